@@ -1,0 +1,198 @@
+"""What the agent can do, as frozen values tagged by ``kind``.
+
+One pydantic model per verb, so the same types validate parsed model output, give Ollama's
+``format`` JSON schema, dispatch by ``match`` in executors, and serialise into the trace.
+Pointer targets are ``ImagePoint``s -- pixels of the screenshot the step was decided on;
+the executor maps them to the screen through that screenshot's ``ScreenGeometry``.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from deskhand.core.geometry import ImagePoint
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MouseButton(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    MIDDLE = "middle"
+
+
+class ScrollDirection(StrEnum):
+    UP = "up"
+    DOWN = "down"
+    LEFT = "left"
+    RIGHT = "right"
+
+
+MODIFIER_KEYS = frozenset({"ctrl", "alt", "shift", "super"})
+NAMED_KEYS = frozenset(
+    {
+        "enter", "tab", "space", "backspace", "delete", "escape", "insert",
+        "home", "end", "pageup", "pagedown", "up", "down", "left", "right",
+        "capslock", "printscreen", "menu",
+        *(f"f{n}" for n in range(1, 25)),
+    }
+)  # fmt: skip
+_KEY_ALIASES = {
+    "control": "ctrl", "ctl": "ctrl", "lctrl": "ctrl", "rctrl": "ctrl",
+    "cmd": "super", "command": "super", "win": "super", "windows": "super", "meta": "super",
+    "option": "alt", "opt": "alt", "altgr": "alt",
+    "return": "enter", "esc": "escape", "del": "delete", "bksp": "backspace",
+    "back_space": "backspace", "page_up": "pageup", "page_down": "pagedown", "pgup": "pageup",
+    "pgdn": "pagedown", "prior": "pageup", "next": "pagedown", "spacebar": "space",
+    "arrowup": "up", "arrowdown": "down", "arrowleft": "left", "arrowright": "right",
+    "uparrow": "up", "downarrow": "down", "leftarrow": "left", "rightarrow": "right",
+    "print": "printscreen", "prtsc": "printscreen", "ins": "insert",
+}  # fmt: skip
+_PRINTABLE_KEY = re.compile(r"^[a-z0-9`\-=\[\]\\;',./]$")
+
+
+def canonical_key(name: str) -> str:
+    """Normalise a key name as models write it ("Ctrl", "Return", "cmd") to ours."""
+    key = name.strip().lower().replace(" ", "")
+    if len(name.strip()) == 1:
+        key = name.strip().lower()
+    key = _KEY_ALIASES.get(key, key)
+    if key in MODIFIER_KEYS or key in NAMED_KEYS or _PRINTABLE_KEY.match(key):
+        return key
+    raise ValueError(f"unknown key name {name!r}")
+
+
+def _canonical_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    if not keys:
+        raise ValueError("a hotkey needs at least one key")
+    return tuple(canonical_key(k) for k in keys)
+
+
+Keys = Annotated[tuple[str, ...], AfterValidator(_canonical_keys)]
+
+
+class Click(_Action):
+    """Press and release a mouse button at a point, ``count`` times (2 = double click)."""
+
+    kind: Literal["click"] = "click"
+    at: ImagePoint
+    button: MouseButton = MouseButton.LEFT
+    count: int = Field(default=1, ge=1, le=3)
+
+
+class Move(_Action):
+    """Move the pointer without clicking (hover menus, tooltips)."""
+
+    kind: Literal["move"] = "move"
+    at: ImagePoint
+
+
+class Drag(_Action):
+    """Press the left button at ``start``, move to ``end``, release."""
+
+    kind: Literal["drag"] = "drag"
+    start: ImagePoint
+    end: ImagePoint
+
+
+class Scroll(_Action):
+    """Turn the wheel ``amount`` notches, over ``at`` if given (else where the pointer is)."""
+
+    kind: Literal["scroll"] = "scroll"
+    direction: ScrollDirection
+    amount: int = Field(default=3, ge=1, le=50)
+    at: ImagePoint | None = None
+
+
+class TypeText(_Action):
+    """Type text into whatever has keyboard focus, exactly as given (any Unicode)."""
+
+    kind: Literal["type_text"] = "type_text"
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class Hotkey(_Action):
+    """Press keys together and release them in reverse order, e.g. ("ctrl", "s")."""
+
+    kind: Literal["hotkey"] = "hotkey"
+    keys: Keys
+
+
+class Wait(_Action):
+    """Let the screen change on its own (a page loading, an app starting)."""
+
+    kind: Literal["wait"] = "wait"
+    seconds: float = Field(default=1.0, gt=0, le=30)
+
+
+class RunShell(_Action):
+    """Run a shell command; its exit code and output tail go back to the model."""
+
+    kind: Literal["run_shell"] = "run_shell"
+    command: str = Field(min_length=1, max_length=4_000)
+
+
+class Finish(_Action):
+    """The task is done (or cannot be done: ``success`` false); ends the loop."""
+
+    kind: Literal["finish"] = "finish"
+    summary: str = ""
+    success: bool = True
+
+
+class AskUser(_Action):
+    """The model needs the user to answer or act; ends the loop with the question."""
+
+    kind: Literal["ask_user"] = "ask_user"
+    question: str = Field(min_length=1)
+
+
+Action = Annotated[
+    Click | Move | Drag | Scroll | TypeText | Hotkey | Wait | RunShell | Finish | AskUser,
+    Field(discriminator="kind"),
+]
+PointerAction = Click | Move | Drag | Scroll
+TerminalAction = Finish | AskUser
+
+
+class Decision(BaseModel):
+    """One model turn: why, and what to do next (usually one action, sometimes a few)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    thought: str = ""
+    actions: tuple[Action, ...] = Field(min_length=1, max_length=8)
+
+
+def describe(action: Action) -> str:
+    """The action in plain words, for the terminal, the dialogs and the model's feedback."""
+    match action:
+        case Click(at=p, button=b, count=n):
+            what = {1: "click", 2: "double-click", 3: "triple-click"}[n]
+            prefix = "" if b is MouseButton.LEFT else f"{b.value} "
+            return f"{prefix}{what} at ({p.x:.0f}, {p.y:.0f})"
+        case Move(at=p):
+            return f"move the pointer to ({p.x:.0f}, {p.y:.0f})"
+        case Drag(start=a, end=b):
+            return f"drag from ({a.x:.0f}, {a.y:.0f}) to ({b.x:.0f}, {b.y:.0f})"
+        case Scroll(direction=d, amount=n, at=p):
+            where = "" if p is None else f" at ({p.x:.0f}, {p.y:.0f})"
+            return f"scroll {d.value} {n}{where}"
+        case TypeText(text=t):
+            return f"type {t!r}"
+        case Hotkey(keys=k):
+            return "press " + "+".join(k)
+        case Wait(seconds=s):
+            return f"wait {s:g} s"
+        case RunShell(command=c):
+            return f"run `{c}`"
+        case Finish(summary=s, success=ok):
+            return ("finish: " if ok else "give up: ") + s
+        case AskUser(question=q):
+            return f"ask you: {q}"

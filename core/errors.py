@@ -1,0 +1,50 @@
+"""Exceptions for what must stop a task; everything the loop can survive is a value.
+
+    DeskhandError
+    ├── UsageError            bad flag, bad config value (exit 2)
+    ├── SetupError            the environment cannot run a task (exit 2)
+    │   ├── ModelUnavailable  server down, model missing, model without vision
+    │   └── CaptureFailed     no display / monitor
+    ├── ModelError            the server failed mid-task: HTTP 5xx, stream cut, timeout
+    ├── ExecutionFailed       an approved action could not be performed
+    └── Stopped               the user pressed Stop (exit 3)
+
+Every message is a full sentence: what was attempted, why it failed, what to do.
+"""
+
+from __future__ import annotations
+
+
+class DeskhandError(Exception):
+    """Base of every error Deskhand raises on purpose."""
+
+
+class UsageError(DeskhandError):
+    """The user asked for something malformed (flag, config value)."""
+
+
+class SetupError(DeskhandError):
+    """Something outside Deskhand must be fixed before a task can run."""
+
+
+class ModelUnavailable(SetupError):
+    """The model server cannot be reached or does not have a usable model."""
+
+
+class CaptureFailed(SetupError):
+    """The screen could not be captured."""
+
+
+class ModelError(DeskhandError):
+    """The model server failed while answering; the same task can be retried."""
+
+
+class ExecutionFailed(DeskhandError):
+    """An approved action could not be carried out."""
+
+
+class Stopped(DeskhandError):
+    """The user asked to stop; raised at the next safe point."""
+
+    def __init__(self, message: str = "Stopped by the user.") -> None:
+        super().__init__(message)

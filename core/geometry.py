@@ -1,0 +1,156 @@
+"""Coordinate spaces and the only place where points move between them.
+
+Three spaces matter, and each has its own type so they cannot be mixed up:
+
+* ``ModelPoint`` -- what the model wrote: pixels of the image *as the model saw it*
+  (Qwen2.5-VL, UI-TARS), or 0..1000 on each axis (Qwen3-VL).  A ``ModelSpace`` says which.
+* ``ImagePoint`` -- pixels of the JPEG we actually sent (and saved in the trace).
+* ``ScreenPoint`` -- desktop coordinates the input layer uses (pyautogui / XTest), already
+  including the captured monitor's offset.
+
+``ScreenGeometry`` binds one screenshot to the monitor rectangle it was grabbed from, so every
+action is mapped through the picture it was decided on, never through "the current screen".
+On HiDPI screens the raw capture has more pixels than the input layer has points; because
+the screen rectangle is kept in *input* units, that ratio never enters the mapping (it is
+kept in ``pixel_ratio`` for the record only).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Size(NamedTuple):
+    width: int
+    height: int
+
+
+class Rect(NamedTuple):
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def contains(self, x: int, y: int) -> bool:
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
+
+
+class ImagePoint(_Frozen):
+    """A point in pixels of the image that was sent to the model (origin top-left)."""
+
+    x: float = Field(ge=0)
+    y: float = Field(ge=0)
+
+
+class ScreenPoint(_Frozen):
+    """A point in desktop input coordinates (what pyautogui/XTest move the pointer to)."""
+
+    x: int
+    y: int
+
+
+class ModelPoint(NamedTuple):
+    """A point exactly as the model wrote it, before any conversion."""
+
+    x: float
+    y: float
+
+
+class ModelSpace(_Frozen):
+    """The coordinate frame a model answers in, relative to the image it was sent.
+
+    ``extent`` is the size of that frame: the image size the model family's own resize
+    produces (identity when we send images already on its grid), or (1000, 1000) for models
+    that answer in relative thousandths.
+    """
+
+    extent: Size
+
+    def to_image(self, point: ModelPoint, image_size: Size) -> ImagePoint | None:
+        """Map a model point into image pixels, or ``None`` if it lies outside the frame."""
+        w, h = self.extent
+        if not (math.isfinite(point.x) and math.isfinite(point.y)):
+            return None
+        if not (0 <= point.x <= w and 0 <= point.y <= h):
+            return None
+        iw, ih = image_size
+        x = min(point.x * iw / w, iw - 1)
+        y = min(point.y * ih / h, ih - 1)
+        return ImagePoint(x=x, y=y)
+
+
+class ScreenGeometry(_Frozen):
+    """Where a screenshot came from: image size and the monitor rectangle it shows.
+
+    ``screen_rect`` is in input coordinates (desktop origin, so a second monitor at x=1920
+    has x=1920 here).  ``pixel_ratio`` is captured pixels per input unit (2.0 on a Retina
+    display); it is informational because mapping goes image -> screen rect directly.
+    """
+
+    image_size: Size
+    screen_rect: Rect
+    pixel_ratio: float = 1.0
+
+    @model_validator(mode="after")
+    def _positive(self) -> ScreenGeometry:
+        if min(self.image_size) <= 0 or self.screen_rect.width <= 0 or self.screen_rect.height <= 0:
+            raise ValueError("image and screen rectangle must have positive size")
+        return self
+
+    def to_screen(self, point: ImagePoint) -> ScreenPoint:
+        """Map an image pixel to the desktop point it shows, clamped inside the monitor."""
+        iw, ih = self.image_size
+        r = self.screen_rect
+        sx = r.x + point.x * r.width / iw
+        sy = r.y + point.y * r.height / ih
+        x = min(max(round(sx), r.x), r.x + r.width - 1)
+        y = min(max(round(sy), r.y), r.y + r.height - 1)
+        return ScreenPoint(x=x, y=y)
+
+    def to_image(self, point: ScreenPoint) -> ImagePoint | None:
+        """Map a desktop point into this image, or ``None`` when it is on another monitor."""
+        r = self.screen_rect
+        if not r.contains(point.x, point.y):
+            return None
+        iw, ih = self.image_size
+        return ImagePoint(x=(point.x - r.x) * iw / r.width, y=(point.y - r.y) * ih / r.height)
+
+
+class Grid(_Frozen):
+    """How a model family wants images sized: sides multiple of ``factor``, pixel budget."""
+
+    factor: int = Field(ge=1)
+    min_pixels: int = Field(ge=1)
+    max_pixels: int = Field(ge=1)
+
+
+def smart_resize(size: Size, grid: Grid) -> Size:
+    """The size a Qwen-VL style processor resizes an image to.
+
+    Both sides are rounded to a multiple of ``factor``; if the area leaves
+    [min_pixels, max_pixels] the image is scaled (keeping its aspect ratio) back inside,
+    flooring/ceiling to the grid so the budget is never exceeded.  Sending images of exactly
+    this size makes the model's own resize the identity, so its coordinates are ours.
+    """
+    width, height = size
+    f = grid.factor
+    if width <= 0 or height <= 0:
+        raise ValueError(f"cannot resize an empty image ({width}x{height})")
+    h_bar = max(f, round(height / f) * f)
+    w_bar = max(f, round(width / f) * f)
+    if h_bar * w_bar > grid.max_pixels:
+        beta = math.sqrt(height * width / grid.max_pixels)
+        h_bar = max(f, math.floor(height / beta / f) * f)
+        w_bar = max(f, math.floor(width / beta / f) * f)
+    elif h_bar * w_bar < grid.min_pixels:
+        beta = math.sqrt(grid.min_pixels / (height * width))
+        h_bar = math.ceil(height * beta / f) * f
+        w_bar = math.ceil(width * beta / f) * f
+    return Size(w_bar, h_bar)

@@ -1,0 +1,51 @@
+"""What the agent saw, and what it said about it, as frozen data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deskhand.core.geometry import ScreenGeometry
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One screenshot, ready to send: the encoded image and where it came from.
+
+    ``id`` names the screenshot; every decision is bound to it, and actions decided on it
+    are mapped to the screen through ``geometry`` only.
+    """
+
+    id: str
+    image: bytes
+    mime: str
+    geometry: ScreenGeometry
+    capture_ms: float
+    encode_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One chat message; ``image`` is attached to user turns that carry a screenshot."""
+
+    role: str  # "system" | "user" | "assistant" | "tool"
+    text: str
+    image: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A complete request for the model: messages plus an optional output JSON schema."""
+
+    turns: tuple[Turn, ...]
+    response_schema: dict[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """The model's raw answer and what it cost."""
+
+    text: str
+    model_ms: float
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    stats: dict[str, float] = field(default_factory=dict)

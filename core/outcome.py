@@ -1,0 +1,67 @@
+"""What happened to each action, as values the loop records and tells the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from deskhand.core.actions import Action
+from deskhand.core.verdict import Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class ExecResult:
+    """An executed action; ``feedback`` (e.g. shell output) goes back to the model."""
+
+    feedback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unparseable:
+    """Model output we could not turn into actions; never guessed at."""
+
+    raw: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    action: Action
+    result: ExecResult
+
+    def summary(self) -> str:
+        return "executed" + (f": {self.result.feedback}" if self.result.feedback else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Declined:
+    """Denied by the user, or blocked by the policy (``blocked`` true)."""
+
+    action: Action
+    verdict: Verdict
+    blocked: bool
+
+    def summary(self) -> str:
+        who = "blocked by policy" if self.blocked else "denied by the user"
+        return f"{who}: {self.verdict.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    action: Action
+    reason: str
+
+    def summary(self) -> str:
+        return f"failed: {self.reason}"
+
+
+StepOutcome = Executed | Declined | Failed
+
+
+@dataclass(frozen=True, slots=True)
+class StepMemory:
+    """What a dialect may replay of an earlier step: its picture, answer and feedback."""
+
+    observation_id: str
+    image: bytes
+    raw_output: str
+    feedback: str

@@ -1,0 +1,125 @@
+"""Collects what happens during one step and turns it into a ``StepRecord``.
+
+Kept apart from the loop so the loop reads as its stages, and so the record and the
+feedback the model gets next turn are built from one account of the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, describe
+from deskhand.core.geometry import ImagePoint, ScreenGeometry
+from deskhand.core.observation import Completion, Observation
+from deskhand.core.outcome import StepOutcome, Unparseable
+from deskhand.core.policy import UserAnswer
+from deskhand.core.ports import Clock
+from deskhand.core.trace import StepRecord, Timings
+from deskhand.core.verdict import Verdict
+
+
+def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
+    """Where on the desktop a pointer action lands (for the record and the UI marker)."""
+    point: ImagePoint | None = None
+    match action:
+        case Click(at=p) | Move(at=p):
+            point = p
+        case Drag(end=p):
+            point = p
+        case Scroll(at=p):
+            point = p
+        case _:
+            point = None
+    if point is None:
+        return None
+    screen = geometry.to_screen(point)
+    return [screen.x, screen.y]
+
+
+class StepLog:
+    def __init__(self, number: int, model: str, dialect: str, clock: Clock) -> None:
+        self.number, self.model, self.dialect, self.clock = number, model, dialect, clock
+        self.started = clock.now()
+        self.timings = Timings()
+        self.raw_outputs: list[str] = []
+        self.problems: list[str] = []
+        self.decision: Decision | None = None
+        self.judged_actions: list[tuple[Action, Verdict, UserAnswer | None]] = []
+        self.outcomes: list[str] = []
+        self.feedback_lines: list[str] = []
+        self.prompt_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.geometry: ScreenGeometry | None = None
+
+    @contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        start = self.clock.now()
+        try:
+            yield
+        finally:
+            elapsed = (self.clock.now() - start) * 1000.0
+            setattr(self.timings, stage, getattr(self.timings, stage) + elapsed)
+
+    def observed(self, observation: Observation) -> None:
+        self.geometry = observation.geometry
+        self.timings.capture = observation.capture_ms
+        self.timings.encode = observation.encode_ms
+
+    def answered(self, completion: Completion) -> None:
+        self.raw_outputs.append(completion.text)
+        self.timings.model += completion.model_ms
+        if completion.prompt_tokens is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + completion.prompt_tokens
+        if completion.output_tokens is not None:
+            self.output_tokens = (self.output_tokens or 0) + completion.output_tokens
+
+    def unparseable(self, parsed: Unparseable) -> None:
+        self.problems.append(parsed.problem)
+
+    def decided(self, decision: Decision) -> None:
+        self.decision = decision
+
+    def judged(self, action: Action, verdict: Verdict, answer: UserAnswer | None) -> None:
+        self.judged_actions.append((action, verdict, answer))
+
+    def outcome(self, outcome: StepOutcome) -> None:
+        summary = outcome.summary()
+        self.outcomes.append(summary)
+        self.feedback_lines.append(f"{describe(outcome.action)} → {summary}")
+
+    def user_replied(self, reply: str) -> None:
+        self.outcomes.append("the user answered")
+        self.feedback_lines.append(f"The user answered: {reply}")
+
+    def concluded(self, summary: str) -> None:
+        self.outcomes.append(summary)
+
+    def feedback(self) -> str:
+        """What the model is told about this step at the start of the next one."""
+        return "\n".join(self.feedback_lines)
+
+    def record(self, observation: Observation) -> StepRecord:
+        self.timings.total = (self.clock.now() - self.started) * 1000.0
+        geometry = observation.geometry
+        actions = [a for a, _, _ in self.judged_actions]
+        return StepRecord(
+            step=self.number,
+            observation_id=observation.id,
+            screenshot=f"step-{self.number:03d}.jpg",
+            image_size=(geometry.image_size.width, geometry.image_size.height),
+            screen_rect=tuple(geometry.screen_rect),
+            model=self.model,
+            dialect=self.dialect,
+            raw_output=self.raw_outputs[-1] if self.raw_outputs else "",
+            thought=self.decision.thought if self.decision else "",
+            actions=[a.model_dump(mode="json") for a in actions],
+            screen_targets=[screen_target(a, geometry) for a in actions],
+            verdicts=[{"level": v.level.value, "reason": v.reason} for _, v, _ in self.judged_actions],
+            user_answers=[None if u is None else u.name.lower() for _, _, u in self.judged_actions],
+            outcome="; ".join(self.outcomes) or "no action",
+            repairs=len(self.problems),
+            timings_ms=self.timings.rounded(),
+            prompt_tokens=self.prompt_tokens,
+            output_tokens=self.output_tokens,
+        )

@@ -1,0 +1,55 @@
+"""The step record: one JSON object per step, the contract of ``--trace DIR``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STAGES = ("capture", "encode", "model", "parse", "confirm", "execute", "settle")
+
+
+class Timings(BaseModel):
+    """Milliseconds spent in each stage of one step; ``total`` is wall time of the step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    capture: float = 0.0
+    encode: float = 0.0
+    model: float = 0.0
+    parse: float = 0.0
+    confirm: float = 0.0
+    execute: float = 0.0
+    settle: float = 0.0
+    total: float = 0.0
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 1) for k, v in self.model_dump().items()}
+
+
+class StepRecord(BaseModel):
+    """Everything one step saw, said, decided and did (see DESIGN.md, "Step record")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    observation_id: str
+    screenshot: str
+    image_size: tuple[int, int]
+    screen_rect: tuple[int, int, int, int]
+    model: str
+    dialect: str
+    raw_output: str
+    thought: str = ""
+    actions: list[dict[str, Any]] = Field(default_factory=list)
+    screen_targets: list[list[int] | None] = Field(default_factory=list)
+    verdicts: list[dict[str, str]] = Field(default_factory=list)
+    user_answers: list[str | None] = Field(default_factory=list)
+    outcome: str
+    repairs: int = 0
+    timings_ms: dict[str, float]
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
