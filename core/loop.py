@@ -10,7 +10,7 @@ failures propagate to the caller; ``Stopped`` becomes a result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -79,6 +79,7 @@ class Parts:
     clock: Clock
     sinks: Sequence[StepSink] = ()
     should_stop: ShouldStop = field(default=_never)
+    on_decision: Callable[[int, Decision], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,9 @@ def run_task(task: str, parts: Parts, limits: Limits = Limits()) -> TaskResult:
     try:
         for number in range(1, limits.max_steps + 1):
             if parts.clock.now() > deadline:
-                return TaskResult(TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", number - 1)
+                return TaskResult(
+                    TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", number - 1
+                )
             end = _Step(number, task, history, parts, limits, allowed_for_task).run()
             history.append(end.memory)
             if end.result is not None:
@@ -141,9 +144,13 @@ class _Step:
         decision = self._decide(observation)
         if isinstance(decision, Unparseable):
             self.log.concluded(f"unparseable: {decision.problem}")
-            message = f"The model's answer could not be understood, even after asking again: {decision.problem}"
+            message = (
+                f"The model's answer could not be understood, even after asking again: {decision.problem}"
+            )
             return TaskResult(TaskStatus.FAILED, message, self.number)
         self.log.decided(decision)
+        if self.parts.on_decision is not None:
+            self.parts.on_decision(self.number, decision)
         for action in decision.actions:
             self._check_stop()
             if isinstance(action, Finish | AskUser):
@@ -178,7 +185,9 @@ class _Step:
         else:
             try:
                 with self.log.timing("execute"):
-                    outcome = Executed(action, self.parts.executor.execute(approved, should_stop=self.parts.should_stop))
+                    outcome = Executed(
+                        action, self.parts.executor.execute(approved, should_stop=self.parts.should_stop)
+                    )
             except ExecutionFailed as exc:
                 outcome = Failed(action, str(exc))
             if isinstance(outcome, Executed):

@@ -30,8 +30,8 @@ from deskhand.core.actions import (
     Wait,
 )
 from deskhand.core.geometry import ScreenGeometry
-from deskhand.core.shell_risk import classify_command
-from deskhand.core.verdict import Level, Verdict
+from deskhand.core.shell_risk import classify_command, starts_like_a_command
+from deskhand.core.verdict import Level, Verdict, worst
 
 
 class UserAnswer(IntEnum):
@@ -61,8 +61,7 @@ HOTKEY_RULES: tuple[HotkeyRule, ...] = (
     HotkeyRule(frozenset({"shift", "delete"}), Level.CONFIRM, "it deletes permanently in file managers"),
 )  # fmt: skip
 
-# Typed text that would be a dangerous command if the focused window is a terminal.
-_TYPED_COMMAND = re.compile(r"[\r\n]")
+_TYPED_LINES = re.compile(r"[\r\n]+")
 
 
 def assess(action: Action) -> Verdict:
@@ -90,17 +89,16 @@ def _assess_hotkey(keys: frozenset[str]) -> Verdict:
 
 
 def _assess_typed(text: str) -> Verdict:
-    """Typing is harmless unless the text would run a risky command in a terminal."""
-    if not _TYPED_COMMAND.search(text):
-        return Verdict(level=Level.AUTO, reason="typing text without pressing Enter")
-    for line in filter(None, (ln.strip() for ln in _TYPED_COMMAND.split(text))):
-        risk = classify_command(line)
-        if risk.level is not Level.AUTO and not risk.unknown_program:
-            return Verdict(
-                level=risk.level,
-                reason=f"typed text with Enter could run a command in a terminal: {risk.reason}",
-            )
-    return Verdict(level=Level.AUTO, reason="typing text")
+    """Typing is harmless unless the text is a risky command a terminal could run.
+
+    Judged with or without a newline in it: otherwise "type the command" followed by
+    "press Enter" would carry a blocked command past the policy in two harmless steps.
+    """
+    verdicts = [
+        Verdict(level=risk.level, reason=f"typed text is a command a terminal would run: {risk.reason}")
+        for risk in map(classify_command, filter(starts_like_a_command, _TYPED_LINES.split(text)))
+    ]
+    return worst(verdicts, Verdict(level=Level.AUTO, reason="typing text"))
 
 
 A = TypeVar("A", bound=BaseModel)

@@ -16,11 +16,84 @@ from dataclasses import dataclass
 from deskhand.core.verdict import Level
 
 READ_ONLY = frozenset(
-    """ls ll dir cat head tail grep egrep fgrep rg wc pwd echo printf date cal whoami id
-    groups uname hostname df du free uptime ps pgrep which whereis type file stat sort uniq
-    cut tr basename dirname realpath readlink true false test [ seq printenv locale tree
-    diff cmp md5sum sha1sum sha256sum nproc lscpu lsblk lsusb lspci jq column nl tac rev
-    fold expand comm join paste od xxd hexdump strings basenc xdg-user-dir getent""".split()
+    [
+        "ls",
+        "ll",
+        "dir",
+        "cat",
+        "head",
+        "tail",
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "wc",
+        "pwd",
+        "echo",
+        "printf",
+        "date",
+        "cal",
+        "whoami",
+        "id",
+        "groups",
+        "uname",
+        "hostname",
+        "df",
+        "du",
+        "free",
+        "uptime",
+        "ps",
+        "pgrep",
+        "which",
+        "whereis",
+        "type",
+        "file",
+        "stat",
+        "sort",
+        "uniq",
+        "cut",
+        "tr",
+        "basename",
+        "dirname",
+        "realpath",
+        "readlink",
+        "true",
+        "false",
+        "test",
+        "[",
+        "seq",
+        "printenv",
+        "locale",
+        "tree",
+        "diff",
+        "cmp",
+        "md5sum",
+        "sha1sum",
+        "sha256sum",
+        "nproc",
+        "lscpu",
+        "lsblk",
+        "lsusb",
+        "lspci",
+        "jq",
+        "column",
+        "nl",
+        "tac",
+        "rev",
+        "fold",
+        "expand",
+        "comm",
+        "join",
+        "paste",
+        "od",
+        "xxd",
+        "hexdump",
+        "strings",
+        "basenc",
+        "xdg-user-dir",
+        "getent",
+        "cd",
+    ]
 )
 WRAPPERS = frozenset({"env", "nice", "nohup", "time", "command", "builtin", "exec", "stdbuf"})
 PRIVILEGE = frozenset({"sudo", "doas", "su", "pkexec", "run0"})
@@ -32,8 +105,12 @@ PROCESS = frozenset({"kill", "pkill", "killall", "systemctl", "service", "shutdo
 INSTALLERS = frozenset({"apt", "apt-get", "dpkg", "pip", "pip3", "npm", "yarn", "snap",
                         "flatpak", "brew", "gem", "cargo", "dnf", "yum", "pacman"})  # fmt: skip
 GIT_READ = frozenset({"status", "log", "diff", "show", "rev-parse", "ls-files", "blame", "shortlog"})
-SYSTEM_PATHS = re.compile(r"^(/|/(etc|usr|bin|sbin|lib\w*|boot|var|opt|sys|proc|dev|root)(/.*)?|~|\$HOME|/home/?\w*)/?$")
-SECRETS = re.compile(r"(\.ssh/|id_rsa|id_ed25519|/etc/shadow|/etc/sudoers|\.aws/credentials|\.netrc|\.gnupg/|\.kube/config|\.docker/config\.json)")
+SYSTEM_PATHS = re.compile(
+    r"^(/|/(etc|usr|bin|sbin|lib\w*|boot|var|opt|sys|proc|dev|root)(/.*)?|~|\$HOME|/home/?\w*)/?$"
+)
+SECRETS = re.compile(
+    r"(\.ssh/|id_rsa|id_ed25519|/etc/shadow|/etc/sudoers|\.aws/credentials|\.netrc|\.gnupg/|\.kube/config|\.docker/config\.json)"
+)
 
 # Whole-text patterns no splitting can hide.
 _BLOCK_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -43,6 +120,8 @@ _BLOCK_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r">\s*/dev/(sd|nvme|hd|mmcblk|disk)"), "writes raw bytes onto a disk"),
     (re.compile(r"\bhistory\s+-c\b|HISTFILE=/dev/null|unset\s+HISTFILE"), "wipes the shell history"),
 )  # fmt: skip
+_SHELL_SYNTAX = re.compile(r"[|&;<>()$`\\*?\[\]~{}\n#]|^\s*[A-Za-z_]\w*=")
+_ARITHMETIC = re.compile(r"\$\(\([^()]*\)\)")
 _SUBSTITUTION = re.compile(r"\$\(([^()]*)\)|`([^`]*)`")
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "|&", "(", ")", ";;", "\n"})
 _REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<", "<<", "<<<", "<>"})
@@ -67,6 +146,8 @@ def classify_command(command: str) -> ShellRisk:
             return ShellRisk(Level.BLOCK, f"blocked: {why}", needs_shell=True)
     if SECRETS.search(command):
         return ShellRisk(Level.BLOCK, "blocked: touches credential files (keys, passwords)")
+    syntax = bool(_SHELL_SYNTAX.search(command))
+    command = _ARITHMETIC.sub("0", command)  # $((6*7)) computes, it runs nothing
     risks = [classify_command(inner) for pair in _SUBSTITUTION.findall(command) for inner in pair if inner]
     try:
         lexer = shlex.shlex(_SUBSTITUTION.sub(" SUBST ", command), posix=True, punctuation_chars=";&|()<>")
@@ -75,13 +156,28 @@ def classify_command(command: str) -> ShellRisk:
         tokens = list(lexer)
     except ValueError as exc:
         return ShellRisk(Level.CONFIRM, f"cannot be parsed safely ({exc})", needs_shell=True)
-    needs_shell = bool(risks) or any(t in _SEPARATORS or t in _REDIRECTS for t in tokens)
+    needs_shell = syntax or bool(risks)
     risks.extend(_classify_simple(words) for words in _split_simple(tokens))
     worst = _AUTO
     for risk in risks:
         if risk.level.rank > worst.level.rank or (worst is _AUTO and risk.unknown_program):
             worst = risk
     return ShellRisk(worst.level, worst.reason, worst.unknown_program, needs_shell or worst.needs_shell)
+
+
+KNOWN_PROGRAMS = READ_ONLY | WRAPPERS | PRIVILEGE | SHELLS | DESTROYERS | NETWORK | PROCESS | INSTALLERS | {
+    "rm", "rmdir", "mv", "cp", "chmod", "chown", "chgrp", "git", "find", "sed", "xargs", "awk", "perl",
+    "python", "python3", "node", "ruby", "touch", "mkdir", "ln", "tar", "zip", "unzip", "make", "truncate",
+    "timeout", "cd", "export", "unset", "history",
+}  # fmt: skip
+
+
+def starts_like_a_command(line: str) -> bool:
+    """Whether a line of typed text begins with a program name a shell would run."""
+    words = line.strip().split()
+    while words and _ASSIGNMENT.match(words[0]):
+        words.pop(0)
+    return bool(words) and (words[0].rsplit("/", 1)[-1] in KNOWN_PROGRAMS or words[0].startswith(("./", "/", "~/")))
 
 
 def _split_simple(tokens: list[str]) -> list[list[str]]:

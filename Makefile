@@ -1,0 +1,50 @@
+# Deskhand: `make run` starts the app, `make test` runs every check. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APT_PACKAGES := xvfb xauth xdotool x11-utils openbox xterm mousepad xclip tesseract-ocr trayer \
+	espeak-ng sox fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 \
+	libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
+	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint bench system-deps clean
+
+# Strict editable installs link each module: re-install when a package folder gains a file.
+$(STAMP): pyproject.toml $(shell find core vision actions app voice -type d -not -name __pycache__)
+	@if [ ! -x $(PY) ]; then $(PYTHON) -m venv $(VENV); fi
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]' --config-settings editable_mode=strict
+	touch $(STAMP)
+
+## Debian/Ubuntu system packages (X server, input tools, OCR for the test oracle, Qt's xcb libs).
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: system-deps $(STAMP)
+	$(VENV)/bin/deskhand
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check core
+	$(VENV)/bin/mypy -p deskhand.core -p deskhand.vision -p deskhand.actions -p deskhand.app
+	$(VENV)/bin/lint-imports
+
+test: system-deps $(STAMP) lint
+	$(PY) -m pytest -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not desktop" -x -q
+
+bench: system-deps $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

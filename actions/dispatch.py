@@ -1,0 +1,58 @@
+"""One ``Executor`` for the loop: GUI actions to the GUI executor, commands to the shell."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from deskhand.actions._gate import require_approved
+from deskhand.actions.gui import GuiExecutor
+from deskhand.actions.shell import ShellRunner
+from deskhand.core.actions import (
+    Action,
+    AskUser,
+    Click,
+    Drag,
+    Finish,
+    Hotkey,
+    Move,
+    RunShell,
+    Scroll,
+    TypeText,
+    Wait,
+    describe,
+)
+from deskhand.core.errors import ExecutionFailed
+from deskhand.core.outcome import ExecResult
+from deskhand.core.policy import Approved
+from deskhand.core.ports import ShouldStop
+
+__all__ = ["ActionExecutor"]
+
+
+class ActionExecutor:
+    """The ``deskhand.core.ports.Executor`` the app wires into the loop."""
+
+    def __init__(self, gui: GuiExecutor | None = None, shell: ShellRunner | None = None) -> None:
+        self.gui = gui or GuiExecutor()
+        self.shell = shell or ShellRunner()
+
+    def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
+        action = require_approved(approved).action
+        match action:
+            case Click() | Move() | Drag() | Scroll() | TypeText() | Hotkey() | Wait():
+                return self.gui.execute(approved, should_stop=should_stop)
+            case RunShell():
+                return self.shell.execute(approved, should_stop=should_stop)
+            case Finish() | AskUser():
+                # The loop ends the task on these; reaching an executor is a wiring bug.
+                raise ExecutionFailed(f"Nothing to execute for '{describe(action)}'; the loop handles it.")
+            case _:
+                assert_never(action)
+
+    def release_all(self) -> None:
+        self.gui.release_all()
+        self.shell.release_all()
+
+    def close(self) -> None:
+        """Call once when the app quits: releases input and stops the clipboard server."""
+        self.gui.close()

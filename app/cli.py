@@ -1,0 +1,154 @@
+"""``deskhand`` on the command line (contract in DESIGN.md, "CLI contract").
+
+Errors are caught once, here, and printed as one line:
+``deskhand: error: <what was attempted>, but <why>. <what to do>.`` with exit code 2 for
+usage and set-up problems; task results map to 0 (finished), 1 (failed or gave up) and
+3 (stopped by the user).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
+
+from deskhand.core.errors import DeskhandError, ModelError, SetupError, Stopped, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+
+
+def package_version() -> str:
+    try:
+        return version("deskhand")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line and exit code 2 -- no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="deskhand", description="A local desktop agent driven by a vision model.")
+    parser.add_argument("--version", action="version", version=f"deskhand {package_version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    do = sub.add_parser("do", help="run one task in the terminal")
+    do.set_defaults(run=_lazy("deskhand.app.run_command", "run_do"))
+    do.add_argument("task", help="what to do, in plain words")
+    _add_server_options(do)
+    do.add_argument(
+        "--dialect",
+        choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"],
+        help="model output format (default: from the model name)",
+    )
+    do.add_argument("--max-steps", type=positive_int, help="step budget (default 30)")
+    do.add_argument(
+        "--yes", action="store_true", help='approve actions the policy marks "confirm" (never "block")'
+    )
+    do.add_argument("--trace", metavar="DIR", help="write steps.jsonl and screenshots to DIR")
+    do.add_argument(
+        "--monitor",
+        type=non_negative_int,
+        metavar="N",
+        help="monitor to watch (1 = first, 0 = all; default: the focused one)",
+    )
+
+    doctor = sub.add_parser("doctor", help="check display, capture, input, Ollama and model")
+    doctor.set_defaults(run=_lazy("deskhand.app.doctor", "run_doctor"))
+    _add_server_options(doctor)
+
+    models = sub.add_parser("models", help="list vision-capable models")
+    models.set_defaults(run=_lazy("deskhand.app.model_commands", "run_models"))
+    _add_server_options(models, model=False)
+    models.add_argument("--all", action="store_true", help="also list models without vision")
+
+    pull = sub.add_parser("pull", help="download a model with a progress bar")
+    pull.add_argument("name", help="model to pull, e.g. qwen2.5vl:7b")
+    pull.set_defaults(run=_lazy("deskhand.app.model_commands", "run_pull"))
+    _add_server_options(pull, model=False)
+    return parser
+
+
+def _add_server_options(p: argparse.ArgumentParser, *, model: bool = True) -> None:
+    if model:
+        p.add_argument("--model", help="Ollama model (default: config, DESKHAND_MODEL, first vision model)")
+    p.add_argument("--host", help="model server (default: OLLAMA_HOST, else http://127.0.0.1:11434)")
+    p.add_argument("--backend", choices=["ollama"], default="ollama", help="model server protocol")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.WARNING,
+            format="deskhand: %(levelname)s: %(message)s",
+        )
+        return _dispatch(args)
+    except UsageError as exc:
+        _fail(exc)
+        return EXIT_USAGE
+    except SetupError as exc:
+        _fail(exc)
+        return EXIT_USAGE
+    except ModelError as exc:
+        _fail(exc)
+        return EXIT_USAGE
+    except Stopped as exc:
+        _fail(exc)
+        return EXIT_STOPPED
+    except DeskhandError as exc:
+        _fail(exc)
+        return EXIT_FAILED
+
+
+def _fail(exc: BaseException) -> None:
+    sys.stderr.write(f"deskhand: error: {exc}\n")
+    sys.stderr.flush()
+
+
+def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """Import a command's module only when it runs, so `--version` and `--help` stay instant."""
+
+    def run(args: argparse.Namespace) -> int:
+        handler: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
+        return handler(args)
+
+    return run
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    run: Callable[[argparse.Namespace], int] = getattr(args, "run", _lazy("deskhand.app.launch", "run_app"))
+    return run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

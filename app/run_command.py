@@ -1,0 +1,93 @@
+"""``deskhand do "TASK"``: one task in the terminal, confirmations asked there."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from deskhand.app.config import load_settings
+from deskhand.app.terminal import StepPrinter, TerminalApprover
+from deskhand.app.tracefile import TraceDirectory
+from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
+from deskhand.core.loop import TaskResult, TaskStatus, run_task
+from deskhand.core.ports import StepSink
+
+EXIT_CODES = {
+    TaskStatus.FINISHED: 0,
+    TaskStatus.GAVE_UP: 1,
+    TaskStatus.FAILED: 1,
+    TaskStatus.STOPPED: 3,
+}
+
+
+class StopOnSignal:
+    """First Ctrl+C (or SIGTERM) asks the loop to stop before its next input event;
+    a second Ctrl+C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.event.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.event.set()
+        sys.stderr.write("\ndeskhand: stopping before the next action…\n")
+
+    def __call__(self) -> bool:
+        return self.event.is_set()
+
+
+def run_do(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    host = resolve_host(args.host, settings)
+    model = resolve_model(args.model, settings, host)
+    options = TaskOptions(
+        host=host,
+        model=model,
+        dialect=args.dialect or settings.dialect,
+        monitor=args.monitor,
+        max_steps=args.max_steps or settings.max_steps,
+    )
+    printer = StepPrinter()
+    trace = TraceDirectory(Path(args.trace)) if args.trace else None
+    sinks: list[StepSink] = [printer] + ([trace] if trace else [])
+    stop = StopOnSignal()
+    stop.install()
+    parts, limits, _ = build_parts(
+        options,
+        settings,
+        approver=TerminalApprover(assume_yes=args.yes),
+        sinks=sinks,
+        should_stop=stop,
+        on_decision=printer.decided,
+    )
+    sys.stdout.write(f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}\n")
+    result: TaskResult | None = None
+    try:
+        result = run_task(args.task, parts, limits)
+    except KeyboardInterrupt:
+        result = TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 0)
+    finally:
+        if trace is not None:
+            trace.finish(_summary(args.task, model, parts.dialect.name, result))
+    sys.stdout.write(f"{result.status.value}: {result.message}\n")
+    return EXIT_CODES[result.status]
+
+
+def _summary(task: str, model: str, dialect: str, result: TaskResult | None) -> dict[str, object]:
+    return {
+        "task": task,
+        "model": model,
+        "dialect": dialect,
+        "status": result.status.value if result else "error",
+        "message": result.message if result else "the task ended with an error (see stderr)",
+        "steps": result.steps if result else None,
+    }

@@ -1,0 +1,108 @@
+"""A small Qt form the end-to-end tests drive: every click, scroll and edit is logged.
+
+Run: python -m tests.e2e.apps.form --log FILE [--place top-left|top-right|bottom-left|
+bottom-right|center] [--buttons Apply,Cancel] [--long-list]. Each event is one JSON line
+in FILE with global pointer coordinates, so a test can check where a click really landed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class Form(QWidget):
+    def __init__(self, log: Path, buttons: list[str], long_list: bool) -> None:
+        super().__init__()
+        self.log = log
+        self.setWindowTitle("Deskhand test form")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Deskhand form"))
+        for label in buttons:
+            button = QPushButton(label)
+            button.setObjectName(label)
+            button.clicked.connect(lambda _=False, b=button: self._clicked(b))
+            layout.addWidget(button)
+        self.entry = QLineEdit()
+        self.entry.setPlaceholderText("Name")
+        self.entry.textChanged.connect(lambda text: self._write({"event": "text", "text": text}))
+        layout.addWidget(self.entry)
+        if long_list:
+            self.items = QListWidget()
+            self.items.addItems([f"Row {n}" for n in range(1, 60)] + ["Hidden treasure"])
+            self.items.setMinimumHeight(220)
+            self.items.itemClicked.connect(lambda item: self._write({"event": "item", "text": item.text()}))
+            self.items.verticalScrollBar().valueChanged.connect(
+                lambda v: self._write({"event": "scroll", "value": v})
+            )
+            layout.addWidget(self.items)
+
+    def _clicked(self, button: QPushButton) -> None:
+        from PySide6.QtGui import QCursor
+
+        pos = QCursor.pos()
+        rect = button.rect().translated(button.mapToGlobal(button.rect().topLeft()))
+        self._write(
+            {
+                "event": "click",
+                "button": button.objectName(),
+                "x": pos.x(),
+                "y": pos.y(),
+                "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
+            }
+        )
+
+    def _write(self, data: dict[str, object]) -> None:
+        with self.log.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(data) + "\n")
+
+
+def place(window: QWidget, where: str) -> None:
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    window.adjustSize()
+    frame = window.frameGeometry()
+    margin = 2
+    x = {"left": screen.left() + margin, "right": screen.right() - frame.width() - margin}
+    y = {"top": screen.top() + margin, "bottom": screen.bottom() - frame.height() - margin}
+    if where == "center":
+        window.move(screen.center() - frame.center() + frame.topLeft())
+    else:
+        vertical, horizontal = where.split("-")
+        window.move(x[horizontal], y[vertical])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--log", required=True, type=Path)
+    parser.add_argument("--place", default="center")
+    parser.add_argument("--buttons", default="Apply,Cancel")
+    parser.add_argument("--long-list", action="store_true")
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    font = QFont("DejaVu Sans", 15)
+    app.setFont(font)
+    form = Form(args.log, args.buttons.split(","), args.long_list)
+    form.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+    form.show()
+    place(form, args.place)
+    form.activateWindow()
+    form._write({"event": "ready"})
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""A private X display per test module: Xvfb at a chosen size, openbox, and app launchers.
+
+The end-to-end tests run the real `deskhand` CLI as a subprocess against this display, so
+each screen size gets its own server instead of reusing pytest-xvfb's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+class XSession:
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.number = -1  # chosen by Xvfb in start()
+        self.tmp = Path(tempfile.mkdtemp(prefix="deskhand-x-"))
+        xauth = self.tmp / "Xauthority"
+        xauth.touch()
+        self.env = {
+            **os.environ,
+            "DISPLAY": "",
+            "XAUTHORITY": str(xauth),
+            "QT_QPA_PLATFORM": "xcb",
+            "HOME": str(self.tmp / "home"),
+            "XDG_CONFIG_HOME": str(self.tmp / "config"),
+            "XDG_DATA_HOME": str(self.tmp / "data"),
+            "XDG_CACHE_HOME": str(self.tmp / "cache"),
+            "PYTHONPATH": str(ROOT),
+        }
+        (self.tmp / "home").mkdir()
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.apps: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        # A real cookie, as a desktop session has. Xvfb picks a free display itself
+        # (-displayfd), so parallel test runs cannot race for the same number.
+        cookie = secrets.token_hex(16)
+        xauth = self.env["XAUTHORITY"]
+        self.run(["xauth", "-f", xauth, "add", ":0", ".", cookie])
+        read_end, write_end = os.pipe()
+        argv = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{self.width}x{self.height}x24",
+                "-nolisten", "tcp", "-auth", xauth]  # fmt: skip
+        proc = subprocess.Popen(argv, env=self.env, pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        self.processes.append(proc)
+        os.close(write_end)
+        with os.fdopen(read_end) as numbers:
+            self.number = int(numbers.readline().strip())
+        self.env["DISPLAY"] = f":{self.number}"
+        self.run(["xauth", "-f", xauth, "add", f":{self.number}", ".", cookie])
+        wait_for(lambda: self.run(["xdpyinfo"]).returncode == 0, what="Xvfb")
+        self.spawn(["openbox"])
+        wait_for(
+            lambda: b"_NET_SUPPORTING_WM_CHECK" in self.run(["xprop", "-root"]).stdout, timeout=30, what="openbox"
+        )
+
+    def run(self, argv: list[str], **kw: object) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(argv, env=self.env, capture_output=True, timeout=30, check=False, **kw)  # type: ignore[call-overload]
+
+    def spawn(self, argv: list[str]) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(argv, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes.append(proc)
+        return proc
+
+    def start_app(self, argv: list[str]) -> subprocess.Popen[bytes]:
+        """Start a test application, closing the previous ones so only it is on screen."""
+        self.close_apps()
+        proc = self.spawn(argv)
+        self.apps.append(proc)
+        return proc
+
+    def close_apps(self) -> None:
+        for proc in self.apps:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.apps.clear()
+
+    def start_form(
+        self, place: str = "center", buttons: str = "Apply,Cancel", long_list: bool = False
+    ) -> Path:
+        log = self.tmp / f"form-{len(self.processes)}.jsonl"
+        argv = [
+            sys.executable,
+            "-m",
+            "tests.e2e.apps.form",
+            "--log",
+            str(log),
+            "--place",
+            place,
+            "--buttons",
+            buttons,
+        ]
+        if long_list:
+            argv.append("--long-list")
+        self.start_app(argv)
+        wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
+        time.sleep(0.5)  # let the window manager map and place it
+        return log
+
+    def close(self) -> None:
+        for proc in reversed(self.processes):
+            proc.terminate()
+        for proc in reversed(self.processes):
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@contextmanager
+def x_session(width: int, height: int) -> Iterator[XSession]:
+    session = XSession(width, height)
+    try:
+        session.start()
+        yield session
+    finally:
+        session.close()
+
+
+def read_events(log: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def deskhand(
+    session: XSession, *args: str, stdin: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI the way a user would, on this display."""
+    exe = Path(sys.executable).with_name("deskhand")
+    return subprocess.run(
+        [str(exe), *args],
+        env=session.env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

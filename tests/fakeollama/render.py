@@ -1,0 +1,142 @@
+"""Turn one script step into the model's answer text, truthfully.
+
+Targets are found on the screenshot the request carried (OCR), converted into the dialect's
+coordinate frame, and written the way that model family writes actions.  When a target
+cannot be found, or a ``pattern`` does not match, the answer gives up and says why -- it never
+guesses a point.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from .dialects import RENDERERS, Renderer
+from .oracle import locate
+from .script import MatchMissing, Step, substitute
+from .spaces import to_model
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the oracle knows about the request it answers."""
+
+    dialect: str
+    image: bytes | None
+    latest_text: str
+    request_index: int = 0
+
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        if self.image is None:
+            return None
+        with Image.open(io.BytesIO(self.image)) as img:
+            return img.size
+
+
+class _NotFound(LookupError):
+    pass
+
+
+def _point(step: Step, text_key: str, at_key: str, ctx: Context) -> tuple[int, int] | None:
+    """Resolve a step's target (text via OCR, or explicit image pixels) into model space."""
+    size = ctx.image_size
+    if size is None:
+        raise _NotFound("the request carried no screenshot to look at")
+    if step.get(at_key) is not None:
+        x, y = step[at_key]
+        return to_model(ctx.dialect, (float(x), float(y)), size)
+    target = step.get(text_key)
+    if target is None:
+        return None
+    assert ctx.image is not None
+    box = locate(ctx.image, str(target), index=int(step.get("index", 0)))
+    if box is None:
+        raise _NotFound(f'I could not find "{target}" on the screen')
+    return to_model(ctx.dialect, box.centre, size)
+
+
+def _required(point: tuple[int, int] | None, step: Step) -> tuple[int, int]:
+    if point is None:
+        raise _NotFound(f"the step {step!r} has no target")
+    return point
+
+
+def _default_thought(step: Step) -> str:
+    kind = step["do"]
+    target = step.get("target")
+    if kind in ("click", "move", "scroll") and target:
+        verb = {"click": "click", "move": "point at", "scroll": "scroll over"}[kind]
+        return f'I will {verb} "{target}".'
+    if kind == "drag":
+        return f'I will drag "{target}" to "{step.get("to")}".'
+    if kind == "type":
+        return "I will type the text."
+    if kind == "hotkey":
+        return "I will press " + "+".join(step["keys"]) + "."
+    if kind == "shell":
+        return "I will run a shell command."
+    if kind == "wait":
+        return "I will wait for the screen to change."
+    if kind == "finish":
+        return "The task is done."
+    if kind == "fail":
+        return "I cannot complete this task."
+    return ""
+
+
+def _act(r: Renderer, step: Step, ctx: Context, thought: str) -> str:
+    kind = step["do"]
+    if kind in ("click", "move"):
+        at = _required(_point(step, "target", "at", ctx), step)
+        if kind == "move":
+            return r.move(thought, at)
+        return r.click(thought, at, str(step.get("button", "left")), int(step.get("count", 1)))
+    if kind == "drag":
+        start = _required(_point(step, "target", "at", ctx), step)
+        end = _required(_point(step, "to", "to_at", ctx), step)
+        return r.drag(thought, start, end)
+    if kind == "scroll":
+        where = None
+        if step.get("target") is not None or step.get("at") is not None:
+            where = _point(step, "target", "at", ctx)
+        direction = str(step.get("direction", "down"))
+        return r.scroll(thought, where, direction, int(step.get("amount", 3)))
+    if kind == "type":
+        return r.type_text(thought, str(step["text"]))
+    if kind == "hotkey":
+        return r.hotkey(thought, [str(k) for k in step["keys"]])
+    if kind == "shell":
+        return r.shell(thought, str(step["command"]))
+    if kind == "wait":
+        return r.wait(thought, float(step.get("seconds", 1.0)))
+    if kind in ("finish", "fail"):
+        return r.finish(thought, str(step.get("summary", "")), success=kind == "finish")
+    if kind == "ask":
+        return r.ask(thought, str(step["question"]))
+    raise ValueError(f"step kind {kind!r} is not an answer the oracle renders")
+
+
+def answer(step: Step, ctx: Context) -> str:
+    """The model's full answer text for ``step`` in the context's dialect."""
+    if step["do"] == "raw":
+        return str(step["text"])
+    renderer = RENDERERS[ctx.dialect](ctx.request_index)
+    try:
+        step = substitute(step, ctx.latest_text)
+        thought = str(step.get("thought") or _default_thought(step))
+        return _act(renderer, step, ctx, thought)
+    except (_NotFound, MatchMissing) as why:
+        reason = f"{why}."
+        return renderer.finish(reason, reason, success=False)
+
+
+def latest_text(messages: list[dict[str, Any]]) -> str:
+    """The text of the latest user or tool message (what ``pattern`` is matched against)."""
+    for message in reversed(messages):
+        if message.get("role") in ("user", "tool"):
+            return str(message.get("content") or "")
+    return ""

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import json
+
+from deskhand.core.loop import Limits, Parts, TaskStatus, run_task
+from deskhand.core.policy import UserAnswer
+from deskhand.core.trace import STAGES
+from tests.fakes import (
+    FakeApprover,
+    FakeClock,
+    FakeModel,
+    FakeScreen,
+    JsonLinesDialect,
+    NoSettle,
+    RecordingExecutor,
+    RecordingSink,
+)
+
+
+def reply(*actions: dict[str, object], thought: str = "t") -> str:
+    return json.dumps({"thought": thought, "actions": list(actions)})
+
+
+CLICK = {"kind": "click", "at": {"x": 658, "y": 364}}
+FINISH = {"kind": "finish", "summary": "all done"}
+
+
+def make(replies: list[str], **kw: object) -> tuple[Parts, dict[str, object]]:
+    pieces: dict[str, object] = {
+        "screen": FakeScreen(),
+        "model": FakeModel(replies),
+        "dialect": JsonLinesDialect(),
+        "approver": FakeApprover(),
+        "executor": RecordingExecutor(),
+        "settler": NoSettle(),
+        "clock": FakeClock(),
+        "sinks": [RecordingSink()],
+    }
+    pieces.update(kw)
+    return Parts(**pieces), pieces  # type: ignore[arg-type]
+
+
+def test_click_then_finish() -> None:
+    parts, p = make([reply(CLICK), reply(FINISH)])
+    result = run_task("click OK", parts)
+    assert result.status is TaskStatus.FINISHED and result.message == "all done" and result.steps == 2
+    executed = p["executor"].executed  # type: ignore[attr-defined]
+    assert len(executed) == 1
+    assert executed[0].geometry == FakeScreen().geometry  # bound to the screenshot it was decided on
+    records = p["sinks"][0].records  # type: ignore[index]
+    assert [r.step for r in records] == [1, 2]
+    assert records[0].screen_targets == [[960, 540]]
+    assert records[0].verdicts == [{"level": "auto", "reason": "pointer and waiting actions are reversible"}]
+    assert set(STAGES) | {"total"} == set(records[0].timings_ms)
+    assert records[0].timings_ms["model"] == 10.0 and records[0].timings_ms["capture"] == 1.0
+
+
+def test_denied_action_is_told_to_the_model_and_the_loop_goes_on() -> None:
+    model = FakeModel([reply({"kind": "run_shell", "command": "rm notes.txt"}), reply(FINISH)])
+    approver = FakeApprover(answer_with=UserAnswer.DENY)
+    parts, p = make([], model=model, approver=approver)
+    result = run_task("tidy up", parts)
+    assert result.status is TaskStatus.FINISHED
+    assert p["executor"].executed == []  # type: ignore[attr-defined]
+    assert len(approver.asked) == 1
+    second_request = " ".join(t.text for t in model.conversations[1].turns)
+    assert "denied by the user" in second_request
+
+
+def test_blocked_action_never_reaches_the_user_or_the_executor() -> None:
+    parts, p = make([reply({"kind": "run_shell", "command": "sudo rm -rf /"}), reply(FINISH)])
+    run_task("x", parts)
+    assert p["approver"].asked == []  # type: ignore[attr-defined]
+    assert p["executor"].executed == []  # type: ignore[attr-defined]
+    assert "blocked by policy" in p["sinks"][0].records[0].outcome  # type: ignore[index]
+
+
+def test_allow_for_task_is_remembered_for_the_same_command() -> None:
+    shell = {"kind": "run_shell", "command": "touch a"}
+    approver = FakeApprover(answer_with=UserAnswer.ALLOW_FOR_TASK)
+    parts, p = make([reply(shell), reply(shell), reply(FINISH)], approver=approver)
+    run_task("x", parts)
+    assert len(approver.asked) == 1
+    assert len(p["executor"].executed) == 2  # type: ignore[attr-defined]
+
+
+def test_one_repair_turn_then_success() -> None:
+    model = FakeModel(["click the OK button please", reply(CLICK), reply(FINISH)])
+    parts, p = make([], model=model)
+    assert run_task("x", parts).status is TaskStatus.FINISHED
+    assert model.conversations[1].turns[-2].text == "click the OK button please"
+    assert p["sinks"][0].records[0].repairs == 1  # type: ignore[index]
+
+
+def test_repeated_unparseable_output_fails_without_guessing() -> None:
+    parts, p = make(["garbage", '{"thought": "x", "actions": [{"kind": "click"'])
+    result = run_task("x", parts)
+    assert result.status is TaskStatus.FAILED
+    assert "could not be understood" in result.message
+    assert p["executor"].executed == []  # type: ignore[attr-defined]
+
+
+def test_step_budget() -> None:
+    parts, _ = make([reply(CLICK)] * 3)
+    result = run_task("x", parts, Limits(max_steps=3))
+    assert result.status is TaskStatus.GAVE_UP and "3 steps" in result.message
+
+
+def test_stop_before_next_action_releases_keys() -> None:
+    calls = {"n": 0}
+
+    def should_stop() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 3
+
+    parts, p = make([reply(CLICK, CLICK, CLICK)], should_stop=should_stop)
+    result = run_task("x", parts)
+    assert result.status is TaskStatus.STOPPED
+    assert len(p["executor"].executed) < 3  # type: ignore[attr-defined]
+    assert p["executor"].released == 1  # type: ignore[attr-defined]
+    assert "stopped" in p["sinks"][0].records[-1].outcome  # type: ignore[index]
+
+
+def test_failed_execution_is_reported_to_the_model() -> None:
+    model = FakeModel([reply(CLICK), reply(FINISH)])
+    parts, _ = make([], model=model, executor=RecordingExecutor(fail_with="no display"))
+    assert run_task("x", parts).status is TaskStatus.FINISHED
+    assert "failed: no display" in model.conversations[1].turns[2].text
+
+
+def test_model_question_answered_by_user_goes_back() -> None:
+    model = FakeModel([reply({"kind": "ask_user", "question": "Which file?"}), reply(FINISH)])
+    parts, _ = make([], model=model, approver=FakeApprover(reply="notes.txt"))
+    assert run_task("x", parts).status is TaskStatus.FINISHED
+    assert "The user answered: notes.txt" in model.conversations[1].turns[2].text
+
+
+def test_unanswered_question_ends_the_task() -> None:
+    parts, _ = make([reply({"kind": "ask_user", "question": "Which file?"})])
+    result = run_task("x", parts)
+    assert result.status is TaskStatus.GAVE_UP and "Which file?" in result.message
+
+
+def test_model_giving_up() -> None:
+    parts, _ = make([reply({"kind": "finish", "summary": "no such app", "success": False})])
+    assert run_task("x", parts).status is TaskStatus.GAVE_UP

@@ -1,0 +1,58 @@
+"""Choosing a dialect from the model name, as DESIGN.md's table says, or from --dialect."""
+
+from __future__ import annotations
+
+import pytest
+
+from deskhand.core.errors import UsageError
+from deskhand.core.ports import Dialect
+from deskhand.vision.dialects import (
+    DIALECT_NAMES,
+    JsonDialect,
+    Qwen3Dialect,
+    Qwen25Dialect,
+    UiTarsDialect,
+    dialect_for,
+)
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("ui-tars-1.5-7b", "ui-tars"),
+        ("hf.co/ByteDance-Seed/UI-TARS-1.5-7B-GGUF:Q4_K_M", "ui-tars"),
+        ("someone/uitars:7b", "ui-tars"),
+        ("avil/UI-TARS-qwen2.5vl:7b", "ui-tars"),
+        ("qwen2.5vl:7b", "qwen2.5-vl"),
+        ("Qwen2.5-VL-7B-Instruct", "qwen2.5-vl"),
+        ("qwen3-vl:8b", "qwen3-vl"),
+        ("QWEN3VL:30b-a3b", "qwen3-vl"),
+        ("llava:13b", "json"),
+        ("gemma3:12b", "json"),
+        ("qwen2.5:7b", "json"),
+        ("qwen3:8b", "json"),
+        ("", "json"),
+    ],
+)
+def test_dialect_follows_the_model_name(model: str, expected: str) -> None:
+    assert dialect_for(model).name == expected
+
+
+@pytest.mark.parametrize("name", DIALECT_NAMES)
+def test_override_wins_over_the_name(name: str) -> None:
+    assert dialect_for("ui-tars-1.5-7b", override=name).name == name
+
+
+def test_unknown_override_is_a_one_sentence_usage_error() -> None:
+    with pytest.raises(UsageError) as caught:
+        dialect_for("qwen2.5vl:7b", override="qwen2")
+    message = str(caught.value)
+    assert "'qwen2'" in message
+    assert all(name in message for name in DIALECT_NAMES)
+    assert message.endswith(".")
+    assert message.count(". ") == 0 and "\n" not in message
+
+
+def test_names_and_classes_line_up() -> None:
+    dialects: list[Dialect] = [JsonDialect(), UiTarsDialect(), Qwen25Dialect(), Qwen3Dialect()]
+    assert tuple(d.name for d in dialects) == DIALECT_NAMES

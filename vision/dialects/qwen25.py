@@ -1,0 +1,54 @@
+"""The Qwen2.5-VL dialect: the cookbook's computer_use function in absolute pixels.
+
+Qwen2.5-VL answers in pixels of the image *as its processor resized it* (factor 28, within
+Ollama's pixel budget).  The capture sends images already on that grid, so the model's
+resize is the identity; an off-grid image is mapped through the size smart-resize gives.
+The tool description states that size as "the screen's resolution", as the cookbook does,
+so the system turn changes only if the screenshot size does (and then it must).
+Qwen3-VL speaks the same tool-call dialect in another frame, so it subclasses this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from deskhand.core.actions import Decision
+from deskhand.core.geometry import Grid, ModelSpace, Size
+from deskhand.core.observation import Conversation, Observation
+from deskhand.core.outcome import StepMemory, Unparseable
+from deskhand.vision.dialects.common import QWEN25_GRID, guarded, repaired, replay, resized_space
+from deskhand.vision.dialects.qwen_calls import parse_answer
+from deskhand.vision.dialects.qwen_prompt import (
+    RUN_SHELL,
+    TOOL_CALL_REMINDER,
+    computer_use,
+    system_prompt,
+    tool_response,
+)
+
+
+class Qwen25Dialect:
+    """Qwen2.5-VL: ``<tool_call>`` JSON, coordinates in the smart-resized image's pixels."""
+
+    name: str = "qwen2.5-vl"
+    grid: Grid = QWEN25_GRID
+    qwen3: bool = False
+
+    def model_space(self, image_size: Size) -> ModelSpace:
+        return resized_space(image_size, self.grid)
+
+    def conversation(
+        self, task: str, history: Sequence[StepMemory], observation: Observation
+    ) -> Conversation:
+        resolution = self.model_space(observation.geometry.image_size).extent
+        system = system_prompt([computer_use(resolution, qwen3=self.qwen3), RUN_SHELL])
+        turns = replay(system, task.strip(), history, observation, feedback=tool_response)
+        return Conversation(turns=turns)
+
+    def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
+        return repaired(conversation, raw, problem, TOOL_CALL_REMINDER)
+
+    def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
+        image_size = observation.geometry.image_size
+        space = self.model_space(image_size)
+        return guarded(raw, lambda: parse_answer(raw, space, image_size))

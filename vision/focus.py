@@ -1,0 +1,74 @@
+"""Which monitor the user is working on: the one holding the focused window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from deskhand.core.geometry import Rect
+
+log = logging.getLogger(__name__)
+
+
+def focused_window_rect() -> Rect | None:
+    """The focused top-level window's rectangle in desktop coordinates, if we can tell."""
+    if sys.platform.startswith("linux"):
+        return _x11_focused_rect()
+    if sys.platform == "win32":
+        return _win32_focused_rect()
+    return None
+
+
+def _x11_focused_rect() -> Rect | None:
+    try:
+        from Xlib import X, display
+        from Xlib.error import DisplayError, XError
+    except ImportError:
+        return None
+    try:
+        dpy = display.Display()
+    except (DisplayError, OSError) as exc:
+        log.debug("no X display for focus lookup: %s", exc)
+        return None
+    try:
+        root = dpy.screen().root
+        active = root.get_full_property(dpy.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
+        if active is None or not active.value or not active.value[0]:
+            return None
+        window = dpy.create_resource_object("window", active.value[0])
+        geom = window.get_geometry()
+        origin = window.translate_coords(root, 0, 0)
+        return Rect(-origin.x, -origin.y, geom.width, geom.height)
+    except XError as exc:
+        log.debug("focus lookup failed: %s", exc)
+        return None
+    finally:
+        dpy.close()
+
+
+def _win32_focused_rect() -> Rect | None:  # pragma: no cover - Windows only
+    import ctypes
+    from ctypes import wintypes
+
+    user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+    hwnd = user32.GetForegroundWindow()
+    if not hwnd:
+        return None
+    rect = wintypes.RECT()
+    if not user32.GetWindowRect(hwnd, ctypes.byref(rect)):
+        return None
+    return Rect(rect.left, rect.top, rect.right - rect.left, rect.bottom - rect.top)
+
+
+def monitor_for(window: Rect | None, monitors: list[Rect]) -> int:
+    """Index into ``monitors`` of the one showing most of ``window`` (0 when unknown)."""
+    if window is None or not monitors:
+        return 0
+
+    def overlap(m: Rect) -> int:
+        w = min(m.x + m.width, window.x + window.width) - max(m.x, window.x)
+        h = min(m.y + m.height, window.y + window.height) - max(m.y, window.y)
+        return max(w, 0) * max(h, 0)
+
+    best = max(range(len(monitors)), key=lambda i: overlap(monitors[i]))
+    return best if overlap(monitors[best]) > 0 else 0

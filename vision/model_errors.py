@@ -1,0 +1,161 @@
+"""Turn what ``ollama``/``httpx`` raise into Deskhand's errors, each a sentence that says what
+was tried, why it failed and what to do.
+
+    ModelUnavailable  server unreachable, model not installed, model without vision (exit 2)
+    ModelError        HTTP 5xx, error mid-stream, answer cut off, no answer in time (retryable)
+
+Nothing from ``httpx`` or ``ollama`` escapes ``OllamaModel``: every call site goes through
+``translate``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import httpx
+import ollama
+import pydantic
+
+from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
+
+SUGGESTED_VISION_MODEL = "qwen2.5vl:7b"
+_RETRY = "The task can be retried; if this keeps happening, check the `ollama serve` log."
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What was being tried when something failed, for the message."""
+
+    doing: str  # e.g. "Asked qwen2.5vl:7b on Ollama at http://127.0.0.1:11434 for an answer"
+    url: str
+    model: str
+    connect_timeout: float
+    read_timeout: float
+    received: int = 0  # characters of the answer received before the failure
+
+
+class AnswerCut(Exception):
+    """The stream ended without Ollama's final ``done: true`` chunk."""
+
+
+class TotalTimeout(Exception):
+    """The whole answer took longer than the overall limit."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s")
+        self.seconds = seconds
+
+
+def refused(url: str) -> ModelUnavailable:
+    return ModelUnavailable(
+        f"Tried to reach Ollama at {url}, but the connection was refused. "
+        "Start it with `ollama serve` (or set --host/OLLAMA_HOST)."
+    )
+
+
+def not_installed(model: str, url: str) -> ModelUnavailable:
+    return ModelUnavailable(
+        f"Tried to use model {model} on Ollama at {url}, but it is not installed there. "
+        f"Get it with `ollama pull {model}` (or `deskhand pull {model}`)."
+    )
+
+
+def no_vision(model: str, evidence: str) -> ModelUnavailable:
+    """``evidence``: e.g. "Ollama lists: completion, tools" or the server's refusal."""
+    return ModelUnavailable(
+        f"Tried to use model {model}, but it cannot read images ({evidence}), so it cannot "
+        f"see the screen. Use a vision model instead, e.g. `ollama pull "
+        f"{SUGGESTED_VISION_MODEL}` and --model {SUGGESTED_VISION_MODEL}."
+    )
+
+
+_NO_IMAGES = ("image input", "does not support image", "support images", "not support vision")
+
+
+def no_model_name(url: str) -> ModelUnavailable:
+    return ModelUnavailable(
+        f"Tried to ask Ollama at {url} for an answer, but no model name was given. "
+        "Pass --model NAME (see `deskhand models`)."
+    )
+
+
+def _cut(a: Attempt, detail: str) -> ModelError:
+    got = f"after {a.received} characters" if a.received else "before any text arrived"
+    return ModelError(
+        f"{a.doing}, but the answer was cut off {got} ({detail}). Retry the task; if it keeps "
+        "happening, check that Ollama is not restarting or running out of memory."
+    )
+
+
+def _timeout(a: Attempt, seconds: float, what: str) -> ModelError:
+    return ModelError(
+        f"{a.doing}, but waited {seconds:g} s {what}. Check that the GPU is free and the model "
+        "loads (`ollama ps`, the `ollama serve` log), or raise the timeout, then retry."
+    )
+
+
+def _response_error(exc: ollama.ResponseError, a: Attempt) -> DeskhandError:
+    message = str(exc.error).strip() or "no message"
+    status = exc.status_code
+    if status == 404:
+        return not_installed(a.model, a.url)
+    if status in (400, 500) and any(p in message.lower() for p in _NO_IMAGES):
+        return no_vision(a.model, f"Ollama refused the screenshot: {message}")
+    if status == -1:
+        what = "reported an error mid-answer"
+    elif status >= 500:
+        what = f"failed with HTTP {status}"
+    else:
+        what = f"rejected it with HTTP {status}"
+    return ModelError(f"{a.doing}, but the server {what}: {message}. {_RETRY}")
+
+
+def translate(exc: BaseException, a: Attempt) -> DeskhandError:
+    """The Deskhand error for ``exc``, raised while doing ``a``."""
+    if isinstance(exc, DeskhandError):
+        return exc
+    if isinstance(exc, ollama.ResponseError):
+        return _response_error(exc, a)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ModelUnavailable(
+            f"Tried to reach Ollama at {a.url}, but it did not accept a connection within "
+            f"{a.connect_timeout:g} s. Check that the host is right and reachable "
+            "(--host/OLLAMA_HOST)."
+        )
+    if isinstance(exc, ollama.RequestError):
+        return ModelError(f"{a.doing}, but the client would not send it: {exc.error}. {_RETRY}")
+    if isinstance(exc, httpx.InvalidURL):
+        return ModelUnavailable(
+            f"Tried to reach Ollama at {a.url}, but that is not a valid URL ({exc}). "
+            "Fix --host/OLLAMA_HOST, e.g. http://127.0.0.1:11434."
+        )
+    if isinstance(exc, httpx.ConnectError | ConnectionError):
+        text = str(exc)
+        if isinstance(exc, httpx.ConnectError) and "refused" not in text.lower():
+            return ModelUnavailable(
+                f"Tried to reach Ollama at {a.url}, but could not connect ({text}). "
+                "Check --host/OLLAMA_HOST and that `ollama serve` is running there."
+            )
+        return refused(a.url)
+    if isinstance(exc, TotalTimeout):
+        return _timeout(a, exc.seconds, "and the answer was still not finished")
+    if isinstance(exc, httpx.TimeoutException):
+        if a.received:
+            return _timeout(a, a.read_timeout, "for the rest of the answer after it stalled")
+        return _timeout(a, a.read_timeout, "and no answer came")
+    if isinstance(exc, AnswerCut):
+        return _cut(a, str(exc))
+    if isinstance(
+        exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.StreamError | json.JSONDecodeError
+    ):
+        return _cut(a, f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, pydantic.ValidationError):
+        return ModelError(
+            f"{a.doing}, but a chunk of the answer did not have Ollama's shape "
+            f"({exc.error_count()} problems). {_RETRY}"
+        )
+    if isinstance(exc, httpx.HTTPError | OSError):
+        failure = f"{type(exc).__name__}: {exc}"
+        return ModelError(f"{a.doing}, but the request failed ({failure}). {_RETRY}")
+    raise exc

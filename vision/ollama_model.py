@@ -1,0 +1,392 @@
+"""``OllamaModel``: the ``Model`` port, spoken through the official ``ollama`` client.
+
+Answers are streamed (``think=False``, temperature 0, fixed seed) and assembled here.  The
+stream is read in a helper thread so that Stop and the overall time limit act at once, even
+while the server is still loading the model or reading the prompt; an abandoned stream is
+closed by that thread as soon as its next chunk arrives, so the server stops generating.
+Every failure leaves as ``ModelUnavailable`` (set-up: exit 2) or ``ModelError`` (the task may
+be retried) with a message from ``model_errors``; retrying is the caller's decision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+import queue
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+import httpx
+import ollama
+
+from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable, Stopped
+from deskhand.core.observation import Completion, Conversation, Turn
+from deskhand.core.ports import ShouldStop
+from deskhand.vision.model_errors import (
+    AnswerCut,
+    Attempt,
+    TotalTimeout,
+    no_model_name,
+    no_vision,
+    translate,
+)
+
+__all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+ProgressCallback = Callable[[str, int | None, int | None], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One installed model, as ``deskhand models`` lists it."""
+
+    name: str
+    size: int  # bytes on disk
+    vision: bool
+    parameter_size: str
+    family: str
+
+
+def normalize_host(host: str | None) -> str:
+    """``--host`` / ``OLLAMA_HOST`` as a full URL, defaulting like the ``ollama`` client."""
+    raw = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).strip()
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        scheme, rest, port = "http", raw, 11434
+    else:
+        port = 443 if scheme == "https" else 80
+    try:
+        split = urllib.parse.urlsplit(f"{scheme}://{rest}")
+        port = split.port or port
+    except ValueError as exc:
+        raise ModelUnavailable(
+            f"Tried to reach Ollama at {raw}, but that is not a valid URL ({exc}). "
+            "Fix --host/OLLAMA_HOST, e.g. http://127.0.0.1:11434."
+        ) from None
+    name = split.hostname or "127.0.0.1"
+    if ":" in name:
+        name = f"[{name}]"
+    path = split.path.rstrip("/")
+    return f"{scheme}://{name}:{port}{path}"
+
+
+def _canonical(name: str) -> str:
+    """Ollama's spelling of a model name: no tag means ``:latest``."""
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+def _message(turn: Turn) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": turn.role, "content": turn.text}
+    if turn.image is not None:
+        message["images"] = [turn.image]
+    return message
+
+
+def _stats(final: ollama.ChatResponse) -> dict[str, float]:
+    durations = {
+        "load_ms": final.load_duration,
+        "prompt_eval_ms": final.prompt_eval_duration,
+        "eval_ms": final.eval_duration,
+        "total_ms": final.total_duration,
+    }
+    return {k: ns / 1e6 for k, ns in durations.items() if ns is not None}
+
+
+def _has_vision(show: ollama.ShowResponse) -> bool:
+    if show.capabilities is not None:
+        return "vision" in show.capabilities
+    # Servers older than the ``capabilities`` field: look for a vision tower instead.
+    families = (show.details.families if show.details else None) or ()
+    keys = (show.modelinfo or {}).keys()
+    return any(".vision." in k for k in keys) or bool({"clip", "mllama"} & set(families))
+
+
+class _Raised:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+_END = object()
+
+
+def _pump(
+    open_stream: Callable[[], Iterator[Any]], out: queue.SimpleQueue[Any], abandoned: threading.Event
+) -> None:
+    """Thread body: move stream items into ``out``; close the stream once abandoned."""
+    stream: Iterator[Any] | None = None
+    try:
+        stream = open_stream()
+        for item in stream:
+            if abandoned.is_set():
+                break
+            out.put(item)
+    except BaseException as exc:  # handed over to the caller's thread, which maps it
+        out.put(_Raised(exc))
+    else:
+        out.put(_END)
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            with contextlib.suppress(httpx.HTTPError, OSError):  # nobody waits for it any more
+                close()
+
+
+class OllamaModel:
+    """A vision model served by Ollama; implements ``deskhand.core.ports.Model``."""
+
+    def __init__(
+        self,
+        host: str | None = None,
+        model: str = "",
+        *,
+        keep_alive: str | float = "30m",
+        num_ctx: int = 8192,
+        num_predict: int = 384,
+        connect_timeout: float = 5.0,
+        first_token_timeout: float = 120.0,
+        total_timeout: float = 300.0,
+    ) -> None:
+        self.host = normalize_host(host)
+        self.name = model
+        self.keep_alive = keep_alive
+        self.num_ctx = num_ctx
+        self.num_predict = num_predict
+        self.connect_timeout = connect_timeout
+        self.first_token_timeout = first_token_timeout
+        self.total_timeout = total_timeout
+        # The read timeout bounds the wait for the first chunk (model load + prompt) and any
+        # later gap; metadata calls (list/show) get a short one.
+        slow = httpx.Timeout(first_token_timeout, connect=connect_timeout)
+        quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
+        self._client = ollama.Client(host=self.host, timeout=slow)
+        self._meta = ollama.Client(host=self.host, timeout=quick)
+
+    # ---- Model port ----------------------------------------------------------------------
+
+    def complete(self, conversation: Conversation, *, should_stop: ShouldStop) -> Completion:
+        """Stream one answer; raises Stopped, ModelUnavailable or ModelError."""
+        if not self.name:
+            raise no_model_name(self.host)
+        if should_stop():
+            raise Stopped()
+        attempt = self._attempt(f"Asked {self.name} on Ollama at {self.host} for the next step")
+        messages = [_message(t) for t in conversation.turns]
+        options = {
+            "temperature": 0,
+            "seed": 0,
+            "num_ctx": self.num_ctx,
+            "num_predict": self.num_predict,
+        }
+
+        def open_stream() -> Iterator[ollama.ChatResponse]:
+            return self._client.chat(
+                model=self.name,
+                messages=messages,
+                stream=True,
+                think=False,
+                format=conversation.response_schema,
+                options=options,
+                keep_alive=self.keep_alive,
+            )
+
+        started = time.monotonic()
+        parts: list[str] = []
+        final: ollama.ChatResponse | None = None
+        try:
+            pumped = self._pumped(open_stream, should_stop, self.total_timeout)
+            with closing(pumped) as chunks:
+                for chunk in chunks:
+                    parts.append(chunk.message.content or "")
+                    if chunk.done:
+                        final = chunk
+            if final is None:
+                raise AnswerCut("the stream ended without Ollama's final chunk")
+        except DeskhandError:
+            raise
+        except Exception as exc:
+            received = sum(len(p) for p in parts)
+            raise translate(exc, replace(attempt, received=received)) from exc
+        return Completion(
+            text="".join(parts),
+            model_ms=(time.monotonic() - started) * 1000,
+            prompt_tokens=final.prompt_eval_count,
+            output_tokens=final.eval_count,
+            stats=_stats(final),
+        )
+
+    # ---- set-up and model management --------------------------------------------------------
+
+    def check(self) -> ModelInfo:
+        """Check that the server answers, the model is installed and it can read images."""
+        if not self.name:
+            raise no_model_name(self.host)
+        attempt = self._attempt(f"Asked Ollama at {self.host} about model {self.name}")
+        show = self._call(lambda: self._meta.show(self.name), attempt)
+        if not _has_vision(show):
+            listed_as = ", ".join(show.capabilities or ()) or "no capabilities"
+            raise no_vision(self.name, f"Ollama lists: {listed_as}")
+        listed = self._call(self._meta.list, attempt).models
+        wanted = _canonical(self.name)
+        size = next((int(m.size or 0) for m in listed if _canonical(m.model or "") == wanted), 0)
+        return self._info(self.name, size, show)
+
+    def server_version(self) -> str:
+        """The server's version (``GET /api/version``); checks that Ollama answers at all."""
+        attempt = self._attempt(f"Asked Ollama at {self.host} for its version")
+
+        def fetch() -> str:
+            timeout = httpx.Timeout(min(self.first_token_timeout, 30.0), connect=self.connect_timeout)
+            with httpx.Client(base_url=self.host, timeout=timeout) as client:
+                reply = client.get("/api/version")
+            try:
+                version = reply.json().get("version") if reply.status_code == 200 else None
+            except (ValueError, AttributeError):
+                version = None
+            if not isinstance(version, str):
+                raise ModelUnavailable(
+                    f"Asked {self.host} for Ollama's version, but it answered HTTP "
+                    f"{reply.status_code} {reply.text[:60]!r}, which is not Ollama. "
+                    "Check --host/OLLAMA_HOST."
+                )
+            return version
+
+        return self._call(fetch, attempt)
+
+    def list_models(self) -> list[ModelInfo]:
+        """Installed models, with whether each can read images (from ``/api/show``)."""
+        attempt = self._attempt(f"Asked Ollama at {self.host} for its models")
+        out = []
+        for entry in self._call(self._meta.list, attempt).models:
+            name = entry.model or ""
+            show = self._call(functools.partial(self._meta.show, name), attempt)
+            out.append(self._info(name, int(entry.size or 0), show))
+        return out
+
+    def pull(
+        self,
+        name: str,
+        on_progress: ProgressCallback,
+        *,
+        should_stop: ShouldStop | None = None,
+    ) -> None:
+        """Download ``name`` through the server, reporting (status, completed, total)."""
+        attempt = self._attempt(f"Tried to pull {name} through Ollama at {self.host}")
+        last = ""
+
+        def open_stream() -> Iterator[ollama.ProgressResponse]:
+            return self._client.pull(name, stream=True)
+
+        try:
+            pumped = self._pumped(open_stream, should_stop or (lambda: False), math.inf)
+            with closing(pumped) as updates:
+                for update in updates:
+                    last = update.status or ""
+                    on_progress(last, update.completed, update.total)
+            if last != "success":
+                raise AnswerCut(f"the last status was {last!r}")
+        except DeskhandError:
+            raise
+        except (AnswerCut, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise ModelError(
+                f"Tried to pull {name} through Ollama at {self.host}, but the progress stream "
+                f"was cut off ({exc}). Run the pull again; it resumes where it stopped."
+            ) from exc
+        except ollama.ResponseError as exc:
+            if exc.status_code in (-1, 400, 404, 500):
+                raise ModelUnavailable(
+                    f"Tried to pull {name} through Ollama at {self.host}, but the server said: "
+                    f"{exc.error}. Check the name at https://ollama.com/library and that the "
+                    "server can reach the internet."
+                ) from exc
+            raise translate(exc, attempt) from exc
+        except Exception as exc:
+            raise translate(exc, attempt) from exc
+
+    def warm_up(self) -> None:
+        """Load the model now (an empty chat with ``keep_alive``), so step 1 is not slow."""
+        if not self.name:
+            raise no_model_name(self.host)
+        attempt = self._attempt(f"Asked Ollama at {self.host} to load {self.name}")
+        self._call(
+            lambda: self._client.chat(model=self.name, messages=[], keep_alive=self.keep_alive),
+            attempt,
+        )
+
+    def close(self) -> None:
+        self._client.close()  # type: ignore[no-untyped-call]
+        self._meta.close()  # type: ignore[no-untyped-call]
+
+    def __enter__(self) -> OllamaModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _attempt(self, doing: str) -> Attempt:
+        return Attempt(
+            doing=doing,
+            url=self.host,
+            model=self.name,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.first_token_timeout,
+        )
+
+    @staticmethod
+    def _call(fn: Callable[[], T], attempt: Attempt) -> T:
+        try:
+            return fn()
+        except Exception as exc:
+            raise translate(exc, attempt) from exc
+
+    @staticmethod
+    def _info(name: str, size: int, show: ollama.ShowResponse) -> ModelInfo:
+        details = show.details
+        return ModelInfo(
+            name=name,
+            size=size,
+            vision=_has_vision(show),
+            parameter_size=(details.parameter_size if details else None) or "",
+            family=(details.family if details else None) or "",
+        )
+
+    @staticmethod
+    def _pumped(
+        open_stream: Callable[[], Iterator[T]], should_stop: ShouldStop, limit: float
+    ) -> Generator[T, None, None]:
+        """Items of a stream read in a helper thread; Stop and the time ``limit`` act at once."""
+        deadline = time.monotonic() + limit
+        out: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        abandoned = threading.Event()
+        worker = threading.Thread(
+            target=_pump, args=(open_stream, out, abandoned), name="ollama-stream", daemon=True
+        )
+        worker.start()
+        try:
+            while True:
+                if should_stop():
+                    raise Stopped()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TotalTimeout(limit)
+                try:
+                    item = out.get(timeout=min(0.05, remaining))
+                except queue.Empty:
+                    continue
+                if item is _END:
+                    return
+                if isinstance(item, _Raised):
+                    raise item.exc
+                yield item
+        finally:
+            abandoned.set()
