@@ -33,7 +33,7 @@ run: system-deps $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check core
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -p deskhand.core -p deskhand.vision -p deskhand.actions -p deskhand.app
 	$(VENV)/bin/lint-imports
 

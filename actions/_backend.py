@@ -19,12 +19,13 @@ pointer parked in a corner is no gesture), the fail-safe is suspended.
 
 from __future__ import annotations
 
+import atexit
 import os
 import struct
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -55,6 +56,12 @@ def _ensure_xauthority() -> None:
     with os.fdopen(fd, "wb") as file:
         file.write(entry)
     os.environ["XAUTHORITY"] = path
+    atexit.register(_remove, path)
+
+
+def _remove(path: str) -> None:
+    with suppress(OSError):
+        os.unlink(path)
 
 
 def load_pyautogui() -> ModuleType:

@@ -10,6 +10,7 @@ becomes ``Stopped``; ``_backend`` explains why.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from typing import assert_never
@@ -39,7 +40,7 @@ from deskhand.core.outcome import ExecResult
 from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
 
-__all__ = ["GuiExecutor", "GuiTiming"]
+__all__ = ["GuiExecutor", "GuiTiming", "input_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,26 @@ class GuiTiming:
     drag_step_delay: float = 0.01
     drag_hold_delay: float = 0.03  # after pressing and before releasing, so apps see both ends
     wait_slice: float = 0.05
+
+
+def input_status() -> str:
+    """One line for ``deskhand doctor``: the input layer works, and how text will be typed.
+
+    Raises ``SetupError`` when pyautogui cannot open the display.
+    """
+    gui = Input().gui
+    x, y = gui.position()
+    width, height = gui.size()
+    typing = "keys for letters, digits and space, paste for the rest"
+    if sys.platform.startswith("linux"):
+        from deskhand.actions import _x11
+
+        odd = sorted(set(map(chr, range(32, 127))) - _x11.keymap_safe_chars())
+        pasted = f" and {' '.join(odd)}" if odd else ""
+        typing = f"keys for ASCII, paste (X selection, Shift+Insert) for non-ASCII{pasted}"
+    elif sys.platform == "darwin":
+        typing = "paste (pbcopy, Command+V) for all text"
+    return f"pyautogui {gui.__version__}: screen {width}x{height}, pointer at ({x}, {y}); typing: {typing}"
 
 
 class GuiExecutor:

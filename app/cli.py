@@ -35,24 +35,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type for whole numbers no smaller than ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
 
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,14 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"],
         help="model output format (default: from the model name)",
     )
-    do.add_argument("--max-steps", type=positive_int, help="step budget (default 30)")
+    do.add_argument("--max-steps", type=int_at_least(1), help="step budget (default 30)")
     do.add_argument(
         "--yes", action="store_true", help='approve actions the policy marks "confirm" (never "block")'
     )
     do.add_argument("--trace", metavar="DIR", help="write steps.jsonl and screenshots to DIR")
     do.add_argument(
         "--monitor",
-        type=non_negative_int,
+        type=int_at_least(0),
         metavar="N",
         help="monitor to watch (1 = first, 0 = all; default: the focused one)",
     )
@@ -113,14 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="deskhand: %(levelname)s: %(message)s",
         )
         return _dispatch(args)
-    except UsageError as exc:
-        _fail(exc)
-        return EXIT_USAGE
-    except SetupError as exc:
-        _fail(exc)
-        return EXIT_USAGE
-    except ModelError as exc:
-        _fail(exc)
+    except (UsageError, SetupError, ModelError) as exc:
+        _fail(exc)  # the message says what to do; the same command can be run again
         return EXIT_USAGE
     except Stopped as exc:
         _fail(exc)

@@ -7,23 +7,105 @@ allowed -- never a traceback and never a silently ignored value.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+import urllib.parse
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from deskhand.core.errors import UsageError
 
 APP_NAME = "deskhand"
+
+# Hotkeys are stored in Qt's portable text ("Ctrl+Alt+Space") but checked here without Qt,
+# so the CLI can load the file on a machine without PySide6.
+_MODIFIERS = ("Meta", "Ctrl", "Alt", "Shift")  # Qt's own order in QKeySequence.toString()
+_MODIFIER_ALIASES = {"meta": "Meta", "super": "Meta", "win": "Meta", "ctrl": "Ctrl", "control": "Ctrl",
+                     "alt": "Alt", "shift": "Shift"}  # fmt: skip
+_NAMED_KEYS = {k.lower(): k for k in (
+    "Space", "Esc", "Tab", "Backspace", "Return", "Enter", "Ins", "Del", "Home", "End", "PgUp",
+    "PgDown", "Left", "Up", "Right", "Down", "Pause", "Print", *(f"F{n}" for n in range(1, 36)),
+)}  # fmt: skip
+_KEY_ALIASES = {"escape": "Esc", "delete": "Del", "insert": "Ins", "pageup": "PgUp", "pagedown": "PgDown"}
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9,.;/'\[\]\\`=-]$")
+_RESERVED = {"Ctrl+Alt+Del", "Ctrl+Alt+Backspace", "Alt+Tab", "Alt+F4"}
+
+
+def canonical_hotkey(text: str) -> str:
+    """One key chord in Qt's portable spelling; ValueError says what is wrong with it."""
+    parts = [p.strip() for p in text.strip().split("+")]
+    if len(parts) < 2 or any(not p for p in parts):
+        raise ValueError(f"{text!r} is not a key chord; write it like Ctrl+Alt+Space")
+    *mods, key = parts
+    names = set()
+    for mod in mods:
+        name = _MODIFIER_ALIASES.get(mod.lower())
+        if name is None:
+            raise ValueError(f"{mod!r} in {text!r} is not a modifier (Ctrl, Alt, Shift or Meta)")
+        names.add(name)
+    if not names & {"Ctrl", "Alt", "Meta"}:
+        raise ValueError(f"{text!r} needs Ctrl, Alt or Meta, or it would swallow normal typing")
+    low = key.lower()
+    if low in _NAMED_KEYS or low in _KEY_ALIASES:
+        key = _KEY_ALIASES.get(low) or _NAMED_KEYS[low]
+    elif _PLAIN_KEY.match(key):
+        key = key.upper()
+    else:
+        raise ValueError(f"{key!r} in {text!r} is not a key Deskhand can bind")
+    chord = "+".join([*(m for m in _MODIFIERS if m in names), key])
+    if chord in _RESERVED:
+        raise ValueError(f"{chord} is reserved by the system")
+    return chord
+
+
+def _check_host(text: str | None) -> str | None:
+    """The Ollama address: http(s)://host[:port][/path], or host[:port] as OLLAMA_HOST allows."""
+    if text is None or not text.strip():
+        return None
+    raw = text.strip()
+    url = raw if "://" in raw else f"http://{raw}"
+    try:
+        split = urllib.parse.urlsplit(url)
+        port = split.port
+    except ValueError as exc:
+        raise ValueError(f"{raw!r} is not a valid URL ({exc})") from None
+    if split.scheme not in ("http", "https"):
+        raise ValueError(f"{raw!r} must start with http:// or https://")
+    if not split.hostname or any(c.isspace() for c in raw) or split.query or split.fragment:
+        raise ValueError(f"{raw!r} is not a server address like http://127.0.0.1:11434")
+    if port == 0:
+        raise ValueError(f"{raw!r} has port 0; Ollama listens on 11434 unless told otherwise")
+    return raw
+
+
+def _check_dir(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    path = Path(text.strip()).expanduser()
+    if not path.is_absolute() or "\0" in text:
+        raise ValueError(f"{text!r} must be an absolute folder path, e.g. ~/deskhand-history")
+    return str(path)
+
+
+Hotkey = Annotated[str, AfterValidator(canonical_hotkey)]
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = None
-    host: str | None = None
+    host: Annotated[str | None, AfterValidator(_check_host)] = None
     dialect: Literal["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"] | None = None
     max_steps: int = Field(default=30, ge=1, le=500)
     keep_alive: str = "30m"
@@ -32,6 +114,22 @@ class Settings(BaseModel):
     shell_timeout: float = Field(default=30.0, gt=0, le=3600)
     settle_cap: float = Field(default=1.5, gt=0, le=30)
     jpeg_quality: int = Field(default=80, ge=30, le=95)
+    # Risk policy (the approver reads these): how long a confirmation waits before it counts
+    # as "deny", and a strict mode that asks before every action, even "auto" ones.
+    confirm_timeout: float = Field(default=60.0, ge=5, le=3600)
+    ask_every_action: bool = False
+    hotkey_command_bar: Hotkey = "Ctrl+Alt+Space"
+    hotkey_stop: Hotkey = "Ctrl+Alt+End"
+    # Where the audit log (history) lives; None means the platform's data dir.  0 days = keep all.
+    data_dir: Annotated[str | None, AfterValidator(_check_dir)] = None
+    retention_days: int = Field(default=90, ge=0, le=36500)
+
+    @field_validator("hotkey_stop")
+    @classmethod
+    def _distinct_hotkeys(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("hotkey_command_bar"):
+            raise ValueError(f"the command bar already uses {value}; Stop needs its own hotkey")
+        return value
 
 
 def config_path() -> Path:

@@ -6,9 +6,11 @@ import argparse
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
+from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import load_settings
 from deskhand.app.terminal import StepPrinter, TerminalApprover
 from deskhand.app.tracefile import TraceDirectory
@@ -58,6 +60,7 @@ def run_do(args: argparse.Namespace) -> int:
     )
     printer = StepPrinter()
     trace = TraceDirectory(Path(args.trace)) if args.trace else None
+    audit_log = AuditLog()
     sinks: list[StepSink] = [printer] + ([trace] if trace else [])
     stop = StopOnSignal()
     stop.install()
@@ -69,6 +72,8 @@ def run_do(args: argparse.Namespace) -> int:
         should_stop=stop,
         on_decision=printer.decided,
     )
+    audit = audit_log.begin_task(args.task, model=model, dialect=parts.dialect.name, host=host)
+    parts = replace(parts, sinks=(audit, *parts.sinks))
     sys.stdout.write(f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}\n")
     result: TaskResult | None = None
     try:
@@ -76,8 +81,12 @@ def run_do(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         result = TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 0)
     finally:
+        summary = _summary(args.task, model, parts.dialect.name, result)
+        audit.finish(str(summary["status"]), str(summary["message"]))
+        audit_log.close()
+        parts.executor.close()
         if trace is not None:
-            trace.finish(_summary(args.task, model, parts.dialect.name, result))
+            trace.finish(summary)
     sys.stdout.write(f"{result.status.value}: {result.message}\n")
     return EXIT_CODES[result.status]
 

@@ -66,6 +66,8 @@ class Executor(Protocol):
 
     def release_all(self) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class Settler(Protocol):
     """Waits after an action until the screen has stopped changing (with a cap)."""

@@ -177,7 +177,9 @@ def starts_like_a_command(line: str) -> bool:
     words = line.strip().split()
     while words and _ASSIGNMENT.match(words[0]):
         words.pop(0)
-    return bool(words) and (words[0].rsplit("/", 1)[-1] in KNOWN_PROGRAMS or words[0].startswith(("./", "/", "~/")))
+    return bool(words) and (
+        words[0].rsplit("/", 1)[-1] in KNOWN_PROGRAMS or words[0].startswith(("./", "/", "~/"))
+    )
 
 
 def _split_simple(tokens: list[str]) -> list[list[str]]:

@@ -96,6 +96,7 @@ class RecordingExecutor:
     fail_with: str | None = None
     released: int = 0
     feedback: str = ""
+    closed: bool = False
 
     def execute(self, approved: Approved[Action], *, should_stop: Callable[[], bool]) -> ExecResult:
         if not isinstance(approved, Approved):
@@ -107,6 +108,9 @@ class RecordingExecutor:
 
     def release_all(self) -> None:
         self.released += 1
+
+    def close(self) -> None:
+        self.closed = True
 
 
 class NoSettle:

@@ -22,9 +22,9 @@ def grid_size(raw: Size, grid: Grid) -> Size:
 
 
 def resize_to(image: Image.Image, size: Size) -> Image.Image:
-    if image.size == tuple(size):
+    if image.size == (size.width, size.height):
         return image
-    return image.resize(tuple(size), Image.Resampling.BILINEAR, reducing_gap=None)
+    return image.resize((size.width, size.height), Image.Resampling.BILINEAR, reducing_gap=None)
 
 
 def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
@@ -35,4 +35,4 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 
 def from_bgra(raw: bytes, size: Size) -> Image.Image:
     """Wrap mss's BGRA buffer as an RGB image without an intermediate copy in Python."""
-    return Image.frombuffer("RGB", tuple(size), raw, "raw", "BGRX", 0, 1)
+    return Image.frombuffer("RGB", (size.width, size.height), raw, "raw", "BGRX", 0, 1)

@@ -44,9 +44,7 @@ def test_streamed_chunks_are_joined_into_the_whole_answer(fake_ollama: FakeOllam
 def test_request_carries_options_keep_alive_think_and_format(fake_ollama: FakeOllama) -> None:
     fake_ollama.script([{"do": "raw", "text": "{}"}])
     schema: dict[str, object] = {"type": "object", "properties": {"thought": {"type": "string"}}}
-    model = OllamaModel(
-        host=fake_ollama.url, model=VISION, keep_alive="10m", num_ctx=4096, num_predict=200
-    )
+    model = OllamaModel(host=fake_ollama.url, model=VISION, keep_alive="10m", num_ctx=4096, num_predict=200)
 
     model.complete(convo(Turn("user", "hi"), schema=schema), should_stop=never)
 
@@ -61,9 +59,7 @@ def test_request_carries_options_keep_alive_think_and_format(fake_ollama: FakeOl
 
 def test_no_schema_means_no_format_and_defaults(fake_ollama: FakeOllama) -> None:
     fake_ollama.script([{"do": "raw", "text": "x"}])
-    OllamaModel(host=fake_ollama.url, model=VISION).complete(
-        convo(Turn("user", "hi")), should_stop=never
-    )
+    OllamaModel(host=fake_ollama.url, model=VISION).complete(convo(Turn("user", "hi")), should_stop=never)
 
     (req,) = fake_ollama.chat_requests
     assert req.body is not None and "format" not in req.body
@@ -153,9 +149,7 @@ def test_check_accepts_a_vision_model(fake_ollama: FakeOllama) -> None:
 def test_list_models_flags_vision_from_show_capabilities(
     fake_ollama_factory: Callable[..., FakeOllama],
 ) -> None:
-    srv = fake_ollama_factory(
-        models={"qwen2.5vl:7b": True, "llama3.2:3b": False, "qwen3-vl:8b": True}
-    )
+    srv = fake_ollama_factory(models={"qwen2.5vl:7b": True, "llama3.2:3b": False, "qwen3-vl:8b": True})
     models = OllamaModel(host=srv.url).list_models()
     assert [(m.name, m.vision) for m in models] == [
         ("qwen2.5vl:7b", True),

@@ -77,9 +77,7 @@ def test_independent_resize_table_matches_core(size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", list(SEEN_AS))
 @pytest.mark.parametrize("dialect", list(MODELS))
-def test_click_points_at_the_label_centre(
-    server: FakeOllama, dialect: str, size: tuple[int, int]
-) -> None:
+def test_click_points_at_the_label_centre(server: FakeOllama, dialect: str, size: tuple[int, int]) -> None:
     screen = render(size)
     tolerance = 3.0 if dialect != "qwen3-vl" else 3.0 * 1000 / min(size)
     server.script([{"do": "click", "target": label.text} for label in LABELS])
@@ -181,7 +179,7 @@ def test_ui_tars_forms_alternate_and_escape(server: FakeOllama, screen: Screen) 
             {"do": "click", "at": [658, 364]},
             {"do": "drag", "at": [10, 20], "to_at": [30, 40]},
             {"do": "drag", "at": [10, 20], "to_at": [30, 40]},
-            {"do": "type", "text": "it's \"x\"\\n\nnext"},
+            {"do": "type", "text": 'it\'s "x"\\n\nnext'},
             {"do": "hotkey", "keys": ["ctrl", "s"]},
             {"do": "scroll", "target": None, "direction": "down"},
             {"do": "finish", "summary": "Done it's"},
@@ -253,9 +251,11 @@ def test_dialect_override_ignores_the_model_name(
 ) -> None:
     srv = fake_ollama_factory(models={"qwen2.5vl:7b": True}, dialect="json")
     srv.script([{"do": "click", "target": "OK"}])
-    answer = OllamaModel(host=srv.url, model="qwen2.5vl:7b").complete(
-        Conversation(turns=(Turn("user", "x", screen.data),)), should_stop=lambda: False
-    ).text
+    answer = (
+        OllamaModel(host=srv.url, model="qwen2.5vl:7b")
+        .complete(Conversation(turns=(Turn("user", "x", screen.data),)), should_stop=lambda: False)
+        .text
+    )
     assert only_action(answer)["kind"] == "click"
 
 

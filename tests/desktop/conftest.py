@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from Xlib import X
@@ -30,11 +30,12 @@ from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 from deskhand.core.policy import Approved, UserAnswer, approve, assess
 
+T = TypeVar("T")
 PROBE = Path(__file__).parent / "apps" / "probe_window.py"
 FULL = ScreenGeometry(image_size=Size(1920, 1080), screen_rect=Rect(0, 0, 1920, 1080))
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+def wait_until(check: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
     """Poll ``check`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -103,7 +104,7 @@ class Probe:
 
     def wait_events(self, kind: str, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         return wait_until(
-            lambda: (found := self.events(kind)) and len(found) >= count and found,
+            lambda: found if len(found := self.events(kind)) >= count else [],
             timeout,
             f"{count} {kind} event(s); have {self.events()[-8:]}",
         )

@@ -7,7 +7,7 @@ import string
 import pytest
 
 from deskhand.actions import _x11
-from deskhand.actions.gui import GuiExecutor
+from deskhand.actions.gui import GuiExecutor, input_status
 from deskhand.actions.keys import pyautogui_key, x11_keysym
 from deskhand.core.actions import MODIFIER_KEYS, NAMED_KEYS, Hotkey, canonical_key
 from deskhand.core.errors import ExecutionFailed
@@ -41,3 +41,9 @@ def test_key_missing_from_the_keyboard_map_fails_and_releases(start_probe, gui: 
     with pytest.raises(ExecutionFailed, match="no such key"):
         gui.execute(approved(Hotkey(keys=("ctrl", "f13"))), should_stop=never)
     assert held_modifiers_and_buttons() == ([], 0)
+
+
+def test_input_status_for_doctor():
+    status = input_status()
+    assert status.startswith("pyautogui ") and "screen 1920x1080" in status
+    assert "paste (X selection, Shift+Insert) for non-ASCII and <" in status

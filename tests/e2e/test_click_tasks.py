@@ -30,13 +30,27 @@ def assert_inside(event: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("dialect", list(DIALECT_MODELS))
-@pytest.mark.parametrize(("size", "place"), [("1080", "center"), ("1080", "bottom-right"), ("768", "top-left")])
-def test_click_button(dialect: str, size: str, place: str, request: pytest.FixtureRequest, ollama: FakeOllama, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("size", "place"), [("1080", "center"), ("1080", "bottom-right"), ("768", "top-left")]
+)
+def test_click_button(
+    dialect: str, size: str, place: str, request: pytest.FixtureRequest, ollama: FakeOllama, tmp_path: Path
+) -> None:
     screen: XSession = request.getfixturevalue(f"screen_{size}")
     log = screen.start_form(place=place, buttons="Apply,Cancel")
     ollama.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "Clicked Cancel."}])
     trace = tmp_path / "trace"
-    result = deskhand(screen, "do", "Click Cancel", "--model", DIALECT_MODELS[dialect], "--host", ollama.url, "--trace", str(trace))
+    result = deskhand(
+        screen,
+        "do",
+        "Click Cancel",
+        "--model",
+        DIALECT_MODELS[dialect],
+        "--host",
+        ollama.url,
+        "--trace",
+        str(trace),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     events = clicked(log)
     assert [e["button"] for e in events] == ["Cancel"]

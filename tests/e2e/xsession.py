@@ -70,9 +70,12 @@ class XSession:
         self.env["DISPLAY"] = f":{self.number}"
         self.run(["xauth", "-f", xauth, "add", f":{self.number}", ".", cookie])
         wait_for(lambda: self.run(["xdpyinfo"]).returncode == 0, what="Xvfb")
-        self.spawn(["openbox"])
+        with (self.tmp / "openbox.log").open("wb") as wm_log:
+            self.processes.append(subprocess.Popen(["openbox"], env=self.env, stdout=wm_log, stderr=wm_log))
         wait_for(
-            lambda: b"_NET_SUPPORTING_WM_CHECK" in self.run(["xprop", "-root"]).stdout, timeout=30, what="openbox"
+            lambda: b"_NET_SUPPORTING_WM_CHECK" in self.run(["xprop", "-root"]).stdout,
+            timeout=30,
+            what="openbox",
         )
 
     def run(self, argv: list[str], **kw: object) -> subprocess.CompletedProcess[bytes]:

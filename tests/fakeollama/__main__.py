@@ -31,9 +31,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m tests.fakeollama", description=__doc__)
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--script", type=Path, help="JSON file with the steps")
-    p.add_argument(
-        "--model", action="append", default=[], help="NAME or NAME=novision (repeatable)"
-    )
+    p.add_argument("--model", action="append", default=[], help="NAME or NAME=novision (repeatable)")
     p.add_argument("--dialect", help="answer in this dialect whatever the model name")
     p.add_argument("--first-token-ms", type=float)
     p.add_argument("--per-chunk-ms", type=float)

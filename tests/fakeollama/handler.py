@@ -277,4 +277,3 @@ class Handler(WireHandler):
             "eval_count": n,
             "eval_duration": max(total_ns - prompt_ns, 1000),
         }
-

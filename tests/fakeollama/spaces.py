@@ -59,9 +59,7 @@ def model_extent(dialect: str, image_size: tuple[int, int]) -> tuple[int, int]:
     return smart_resize(*image_size)
 
 
-def to_model(
-    dialect: str, point: tuple[float, float], image_size: tuple[int, int]
-) -> tuple[int, int]:
+def to_model(dialect: str, point: tuple[float, float], image_size: tuple[int, int]) -> tuple[int, int]:
     """A point in pixels of the image sent, as this dialect's model would write it."""
     ew, eh = model_extent(dialect, image_size)
     iw, ih = image_size

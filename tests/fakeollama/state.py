@@ -61,9 +61,7 @@ class ModelSpec:
 
 
 def spec_of(value: bool | ModelSpec, name: str) -> ModelSpec:
-    return (value if isinstance(value, ModelSpec) else ModelSpec(vision=bool(value))).resolved(
-        name
-    )
+    return (value if isinstance(value, ModelSpec) else ModelSpec(vision=bool(value))).resolved(name)
 
 
 def digest_of(name: str) -> str:
@@ -179,9 +177,7 @@ class RecordedRequest:
         """JSON-able digest without image data (for the CLI's ``--record`` file)."""
         body = dict(self.body or {})
         if "messages" in body:
-            body["messages"] = [
-                {**m, "images": len(m.get("images") or [])} for m in self.messages
-            ]
+            body["messages"] = [{**m, "images": len(m.get("images") or [])} for m in self.messages]
         return {
             "method": self.method,
             "path": self.path,

@@ -1,0 +1,201 @@
+"""The audit log: every task and step, with the screenshot it was decided on, in SQLite.
+
+Why SQLite in WAL mode with ``synchronous=FULL``: each step is one transaction that is on
+disk before the next action runs, so a ``kill -9`` at any moment loses at most the step in
+progress and never leaves the database unreadable.  The folder is 0700 and the files 0600:
+screenshots of a user's desktop are private.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from deskhand.app.config import APP_NAME
+from deskhand.core.errors import SetupError
+from deskhand.core.observation import Observation
+from deskhand.core.trace import StepRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tasks (
+    id INTEGER PRIMARY KEY,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    task TEXT NOT NULL,
+    model TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    host TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'running',
+    message TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS steps (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    recorded_at REAL NOT NULL,
+    record TEXT NOT NULL,
+    screenshot BLOB NOT NULL,
+    mime TEXT NOT NULL,
+    PRIMARY KEY (task_id, step)
+);
+"""
+
+
+def default_path() -> Path:
+    override = os.environ.get("DESKHAND_DATA_DIR")
+    base = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    return base / "audit.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSummary:
+    id: int
+    started_at: float
+    finished_at: float | None
+    task: str
+    model: str
+    dialect: str
+    host: str
+    status: str
+    message: str
+    steps: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStep:
+    task_id: int
+    record: StepRecord
+    screenshot: bytes
+    mime: str
+    recorded_at: float
+
+
+class AuditLog:
+    """Opens (creating if needed) the database; safe to share between threads."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        old_umask = os.umask(0o077)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.path.parent, 0o700)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            os.chmod(self.path, 0o600)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise SetupError(
+                f"Tried to open the audit log at {self.path}, but {exc}. "
+                "Check the folder's permissions and free space (or set DESKHAND_DATA_DIR)."
+            ) from exc
+        finally:
+            os.umask(old_umask)
+        self._lock = threading.Lock()
+        self._close_interrupted()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _close_interrupted(self) -> None:
+        """Tasks left 'running' by a crash are marked so; their committed steps stay."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE tasks SET status = 'interrupted', message = 'Deskhand ended before the task did.' "
+                "WHERE status = 'running'"
+            )
+
+    def begin_task(self, task: str, *, model: str, dialect: str, host: str) -> TaskLog:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO tasks (started_at, task, model, dialect, host) VALUES (?, ?, ?, ?, ?)",
+                (time.time(), task, model, dialect, host),
+            )
+        assert cursor.lastrowid is not None  # noqa: S101 - sqlite3 always sets it after INSERT
+        return TaskLog(self, cursor.lastrowid)
+
+    def add_step(self, task_id: int, record: StepRecord, observation: Observation) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO steps (task_id, step, recorded_at, record, screenshot, mime) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    task_id,
+                    record.step,
+                    time.time(),
+                    json.dumps(record.to_json_dict(), ensure_ascii=False),
+                    observation.image,
+                    observation.mime,
+                ),
+            )
+
+    def finish_task(self, task_id: int, status: str, message: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE tasks SET finished_at = ?, status = ?, message = ? WHERE id = ?",
+                (time.time(), status, message, task_id),
+            )
+
+    def tasks(self, limit: int = 100) -> list[TaskSummary]:
+        """Newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT t.id, t.started_at, t.finished_at, t.task, t.model, t.dialect, t.host, t.status, "
+                "t.message, (SELECT COUNT(*) FROM steps s WHERE s.task_id = t.id) "
+                "FROM tasks t ORDER BY t.started_at DESC, t.id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [TaskSummary(*row) for row in rows]
+
+    def steps(self, task_id: int) -> list[StoredStep]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT record, screenshot, mime, recorded_at FROM steps WHERE task_id = ? ORDER BY step",
+                (task_id,),
+            ).fetchall()
+        return [
+            StoredStep(task_id, StepRecord.model_validate_json(record), bytes(shot), mime, at)
+            for record, shot, mime, at in rows
+        ]
+
+    def prune(self, older_than_days: float) -> int:
+        """Delete tasks (and their steps) that started more than ``older_than_days`` ago."""
+        cutoff = time.time() - older_than_days * 86400
+        with self._transaction() as db:
+            deleted = db.execute("DELETE FROM tasks WHERE started_at < ?", (cutoff,)).rowcount
+        return deleted
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class TaskLog:
+    """A ``StepSink`` for one task of the audit log."""
+
+    def __init__(self, log: AuditLog, task_id: int) -> None:
+        self.log = log
+        self.task_id = task_id
+
+    def record(self, step: StepRecord, observation: Observation) -> None:
+        self.log.add_step(self.task_id, step, observation)
+
+    def finish(self, status: str, message: str) -> None:
+        self.log.finish_task(self.task_id, status, message)

@@ -1,0 +1,172 @@
+"""``deskhand history [--limit N] [TASK_ID]``, and the plain-text views the History window shares.
+
+Why the window's text lives here: a step read in the terminal and in the window should say
+the same thing in the same words, and plain functions are testable without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from deskhand.app.audit_log import AuditLog, StoredStep, TaskSummary
+from deskhand.app.config import load_settings
+from deskhand.app.settings_store import audit_log_path
+from deskhand.core.actions import Action, describe
+from deskhand.core.errors import UsageError
+from deskhand.core.trace import STAGES, StepRecord
+
+__all__ = [
+    "StepView",
+    "find_task",
+    "format_duration",
+    "format_time",
+    "run_history",
+    "step_view",
+    "task_duration",
+]
+
+DEFAULT_LIMIT = 20
+_ACTION = TypeAdapter(Action)
+
+
+def format_time(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+def task_duration(task: TaskSummary) -> float | None:
+    return None if task.finished_at is None else max(0.0, task.finished_at - task.started_at)
+
+
+def _describe(action: dict[str, Any]) -> str:
+    """The recorded action in the words the loop used; raw JSON if it no longer validates."""
+    try:
+        return describe(_ACTION.validate_python(action))
+    except ValidationError:
+        return json.dumps(action, ensure_ascii=False)
+
+
+def _marks(action: dict[str, Any]) -> list[tuple[float, float]]:
+    """Image-pixel points a pointer action aimed at (drag: both ends)."""
+    points = []
+    for key in ("at", "start", "end"):
+        value = action.get(key)
+        if isinstance(value, dict) and {"x", "y"} <= value.keys():
+            points.append((float(value["x"]), float(value["y"])))
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """One recorded step as text lines, plus where to mark its targets on the screenshot."""
+
+    number: int
+    thought: str
+    raw_output: str
+    actions: list[str]
+    verdicts: list[str]
+    answers: list[str]
+    outcome: str
+    timings: str
+    marks: list[tuple[float, float]]
+    image_size: tuple[int, int]
+
+
+def step_view(record: StepRecord) -> StepView:
+    answers = [a.replace("_", " ") for a in record.user_answers if a is not None]
+    stages = [f"{s} {record.timings_ms.get(s, 0):.0f}" for s in STAGES if record.timings_ms.get(s)]
+    timings = " · ".join([*stages, f"total {record.timings_ms.get('total', 0):.0f} ms"])
+    return StepView(
+        number=record.step,
+        thought=record.thought,
+        raw_output=record.raw_output,
+        actions=[_describe(a) for a in record.actions],
+        verdicts=[f"{v.get('level', '?')}: {v.get('reason', '')}" for v in record.verdicts],
+        answers=answers,
+        outcome=record.outcome,
+        timings=timings,
+        marks=[p for a in record.actions for p in _marks(a)],
+        image_size=record.image_size,
+    )
+
+
+def _task_table(tasks: list[TaskSummary]) -> str:
+    width = max(2, *(len(str(t.id)) for t in tasks))
+    lines = [f"{'ID':>{width}}  {'STARTED':<19}  {'STATUS':<11}  {'STEPS':>5}  {'TIME':>9}  TASK"]
+    for t in tasks:
+        task = t.task.replace("\n", " ")
+        lines.append(
+            f"{t.id:>{width}}  {format_time(t.started_at):<19}  {t.status:<11}  {t.steps:>5}  "
+            f"{format_duration(task_duration(t)):>9}  {task}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _task_detail(task: TaskSummary, steps: list[StoredStep]) -> str:
+    out = [
+        f"Task {task.id}: {task.task}",
+        f"  model     {task.model} ({task.dialect}) on {task.host}",
+        f"  started   {format_time(task.started_at)}, took {format_duration(task_duration(task))}",
+        f"  status    {task.status}" + (f": {task.message}" if task.message else ""),
+    ]
+    for stored in steps:
+        view = step_view(stored.record)
+        out.append(f"step {view.number}  ({format_time(stored.recorded_at)})")
+        if view.thought:
+            out.append(f"  thought   {view.thought}")
+        out.append(f"  actions   {'; '.join(view.actions) or '-'}")
+        out.append(f"  verdicts  {'; '.join(view.verdicts) or '-'}")
+        if view.answers:
+            out.append(f"  answers   {'; '.join(view.answers)}")
+        out.append(f"  outcome   {view.outcome}")
+        out.append(f"  timings   {view.timings}")
+    if not steps:
+        out.append("(no steps were recorded)")
+    return "\n".join(out) + "\n"
+
+
+def find_task(log: AuditLog, task_id: int) -> TaskSummary | None:
+    """One task's summary (AuditLog has no lookup by id yet, so scan its newest-first list)."""
+    return next((t for t in log.tasks(limit=-1) if t.id == task_id), None)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """List tasks newest first, or (with TASK_ID) one task's steps; exit code 0."""
+    path = audit_log_path(load_settings())
+    task_id: int | None = getattr(args, "task_id", None)
+    limit: int = getattr(args, "limit", None) or DEFAULT_LIMIT
+    if not path.exists():  # don't create an empty database just to say it is empty
+        if task_id is not None:
+            raise UsageError(f"There is no task {task_id}: no history has been recorded yet at {path}.")
+        sys.stdout.write(f"No tasks recorded yet (history is kept in {path}).\n")
+        return 0
+    log = AuditLog(path)
+    try:
+        if task_id is None:
+            tasks = log.tasks(limit)
+            sys.stdout.write(_task_table(tasks) if tasks else f"No tasks recorded yet (history: {path}).\n")
+            return 0
+        task = find_task(log, task_id)
+        if task is None:
+            raise UsageError(
+                f"There is no task {task_id} in the history at {path}. List the tasks with `deskhand history`."
+            )
+        sys.stdout.write(_task_detail(task, log.steps(task_id)))
+        return 0
+    finally:
+        log.close()

@@ -1,0 +1,223 @@
+"""Keep the agent's own windows out of what the model sees and out of the pointer's way.
+
+The stop bar, run view and command bar float over the desktop.  If a screenshot showed
+them, the model would read and click our UI instead of the user's apps; if an action
+landed on them, the agent would press its own Stop button.  So:
+
+* ``ExcludingScreen`` wraps the capture ``Screen``.  On Windows (and macOS with PyObjC)
+  our windows are marked excluded from capture once and nothing flickers; elsewhere (X11)
+  they are hidden on the GUI thread before each grab, we wait until the X server reports
+  them unmapped *and* the area they covered has been repainted by the apps below, then
+  capture, then show them again without taking focus.  The cost is added to the step's
+  ``capture`` timing so it stays visible.
+* ``ExcludingExecutor`` wraps the ``Executor``: when a pointer action targets a point one
+  of our windows covers, that window is hidden just for the action.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import mss
+from PySide6.QtWidgets import QWidget
+
+from deskhand.app.capture_affinity import exclude_from_capture
+from deskhand.app.gui_call import GuiCallTimeout, GuiInvoker
+from deskhand.core.actions import Action, Click, Drag, Move, Scroll
+from deskhand.core.geometry import Rect, ScreenGeometry
+from deskhand.core.observation import Observation
+from deskhand.core.outcome import ExecResult
+from deskhand.core.policy import Approved
+from deskhand.core.ports import Executor, Screen, ShouldStop
+
+log = logging.getLogger(__name__)
+
+X11 = sys.platform.startswith("linux")
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    window_id: int
+    rect: Rect
+
+
+def _rect_of(widget: QWidget) -> Rect:
+    g = widget.frameGeometry()
+    return Rect(g.x(), g.y(), g.width(), g.height())
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height
+
+
+class OurWindows:
+    """The app's top-level windows; hides and restores them on the GUI thread on request."""
+
+    def __init__(self, invoker: GuiInvoker) -> None:
+        self.invoker = invoker
+        self._windows: list[QWidget] = []
+        self._excluded: set[int] = set()  # id() of windows the platform keeps out of captures
+        self._hidden: list[QWidget] = []
+
+    def register(self, widget: QWidget) -> None:
+        """Call on the GUI thread for each top-level window we create."""
+        if widget in self._windows:
+            return
+        self._windows.append(widget)
+        if not X11 and exclude_from_capture(int(widget.winId())):
+            self._excluded.add(id(widget))
+
+    def _hide_where(self, wanted: Callable[[Rect], bool]) -> list[Hidden]:
+        hidden: list[Hidden] = []
+        for widget in self._windows:
+            if id(widget) in self._excluded or not widget.isVisible():
+                continue
+            rect = _rect_of(widget)
+            if wanted(rect):
+                hidden.append(Hidden(int(widget.winId()), rect))
+                widget.hide()
+                self._hidden.append(widget)
+        return hidden
+
+    def _restore(self) -> None:
+        for widget in self._hidden:
+            widget.show()
+        self._hidden.clear()
+
+    # -- called from the worker thread ----------------------------------------------------
+
+    def hide(self, wanted: Callable[[Rect], bool], timeout: float = 2.0) -> list[Hidden]:
+        try:
+            return self.invoker.call(lambda: self._hide_where(wanted), timeout)
+        except GuiCallTimeout:
+            log.warning("could not hide our windows (the GUI thread is busy); they may be seen")
+            return []
+
+    def restore(self, timeout: float = 2.0) -> None:
+        try:
+            self.invoker.call(self._restore, timeout)
+        except GuiCallTimeout:
+            self.invoker.post(self._restore)
+
+
+class _Gone:
+    """Waits, on the worker thread, until hidden windows are really off the screen."""
+
+    def __init__(self, repaint_interval: float = 0.008, repaint_cap: float = 0.25) -> None:
+        self.interval = repaint_interval
+        self.cap = repaint_cap
+        self._local = threading.local()
+
+    def unmapped(self, hidden: list[Hidden]) -> None:
+        if X11:
+            from deskhand.app.x11_windows import wait_unmapped
+
+            if not wait_unmapped([h.window_id for h in hidden]):
+                log.warning("our windows were still mapped after 1 s; the screenshot may show them")
+
+    def repainted(self, hidden: list[Hidden]) -> None:
+        """Wait until the area our windows covered stops changing: the apps below redrew it."""
+        left = min(h.rect.x for h in hidden)
+        top = min(h.rect.y for h in hidden)
+        right = max(h.rect.x + h.rect.width for h in hidden)
+        bottom = max(h.rect.y + h.rect.height for h in hidden)
+        region = {"left": left, "top": top, "width": right - left, "height": bottom - top}
+        sct = getattr(self._local, "sct", None)
+        if sct is None:
+            sct = self._local.sct = mss.MSS()
+        deadline = time.monotonic() + self.cap
+        previous = sct.grab(region).raw
+        same = 1
+        while same < 3 and time.monotonic() < deadline:
+            time.sleep(self.interval)
+            frame = sct.grab(region).raw
+            same = same + 1 if frame == previous else 1
+            previous = frame
+
+
+class ExcludingScreen:
+    """The ``Screen`` port, with our windows kept out of every screenshot."""
+
+    def __init__(
+        self,
+        inner: Screen,
+        windows: OurWindows,
+        *,
+        on_observed: Callable[[Observation], None] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.windows = windows
+        self.on_observed = on_observed
+        self.region: Rect | None = getattr(inner, "monitor", None)
+        self.gone = _Gone()
+        self.last_overhead_ms = 0.0
+
+    def observe(self) -> Observation:
+        start = time.perf_counter()
+        region = self.region
+        hidden = self.windows.hide(lambda r: region is None or _overlaps(r, region))
+        try:
+            if hidden:
+                self.gone.unmapped(hidden)
+                self.gone.repainted(hidden)
+            before_grab = time.perf_counter()
+            observation = self.inner.observe()
+            after_grab = time.perf_counter()
+        finally:
+            if hidden:
+                self.windows.restore()
+        end = time.perf_counter()
+        overhead = ((before_grab - start) + (end - after_grab)) * 1000.0
+        self.last_overhead_ms = overhead
+        observation = replace(observation, capture_ms=observation.capture_ms + overhead)
+        if self.on_observed is not None:
+            self.on_observed(observation)
+        return observation
+
+
+def pointer_rects(action: Action, geometry: ScreenGeometry) -> list[Rect]:
+    """Small squares around every desktop point a pointer action touches."""
+    match action:
+        case Click(at=p) | Move(at=p):
+            points = [p]
+        case Drag(start=a, end=b):
+            points = [a, b]
+        case Scroll(at=p) if p is not None:
+            points = [p]
+        case _:
+            points = []
+    screen = [geometry.to_screen(p) for p in points]
+    return [Rect(s.x - 2, s.y - 2, 5, 5) for s in screen]
+
+
+class ExcludingExecutor:
+    """The ``Executor`` port; moves our windows out of the way of pointer actions."""
+
+    def __init__(self, inner: Executor, windows: OurWindows) -> None:
+        self.inner = inner
+        self.windows = windows
+        self.gone = _Gone()
+
+    def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
+        targets = pointer_rects(approved.action, approved.geometry)
+        hidden = self.windows.hide(lambda r: any(_overlaps(r, t) for t in targets)) if targets else []
+        try:
+            if hidden:
+                self.gone.unmapped(hidden)
+            return self.inner.execute(approved, should_stop=should_stop)
+        finally:
+            if hidden:
+                self.windows.restore()
+
+    def release_all(self) -> None:
+        self.inner.release_all()
+
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()

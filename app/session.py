@@ -1,0 +1,166 @@
+"""The app's view-model: what the agent is doing now, as plain Python (no Qt).
+
+Widgets and the tray only render a ``SessionModel`` and forward intents to it, so every
+rule about states -- when Stop is possible, what the tooltip says, which task Up brings
+back -- is tested without a ``QApplication``.  It is changed only on the GUI thread (the
+worker's signals arrive there); the one thing the worker thread reads, the stop flag, is a
+``threading.Event``.
+
+States::
+
+    idle ──start──▶ thinking ──decided──▶ acting ──recorded──▶ thinking …
+                        ▲                    │ ▲
+                        │              asking │ │ answered
+                        │                    ▼ │
+                        │                  waiting
+    finished/stopped/gave up ──▶ idle     failed / error ──▶ error ──start──▶ thinking
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from enum import StrEnum
+
+from deskhand.app.recent import RecentCommands
+from deskhand.core.actions import Decision
+from deskhand.core.loop import TaskResult, TaskStatus
+from deskhand.core.trace import StepRecord
+
+
+class AgentState(StrEnum):
+    IDLE = "idle"
+    THINKING = "thinking"
+    ACTING = "acting"
+    WAITING = "waiting for you"
+    ERROR = "error"
+
+
+RUNNING_STATES = frozenset({AgentState.THINKING, AgentState.ACTING, AgentState.WAITING})
+
+Listener = Callable[[], None]
+
+
+class SessionError(RuntimeError):
+    """A front-end asked for something the current state does not allow (a bug in the caller)."""
+
+
+class SessionModel:
+    """State machine, current step, last record, recent commands and the stop flag."""
+
+    def __init__(self, recent: RecentCommands) -> None:
+        self.recent = recent
+        self.state = AgentState.IDLE
+        self.task = ""
+        self.step = 0
+        self.decision: Decision | None = None
+        self.last_record: StepRecord | None = None
+        self.result: TaskResult | None = None
+        self.message = ""
+        self._stop = threading.Event()
+        self._state_before_wait = AgentState.THINKING
+        self._listeners: list[Listener] = []
+
+    # -- observers ------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # -- queries --------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.state in RUNNING_STATES
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def should_stop(self) -> bool:
+        """The loop's ``ShouldStop``: safe to call from the worker thread."""
+        return self._stop.is_set()
+
+    def status_text(self) -> str:
+        """One line for the tooltip and the menu's first row."""
+        if self.state is AgentState.IDLE:
+            if self.result is None:
+                return "Deskhand: idle"
+            return f"Deskhand: idle. Last task {self.result.status.value}: {self.result.message}"
+        if self.state is AgentState.ERROR:
+            return f"Deskhand: error. {self.message}"
+        stopping = " (stopping…)" if self.stop_requested else ""
+        return f"Deskhand: {self.state.value}, step {self.step}{stopping}: {self.task}"
+
+    # -- transitions ----------------------------------------------------------------------
+
+    def start(self, task: str) -> str:
+        """Begin a task; returns the cleaned text. Raises SessionError if one is running."""
+        text = task.strip()
+        if not text:
+            raise SessionError("an empty task cannot be started")
+        if self.running:
+            raise SessionError(f"a task is already running: {self.task!r}")
+        self.recent.add(text)
+        self._stop.clear()
+        self.state, self.task, self.step = AgentState.THINKING, text, 1
+        self.decision, self.last_record, self.result, self.message = None, None, None, ""
+        self._changed()
+        return text
+
+    def decided(self, step: int, decision: Decision) -> None:
+        if not self.running:
+            return
+        self.step, self.decision = step, decision
+        self.state = AgentState.ACTING
+        self._changed()
+
+    def recorded(self, record: StepRecord) -> None:
+        """A step ended; unless the task is over, the next one starts by thinking."""
+        if not self.running:
+            return
+        self.last_record = record
+        self.step = record.step + 1
+        self.state = AgentState.THINKING
+        self._changed()
+
+    def waiting(self) -> None:
+        """A confirmation or question dialog is open."""
+        if not self.running or self.state is AgentState.WAITING:
+            return
+        self._state_before_wait, self.state = self.state, AgentState.WAITING
+        self._changed()
+
+    def answered(self) -> None:
+        if self.state is AgentState.WAITING:
+            self.state = self._state_before_wait
+            self._changed()
+
+    def finished(self, result: TaskResult) -> None:
+        self.result = result
+        self.message = result.message
+        self.state = AgentState.ERROR if result.status is TaskStatus.FAILED else AgentState.IDLE
+        self._changed()
+
+    def failed(self, message: str) -> None:
+        """An error ended the task (model server down, capture failed, a bug)."""
+        self.result, self.message = None, message
+        self.state = AgentState.ERROR
+        self._changed()
+
+    def request_stop(self) -> bool:
+        """Ask the running task to stop before its next input event; False if none runs."""
+        if not self.running:
+            return False
+        if not self._stop.is_set():
+            self._stop.set()
+            self._changed()
+        return True
+
+    def dismiss_error(self) -> None:
+        if self.state is AgentState.ERROR:
+            self.state = AgentState.IDLE
+            self._changed()

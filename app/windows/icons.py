@@ -1,0 +1,90 @@
+"""The tray and window icons, drawn with QPainter: one per agent state.
+
+Drawn rather than shipped so there are no asset files to package or license, and so the
+icons stay sharp at every size a tray host asks for.  Each state has its own colour *and*
+glyph, so the state reads without colour vision too.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+
+from deskhand.app.session import AgentState
+
+COLOURS = {
+    AgentState.IDLE: QColor("#546e7a"),
+    AgentState.THINKING: QColor("#f9a825"),
+    AgentState.ACTING: QColor("#2e7d32"),
+    AgentState.WAITING: QColor("#1565c0"),
+    AgentState.ERROR: QColor("#c62828"),
+}
+SIZES = (16, 22, 24, 32, 48, 64)
+
+
+def _glyph(painter: QPainter, state: AgentState, s: float) -> None:
+    white = QColor("white")
+    pen = QPen(white, max(1.5, s * 0.09), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    if state is AgentState.IDLE:  # a pointer arrow at rest
+        path = QPainterPath(QPointF(s * 0.36, s * 0.24))
+        path.lineTo(s * 0.36, s * 0.74)
+        path.lineTo(s * 0.49, s * 0.61)
+        path.lineTo(s * 0.66, s * 0.66)
+        path.closeSubpath()
+        painter.setBrush(QBrush(white))
+        painter.drawPath(path)
+    elif state is AgentState.THINKING:  # three dots
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(white))
+        r = s * 0.075
+        for x in (0.3, 0.5, 0.7):
+            painter.drawEllipse(QPointF(s * x, s * 0.5), r, r)
+    elif state is AgentState.ACTING:  # a click: arrow plus a ring
+        painter.drawEllipse(QPointF(s * 0.38, s * 0.38), s * 0.15, s * 0.15)
+        path = QPainterPath(QPointF(s * 0.42, s * 0.42))
+        path.lineTo(s * 0.42, s * 0.8)
+        path.lineTo(s * 0.53, s * 0.68)
+        path.lineTo(s * 0.72, s * 0.7)
+        path.closeSubpath()
+        painter.setBrush(QBrush(white))
+        painter.drawPath(path)
+    elif state is AgentState.WAITING:  # a question mark
+        font = painter.font()
+        font.setBold(True)
+        font.setPixelSize(max(8, int(s * 0.62)))
+        painter.setFont(font)
+        painter.drawText(QRectF(0, 0, s, s), Qt.AlignmentFlag.AlignCenter, "?")
+    else:  # error: an exclamation mark
+        painter.drawLine(QPointF(s * 0.5, s * 0.24), QPointF(s * 0.5, s * 0.58))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(white))
+        painter.drawEllipse(QPointF(s * 0.5, s * 0.74), s * 0.065, s * 0.065)
+
+
+def state_pixmap(state: AgentState, size: int) -> QPixmap:
+    """A round badge in the state's colour with its glyph, ``size`` pixels square."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(COLOURS[state]))
+    margin = max(0.5, size * 0.04)
+    painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin))
+    _glyph(painter, state, float(size))
+    painter.end()
+    return pixmap
+
+
+@cache
+def state_icon(state: AgentState) -> QIcon:
+    """The icon for ``state`` at every size a tray host may ask for (cached: drawn once)."""
+    icon = QIcon()
+    for size in SIZES:
+        icon.addPixmap(state_pixmap(state, size))
+    return icon

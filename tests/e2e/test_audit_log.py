@@ -1,0 +1,63 @@
+"""Every task lands in the audit log; a kill -9 mid-task loses no committed step."""
+
+from __future__ import annotations
+
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deskhand.app.audit_log import AuditLog
+from tests.e2e.xsession import XSession, deskhand, wait_for
+from tests.fakeollama import FakeOllama
+
+pytestmark = pytest.mark.desktop
+
+
+def audit_path(session: XSession) -> Path:
+    return Path(session.env["XDG_DATA_HOME"]) / "deskhand" / "audit.sqlite3"
+
+
+def test_task_steps_and_screenshots_are_kept_privately(screen_768: XSession, ollama: FakeOllama) -> None:
+    screen_768.start_form()
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish", "summary": "Applied."}])
+    r = deskhand(screen_768, "do", "Click Apply", "--model", "qwen2.5vl:7b", "--host", ollama.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    path = audit_path(screen_768)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    log = AuditLog(path)
+    newest = log.tasks()[0]
+    assert (newest.task, newest.status, newest.steps) == ("Click Apply", "finished", 2)
+    assert "Applied." in newest.message
+    steps = log.steps(newest.id)
+    assert steps[0].record.actions[0]["kind"] == "click"
+    assert steps[0].screenshot[:2] == b"\xff\xd8"
+    assert steps[0].record.timings_ms["total"] > 0
+    log.close()
+
+
+def test_kill_9_mid_task_keeps_committed_steps(screen_768: XSession, ollama: FakeOllama) -> None:
+    screen_768.start_form()
+    ollama.script([
+        {"do": "click", "target": "Apply"},
+        {"do": "click", "target": "Cancel"},
+        {"do": "hang", "seconds": 60},
+    ])  # fmt: skip
+    exe = Path(sys.executable).with_name("deskhand")
+    proc = subprocess.Popen(
+        [str(exe), "do", "click around", "--model", "qwen2.5vl:7b", "--host", ollama.url],
+        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for(lambda: len(ollama.chat_requests) >= 3, timeout=30, what="the third model request")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    log = AuditLog(audit_path(screen_768))  # reopening marks the task interrupted
+    task = next(t for t in log.tasks() if t.task == "click around")
+    assert task.status == "interrupted"
+    assert [s.record.step for s in log.steps(task.id)] == [1, 2]
+    assert log._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    log.close()
