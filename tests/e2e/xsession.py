@@ -60,7 +60,7 @@ class XSession:
         self.run(["xauth", "-f", xauth, "add", ":0", ".", cookie])
         read_end, write_end = os.pipe()
         argv = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{self.width}x{self.height}x24",
-                "-nolisten", "tcp", "-auth", xauth]  # fmt: skip
+                "-nolisten", "tcp", "-noreset", "-auth", xauth]  # fmt: skip
         proc = subprocess.Popen(argv, env=self.env, pass_fds=(write_end,), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
         self.processes.append(proc)
@@ -72,11 +72,16 @@ class XSession:
         wait_for(lambda: self.run(["xdpyinfo"]).returncode == 0, what="Xvfb")
         with (self.tmp / "openbox.log").open("wb") as wm_log:
             self.processes.append(subprocess.Popen(["openbox"], env=self.env, stdout=wm_log, stderr=wm_log))
-        wait_for(
-            lambda: b"_NET_SUPPORTING_WM_CHECK" in self.run(["xprop", "-root"]).stdout,
-            timeout=30,
-            what="openbox",
-        )
+        try:
+            wait_for(lambda: b"_NET_SUPPORTING_WM_CHECK" in self.run(["xprop", "-root"]).stdout, timeout=30)
+        except TimeoutError:
+            wm = self.processes[-1]
+            log = (self.tmp / "openbox.log").read_text(errors="replace")
+            xprop = self.run(["xprop", "-root"])
+            raise TimeoutError(
+                f"openbox did not start on :{self.number} (exit {wm.poll()}): {log!r}; "
+                f"xprop rc {xprop.returncode} {xprop.stderr[-300:]!r} {xprop.stdout[-300:]!r}"
+            ) from None
 
     def run(self, argv: list[str], **kw: object) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(argv, env=self.env, capture_output=True, timeout=30, check=False, **kw)  # type: ignore[call-overload]
