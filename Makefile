@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-APT_PACKAGES := xvfb xauth xdotool x11-utils openbox xterm mousepad xclip tesseract-ocr trayer \
+APT_PACKAGES := xvfb xauth xdotool x11-utils x11-xserver-utils openbox xterm mousepad xclip tesseract-ocr trayer \
 	espeak-ng sox fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 \
 	libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0

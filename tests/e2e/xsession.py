@@ -31,8 +31,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0, what: str = "
 
 
 class XSession:
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, monitors: list[tuple[int, int, int, int]] | None = None) -> None:
         self.width, self.height = width, height
+        self.monitors = monitors or []
         self.number = -1  # chosen by Xvfb in start()
         self.tmp = Path(tempfile.mkdtemp(prefix="deskhand-x-"))
         xauth = self.tmp / "Xauthority"
@@ -72,6 +73,10 @@ class XSession:
         wait_for(lambda: self.run(["xdpyinfo"]).returncode == 0, what="Xvfb")
         with (self.tmp / "openbox.log").open("wb") as wm_log:
             self.processes.append(subprocess.Popen(["openbox"], env=self.env, stdout=wm_log, stderr=wm_log))
+        for n, (x, y, w, h) in enumerate(self.monitors):
+            # RandR 1.5 monitors: how a multi-head desktop looks to mss, Qt and window managers.
+            output = "screen" if n == 0 else "none"
+            self.run(["xrandr", "--setmonitor", f"DH{n}", f"{w}/{w // 4}x{h}/{h // 4}+{x}+{y}", output])
         try:
             wait_for(lambda: b"_NET_SUPPORTING_WM_CHECK" in self.run(["xprop", "-root"]).stdout, timeout=30)
         except TimeoutError:
@@ -108,7 +113,7 @@ class XSession:
         self.apps.clear()
 
     def start_form(
-        self, place: str = "center", buttons: str = "Apply,Cancel", long_list: bool = False
+        self, place: str = "center", buttons: str = "Apply,Cancel", long_list: bool = False, at: str | None = None
     ) -> Path:
         log = self.tmp / f"form-{len(self.processes)}.jsonl"
         argv = [
@@ -124,6 +129,8 @@ class XSession:
         ]
         if long_list:
             argv.append("--long-list")
+        if at:
+            argv += ["--at", at]
         self.start_app(argv)
         wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
         time.sleep(0.5)  # let the window manager map and place it
@@ -141,8 +148,10 @@ class XSession:
 
 
 @contextmanager
-def x_session(width: int, height: int) -> Iterator[XSession]:
-    session = XSession(width, height)
+def x_session(
+    width: int, height: int, monitors: list[tuple[int, int, int, int]] | None = None
+) -> Iterator[XSession]:
+    session = XSession(width, height, monitors)
     try:
         session.start()
         yield session

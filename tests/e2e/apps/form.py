@@ -91,6 +91,7 @@ def main() -> int:
     parser.add_argument("--place", default="center")
     parser.add_argument("--buttons", default="Apply,Cancel")
     parser.add_argument("--long-list", action="store_true")
+    parser.add_argument("--at", help="X,Y: put the window's top-left there (desktop coordinates)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     font = QFont("DejaVu Sans", 15)
@@ -98,7 +99,11 @@ def main() -> int:
     form = Form(args.log, args.buttons.split(","), args.long_list)
     form.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
     form.show()
-    place(form, args.place)
+    if args.at:
+        x, y = (int(v) for v in args.at.split(","))
+        form.move(x, y)
+    else:
+        place(form, args.place)
     form.activateWindow()
     form._write({"event": "ready"})
     return app.exec()

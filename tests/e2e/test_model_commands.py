@@ -1,0 +1,52 @@
+"""`deskhand doctor`, `models` and `pull` against the fake Ollama server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.xsession import XSession, deskhand
+from tests.fakeollama import FakeOllama
+from tests.fakeollama.fixtures import unused_port
+
+pytestmark = pytest.mark.desktop
+
+
+def test_models_lists_only_vision_models(screen_768: XSession, ollama: FakeOllama) -> None:
+    r = deskhand(screen_768, "models", "--host", ollama.url)
+    assert r.returncode == 0, r.stderr
+    names = [line.split()[0] for line in r.stdout.splitlines()[1:]]
+    assert set(names) == {"qwen2.5vl:7b", "ui-tars-1.5:7b", "qwen3-vl:8b", "gemma3:4b"}
+    everything = deskhand(screen_768, "models", "--all", "--host", ollama.url)
+    assert "llama3.2:3b" in everything.stdout
+
+
+def test_pull_shows_progress_and_installs(screen_768: XSession) -> None:
+    with FakeOllama(models={}, library={"qwen2.5vl:3b": True}) as server:
+        r = deskhand(screen_768, "pull", "qwen2.5vl:3b", "--host", server.url)
+        assert r.returncode == 0, r.stderr
+        assert "100.0%" in r.stdout and "pulled qwen2.5vl:3b" in r.stdout
+        listed = deskhand(screen_768, "models", "--host", server.url)
+        assert "qwen2.5vl:3b" in listed.stdout
+
+
+def test_pull_unknown_model(screen_768: XSession, ollama: FakeOllama) -> None:
+    r = deskhand(screen_768, "pull", "no-such-model:1b", "--host", ollama.url)
+    assert r.returncode == 2
+    assert r.stderr.startswith("deskhand: error: Tried to pull no-such-model:1b")
+
+
+def test_doctor_all_good(screen_768: XSession, ollama: FakeOllama) -> None:
+    r = deskhand(screen_768, "doctor", "--host", ollama.url, "--model", "qwen2.5vl:7b")
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = {line.split()[0]: line.split()[1] for line in r.stdout.splitlines() if line and not line.startswith("all")}
+    assert rows == {"display": "ok", "capture": "ok", "input": "ok", "ollama": "ok", "model": "ok"}
+    assert "1366x768" in r.stdout
+
+
+def test_doctor_reports_what_is_missing(screen_768: XSession, ollama: FakeOllama) -> None:
+    down = deskhand(screen_768, "doctor", "--host", f"http://127.0.0.1:{unused_port()}")
+    assert down.returncode == 2
+    assert "ollama serve" in down.stdout
+    no_vision = deskhand(screen_768, "doctor", "--host", ollama.url, "--model", "llama3.2:3b")
+    assert no_vision.returncode == 2
+    assert "model" in no_vision.stdout and "FAIL" in no_vision.stdout
