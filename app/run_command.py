@@ -87,7 +87,7 @@ def run_do(args: argparse.Namespace) -> int:
         parts.executor.close()
         if trace is not None:
             trace.finish(summary)
-    sys.stdout.write(f"{result.status.value}: {result.message}\n")
+    sys.stdout.write(f"{result.status.value}: {' '.join(result.message.split())}\n")
     return EXIT_CODES[result.status]
 
 

@@ -14,6 +14,12 @@ from deskhand.core.trace import STAGES, StepRecord
 from deskhand.core.verdict import Verdict
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """Model text can span lines; each terminal row stays one line (and not too long)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 class TerminalApprover:
     """Asks on the terminal; anything but an explicit yes is No (also EOF and no TTY).
 
@@ -27,7 +33,7 @@ class TerminalApprover:
         self.out = out or sys.stdout
 
     def confirm(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer:
-        self.out.write(f"  ? {describe(action)}\n    needs your OK: {verdict.reason}\n")
+        self.out.write(f"  ? {_one_line(describe(action), 2000)}\n    needs your OK: {verdict.reason}\n")
         if self.assume_yes:
             self.out.write("    allowed by --yes\n")
             return UserAnswer.ALLOW_ONCE
@@ -66,9 +72,9 @@ class StepPrinter:
     def record(self, step: StepRecord, observation: Observation) -> None:
         for action, target, verdict in zip(step.actions, step.screen_targets, step.verdicts, strict=False):
             where = f" → screen ({target[0]}, {target[1]})" if target else ""
-            what = describe(_ACTION.validate_python(action))
+            what = _one_line(describe(_ACTION.validate_python(action)))
             self.out.write(f"  {what}{where}  [{verdict['level']}: {verdict['reason']}]\n")
-        self.out.write(f"  outcome: {step.outcome}\n")
+        self.out.write(f"  outcome: {_one_line(step.outcome)}\n")
         t = step.timings_ms
         stages = " · ".join(f"{s} {t.get(s, 0):.0f}" for s in STAGES)
         self.out.write(f"  ms: {stages} · total {t.get('total', 0):.0f}\n")
