@@ -2,20 +2,32 @@
 
 Peers sleep a fixed 1-2 s after every action; most UI reactions are over in tens of
 milliseconds, and some take longer than any fixed sleep.  ``ScreenSettler`` watches
-instead: after a short minimum wait (input has to reach the app and be drawn), it grabs
-the monitor the step was observed on until ``stable_frames`` grabs in a row are
-identical, or ``cap`` seconds have passed (a video or a spinner never settles).
+instead and returns once the screen has been still for ``quiet`` seconds (or ``cap``
+seconds have passed: a video or a spinner never settles).
 
-The whole monitor is watched, not just the area around the action: a click's effect is
-often elsewhere (a dialog in the middle, a status bar), and settling early costs a model
-call on a stale screen, which is far dearer than a few extra grabs.  Frames are compared
-whole -- a raw 1920x1080 grab is ~2 ms and comparing two is a 0.3 ms ``memcmp``, cheaper
-than downsampling or hashing, and exact.  The pointer is not in the grabs.
+The numbers come from measurement (``make bench``, Qt form under Xvfb at 1080p): an app's
+first visible reaction to a click, key or wheel event came 2-5 ms after it, rarely up to
+~30 ms; a caret blinks every 500 ms.  So the still window starts right after the action
+(no separate first sleep by default; ``min_wait`` adds one), and 40 ms of stillness is the
+floor -- above the 33 ms an animation drawn at 30 fps holds each frame, and above the
+slowest reaction seen.  A longer polling ``interval`` lengthens the window to two intervals.
 
-Three identical grabs 20 ms apart (two equal comparisons) is the default rather than two:
-an animation drawn at 30 fps -- common under load or software rendering -- holds each
-frame for 33 ms and would look still to a single comparison.
+What is watched: the region around the action's target (``region`` pixels each way) every
+``interval`` (5 ms: the settle ends at most that long after the window runs out; 10 ms cost
+3 ms more a step, 2.5 ms saved 3 ms at twice the grabs), plus the whole monitor whenever
+the region has gone still and again before returning.  A click's effect is often elsewhere (a dialog in the middle, a status bar); a
+whole-monitor frame that differs at the end restarts the wait and the whole monitor is
+watched from then on.  Frames are compared as raw bytes: a ``memcmp`` of a 1080p frame is
+~0.4 ms, cheaper than any downsampling we tried, and exact; the region keeps the polling
+cheap where whole-monitor grabs are dear (big screens, non-Xvfb servers).  The pointer is
+not in the grabs.
 
+The last still frame is handed to ``on_still`` as soon as it is taken, before the still
+window has run out: the screen (``vision.capture``) encodes it in the background, so the
+next observation -- which grabs afresh and uses that encoding only if the screen is still
+byte-identical -- costs a grab and a compare instead of a resize and an encode.
+
+``should_stop`` ends the wait at once (the loop then stops before its next action).
 ``FixedSettler`` is the naive baseline the benchmarks compare against.
 """
 
@@ -23,16 +35,22 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import mss
 
-from deskhand.core.actions import Action, AskUser, Finish, RunShell, Wait
+from deskhand.core.actions import Action, AskUser, Click, Drag, Finish, Move, RunShell, Scroll, Wait
 from deskhand.core.errors import CaptureFailed
-from deskhand.core.geometry import Rect
+from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 
-__all__ = ["FixedSettler", "ScreenSettler", "SettleStats"]
+__all__ = ["MIN_QUIET", "FixedSettler", "FrameHandler", "ScreenSettler", "SettleStats"]
+
+# A still frame: raw BGRA bytes, their pixel size, and the desktop rectangle they show.
+FrameHandler = Callable[[bytearray, Size, Rect], None]
+MIN_QUIET = 0.04
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,34 +59,51 @@ class SettleStats:
 
     seconds: float
     grabs: int
-    settled: bool  # False: the cap ended it while the screen was still changing
+    settled: bool  # False: the cap (or Stop) ended it while the screen was still changing
+    first_change: float | None = None  # seconds from the action to the first change seen
+
+
+def _never() -> bool:
+    return False
 
 
 class ScreenSettler:
-    """The ``Settler`` port: wait until the observed monitor shows the same picture twice."""
+    """The ``Settler`` port: wait until the observed monitor has been still for ``quiet``."""
 
     def __init__(
         self,
         *,
-        min_wait: float = 0.03,
-        interval: float = 0.02,
-        stable_frames: int = 3,
+        min_wait: float = 0.0,
+        interval: float = 0.005,
+        quiet: float | None = None,
         cap: float = 1.5,
         quick_cap: float = 0.25,
+        region: int | None = 200,
+        on_still: FrameHandler | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
-        if stable_frames < 2:
-            raise ValueError("stable_frames must be at least 2: one frame cannot show stillness")
+        if interval <= 0:
+            raise ValueError("interval must be positive")
         self.min_wait = min_wait
         self.interval = interval
-        self.stable_frames = stable_frames
+        self.quiet = max(MIN_QUIET, 2 * interval) if quiet is None else quiet
         self.cap = cap
         self.quick_cap = quick_cap
+        self.region = region
+        self.on_still = on_still
+        self.should_stop = should_stop or _never
         self.last: SettleStats | None = None
+        self._quiet_given = quiet
         self._local = threading.local()
+
+    def options(self) -> dict[str, Any]:
+        """The constructor's arguments, to build a variant (benchmarks)."""
+        return {"min_wait": self.min_wait, "interval": self.interval, "quiet": self._quiet_given,
+                "cap": self.cap, "quick_cap": self.quick_cap, "region": self.region,
+                "on_still": self.on_still, "should_stop": self.should_stop}  # fmt: skip
 
     def settle(self, action: Action, observation: Observation) -> None:
         """Return once the screen is still (or the cap is reached); never raises for motion."""
-        start = time.monotonic()
         match action:
             case Finish() | AskUser():
                 return
@@ -78,28 +113,40 @@ class ScreenSettler:
                 first, cap = 0.0, self.quick_cap
             case _:
                 first, cap = self.min_wait, self.cap
-        time.sleep(first)
-        rect = observation.geometry.screen_rect
-        previous, same, grabs = self._grab(rect), 1, 1
-        while same < self.stable_frames and time.monotonic() - start < cap:
-            time.sleep(self.interval)
-            frame = self._grab(rect)
-            grabs += 1
-            same = same + 1 if frame == previous else 1
-            previous = frame
-        self.last = SettleStats(time.monotonic() - start, grabs, same >= self.stable_frames)
+        geometry = observation.geometry
+        self.last = _Watch(self, geometry.screen_rect, self._target(action, geometry)).run(first, cap)
 
-    def _grab(self, rect: Rect) -> bytearray:
+    def _target(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
+        """The region around where a pointer action landed, clipped to the monitor."""
+        match action:
+            case Click(at=p) | Move(at=p) | Drag(end=p):
+                point = p
+            case Scroll(at=p) if p is not None:
+                point = p
+            case _:
+                return None
+        if self.region is None:
+            return None
+        screen, r, half = geometry.to_screen(point), geometry.screen_rect, self.region
+        left, top = max(r.x, screen.x - half), max(r.y, screen.y - half)
+        right = min(r.x + r.width, screen.x + half)
+        bottom = min(r.y + r.height, screen.y + half)
+        if right - left >= r.width and bottom - top >= r.height:
+            return None  # the region would be the whole monitor anyway
+        return Rect(left, top, right - left, bottom - top)
+
+    def grab(self, rect: Rect) -> tuple[bytearray, Size]:
         sct = getattr(self._local, "sct", None)
         if sct is None:
             sct = self._local.sct = mss.MSS()  # one per thread: mss handles are not shareable
         region = {"left": rect.x, "top": rect.y, "width": rect.width, "height": rect.height}
         try:
-            return sct.grab(region).raw
+            shot = sct.grab(region)
         except mss.exception.ScreenShotError as exc:
             raise CaptureFailed(
-                f"Tried to watch monitor {tuple(rect)} for the screen to settle, but the grab failed ({exc})."
+                f"Tried to watch {tuple(rect)} for the screen to settle, but the grab failed ({exc})."
             ) from exc
+        return shot.raw, Size(shot.width, shot.height)
 
     def close(self) -> None:
         """Release this thread's capture handle."""
@@ -107,6 +154,58 @@ class ScreenSettler:
         if sct is not None:
             sct.close()
             self._local.sct = None
+
+
+class _Watch:
+    """One settle: the region and whole-monitor frames, and when the screen last changed."""
+
+    def __init__(self, settler: ScreenSettler, monitor: Rect, target: Rect | None) -> None:
+        self.s, self.monitor, self.target = settler, monitor, target
+        self.start = time.monotonic()
+        self.grabs = 0
+        self.first_change: float | None = None
+
+    def _grab(self, rect: Rect) -> tuple[bytearray, Size]:
+        self.grabs += 1
+        return self.s.grab(rect)
+
+    def run(self, first: float, cap: float) -> SettleStats:
+        s = self.s
+        watched = self.target or self.monitor
+        previous, _ = self._grab(watched)
+        changed_at = self.start  # the action itself is the last known change
+        anchor: bytearray | None = None  # the whole monitor, taken once the watch went still
+        settled = False
+        while True:
+            time.sleep(s.interval)
+            now = time.monotonic()
+            if s.should_stop() or now - self.start >= cap:
+                break
+            frame, size = self._grab(watched)
+            if frame != previous:
+                if self.first_change is None:
+                    self.first_change = now - self.start
+                previous, changed_at, anchor = frame, now, None
+                continue
+            if anchor is None:
+                anchor = self._whole(frame, size, watched)
+            if now - changed_at < s.quiet or now - self.start < first:
+                continue
+            whole, size = (frame, size) if watched == self.monitor else self._grab(self.monitor)
+            if whole == anchor:
+                settled = True
+                break
+            # Something changed outside the region: watch the whole monitor from now on.
+            watched, previous, changed_at, anchor = self.monitor, whole, time.monotonic(), None
+        return SettleStats(time.monotonic() - self.start, self.grabs, settled, self.first_change)
+
+    def _whole(self, frame: bytearray, size: Size, watched: Rect) -> bytearray:
+        """The whole monitor now (the frame itself when that is what is watched), handed on."""
+        if watched != self.monitor:
+            frame, size = self._grab(self.monitor)
+        if self.s.on_still is not None:
+            self.s.on_still(frame, size, self.monitor)
+        return frame
 
 
 class FixedSettler:

@@ -31,9 +31,11 @@ def exclude_from_capture(window_id: int) -> bool:
 
 
 def _windows_affinity(hwnd: int) -> bool:  # pragma: no cover - Windows only
+    if sys.platform != "win32":
+        return False
     import ctypes
 
-    user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+    user32 = ctypes.windll.user32
     user32.SetWindowDisplayAffinity.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
     ok = bool(user32.SetWindowDisplayAffinity(ctypes.c_void_p(hwnd), WDA_EXCLUDEFROMCAPTURE))
     if not ok:
@@ -43,7 +45,7 @@ def _windows_affinity(hwnd: int) -> bool:  # pragma: no cover - Windows only
 
 def _macos_sharing_none(view_pointer: int) -> bool:  # pragma: no cover - macOS only
     try:
-        import objc  # type: ignore[import-not-found]
+        import objc
     except ImportError:
         log.info("PyObjC is not installed; our windows are hidden around captures instead")
         return False

@@ -114,6 +114,9 @@ class Settings(BaseModel):
     shell_timeout: float = Field(default=30.0, gt=0, le=3600)
     settle_cap: float = Field(default=1.5, gt=0, le=30)
     jpeg_quality: int = Field(default=80, ge=30, le=95)
+    # How much of the screen the model sees: "normal" ~1,200 image tokens at 1080p, "high"
+    # up to ~2,600 (Qwen3-VL and JSON-dialect models only; see vision.imaging.detail_grid).
+    detail: Literal["normal", "high"] = "normal"
     # Risk policy (the approver reads these): how long a confirmation waits before it counts
     # as "deny", and a strict mode that asks before every action, even "auto" ones.
     confirm_timeout: float = Field(default=60.0, ge=5, le=3600)

@@ -7,7 +7,9 @@ timeout; anything missing or unreadable just means "no GPU found", never an erro
 
 The sizes are the download sizes Ollama's library lists for ``qwen2.5vl`` (3b 3.2 GB, 7b 6.0 GB,
 32b 21 GB, 72b 71 GB).  A model needs its size plus the KV cache and the vision encoder's
-activations -- roughly 1.5-3 GB more at our ``num_ctx`` of 8192 -- hence the thresholds.
+activations -- roughly 1.5-3 GB more at our ``num_ctx`` of 8192 -- hence the thresholds: the
+7B's 6 GB does not fit a 6 GB card, and Ollama would split it between GPU and CPU, several
+times slower, so below 8 GB the 3B is the better choice.
 UI-TARS-1.5-7B is not in the table: Ollama's library has no official build of it, and its
 authors warned that their GGUF quantisation lost accuracy; users can still pick one by name.
 """
@@ -69,8 +71,8 @@ class Recommendation:
 
 
 RECOMMENDATIONS: tuple[Recommendation, ...] = (
-    Recommendation(0, "qwen2.5vl:3b", 3.2, "the smallest Qwen2.5-VL; fits under 5 GB with its context"),
-    Recommendation(5, "qwen2.5vl:7b", 6.0, "the 7B grounds clicks much better and fits in 5-12 GB"),
+    Recommendation(0, "qwen2.5vl:3b", 3.2, "the smallest Qwen2.5-VL; fits in 4-6 GB with its context"),
+    Recommendation(8, "qwen2.5vl:7b", 6.0, "the 7B grounds clicks much better and fits in 8-12 GB"),
     Recommendation(12, "qwen2.5vl:7b", 6.0, "the 7B with room for a longer context and big screens",
                    alternatives=("qwen3-vl:8b",)),
     Recommendation(24, "qwen2.5vl:32b", 21.0, "the 32B is the most accurate that fits in 24 GB"),
@@ -79,8 +81,12 @@ RECOMMENDATIONS: tuple[Recommendation, ...] = (
 
 
 def recommend(accelerator: Accelerator) -> Recommendation:
-    """The largest row whose threshold this machine's GPU memory reaches (CPU: the first)."""
-    fitting = [r for r in RECOMMENDATIONS if accelerator.gigabytes >= r.min_gb]
+    """The largest row whose threshold this machine's GPU memory reaches (CPU: the first).
+
+    Cards are sold by nominal size and drivers report a little less (a "24 GB" RTX 4090
+    shows 24564 MiB, just under 24 GiB), so a 3 % shortfall still counts as reaching it.
+    """
+    fitting = [r for r in RECOMMENDATIONS if accelerator.gigabytes >= r.min_gb * 0.97]
     return fitting[-1] if fitting else RECOMMENDATIONS[0]
 
 

@@ -43,12 +43,40 @@ X11 = sys.platform.startswith("linux")
 @dataclass(frozen=True, slots=True)
 class Hidden:
     window_id: int
-    rect: Rect
+    rect: Rect  # on screen (clipped to the desktop)
+    before: bytes  # that area's pixels just before hiding: our window as drawn
 
 
 def _rect_of(widget: QWidget) -> Rect:
+    """The window's frame on screen: from the X server on X11, else from Qt."""
+    if X11:
+        from deskhand.app.x11_windows import frame_rect
+
+        found = frame_rect(int(widget.winId()))
+        if found is not None:
+            return Rect(*found)
     g = widget.frameGeometry()
     return Rect(g.x(), g.y(), g.width(), g.height())
+
+
+class _Grabber:
+    """Small mss grabs, clipped to the desktop; one mss handle per thread (they are not shareable)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def grab(self, rect: Rect) -> tuple[Rect, bytes]:
+        sct = getattr(self._local, "sct", None)
+        if sct is None:
+            sct = self._local.sct = mss.MSS()
+        desk = sct.monitors[0]
+        left, top = max(rect.x, desk["left"]), max(rect.y, desk["top"])
+        right = min(rect.x + rect.width, desk["left"] + desk["width"])
+        bottom = min(rect.y + rect.height, desk["top"] + desk["height"])
+        if right <= left or bottom <= top:
+            return Rect(left, top, 0, 0), b""
+        region = {"left": left, "top": top, "width": right - left, "height": bottom - top}
+        return Rect(left, top, right - left, bottom - top), bytes(sct.grab(region).raw)
 
 
 def _overlaps(a: Rect, b: Rect) -> bool:
@@ -63,6 +91,7 @@ class OurWindows:
         self._windows: list[QWidget] = []
         self._excluded: set[int] = set()  # id() of windows the platform keeps out of captures
         self._hidden: list[QWidget] = []
+        self._grabber = _Grabber()
 
     def register(self, widget: QWidget) -> None:
         """Call on the GUI thread for each top-level window we create."""
@@ -79,7 +108,8 @@ class OurWindows:
                 continue
             rect = _rect_of(widget)
             if wanted(rect):
-                hidden.append(Hidden(int(widget.winId()), rect))
+                on_screen, before = self._grabber.grab(rect)
+                hidden.append(Hidden(int(widget.winId()), on_screen, before))
                 widget.hide()
                 self._hidden.append(widget)
         return hidden
@@ -106,12 +136,17 @@ class OurWindows:
 
 
 class _Gone:
-    """Waits, on the worker thread, until hidden windows are really off the screen."""
+    """Waits, on the worker thread, until hidden windows are really off the screen.
 
-    def __init__(self, repaint_interval: float = 0.008, repaint_cap: float = 0.25) -> None:
+    Unmapped is not enough without a compositor: the area keeps our window's pixels until
+    the app below repaints it.  So each area must differ from what it showed before we hid
+    it (our window) and then hold still for one interval (the repaint is done).
+    """
+
+    def __init__(self, repaint_interval: float = 0.005, repaint_cap: float = 0.25) -> None:
         self.interval = repaint_interval
         self.cap = repaint_cap
-        self._local = threading.local()
+        self._grabber = _Grabber()
 
     def unmapped(self, hidden: list[Hidden]) -> None:
         if X11:
@@ -121,23 +156,20 @@ class _Gone:
                 log.warning("our windows were still mapped after 1 s; the screenshot may show them")
 
     def repainted(self, hidden: list[Hidden]) -> None:
-        """Wait until the area our windows covered stops changing: the apps below redrew it."""
-        left = min(h.rect.x for h in hidden)
-        top = min(h.rect.y for h in hidden)
-        right = max(h.rect.x + h.rect.width for h in hidden)
-        bottom = max(h.rect.y + h.rect.height for h in hidden)
-        region = {"left": left, "top": top, "width": right - left, "height": bottom - top}
-        sct = getattr(self._local, "sct", None)
-        if sct is None:
-            sct = self._local.sct = mss.MSS()
         deadline = time.monotonic() + self.cap
-        previous = sct.grab(region).raw
-        same = 1
-        while same < 3 and time.monotonic() < deadline:
-            time.sleep(self.interval)
-            frame = sct.grab(region).raw
-            same = same + 1 if frame == previous else 1
-            previous = frame
+        for h in hidden:
+            if not h.before:
+                continue
+            previous = None
+            while True:
+                frame = self._grabber.grab(h.rect)[1]
+                if frame != h.before and frame == previous:
+                    break
+                if time.monotonic() > deadline:
+                    log.info("the area under our window at %s did not settle in time", tuple(h.rect))
+                    return
+                previous = frame
+                time.sleep(self.interval)
 
 
 class ExcludingScreen:

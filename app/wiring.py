@@ -1,10 +1,15 @@
 """Builds a task's concrete parts: the only place that knows every layer.
 
-The CLI and the tray app both come here, so a task runs the same way from either.
+The CLI and the tray app both come here, so a task runs the same way from either.  The
+latency work is wired here too (see README, "Latency"): the dialect's early-stop hook goes
+to the model, the settler hands its last still frame to the screen for encoding, Stop
+reaches the settler, and the model is loaded while the first screenshot is taken.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -16,14 +21,22 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app.config import Settings
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
+from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.core.loop import Limits, Parts
-from deskhand.core.ports import Approver, ShouldStop, StepSink
+from deskhand.core.ports import Approver, Dialect, ShouldStop, StepSink
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import dialect_for
+from deskhand.vision.imaging import detail_grid, image_tokens
 from deskhand.vision.ollama_model import OllamaModel
+
+log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 RECOMMENDED_MODEL = "qwen2.5vl:7b"
+# Dialects whose coordinates do not depend on the runtime's own image resize (relative,
+# or pixels of the image sent), so a bigger image cannot shift their frame.
+_ANY_IMAGE_SIZE = frozenset({"json", "qwen3-vl"})
+_IMAGES_IN_CONTEXT = 3  # vision.dialects.common.first_imaged_step keeps at most three
 
 
 class MonotonicClock:
@@ -69,26 +82,50 @@ def build_parts(
     on_decision: Callable[[int, Decision], None] | None = None,
 ) -> tuple[Parts, Limits, OllamaModel]:
     """Check the model, choose the monitor, and assemble the loop's parts."""
+    dialect = dialect_for(options.model, options.dialect)
+    monitor = choose_monitor(options.monitor)
+    grid = image_grid(dialect, settings.detail)
     model = OllamaModel(
         host=options.host,
         model=options.model,
         keep_alive=settings.keep_alive,
-        num_ctx=settings.num_ctx,
+        num_ctx=context_size(settings.num_ctx, monitor, grid),
         num_predict=settings.num_predict,
+        answer_end=getattr(dialect, "answer_end", None),
     )
     model.check()
-    dialect = dialect_for(options.model, options.dialect)
-    monitor = choose_monitor(options.monitor)
+    screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
     parts = Parts(
-        screen=MssScreen(monitor, dialect.grid, jpeg_quality=settings.jpeg_quality),
+        screen=screen,
         model=model,
         dialect=dialect,
         approver=approver,
         executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout)),
-        settler=ScreenSettler(cap=settings.settle_cap),
+        settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
         should_stop=should_stop,
         on_decision=on_decision,
+        warm_up=model.warm_up,
     )
     return parts, Limits(max_steps=options.max_steps), model
+
+
+def image_grid(dialect: Dialect, detail: str) -> Grid:
+    """The grid screenshots are sent on: the dialect's, or its "high" detail where that is safe."""
+    if detail != "normal" and dialect.name not in _ANY_IMAGE_SIZE:
+        log.info(
+            "detail=%s is not used with %s: its coordinates follow the runtime's resize", detail, dialect.name
+        )
+        return dialect.grid
+    return detail_grid(dialect.grid, detail)
+
+
+def context_size(configured: int, monitor: Rect, grid: Grid) -> int:
+    """``num_ctx``, raised if needed so three screenshots and the text fit without truncation.
+
+    A truncated prompt loses its start -- the system turn -- and with it the prompt cache.
+    """
+    tokens = image_tokens(Size(monitor.width, monitor.height), grid)
+    needed = _IMAGES_IN_CONTEXT * tokens + 4096
+    return max(configured, math.ceil(needed / 1024) * 1024)

@@ -49,6 +49,22 @@ def toplevel(window_id: int) -> int:
     return current
 
 
+def frame_rect(window_id: int) -> tuple[int, int, int, int] | None:
+    """Where the window's top-level frame really is, in root coordinates (x, y, w, h).
+
+    Qt's own idea can lag behind the window manager (seen: a stay-on-top tool window
+    reported at 0,0 while shown at the top centre), so the X server is asked.
+    """
+    dpy = _display()
+    try:
+        top = dpy.create_resource_object("window", toplevel(window_id))
+        geometry = top.get_geometry()
+        origin = top.translate_coords(dpy.screen().root, 0, 0)
+    except (XError, DisplayError):
+        return None
+    return (-origin.x, -origin.y, geometry.width, geometry.height)
+
+
 def _viewable(window_id: int) -> bool:
     dpy = _display()
     try:

@@ -6,10 +6,14 @@ decided on (``Approved`` carries that screenshot's geometry).  Unparseable outpu
 ``limits.max_repairs`` repair turns, then the task fails; a denied or blocked action is
 told to the model and the loop goes on.  Exceptions mean stop: set-up and model-server
 failures propagate to the caller; ``Stopped`` becomes a result.
+
+``Parts.warm_up`` (loading the model) starts in a helper thread as the task begins, so it
+runs while the first screenshot is taken and encoded; the first model call waits for it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -80,6 +84,31 @@ class Parts:
     sinks: Sequence[StepSink] = ()
     should_stop: ShouldStop = field(default=_never)
     on_decision: Callable[[int, Decision], None] | None = None
+    warm_up: Callable[[], None] | None = None
+
+
+class _WarmUp:
+    """``Parts.warm_up`` running in a helper thread; ``wait`` hands over how it ended."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="deskhand-warm-up", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed over to the loop's thread by wait()
+            self._error = exc
+
+    def wait(self, should_stop: ShouldStop) -> None:
+        """Block until it is done (Stop is honoured meanwhile); re-raise what it raised."""
+        while self._thread.is_alive():
+            if should_stop():
+                raise Stopped()
+            self._thread.join(0.02)
+        if self._error is not None:
+            raise self._error
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +122,15 @@ def run_task(task: str, parts: Parts, limits: Limits = Limits()) -> TaskResult:
     history: list[StepMemory] = []
     allowed_for_task: set[tuple[str, str]] = set()
     deadline = parts.clock.now() + limits.max_seconds
+    warm_up = _WarmUp(parts.warm_up) if parts.warm_up is not None else None
     try:
         for number in range(1, limits.max_steps + 1):
             if parts.clock.now() > deadline:
                 return TaskResult(
                     TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", number - 1
                 )
-            end = _Step(number, task, history, parts, limits, allowed_for_task).run()
+            end = _Step(number, task, history, parts, limits, allowed_for_task, warm_up).run()
+            warm_up = None
             history.append(end.memory)
             if end.result is not None:
                 return end.result
@@ -123,9 +154,11 @@ class _Step:
         parts: Parts,
         limits: Limits,
         allowed_for_task: set[tuple[str, str]],
+        warm_up: _WarmUp | None = None,
     ) -> None:
         self.number, self.task, self.history = number, task, history
         self.parts, self.limits, self.allowed = parts, limits, allowed_for_task
+        self.warm_up = warm_up
         self.log = StepLog(number, parts.model.name, parts.dialect.name, parts.clock)
 
     def run(self) -> _StepEnd:
@@ -162,6 +195,9 @@ class _Step:
     def _decide(self, observation: Observation) -> Decision | Unparseable:
         dialect = self.parts.dialect
         conversation = dialect.conversation(self.task, self.history, observation)
+        if self.warm_up is not None:
+            with self.log.timing("model"):
+                self.warm_up.wait(self.parts.should_stop)
         for attempt in range(self.limits.max_repairs + 1):
             self._check_stop()
             completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)

@@ -14,11 +14,37 @@ from PIL import Image
 from deskhand.core.geometry import Grid, Size, smart_resize
 
 JPEG_QUALITY = 80
+DETAILS = ("normal", "high")
+# Ollama's current runtimes cap an image at 2<<20 pixels for both Qwen families
+# (model/models/qwen25vl/process_image.go, .../qwen3vl/imageprocessor.go); older ones
+# capped Qwen2.5-VL at 1280*28*28, which is why "normal" stays there.
+HIGH_DETAIL_MAX_PIXELS = 2 << 20
 
 
 def grid_size(raw: Size, grid: Grid) -> Size:
     """The size we send: exactly what the model family's own resize would produce."""
     return smart_resize(raw, grid)
+
+
+def detail_grid(grid: Grid, detail: str) -> Grid:
+    """The grid for a detail level.
+
+    "normal" is the dialect's own grid (~1,200 image tokens for 1080p); "high" raises the
+    pixel budget to the runtime's cap (1080p: 1904x1064 = ~2,600 tokens on the factor-28
+    grid, 1920x1088 = 2,040 on Qwen3-VL's factor-32 one).  Only for dialects whose
+    coordinates do not depend on the runtime's own resize -- the caller decides that.
+    """
+    if detail == "normal":
+        return grid
+    if detail == "high":
+        return grid.model_copy(update={"max_pixels": max(grid.max_pixels, HIGH_DETAIL_MAX_PIXELS)})
+    raise ValueError(f"unknown detail level {detail!r}; choose one of {', '.join(DETAILS)}")
+
+
+def image_tokens(size: Size, grid: Grid) -> int:
+    """Image tokens a Qwen-VL style model spends on an image of ``size`` sent on ``grid``."""
+    seen = smart_resize(size, grid)
+    return (seen.width // grid.factor) * (seen.height // grid.factor)
 
 
 def resize_to(image: Image.Image, size: Size) -> Image.Image:
@@ -33,6 +59,6 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
     return buffer.getvalue()
 
 
-def from_bgra(raw: bytes, size: Size) -> Image.Image:
-    """Wrap mss's BGRA buffer as an RGB image without an intermediate copy in Python."""
+def from_bgra(raw: bytes | bytearray, size: Size) -> Image.Image:
+    """Decode mss's BGRA buffer (``shot.raw``; ``shot.bgra`` would copy it first) as RGB."""
     return Image.frombuffer("RGB", (size.width, size.height), raw, "raw", "BGRX", 0, 1)

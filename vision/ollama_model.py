@@ -4,21 +4,25 @@ Answers are streamed (``think=False``, temperature 0, fixed seed) and assembled 
 stream is read in a helper thread so that Stop and the overall time limit act at once, even
 while the server is still loading the model or reading the prompt; an abandoned stream is
 closed by that thread as soon as its next chunk arrives, so the server stops generating.
+
+Early stop: a dialect knows when a partial answer already holds a complete one (a closed
+``<tool_call>`` the model has moved on from, a closed JSON object, a UI-TARS action line
+followed by something that is not another action).  Given that ``answer_end`` hook, the
+answer is cut there and the stream abandoned at once, instead of paying for every token a
+model writes after its action (and the token counts of Ollama's final chunk are then
+unknown: ``output_tokens`` counts the chunks read, ``prompt_tokens`` is None).
 Every failure leaves as ``ModelUnavailable`` (set-up: exit 2) or ``ModelError`` (the task may
 be retried) with a message from ``model_errors``; retrying is the caller's decision.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import os
-import queue
-import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -29,19 +33,14 @@ import ollama
 from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable, Stopped
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
-from deskhand.vision.model_errors import (
-    AnswerCut,
-    Attempt,
-    TotalTimeout,
-    no_model_name,
-    no_vision,
-    translate,
-)
+from deskhand.vision.model_errors import AnswerCut, Attempt, no_model_name, no_vision, translate
+from deskhand.vision.streaming import pumped_items
 
 __all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 ProgressCallback = Callable[[str, int | None, int | None], None]
+AnswerEnd = Callable[[str], int | None]
 T = TypeVar("T")
 
 
@@ -110,36 +109,6 @@ def _has_vision(show: ollama.ShowResponse) -> bool:
     return any(".vision." in k for k in keys) or bool({"clip", "mllama"} & set(families))
 
 
-class _Raised:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-_END = object()
-
-
-def _pump(
-    open_stream: Callable[[], Iterator[Any]], out: queue.SimpleQueue[Any], abandoned: threading.Event
-) -> None:
-    """Thread body: move stream items into ``out``; close the stream once abandoned."""
-    stream: Iterator[Any] | None = None
-    try:
-        stream = open_stream()
-        for item in stream:
-            if abandoned.is_set():
-                break
-            out.put(item)
-    except BaseException as exc:  # handed over to the caller's thread, which maps it
-        out.put(_Raised(exc))
-    else:
-        out.put(_END)
-    finally:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            with contextlib.suppress(httpx.HTTPError, OSError):  # nobody waits for it any more
-                close()
-
-
 class OllamaModel:
     """A vision model served by Ollama; implements ``deskhand.core.ports.Model``."""
 
@@ -154,8 +123,11 @@ class OllamaModel:
         connect_timeout: float = 5.0,
         first_token_timeout: float = 120.0,
         total_timeout: float = 300.0,
+        answer_end: AnswerEnd | None = None,
+        early_stop: bool = True,
     ) -> None:
         self.host = normalize_host(host)
+        self.answer_end = answer_end if early_stop else None
         self.name = model
         self.keep_alive = keep_alive
         self.num_ctx = num_ctx
@@ -201,23 +173,32 @@ class OllamaModel:
         started = time.monotonic()
         parts: list[str] = []
         final: ollama.ChatResponse | None = None
+        end: int | None = None
         try:
-            pumped = self._pumped(open_stream, should_stop, self.total_timeout)
+            pumped = pumped_items(open_stream, should_stop, self.total_timeout)
             with closing(pumped) as chunks:
                 for chunk in chunks:
                     parts.append(chunk.message.content or "")
                     if chunk.done:
                         final = chunk
-            if final is None:
+                    elif self.answer_end is not None and chunk.message.content:
+                        end = self.answer_end("".join(parts))
+                        if end is not None:
+                            break
+            if final is None and end is None:
                 raise AnswerCut("the stream ended without Ollama's final chunk")
         except DeskhandError:
             raise
         except Exception as exc:
             received = sum(len(p) for p in parts)
             raise translate(exc, replace(attempt, received=received)) from exc
+        model_ms = (time.monotonic() - started) * 1000
+        if final is None:  # stopped early: the server's counts never came
+            text = "".join(parts)[:end]
+            return Completion(text, model_ms, None, len(parts), {"early_stop": 1.0})
         return Completion(
             text="".join(parts),
-            model_ms=(time.monotonic() - started) * 1000,
+            model_ms=model_ms,
             prompt_tokens=final.prompt_eval_count,
             output_tokens=final.eval_count,
             stats=_stats(final),
@@ -286,7 +267,7 @@ class OllamaModel:
             return self._client.pull(name, stream=True)
 
         try:
-            pumped = self._pumped(open_stream, should_stop or (lambda: False), math.inf)
+            pumped = pumped_items(open_stream, should_stop or (lambda: False), math.inf)
             with closing(pumped) as updates:
                 for update in updates:
                     last = update.status or ""
@@ -359,34 +340,3 @@ class OllamaModel:
             parameter_size=(details.parameter_size if details else None) or "",
             family=(details.family if details else None) or "",
         )
-
-    @staticmethod
-    def _pumped(
-        open_stream: Callable[[], Iterator[T]], should_stop: ShouldStop, limit: float
-    ) -> Generator[T, None, None]:
-        """Items of a stream read in a helper thread; Stop and the time ``limit`` act at once."""
-        deadline = time.monotonic() + limit
-        out: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        abandoned = threading.Event()
-        worker = threading.Thread(
-            target=_pump, args=(open_stream, out, abandoned), name="ollama-stream", daemon=True
-        )
-        worker.start()
-        try:
-            while True:
-                if should_stop():
-                    raise Stopped()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TotalTimeout(limit)
-                try:
-                    item = out.get(timeout=min(0.05, remaining))
-                except queue.Empty:
-                    continue
-                if item is _END:
-                    return
-                if isinstance(item, _Raised):
-                    raise item.exc
-                yield item
-        finally:
-            abandoned.set()

@@ -10,7 +10,7 @@ from deskhand.actions.gui import GuiExecutor
 from deskhand.actions.settle import FixedSettler, ScreenSettler
 from deskhand.core.actions import Click, Finish, RunShell, Wait
 from deskhand.core.geometry import ImagePoint
-from tests.desktop.conftest import approved, never, observation
+from tests.desktop.conftest import FULL, approved, never, observation
 
 pytestmark = pytest.mark.desktop
 
@@ -71,3 +71,67 @@ def test_fixed_settler_sleeps():
     start = time.monotonic()
     FixedSettler(0.2).settle(CLICK, observation())
     assert time.monotonic() - start >= 0.2
+
+
+def test_quiet_window_defaults_to_two_intervals_and_at_least_40_ms():
+    assert ScreenSettler().quiet == pytest.approx(0.04)
+    assert ScreenSettler(interval=0.04).quiet == pytest.approx(0.08)
+    assert ScreenSettler(interval=0.04, quiet=0.05).quiet == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="interval"):
+        ScreenSettler(interval=0)
+
+
+def test_a_change_outside_the_watched_region_is_still_waited_for(start_probe, gui: GuiExecutor):
+    # The click lands in the canvas's corner, 100 px away from the animated area, and only
+    # 40 px around it are polled: the whole-monitor check must catch the animation.
+    probe = start_probe("--animate-on-click", "400")
+    corner = Click(at=ImagePoint(x=20, y=20))
+    settler = ScreenSettler(region=40, cap=5.0, interval=0.02)
+    gui.execute(approved(corner), should_stop=never)
+    probe.wait_events("animation_start", 1)
+    settler.settle(corner, observation())
+    returned = time.monotonic()
+    done = probe.events("animation_done")
+    assert done, "settle returned while the animation outside its region was still running"
+    assert done[0]["t"] <= returned
+    assert settler.last is not None and settler.last.settled
+
+
+def test_stop_ends_the_wait_at_once(start_probe, gui: GuiExecutor):
+    probe = start_probe("--animate-on-click", "10000")
+    stopping = {"now": False}
+    settler = ScreenSettler(cap=5.0, should_stop=lambda: stopping["now"])
+    gui.execute(approved(CLICK), should_stop=never)
+    probe.wait_events("animation_start", 1)
+    stopping["now"] = True
+    start = time.monotonic()
+    settler.settle(CLICK, observation())
+    assert time.monotonic() - start < 0.1
+    assert settler.last is not None and not settler.last.settled
+
+
+def test_the_still_frame_is_encoded_ahead_and_reused_only_if_unchanged(start_probe, gui: GuiExecutor):
+    from deskhand.vision.capture import MssScreen
+    from deskhand.vision.dialects.common import QWEN25_GRID
+
+    probe = start_probe("--animate-on-click", "200")
+    screen = MssScreen(FULL.screen_rect, QWEN25_GRID)
+    try:
+        settler = ScreenSettler(cap=5.0, on_still=screen.prepare)
+        settler.settle(CLICK, observation())
+        reused = screen.observe()
+        assert screen.reused == 1
+        fresh = MssScreen(FULL.screen_rect, QWEN25_GRID, pre_encode=False)
+        try:
+            assert fresh.observe().image == reused.image  # the same picture, encoded earlier
+        finally:
+            fresh.close()
+        # A frame handed over and then made stale by a change is not used.
+        settler.settle(CLICK, observation())
+        gui.execute(approved(CLICK), should_stop=never)
+        probe.wait_events("animation_start", 1)
+        time.sleep(0.05)  # a few animation frames drawn
+        screen.observe()
+        assert screen.reused == 1
+    finally:
+        screen.close()

@@ -38,7 +38,11 @@ def test_pull_unknown_model(screen_768: XSession, ollama: FakeOllama) -> None:
 def test_doctor_all_good(screen_768: XSession, ollama: FakeOllama) -> None:
     r = deskhand(screen_768, "doctor", "--host", ollama.url, "--model", "qwen2.5vl:7b")
     assert r.returncode == 0, r.stdout + r.stderr
-    rows = {line.split()[0]: line.split()[1] for line in r.stdout.splitlines() if line and not line.startswith("all")}
+    rows = {
+        line.split()[0]: line.split()[1]
+        for line in r.stdout.splitlines()
+        if line and not line.startswith("all")
+    }
     assert rows == {"display": "ok", "capture": "ok", "input": "ok", "ollama": "ok", "model": "ok"}
     assert "1366x768" in r.stdout
 

@@ -34,7 +34,9 @@ def test_default_monitor_is_the_one_with_the_focused_window(
     log = two_monitors.start_form(at="2900,500", buttons="Apply,Cancel")
     ollama.script([{"do": "click", "target": "Cancel"}, {"do": "finish"}])
     trace = tmp_path / "trace"
-    r = deskhand(two_monitors, "do", "Click Cancel", "--model", model, "--host", ollama.url, "--trace", str(trace))
+    r = deskhand(
+        two_monitors, "do", "Click Cancel", "--model", model, "--host", ollama.url, "--trace", str(trace)
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     step = first_step(trace)
     assert step["screen_rect"] == list(RIGHT)
@@ -45,7 +47,9 @@ def test_default_monitor_is_the_one_with_the_focused_window(
     assert x <= clicks[0]["x"] < x + w and y <= clicks[0]["y"] < y + h  # type: ignore[operator]
 
 
-def test_explicit_monitor_and_the_whole_desktop(two_monitors: XSession, ollama: FakeOllama, tmp_path: Path) -> None:
+def test_explicit_monitor_and_the_whole_desktop(
+    two_monitors: XSession, ollama: FakeOllama, tmp_path: Path
+) -> None:
     log = two_monitors.start_form(at="2100,100", buttons="Apply")
     for monitor, rect in (("2", list(RIGHT)), ("0", [0, 0, 1920 + 1366, 1080])):
         ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish"}])
@@ -60,6 +64,8 @@ def test_explicit_monitor_and_the_whole_desktop(two_monitors: XSession, ollama: 
 def test_target_on_another_monitor_is_not_guessed(two_monitors: XSession, ollama: FakeOllama) -> None:
     log = two_monitors.start_form(at="2100,100", buttons="Apply")
     ollama.script([{"do": "click", "target": "Apply"}])
-    r = deskhand(two_monitors, "do", "Click Apply", "--model", "qwen2.5vl:7b", "--host", ollama.url, "--monitor", "1")
+    r = deskhand(
+        two_monitors, "do", "Click Apply", "--model", "qwen2.5vl:7b", "--host", ollama.url, "--monitor", "1"
+    )
     assert r.returncode == 1, r.stdout + r.stderr  # the model (oracle) cannot see it on monitor 1
     assert not [e for e in read_events(log) if e["event"] == "click"]

@@ -31,7 +31,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0, what: str = "
 
 
 class XSession:
-    def __init__(self, width: int, height: int, monitors: list[tuple[int, int, int, int]] | None = None) -> None:
+    def __init__(
+        self, width: int, height: int, monitors: list[tuple[int, int, int, int]] | None = None
+    ) -> None:
         self.width, self.height = width, height
         self.monitors = monitors or []
         self.number = -1  # chosen by Xvfb in start()
@@ -113,7 +115,11 @@ class XSession:
         self.apps.clear()
 
     def start_form(
-        self, place: str = "center", buttons: str = "Apply,Cancel", long_list: bool = False, at: str | None = None
+        self,
+        place: str = "center",
+        buttons: str = "Apply,Cancel",
+        long_list: bool = False,
+        at: str | None = None,
     ) -> Path:
         log = self.tmp / f"form-{len(self.processes)}.jsonl"
         argv = [

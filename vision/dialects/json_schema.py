@@ -11,6 +11,7 @@ most common backbone of such models, which costs nothing for the others.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from pydantic import ValidationError
@@ -59,6 +60,9 @@ REMINDER = (
 )
 
 
+_DECODER = json.JSONDecoder()
+
+
 class JsonDialect:
     """Our ``Decision`` as JSON, coordinates in pixels of the image sent."""
 
@@ -78,6 +82,21 @@ class JsonDialect:
 
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, REMINDER)
+
+    def answer_end(self, partial: str) -> int | None:
+        """Where the JSON object ends, once it is closed (for the model's early stop).
+
+        Only for an answer that starts with the object, as ``format`` makes it: a fenced
+        one (a server that ignored ``format``) runs to its end and the parser unwraps it.
+        """
+        body = partial.lstrip()
+        if not body.startswith("{") or "}" not in body:
+            return None
+        try:
+            _, end = _DECODER.raw_decode(partial, len(partial) - len(body))
+        except (ValueError, RecursionError):
+            return None
+        return int(end)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         return guarded(raw, lambda: self._parse(raw, observation))

@@ -17,7 +17,7 @@ from deskhand.core.geometry import Grid, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.vision.dialects.common import QWEN25_GRID, guarded, repaired, replay, resized_space
-from deskhand.vision.dialects.qwen_calls import parse_answer
+from deskhand.vision.dialects.qwen_calls import answer_end, parse_answer
 from deskhand.vision.dialects.qwen_prompt import (
     RUN_SHELL,
     TOOL_CALL_REMINDER,
@@ -47,6 +47,10 @@ class Qwen25Dialect:
 
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, TOOL_CALL_REMINDER)
+
+    def answer_end(self, partial: str) -> int | None:
+        """Where a complete answer ends (for the model's early stop); see ``qwen_calls``."""
+        return answer_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         image_size = observation.geometry.image_size

@@ -276,6 +276,42 @@ def _scroll(args: dict[str, object], point: PointReader, *, horizontal: bool) ->
     return Scroll(direction=direction, amount=min(50, max(1, notches)), at=at)
 
 
+def answer_end(partial: str) -> int | None:
+    """Where a complete answer ends in a partial one, or None while more may belong to it.
+
+    Complete means: at least one closed ``<tool_call>`` block, and then either a
+    ``terminate`` call (nothing after it matters) or text that cannot be the start of
+    another block (the model moved on: a made-up ``<tool_response>``, chatter).  Right after
+    a block it is not complete yet -- models chain calls (click, then type; a drag is a
+    mouse_move and a left_click_drag) and cutting there would drop the rest.  A block that
+    is cut off or malformed also means None: the stream runs on and the parser judges.
+    """
+    if _CLOSE not in partial:
+        return None
+    think_end = partial.find("</think>")
+    if "<think>" in partial and think_end < 0:
+        return None  # calls inside unfinished reasoning are not answers
+    pos = think_end + len("</think>") if think_end >= 0 else 0
+    end: int | None = None
+    while (start := partial.find(_OPEN, pos)) >= 0:
+        try:
+            call, pos = _read_block(partial, start + len(_OPEN))
+        except Reject:
+            return None
+        if not partial.endswith(_CLOSE, 0, pos):
+            return None  # the last block's closing tag has not arrived yet
+        end = pos
+        arguments = call.get("arguments")
+        if isinstance(arguments, dict) and arguments.get("action") == "terminate":
+            return end
+    if end is None:
+        return None
+    rest = partial[end:].lstrip()
+    if not rest or _OPEN.startswith(rest[: len(_OPEN)]):
+        return None
+    return end
+
+
 def coordinate_numbers(value: object) -> tuple[float, float]:
     """[x, y] as the model wrote it: a JSON array of two numbers (or the same as text)."""
     if isinstance(value, str):

@@ -50,7 +50,7 @@ from deskhand.vision.dialects.common import (
     replay,
     resized_space,
 )
-from deskhand.vision.dialects.ui_tars_grammar import Call, read_calls, split_answer
+from deskhand.vision.dialects.ui_tars_grammar import Call, answer_end, read_calls, split_answer
 
 SYSTEM = "You are a helpful assistant."
 
@@ -120,6 +120,10 @@ class UiTarsDialect:
 
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, REMINDER)
+
+    def answer_end(self, partial: str) -> int | None:
+        """Where a complete answer ends (for the model's early stop); see ``ui_tars_grammar``."""
+        return answer_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         return guarded(raw, lambda: self._parse(raw, observation))

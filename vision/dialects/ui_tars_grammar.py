@@ -72,6 +72,42 @@ def read_calls(section: str) -> list[Call]:
     return calls
 
 
+_ENDS_TASK = frozenset({"finished", "finish", "call_user"})
+_NAME_SO_FAR = re.compile(r"[A-Za-z_]\w*[ \t]*")
+
+
+def answer_end(partial: str) -> int | None:
+    """Where a complete answer ends in a partial one, or None while more may belong to it.
+
+    Complete means: an ``Action:`` section with at least one whole call, and then either
+    a call that ends the task, or text on a new line that cannot become another call (the
+    model starting a new ``Thought:``, say) -- which the parser would refuse, so cutting
+    there also saves a repair.  A call still being written, or a blank line after one
+    (another action may follow), is not complete yet.
+    """
+    match = _ACTION_LINE.search(partial) or _ACTION_INLINE.search(partial)
+    if match is None:
+        return None
+    scanner = _Scanner(partial)
+    scanner.pos = match.end()
+    end: int | None = None
+    while True:
+        scanner.skip_space()
+        if scanner.done():
+            return None
+        if _CALL_NAME.match(partial, scanner.pos) is None:
+            if end is not None and _NAME_SO_FAR.fullmatch(partial, scanner.pos):
+                return None  # the start of a name: it may still become a call
+            return end
+        try:
+            call = scanner.call()
+        except Reject:
+            return None  # cut off inside the call
+        end = scanner.pos
+        if call.name in _ENDS_TASK:
+            return end
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text, self.pos = text, 0

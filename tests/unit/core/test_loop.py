@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
+import pytest
+
+from deskhand.core.errors import ModelUnavailable
 from deskhand.core.loop import Limits, Parts, TaskStatus, run_task
 from deskhand.core.policy import UserAnswer
 from deskhand.core.trace import STAGES
@@ -144,3 +149,58 @@ def test_unanswered_question_ends_the_task() -> None:
 def test_model_giving_up() -> None:
     parts, _ = make([reply({"kind": "finish", "summary": "no such app", "success": False})])
     assert run_task("x", parts).status is TaskStatus.GAVE_UP
+
+
+class _TimedScreen(FakeScreen):
+    def __init__(self, log: list[tuple[str, float]]) -> None:
+        super().__init__()
+        self.log = log
+
+    def observe(self):  # type: ignore[no-untyped-def]
+        self.log.append(("observe", time.monotonic()))
+        return super().observe()
+
+
+def test_warm_up_runs_alongside_the_first_capture_and_before_the_first_model_call() -> None:
+    log: list[tuple[str, float]] = []
+    started = threading.Event()
+
+    def warm_up() -> None:
+        started.set()
+        time.sleep(0.15)
+        log.append(("warmed", time.monotonic()))
+
+    class Model(FakeModel):
+        def complete(self, conversation, *, should_stop):  # type: ignore[no-untyped-def]
+            log.append(("complete", time.monotonic()))
+            return super().complete(conversation, should_stop=should_stop)
+
+    parts, _ = make([], model=Model([reply(CLICK), reply(FINISH)]), screen=_TimedScreen(log), warm_up=warm_up)
+    result = run_task("click OK", parts)
+    assert result.status is TaskStatus.FINISHED
+    assert started.is_set()
+    names = [name for name, _ in log]
+    assert names == ["observe", "warmed", "complete", "observe", "complete"]  # warmed once, first
+    first_observe, warmed = log[0][1], log[1][1]
+    assert warmed - first_observe > 0.1  # the capture did not wait for the warm-up
+
+
+def test_a_failing_warm_up_ends_the_task_with_its_error() -> None:
+    def warm_up() -> None:
+        raise ModelUnavailable("Tried to load m, but the server went away.")
+
+    parts, p = make([reply(FINISH)], warm_up=warm_up)
+    with pytest.raises(ModelUnavailable, match="went away"):
+        run_task("anything", parts)
+    assert p["model"].conversations == []  # type: ignore[attr-defined]
+
+
+def test_stop_while_the_model_is_still_loading() -> None:
+    stop = threading.Event()
+    threading.Timer(0.05, stop.set).start()
+    parts, p = make([reply(FINISH)], warm_up=lambda: time.sleep(2.0), should_stop=stop.is_set)
+    started = time.monotonic()
+    result = run_task("anything", parts)
+    assert result.status is TaskStatus.STOPPED
+    assert time.monotonic() - started < 0.5
+    assert p["model"].conversations == []  # type: ignore[attr-defined]

@@ -1,0 +1,258 @@
+"""The tray app's glue: intents from the tray, hotkeys and windows in; tasks and views out.
+
+It owns the ``SessionModel`` (the state), the windows (which only render it) and at most
+one running task.  Every intent -- start, stop, open a window -- is a method here, so the
+tray menu, the global hotkeys, the stop bar and the single-instance channel all do
+exactly the same thing, and tests drive the app through the same doors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from deskhand.app.audit_log import AuditLog
+from deskhand.app.config import Settings, load_settings
+from deskhand.app.gui_call import GuiInvoker
+from deskhand.app.hotkeys import GlobalHotkeys, HotkeyBackend, parse_chord
+from deskhand.app.qt_approver import DialogHost, QtApprover
+from deskhand.app.recent import RecentCommands
+from deskhand.app.screen_exclusion import OurWindows
+from deskhand.app.session import AgentState, SessionError, SessionModel
+from deskhand.app.settings_store import audit_log_path
+from deskhand.app.windows.command_bar import CommandBar
+from deskhand.app.windows.run_view import RunView
+from deskhand.app.windows.stop_bar import StopBar
+from deskhand.app.worker import TaskRunner, TaskWorker
+from deskhand.core.actions import Decision
+from deskhand.core.errors import DeskhandError
+from deskhand.core.loop import TaskResult, TaskStatus
+from deskhand.core.observation import Observation
+from deskhand.core.trace import StepRecord
+
+log = logging.getLogger(__name__)
+
+Notify = Callable[[str, str, bool], None]  # title, message, is_error
+DEFAULT_CONFIRM_TIMEOUT = 60.0
+
+
+def _log_notice(title: str, message: str, is_error: bool) -> None:
+    (log.error if is_error else log.info)("%s: %s", title, message)
+
+
+class DeskhandApp(QObject):
+    task_ended = Signal(object)  # TaskResult, or the error message (str)
+
+    def __init__(
+        self,
+        *,
+        session: SessionModel | None = None,
+        settings: Callable[[], Settings] = load_settings,
+        audit_log: Callable[[], AuditLog] | None = None,
+        confirm_timeout: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self._open_audit_log = audit_log or (lambda: AuditLog(audit_log_path(self.settings())))
+        self._audit_log: AuditLog | None = None
+        self.session = session or SessionModel(RecentCommands())
+        self.notify: Notify = _log_notice
+        self.invoker = GuiInvoker()
+        self.windows = OurWindows(self.invoker)
+        self.command_bar = CommandBar()
+        self.stop_bar = StopBar()
+        self.run_view = RunView()
+        for window in (self.command_bar, self.stop_bar, self.run_view):
+            self.windows.register(window)
+        timeout = confirm_timeout if confirm_timeout is not None else self._confirm_timeout()
+        self.dialogs = DialogHost(timeout)
+        self.runner = TaskRunner()
+        self.other_windows: dict[str, QWidget] = {}
+        self.hotkeys: GlobalHotkeys | None = None
+        self.hotkey_hints: dict[str, str] = {}
+
+        self.command_bar.submitted.connect(self.start_task)
+        self.stop_bar.stop_clicked.connect(self.stop)
+        self.stop_bar.details_clicked.connect(self.show_run_view)
+        self.dialogs.waiting.connect(
+            lambda open_: self.session.waiting() if open_ else self.session.answered()
+        )
+        self.session.subscribe(self._render)
+
+    def _confirm_timeout(self) -> float:
+        try:
+            return self.settings().confirm_timeout
+        except DeskhandError:
+            return DEFAULT_CONFIRM_TIMEOUT
+
+    def bind_hotkeys(self, settings: Settings, backend: HotkeyBackend | None = None) -> list[str]:
+        """(Re)register the global hotkeys from ``settings``; returns the problems found."""
+        if self.hotkeys is not None:
+            self.hotkeys.stop()
+        chords = {
+            "command_bar": parse_chord(settings.hotkey_command_bar),
+            "stop": parse_chord(settings.hotkey_stop),
+        }
+        self.hotkeys = GlobalHotkeys(chords, backend)
+        self.hotkeys.triggered.connect(self._hotkey)
+        self.hotkey_hints = {"new_task": str(chords["command_bar"]), "stop": str(chords["stop"])}
+        return self.hotkeys.start()
+
+    def _hotkey(self, name: str) -> None:
+        if name == "stop":
+            self.stop()
+        else:
+            self.open_command_bar()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """The Settings window (or first-run wizard) saved new settings: take them up now."""
+        self.dialogs.timeout_s = settings.confirm_timeout
+        for problem in self.bind_hotkeys(settings):
+            self.notify("Deskhand: hotkey", problem, True)
+
+    # -- intents --------------------------------------------------------------------------
+
+    def open_command_bar(self) -> None:
+        if self.session.running:
+            self.notify("Deskhand is busy", f"A task is running: {self.session.task}. Stop it first.", False)
+            self.show_run_view()
+            return
+        hint = ""
+        if self.session.state is AgentState.ERROR:
+            hint = f"Last task failed: {self.session.message}  Press ↑ to retry."
+        self.command_bar.open(self.session.recent.items, hint)
+
+    def start_task(self, text: str) -> bool:
+        """Start ``text`` as a task; False (with a notice) if it cannot start now."""
+        try:
+            task = self.session.start(text)
+        except SessionError as exc:
+            self.notify("Deskhand", f"Cannot start the task: {exc}.", False)
+            return False
+        try:
+            audit_log = self._audit()
+        except DeskhandError as exc:
+            self._failed(str(exc))
+            return False
+        worker = TaskWorker(
+            task,
+            approver=QtApprover(self.dialogs, self.session.should_stop),
+            windows=self.windows,
+            audit_log=audit_log,
+            should_stop=self.session.should_stop,
+            settings=self.settings,
+        )
+        worker.ready.connect(lambda model, dialect, host: self.run_view.set_model(model, dialect, host))
+        worker.observed.connect(self._observed)
+        worker.decided.connect(self._decided)
+        worker.recorded.connect(self._recorded)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        self.run_view.begin(task)
+        self.stop_bar.show_near_cursor()
+        self.runner.start(worker)
+        return True
+
+    def stop(self) -> None:
+        """Tray, hotkey and stop bar all come here: stop before the next input event."""
+        if self.session.request_stop():
+            log.info("stop requested")
+
+    def show_run_view(self) -> None:
+        self.run_view.show()
+        self.run_view.raise_()
+
+    def open_window(self, name: str, *, quiet: bool = False) -> None:
+        """Open History, Settings or the first-run wizard (built elsewhere; imported lazily)."""
+        module, cls_name = {
+            "history": ("deskhand.app.windows.history", "HistoryWindow"),
+            "settings": ("deskhand.app.windows.settings", "SettingsWindow"),
+            "first_run": ("deskhand.app.windows.first_run", "FirstRunWizard"),
+        }[name]
+        window = self.other_windows.get(name)
+        if window is None:
+            try:
+                cls = getattr(importlib.import_module(module), cls_name)
+                window = cls(self._audit()) if name == "history" else cls()
+            except (ImportError, AttributeError, DeskhandError) as exc:
+                if quiet:
+                    log.info("%s window not available: %s", name, exc)
+                    return
+                self.notify("Deskhand", f"The {name.replace('_', ' ')} window cannot open ({exc}).", True)
+                return
+            for signal_name in ("saved", "completed"):  # SettingsWindow / FirstRunWizard
+                signal = getattr(window, signal_name, None)
+                if signal is not None:
+                    signal.connect(self.apply_settings)
+            self.other_windows[name] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def quit(self) -> None:
+        self.shutdown()
+        QApplication.quit()
+
+    def shutdown(self, wait_ms: int = 10_000) -> None:
+        """Stop a running task, wait (with the GUI alive) for it to end, close everything."""
+        self.session.request_stop()
+        if self.hotkeys is not None:
+            self.hotkeys.stop()
+            self.hotkeys = None
+        timer = QElapsedTimer()
+        timer.start()
+        while self.runner.busy and timer.elapsed() < wait_ms:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            self.runner.wait(20)
+        for window in (self.command_bar, self.stop_bar, self.run_view, *self.other_windows.values()):
+            window.close()
+        if self._audit_log is not None:
+            self._audit_log.close()
+            self._audit_log = None
+
+    # -- worker signals (GUI thread) --------------------------------------------------------
+
+    def _audit(self) -> AuditLog:
+        if self._audit_log is None:
+            self._audit_log = self._open_audit_log()
+        return self._audit_log
+
+    def _observed(self, observation: Observation) -> None:
+        self.run_view.show_observation(self.session.step, observation)
+
+    def _decided(self, step: int, decision: Decision) -> None:
+        self.session.decided(step, decision)
+        self.run_view.show_decision(step, decision)
+
+    def _recorded(self, record: StepRecord, observation: Observation) -> None:
+        self.session.recorded(record)
+        self.run_view.show_record(record, observation)
+
+    def _finished(self, result: TaskResult) -> None:
+        self.session.finished(result)
+        self.run_view.show_result(result)
+        self.stop_bar.hide()
+        failed = result.status is TaskStatus.FAILED
+        self.notify(f"Task {result.status.value}", result.message, failed)
+        if failed:
+            self.show_run_view()
+        self.task_ended.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self.session.failed(message)
+        self.run_view.show_error(message)
+        self.stop_bar.hide()
+        self.notify("Deskhand: the task stopped with an error", message, True)
+        self.show_run_view()
+        self.task_ended.emit(message)
+
+    def _render(self) -> None:
+        s = self.session
+        self.run_view.set_state(s.state, s.status_text())
+        if s.running:
+            text = f"Step {s.step}: {s.state.value}. {s.task}"
+            self.stop_bar.set_status(s.state, text, stopping=s.stop_requested)

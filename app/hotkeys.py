@@ -1,0 +1,127 @@
+"""Global hotkeys: open the command bar and stop a task from any application.
+
+A chord is written as in the settings file, ``Ctrl+Alt+Space`` (Qt's spelling; case and
+the model's key names, ``core.actions.canonical_key``, work too).  Each platform has a backend that
+listens on its own thread and calls back with the chord's name; ``GlobalHotkeys`` turns
+that into a Qt signal, so handlers run on the GUI thread.
+
+* X11: ``XGrabKey`` on the root window (``hotkeys_x11``), for every combination of the
+  Caps Lock and Num Lock modifiers, which would otherwise make the chord dead while a
+  lock is on.
+* Windows: ``RegisterHotKey`` with a message loop on the listening thread (``hotkeys_win``).
+* macOS: not implemented -- it needs an event tap and the Accessibility permission; the
+  tray menu works instead.  Wayland sessions likewise offer no global grab to clients.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from deskhand.core.actions import MODIFIER_KEYS, canonical_key
+from deskhand.core.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+EXTRA_KEYS = {"pause", *(f"f{n}" for n in range(25, 36))}  # Qt can name them; the model cannot
+
+
+def _key(name: str) -> str:
+    low = name.strip().lower()
+    return low if low in EXTRA_KEYS else canonical_key(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Chord:
+    modifiers: frozenset[str]
+    key: str
+
+    def __str__(self) -> str:
+        order = [m for m in ("ctrl", "alt", "shift", "super") if m in self.modifiers]
+        return "+".join([*order, self.key])
+
+
+def parse_chord(text: str) -> Chord:
+    """``"Ctrl+Alt+Space"`` → Chord({"ctrl", "alt"}, "space"); UsageError if it is not one.
+
+    Accepts the settings file's Qt spelling (Ctrl, Alt, Shift, Meta, Esc, Del, PgUp, F1…).
+    """
+    try:
+        keys = [_key(part) for part in text.split("+") if part.strip()]
+    except ValueError as exc:
+        raise UsageError(f"The hotkey {text!r} is not valid ({exc}). Write it like ctrl+alt+space.") from exc
+    modifiers = [k for k in keys if k in MODIFIER_KEYS]
+    others = [k for k in keys if k not in MODIFIER_KEYS]
+    if len(others) != 1 or not modifiers:
+        raise UsageError(
+            f"The hotkey {text!r} needs at least one modifier and exactly one other key, like ctrl+alt+space."
+        )
+    return Chord(frozenset(modifiers), others[0])
+
+
+OnHotkey = Callable[[str], None]
+
+
+class HotkeyBackend(Protocol):
+    def start(self, chords: Mapping[str, Chord], on_hotkey: OnHotkey) -> list[str]:
+        """Register the chords; return one problem sentence per chord that failed."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+class UnsupportedHotkeys:
+    """Where no global grab exists: say so once, and let the tray menu do the work."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def start(self, chords: Mapping[str, Chord], on_hotkey: OnHotkey) -> list[str]:
+        return [f"Global hotkeys are not available: {self.why}. Use the tray menu instead."] if chords else []
+
+    def stop(self) -> None:
+        return None
+
+
+def default_backend() -> HotkeyBackend:
+    if sys.platform == "win32":
+        from deskhand.app.hotkeys_win import WindowsHotkeys
+
+        return WindowsHotkeys()
+    if sys.platform == "darwin":
+        return UnsupportedHotkeys("macOS needs an event tap with the Accessibility permission (not yet)")
+    if not os.environ.get("DISPLAY"):
+        return UnsupportedHotkeys("this is not an X11 session (Wayland does not let apps grab keys)")
+    from deskhand.app.hotkeys_x11 import X11Hotkeys
+
+    return X11Hotkeys()
+
+
+class GlobalHotkeys(QObject):
+    """Emits ``triggered(name)`` on the GUI thread when a registered chord is pressed."""
+
+    triggered = Signal(str)
+
+    def __init__(self, chords: Mapping[str, Chord], backend: HotkeyBackend | None = None) -> None:
+        super().__init__()
+        self.chords = dict(chords)
+        self.backend = backend or default_backend()
+        self.started = False
+
+    def start(self) -> list[str]:
+        problems = self.backend.start(self.chords, self.triggered.emit)
+        self.started = True
+        for problem in problems:
+            log.warning("%s", problem)
+        return problems
+
+    def stop(self) -> None:
+        if self.started:
+            self.backend.stop()
+            self.started = False

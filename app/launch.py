@@ -1,0 +1,83 @@
+"""``deskhand`` with no command: start the tray app (or wake the one already running).
+
+Order matters.  The ``QApplication`` is created before anything can import pyautogui:
+on Windows, Qt makes the process DPI-aware as it starts, and pyautogui must see the
+real pixel grid, not a scaled one.  Then the single-instance check, so a second launch
+costs only a socket round trip.  Everything else is imported after that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+
+log = logging.getLogger(__name__)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qapp, QApplication)  # noqa: S101 - we created it, or a test did
+    qapp.setApplicationName("Deskhand")
+    qapp.setQuitOnLastWindowClosed(False)
+
+    from deskhand.app.single_instance import SingleInstance
+
+    instance = SingleInstance()
+    if not instance.claim():
+        sys.stderr.write("deskhand: Deskhand is already running; its command bar is open.\n")
+        return 0
+    try:
+        return _run(qapp, instance, started)
+    finally:
+        instance.close()
+
+
+def _run(qapp: object, instance: object, started: float) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+    from deskhand.app.config import config_path, load_settings
+    from deskhand.app.controller import DeskhandApp
+    from deskhand.app.single_instance import SingleInstance
+    from deskhand.app.tray import Tray
+
+    assert isinstance(instance, SingleInstance)  # noqa: S101 - typed loosely to keep imports lazy
+    settings = load_settings()  # a bad config file is a usage error before any window opens
+    controller = DeskhandApp()
+    problems = controller.bind_hotkeys(settings)
+    tray = Tray(controller)
+    instance.show_requested.connect(controller.open_command_bar)
+
+    if QSystemTrayIcon.isSystemTrayAvailable():
+        tray.show()
+    else:
+        sys.stderr.write(
+            "deskhand: no system tray was found, so Deskhand shows its command bar instead; "
+            f"open it again with {settings.hotkey_command_bar}.\n"
+        )
+        controller.open_command_bar()
+    for problem in problems:
+        tray.notify("Deskhand: hotkey", problem, True)
+    if not config_path().exists():
+        QTimer.singleShot(0, lambda: controller.open_window("first_run", quiet=True))
+
+    # Ctrl+C / SIGTERM quit cleanly (stop the task, release keys). Python runs signal
+    # handlers only between bytecodes, so a timer lets the interpreter in now and then.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, controller.quit))
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+
+    log.info("ready in %.0f ms (tray %s)", (time.perf_counter() - started) * 1000, tray.icon.isVisible())
+    try:
+        return QApplication.exec()
+    finally:
+        if controller.hotkeys is not None:
+            controller.hotkeys.stop()

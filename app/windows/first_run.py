@@ -1,0 +1,269 @@
+"""The first-run wizard: find Ollama, pick and pull a model that fits the GPU, self-test it.
+
+Why a wizard: a new user's first task fails for set-up reasons (no server, no model, a model
+too big for the GPU) far more often than for the model's; each page checks one of them and
+says what to do.  Installing Ollama is shown as text to copy, never run: piping a script from
+the internet into a shell is the user's decision.  Nothing is saved until Finish.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard, QWizardPage
+
+from deskhand.app.config import Settings, config_path, load_settings
+from deskhand.app.hardware import Accelerator, detect_accelerator, recommend
+from deskhand.app.self_test import SelfTestReport
+from deskhand.app.settings_store import InvalidSettings, save_settings, updated
+from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, ollama_server
+from deskhand.app.windows.target_board import SelfTestRun
+from deskhand.app.wiring import resolve_host
+from deskhand.vision.ollama_model import ModelInfo
+
+__all__ = ["FirstRunWizard", "install_instructions"]
+
+
+def install_instructions(system: str = sys.platform) -> str:
+    """How to install and start Ollama here, as Ollama documents it (for the user to run)."""
+    if system.startswith("linux"):
+        return (
+            "Install Ollama by running this in a terminal (Ollama's documented installer):\n"
+            "    curl -fsSL https://ollama.com/install.sh | sh\n"
+            "Then start it with `ollama serve` (or `systemctl start ollama`) and press Check again."
+        )
+    if system == "darwin":
+        return (
+            "Download Ollama for macOS from https://ollama.com/download and open it, "
+            "or start it in a terminal with `ollama serve`. Then press Check again."
+        )
+    return (
+        "Download Ollama for Windows (OllamaSetup.exe) from https://ollama.com/download and run it; "
+        "it then runs in the background (or start it with `ollama serve`). Then press Check again."
+    )
+
+
+def _label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ServerPage(QWizardPage):
+    """Is Ollama answering at the host?  Shows its version, or how to install and start it."""
+
+    def __init__(self, factory: ServerFactory, host: str, system: str) -> None:
+        super().__init__()
+        self.setTitle("Ollama")
+        self._factory, self._system, self._ok = factory, system, False
+        self._job: ServerJob | None = None
+        self.host = QLineEdit(host)
+        self.check_button = QPushButton("Check again")
+        self.status, self.help = _label(), _label()
+        self.help.hide()
+        layout = QVBoxLayout(self)
+        for widget in (_label("Deskhand talks to a vision model served by Ollama at:"), self.host,
+                       self.check_button, self.status, self.help):  # fmt: skip
+            layout.addWidget(widget)
+        self.check_button.clicked.connect(self.check)
+
+    def initializePage(self) -> None:
+        self.check()
+
+    def isComplete(self) -> bool:
+        return self._ok
+
+    def check(self) -> None:
+        host = self.host.text().strip()
+        if self._job is not None:
+            self._job.detach()
+        self._set(False, f"Looking for Ollama at {host}…", "")
+        job = self._job = ServerJob(lambda _p, _s: self._factory(host).server_version(), self)
+        job.succeeded.connect(lambda version: self._set(True, f"Found Ollama {version} at {host}.", ""))
+        job.failed.connect(lambda message: self._set(False, message, install_instructions(self._system)))
+        job.start()
+
+    def _set(self, ok: bool, status: str, help_text: str) -> None:
+        self._ok = ok
+        self.status.setText(status)
+        self.help.setText(help_text)
+        self.help.setVisible(bool(help_text))
+        self.completeChanged.emit()
+
+    def cleanupPage(self) -> None:
+        if self._job is not None:
+            self._job.detach()
+
+
+class ModelPage(QWizardPage):
+    """Detect GPU memory, recommend a model by the table in ``hardware``, pull it."""
+
+    def __init__(
+        self, factory: ServerFactory, host: Callable[[], str], detect: Callable[[], Accelerator]
+    ) -> None:
+        super().__init__()
+        self.setTitle("A vision model")
+        self._detect, self._host = detect, host
+        self._installed: set[str] = set()
+        self._job: ServerJob | None = None
+        self.hardware, self.advice = _label("Looking at this machine's GPU…"), _label()
+        self.picker = ModelPicker(factory)
+        self.pull = PullPanel(factory, host)
+        layout = QVBoxLayout(self)
+        for widget in (self.hardware, self.advice, _label("Installed vision models:"), self.picker,
+                       _label("Pull a model:"), self.pull):  # fmt: skip
+            layout.addWidget(widget)
+        self.picker.loaded.connect(self._models_loaded)
+        self.picker.refresh_button.clicked.connect(lambda: self.picker.refresh(self._host()))
+        self.picker.combo.currentIndexChanged.connect(lambda _i: self.completeChanged.emit())
+        self.pull.pulled.connect(self._pulled)
+
+    def initializePage(self) -> None:
+        job = self._job = ServerJob(lambda _p, _s: self._detect(), self)
+        job.succeeded.connect(self._detected)
+        job.failed.connect(lambda message: self.hardware.setText(f"Could not look at the GPU: {message}"))
+        job.start()
+        self.picker.refresh(self._host())
+
+    def isComplete(self) -> bool:
+        return self.model() is not None
+
+    def model(self) -> str | None:
+        name = self.picker.current_model()
+        return name if name in self._installed else None
+
+    def _detected(self, accelerator: Accelerator) -> None:
+        advice = recommend(accelerator)
+        self.hardware.setText(accelerator.describe())
+        also = f" (or {', '.join(advice.alternatives)})" if advice.alternatives else ""
+        self.advice.setText(
+            f"Recommended: {advice.model}{also}, a {advice.download_gb:g} GB download: {advice.why}."
+        )
+        self.pull.name.setText(advice.model)
+        if advice.model in self._installed:
+            self.picker.select(advice.model)
+
+    def _models_loaded(self, models: list[ModelInfo]) -> None:
+        self._installed = {m.name for m in models}
+        wanted = self.pull.name.text().strip()
+        if wanted in self._installed and self.picker.current_model() not in self._installed:
+            self.picker.select(wanted)
+        self.completeChanged.emit()
+
+    def _pulled(self, name: str) -> None:
+        self.picker.select(name)
+        self.picker.refresh(self._host())
+
+    def cleanupPage(self) -> None:
+        self.pull.detach()
+        self.picker.detach()
+        if self._job is not None:
+            self._job.detach()
+            self._job = None
+
+
+class SelfTestPage(QWizardPage):
+    """Optional: run the grounding self-test with the chosen model and show the score."""
+
+    def __init__(self, settings: Callable[[], Settings]) -> None:
+        super().__init__()
+        self.setTitle("Self-test")
+        self._settings = settings
+        self.run: SelfTestRun | None = None
+        self.report: SelfTestReport | None = None
+        self.start_button = QPushButton("Run the self-test")
+        self.status, self.details = _label(), _label()
+        layout = QVBoxLayout(self)
+        intro = ("Deskhand shows six named buttons across the screen and asks the model to click each. "
+                 "Keep your hands off the mouse for a minute; Esc stops it. You may also skip this.")  # fmt: skip
+        for widget in (_label(intro), self.start_button, self.status, self.details):
+            layout.addWidget(widget)
+        self.start_button.clicked.connect(self.start)
+
+    def start(self) -> None:
+        settings = self._settings()
+        host, model = resolve_host(None, settings), settings.model or ""
+        self.start_button.setEnabled(False)
+        self.status.setText(f"Testing {model}…")
+        run = self.run = SelfTestRun(settings, host=host, model=model, screen=self.screen())
+        run.progressed.connect(lambda i, n, label: self.status.setText(f"Target {i + 1} of {n}: {label}"))
+        run.finished.connect(self._finished)
+        run.failed.connect(self._failed)
+        run.start()
+
+    def _finished(self, report: SelfTestReport) -> None:
+        self.report, self.run = report, None
+        self.start_button.setEnabled(True)
+        self.status.setText(report.summary() + ".")
+        lines = [
+            f"{r.label}: {'hit' if r.hit else 'missed'}"
+            + (f", {r.error_px:.0f} px from its centre" if r.error_px is not None else ", no click")
+            for r in report.results
+        ]
+        self.details.setText("\n".join(lines))
+
+    def _failed(self, message: str) -> None:
+        self.run = None
+        self.start_button.setEnabled(True)
+        self.status.setText(message)
+
+    def cleanupPage(self) -> None:
+        if self.run is not None:
+            self.run.close()
+            self.run = None
+
+
+class FirstRunWizard(QWizard):
+    """Ollama → model → self-test; Finish saves host and model and emits ``completed``."""
+
+    completed = Signal(object)  # Settings, once saved
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        path: Path | None = None,
+        server_factory: ServerFactory = ollama_server,
+        detect: Callable[[], Accelerator] = detect_accelerator,
+        system: str = sys.platform,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Set up Deskhand")
+        self.path = path or config_path()
+        self.settings = settings or load_settings(self.path)
+        self.server = ServerPage(server_factory, resolve_host(None, self.settings), system)
+        self.models = ModelPage(server_factory, self.host, detect)
+        self.self_test = SelfTestPage(self.chosen)
+        for page in (self.server, self.models, self.self_test):
+            self.addPage(page)
+
+    def host(self) -> str:
+        return self.server.host.text().strip()
+
+    def chosen(self) -> Settings:
+        """The settings as the wizard would save them (host, model); raises InvalidSettings."""
+        changes: dict[str, Any] = {"model": self.models.model() or self.settings.model}
+        if self.host() != resolve_host(None, Settings()):  # the default needs no entry
+            changes["host"] = self.host()
+        return updated(self.settings, changes)
+
+    def accept(self) -> None:
+        try:
+            new = self.chosen()
+        except InvalidSettings as exc:
+            self.self_test.status.setText(f"Not saved: {exc}")
+            return
+        save_settings(new, self.path)
+        self.settings = new
+        self.completed.emit(new)
+        super().accept()
+
+    def done(self, result: int) -> None:
+        for page in (self.server, self.models, self.self_test):
+            page.cleanupPage()
+        super().done(result)

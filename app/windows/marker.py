@@ -1,0 +1,81 @@
+"""Where an action lands, shown on the screenshot the model saw.
+
+Targets are desktop points (``StepRecord.screen_targets``, ``core.step_log.screen_target``);
+the picture is the JPEG the model was sent.  The way back is the step's own geometry
+(``ScreenGeometry.to_image``), never the current screen, so the marker is drawn where the
+model pointed even if the monitor layout changed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+
+from deskhand.core.actions import Action
+from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
+from deskhand.core.observation import Observation
+from deskhand.core.step_log import screen_target
+from deskhand.core.trace import StepRecord
+
+MARKER = QColor("#e91e63")
+
+
+def record_geometry(record: StepRecord) -> ScreenGeometry:
+    return ScreenGeometry(image_size=Size(*record.image_size), screen_rect=Rect(*record.screen_rect))
+
+
+def image_points(targets: Sequence[Sequence[int] | None], geometry: ScreenGeometry) -> list[ImagePoint]:
+    """Desktop targets mapped into the step's image; targets off this monitor are left out."""
+    points = []
+    for target in targets:
+        if target is None:
+            continue
+        point = geometry.to_image(ScreenPoint(x=int(target[0]), y=int(target[1])))
+        if point is not None:
+            points.append(point)
+    return points
+
+
+def action_points(actions: Sequence[Action], geometry: ScreenGeometry) -> list[ImagePoint]:
+    return image_points([screen_target(a, geometry) for a in actions], geometry)
+
+
+def draw_marker(painter: QPainter, at: QPointF, radius: float) -> None:
+    """A ring with a cross-hair: visible on light and dark screens alike."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for colour, width in ((QColor(255, 255, 255, 220), 5.0), (MARKER, 2.5)):
+        painter.setPen(QPen(colour, width))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(at, radius, radius)
+        painter.drawLine(QPointF(at.x() - radius * 1.6, at.y()), QPointF(at.x() - radius * 0.5, at.y()))
+        painter.drawLine(QPointF(at.x() + radius * 0.5, at.y()), QPointF(at.x() + radius * 1.6, at.y()))
+        painter.drawLine(QPointF(at.x(), at.y() - radius * 1.6), QPointF(at.x(), at.y() - radius * 0.5))
+        painter.drawLine(QPointF(at.x(), at.y() + radius * 0.5), QPointF(at.x(), at.y() + radius * 1.6))
+
+
+def decode(observation: Observation) -> QImage:
+    image = QImage()
+    image.loadFromData(observation.image)
+    return image
+
+
+CROP = Size(420, 240)
+
+
+def target_crop(observation: Observation, action: Action, size: Size = CROP) -> QPixmap | None:
+    """The part of the screenshot around where ``action`` lands, with the spot marked."""
+    points = action_points([action], observation.geometry)
+    image = decode(observation)
+    if not points or image.isNull():
+        return None
+    p = points[0]
+    w, h = min(size.width, image.width()), min(size.height, image.height())
+    left = int(min(max(p.x - w / 2, 0), image.width() - w))
+    top = int(min(max(p.y - h / 2, 0), image.height() - h))
+    pixmap = QPixmap.fromImage(image.copy(QRect(left, top, w, h)))
+    painter = QPainter(pixmap)
+    draw_marker(painter, QPointF(p.x - left, p.y - top), 12.0)
+    painter.end()
+    return pixmap

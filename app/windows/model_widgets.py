@@ -1,0 +1,312 @@
+"""Model widgets shared by the Settings window and the first-run wizard.
+
+Why the server calls run in ``ServerJob`` threads: listing models asks ``/api/show`` once per
+model and a pull streams for minutes; the windows must keep painting and stay cancellable.
+A window that closes mid-call ``detach``es its job: the thread is told to stop and kept
+alive until it ends, because destroying a running ``QThread`` aborts the process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskhand.app.wiring import RECOMMENDED_MODEL
+from deskhand.core.errors import DeskhandError, Stopped
+from deskhand.core.ports import ShouldStop
+from deskhand.vision.ollama_model import ModelInfo, OllamaModel, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ModelPicker",
+    "ModelServer",
+    "PullPanel",
+    "PullProgress",
+    "ServerFactory",
+    "ServerJob",
+    "error_label",
+    "ollama_server",
+    "show_error",
+]
+
+
+class ModelServer(Protocol):
+    """The part of ``OllamaModel`` these windows use (tests may pass a fake)."""
+
+    def list_models(self) -> list[ModelInfo]: ...
+
+    def server_version(self) -> str: ...
+
+    def pull(
+        self, name: str, on_progress: ProgressCallback, *, should_stop: ShouldStop | None = None
+    ) -> None: ...
+
+
+ServerFactory = Callable[[str], ModelServer]
+
+
+def ollama_server(host: str) -> ModelServer:
+    return OllamaModel(host=host, model="")
+
+
+Work = Callable[[ProgressCallback, ShouldStop], object]
+_orphans: set[ServerJob] = set()  # jobs whose window closed; kept alive until they end
+
+
+class ServerJob(QThread):
+    """Runs one call against the model server off the UI thread, reporting through signals.
+
+    The call gets a progress callback and a ``should_stop`` it must honour; a broad catch is
+    allowed here only because this is a thread boundary (it logs and reports ``failed``).
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    progressed = Signal(str, object, object)  # object: byte counts overflow a C++ int
+
+    def __init__(self, work: Work, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._stop = False
+
+    def cancel(self) -> None:
+        self._stop = True
+
+    def run(self) -> None:
+        try:
+            result = self._work(self.progressed.emit, lambda: self._stop)
+        except Stopped:
+            self.cancelled.emit()
+        except DeskhandError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:
+            log.exception("server job failed")
+            self.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
+        else:
+            self.succeeded.emit(result)
+
+    def detach(self) -> None:
+        """The owner is closing: cancel, and keep this object alive until the thread ends."""
+        self.cancel()
+        if self.isRunning():
+            self.setParent(None)
+            _orphans.add(self)
+            self.finished.connect(lambda: _orphans.discard(self))
+
+
+class PullProgress:
+    """Ollama reports each layer separately; this sums them into one fraction and a line."""
+
+    def __init__(self) -> None:
+        self.layers: dict[str, tuple[int, int]] = {}
+        self.status = ""
+
+    def update(self, status: str, completed: int | None, total: int | None) -> None:
+        self.status = status
+        if total:
+            self.layers[status] = (completed or 0, total)
+
+    @property
+    def fraction(self) -> float | None:
+        """Share of the bytes seen so far; None while Ollama reports no sizes."""
+        total = sum(t for _, t in self.layers.values())
+        if self.status == "success":
+            return 1.0
+        return sum(c for c, _ in self.layers.values()) / total if total else None
+
+    def text(self) -> str:
+        done = sum(c for c, _ in self.layers.values()) / 1e9
+        total = sum(t for _, t in self.layers.values()) / 1e9
+        return f"{self.status} ({done:.1f} of {total:.1f} GB)" if total else self.status
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
+
+
+class ModelPicker(QWidget):
+    """A list of the vision models installed on a server, loaded in the background."""
+
+    loaded = Signal(list)  # list[ModelInfo], vision models only
+
+    def __init__(self, server_factory: ServerFactory, current: str | None = None) -> None:
+        super().__init__()
+        self._factory, self._current = server_factory, current
+        self._job: ServerJob | None = None
+        self.combo = QComboBox()
+        self.refresh_button = QPushButton("Refresh")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self.combo.activated.connect(lambda _i: self.select(self.current_model() or ""))
+        self._fill([])
+
+    def refresh(self, host: str) -> None:
+        self.detach()
+        self.status.setText(f"Asking {host} for its models…")
+        self.refresh_button.setEnabled(False)
+        job = self._job = ServerJob(lambda _p, _s: self._factory(host).list_models(), self)
+        job.succeeded.connect(lambda models: self._loaded(job, host, models))
+        job.failed.connect(lambda message: self._failed(job, message))
+        job.start()
+
+    def detach(self) -> None:
+        if self._job is not None:
+            self._job.detach()
+            self._job = None
+
+    def select(self, name: str) -> None:
+        """Make ``name`` the choice once the list (re)loads (e.g. right after pulling it)."""
+        self._current = name or None
+        index = self.combo.findData(name)
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+
+    def current_model(self) -> str | None:
+        name = self.combo.currentData()
+        return name if isinstance(name, str) and name else None
+
+    def _fill(self, models: list[ModelInfo]) -> None:
+        self.combo.clear()
+        names = [m.name for m in models]
+        for m in models:
+            size = f"{m.size / 1e9:.1f} GB" if m.size else "size unknown"
+            self.combo.addItem(f"{m.name}  ({m.parameter_size or '?'} · {size})", m.name)
+        if self._current and self._current not in names:  # keep the configured one visible
+            self.combo.addItem(f"{self._current}  (not installed there)", self._current)
+        if self._current:
+            self.combo.setCurrentIndex(self.combo.findData(self._current))
+
+    def _loaded(self, job: ServerJob, host: str, models: list[ModelInfo]) -> None:
+        if job is not self._job:  # an answer from before the host changed
+            return
+        self._job = None
+        self.refresh_button.setEnabled(True)
+        vision = [m for m in models if m.vision]
+        self._fill(vision)
+        hidden = len(models) - len(vision)
+        note = f" ({hidden} without vision hidden)" if hidden else ""
+        if vision:
+            self.status.setText(f"{len(vision)} vision model(s) on {host}{note}.")
+        else:
+            self.status.setText(f"No vision model on {host}{note}. Pull one below, e.g. {RECOMMENDED_MODEL}.")
+        self.loaded.emit(vision)
+
+    def _failed(self, job: ServerJob, message: str) -> None:
+        if job is not self._job:
+            return
+        self._job = None
+        self.refresh_button.setEnabled(True)
+        self.status.setText(message)
+
+
+class PullPanel(QWidget):
+    """Name + Pull + a progress bar fed by Ollama's pull stream + Cancel."""
+
+    pulled = Signal(str)
+
+    def __init__(self, server_factory: ServerFactory, host: Callable[[], str], name: str = "") -> None:
+        super().__init__()
+        self._factory, self._host = server_factory, host
+        self._job: ServerJob | None = None
+        self.name = QLineEdit(name or RECOMMENDED_MODEL)
+        self.pull_button, self.cancel_button = QPushButton("Pull"), QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        for widget in (self.name, self.pull_button, self.cancel_button):
+            row.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.status)
+        self.pull_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def start(self) -> None:
+        name, host = self.name.text().strip(), self._host()
+        if not name or self._job is not None:
+            self.status.setText("Type a model name first, e.g. qwen2.5vl:7b." if not name else "")
+            return
+        progress = PullProgress()
+
+        def work(report: ProgressCallback, should_stop: ShouldStop) -> object:
+            self._factory(host).pull(name, report, should_stop=should_stop)
+            return name
+
+        job = self._job = ServerJob(work, self)
+        job.progressed.connect(lambda s, c, t: self._progress(progress, s, c, t))
+        job.succeeded.connect(lambda _: self._done(f"Pulled {name}.", name))
+        job.failed.connect(lambda message: self._done(message, None))
+        job.cancelled.connect(lambda: self._done(f"Cancelled; pulling {name} again resumes.", None))
+        self.pull_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.bar.setRange(0, 0)  # busy until Ollama reports sizes
+        self.status.setText(f"Pulling {name} through {host}…")
+        job.start()
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def detach(self) -> None:
+        if self._job is not None:
+            self._job.detach()
+            self._job = None
+
+    def _progress(self, progress: PullProgress, status: str, completed: Any, total: Any) -> None:
+        progress.update(status, completed, total)
+        fraction = progress.fraction
+        if fraction is not None:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(round(fraction * 1000))
+        self.status.setText(progress.text())
+
+    def _done(self, message: str, name: str | None) -> None:
+        self._job = None
+        self.pull_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(1000 if name else 0)
+        self.status.setText(message)
+        if name:
+            self.pulled.emit(name)

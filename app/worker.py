@@ -1,0 +1,172 @@
+"""Runs one task's loop on a QThread and reports it through signals carrying core values.
+
+The GUI thread never waits on the model, the screen or the input layer: everything from
+picking the model (an HTTP call) to the last step happens here.  The parts come from
+``deskhand.app.wiring.build_parts`` exactly as for ``deskhand do``; the app only wraps the
+screen and executor so its own windows stay out of the picture, and adds its sinks (the
+signals and the audit log).  Errors end as a ``failed`` signal with the one-line message
+the CLI would print; nothing propagates out of the thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+from deskhand.app.audit_log import AuditLog, TaskLog
+from deskhand.app.config import Settings, load_settings
+from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
+from deskhand.core.errors import DeskhandError
+from deskhand.core.loop import run_task
+from deskhand.core.observation import Observation
+from deskhand.core.ports import Approver, ShouldStop
+from deskhand.core.trace import StepRecord
+
+log = logging.getLogger(__name__)
+
+
+class SignalSink(QObject):
+    """A ``StepSink`` that hands each finished step to the GUI thread."""
+
+    recorded = Signal(object, object)  # StepRecord, Observation
+
+    def record(self, step: StepRecord, observation: Observation) -> None:
+        self.recorded.emit(step, observation)
+
+
+class TaskWorker(QObject):
+    """Lives on its own QThread; ``run`` is the whole task."""
+
+    observed = Signal(object)  # Observation, as the model will see it
+    decided = Signal(int, object)  # step number, Decision
+    recorded = Signal(object, object)  # StepRecord, Observation
+    ready = Signal(str, str, str)  # model, dialect, host: the parts are built
+    finished = Signal(object)  # TaskResult
+    failed = Signal(str)  # the error's one-line message
+    done = Signal()  # always the last signal
+
+    def __init__(
+        self,
+        task: str,
+        *,
+        approver: Approver,
+        windows: OurWindows,
+        audit_log: AuditLog,
+        should_stop: ShouldStop,
+        settings: Callable[[], Settings] = load_settings,
+    ) -> None:
+        super().__init__()
+        self.task = task
+        self.approver = approver
+        self.windows = windows
+        self.audit_log = audit_log
+        self.should_stop = should_stop
+        self.settings = settings
+        self.sink = SignalSink()
+        self.sink.recorded.connect(self.recorded.emit)
+        self.screen: ExcludingScreen | None = None
+
+    def run(self) -> None:
+        audit: TaskLog | None = None
+        parts = None
+        try:
+            from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
+
+            settings = self.settings()
+            host = resolve_host(None, settings)
+            model = resolve_model(None, settings, host)
+            options = TaskOptions(host, model, settings.dialect, None, settings.max_steps)
+            parts, limits, _ = build_parts(
+                options,
+                settings,
+                approver=self.approver,
+                sinks=[self.sink],
+                should_stop=self.should_stop,
+                on_decision=lambda step, decision: self.decided.emit(step, decision),
+            )
+            self.screen = ExcludingScreen(parts.screen, self.windows, on_observed=self.observed.emit)
+            audit = self.audit_log.begin_task(self.task, model=model, dialect=parts.dialect.name, host=host)
+            parts = replace(
+                parts,
+                screen=self.screen,
+                executor=ExcludingExecutor(parts.executor, self.windows),
+                sinks=(audit, *parts.sinks),
+            )
+            self.ready.emit(model, parts.dialect.name, host)
+            result = run_task(self.task, parts, limits)
+            audit.finish(result.status.value, result.message)
+            self.finished.emit(result)
+        except DeskhandError as exc:
+            self._fail(audit, str(exc))
+        except Exception as exc:  # the thread boundary: log the bug, tell the user, keep the app
+            log.exception("the task crashed")
+            self._fail(audit, f"Deskhand hit an internal error ({type(exc).__name__}: {exc}). See the log.")
+        finally:
+            if parts is not None:
+                for part in (
+                    parts.executor,
+                    parts.screen,
+                    parts.settler,
+                    getattr(self.screen, "inner", None),
+                ):
+                    _close(part)
+            self.done.emit()
+
+    def _fail(self, audit: TaskLog | None, message: str) -> None:
+        if audit is not None:
+            try:
+                audit.finish("error", message)
+            except DeskhandError as exc:
+                log.warning("could not record the error in the audit log: %s", exc)
+        self.failed.emit(message)
+
+
+def _close(part: object) -> None:
+    close = getattr(part, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # closing is best effort; a failure must not hide the task's result
+            log.exception("closing %r failed", part)
+
+
+class TaskRunner(QObject):
+    """Owns the QThread of the current task (at most one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread_: QThread | None = None
+        self.worker: TaskWorker | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.thread_ is not None
+
+    def start(self, worker: TaskWorker) -> None:
+        if self.thread_ is not None:
+            # The last task has reported its end; its thread is a moment from finishing.
+            if not self.thread_.wait(3000):
+                raise RuntimeError("a task is already running")
+            self._finished(self.thread_)
+        thread = QThread(self)  # parented: Qt, not Python's refcount, decides when it goes
+        thread.setObjectName("deskhand-task")
+        worker.moveToThread(thread)
+        worker.sink.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)  # thread-safe
+        thread.finished.connect(lambda: self._finished(thread))
+        self.thread_, self.worker = thread, worker
+        thread.start()
+
+    def _finished(self, thread: QThread) -> None:
+        if self.thread_ is thread:
+            self.thread_, self.worker = None, None
+            thread.deleteLater()
+
+    def wait(self, timeout_ms: int) -> bool:
+        """Block until the task's thread ends (used at quit, after the stop flag is set)."""
+        thread = self.thread_
+        return True if thread is None else thread.wait(timeout_ms)

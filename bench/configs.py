@@ -1,0 +1,171 @@
+"""The configurations the benchmark compares, each built from the app's own wiring.
+
+``deskhand`` is exactly what ``deskhand do`` runs (``app.wiring.build_parts``).  ``naive`` is
+that loop configured like the peers (FACTS.md): full-resolution PNG screenshots, a fixed
+2 s sleep after every action, no cap on the answer's length and no early stop, no warm-up.
+The ablations switch off one optimisation at a time, so each one's worth is measured in
+the same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import mss
+from PIL import Image
+
+from bench.legacy import PreviousScreen, PreviousSettler
+from deskhand.actions.settle import FixedSettler, ScreenSettler, SettleStats
+from deskhand.app.config import Settings
+from deskhand.app.wiring import TaskOptions, build_parts
+from deskhand.core.actions import Action
+from deskhand.core.geometry import Rect, ScreenGeometry, Size
+from deskhand.core.loop import Limits, Parts
+from deskhand.core.observation import Observation
+from deskhand.core.policy import UserAnswer
+from deskhand.core.trace import StepRecord
+from deskhand.core.verdict import Verdict
+from deskhand.vision.capture import MssScreen
+from deskhand.vision.ollama_model import OllamaModel
+
+MODEL = "qwen2.5vl:7b"
+
+
+class AllowAll:
+    """The benchmark says yes to everything the policy asks about (no human in the loop)."""
+
+    def confirm(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer:
+        return UserAnswer.ALLOW_ONCE
+
+    def answer(self, question: str) -> str | None:
+        return None
+
+
+@dataclass
+class Collected:
+    record: StepRecord
+    image_bytes: int
+    image_size: tuple[int, int]
+    settle: SettleStats | None
+
+
+class Collector:
+    """A ``StepSink`` keeping every step's record, its screenshot's size and how it settled."""
+
+    def __init__(self) -> None:
+        self.steps: list[Collected] = []
+        self.settler: object = None
+
+    def record(self, step: StepRecord, observation: Observation) -> None:
+        size = observation.geometry.image_size
+        stats = getattr(self.settler, "last", None)
+        if isinstance(self.settler, ScreenSettler):
+            self.settler.last = None
+        self.steps.append(Collected(step, len(observation.image), (size.width, size.height), stats))
+
+
+class FullPngScreen:
+    """The peers' screenshot: the whole monitor at full resolution, as PNG."""
+
+    def __init__(self, monitor: Rect) -> None:
+        self.monitor = monitor
+        self._sct = mss.MSS()
+        self._ids = itertools.count(1)
+
+    def observe(self) -> Observation:
+        m = self.monitor
+        start = time.perf_counter()
+        shot = self._sct.grab({"left": m.x, "top": m.y, "width": m.width, "height": m.height})
+        grabbed = time.perf_counter()
+        image = Image.frombuffer("RGB", (shot.width, shot.height), shot.raw, "raw", "BGRX", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        done = time.perf_counter()
+        geometry = ScreenGeometry(image_size=Size(shot.width, shot.height), screen_rect=m)
+        return Observation(f"png-{next(self._ids):04d}", buffer.getvalue(), "image/png", geometry,
+                           (grabbed - start) * 1000, (done - grabbed) * 1000)  # fmt: skip
+
+    def close(self) -> None:
+        self._sct.close()
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    label: str
+    adapt: Callable[[Parts, Any], Parts]  # (parts from build_parts, url) -> parts to run
+    full_png: bool = False
+
+
+def _as_built(parts: Parts, url: str) -> Parts:
+    return parts
+
+
+def _naive(parts: Parts, url: str) -> Parts:
+    monitor = parts.screen.monitor  # type: ignore[attr-defined]
+    model = OllamaModel(host=url, model=MODEL, num_predict=-1, early_stop=False)
+    return replace(parts, screen=FullPngScreen(monitor), settler=FixedSettler(2.0), model=model,
+                   warm_up=None)  # fmt: skip
+
+
+def _no_pre_encode(parts: Parts, url: str) -> Parts:
+    settler = parts.settler
+    assert isinstance(settler, ScreenSettler)
+    return replace(parts, settler=ScreenSettler(**{**settler.options(), "on_still": None}))
+
+
+def _whole_screen_only(parts: Parts, url: str) -> Parts:
+    settler = parts.settler
+    assert isinstance(settler, ScreenSettler)
+    return replace(parts, settler=ScreenSettler(**{**settler.options(), "region": None}))
+
+
+def _previous(parts: Parts, url: str) -> Parts:
+    """Settle and capture as before this work (bench/legacy.py); the rest as now."""
+    screen = parts.screen
+    assert isinstance(screen, MssScreen)
+    return replace(parts, screen=PreviousScreen(screen.monitor, screen.grid), settler=PreviousSettler())
+
+
+def _no_early_stop(parts: Parts, url: str) -> Parts:
+    model = parts.model
+    assert isinstance(model, OllamaModel)
+    plain = OllamaModel(host=url, model=MODEL, num_ctx=model.num_ctx, num_predict=model.num_predict)
+    return replace(parts, model=plain)
+
+
+DESKHAND = Config("deskhand", "Deskhand (defaults)", _as_built)
+NAIVE = Config("naive", "naive baseline (peers)", _naive, full_png=True)
+ABLATIONS = (
+    Config("previous", "previous settle + capture", _previous),
+    Config("no-pre-encode", "without encoding during settle", _no_pre_encode),
+    Config("whole-screen", "settle watching the whole monitor", _whole_screen_only),
+)
+NO_EARLY_STOP = Config("no-early-stop", "without early stop", _no_early_stop)
+
+
+def factory(config: Config, model: str = MODEL, settings: Settings | None = None) -> Callable[..., Any]:
+    """What ``bench.measure`` calls to build a configuration against a fake server's URL."""
+
+    def make(url: str, should_stop: Callable[[], bool]) -> tuple[Parts, Limits, Collector]:
+        return build(url, should_stop, config, model, settings or Settings())
+
+    return make
+
+
+def build(
+    url: str, should_stop: Callable[[], bool], config: Config, model: str, settings: Settings
+) -> tuple[Parts, Limits, Collector]:
+    collector = Collector()
+    options = TaskOptions(host=url, model=model, dialect=None, monitor=1, max_steps=12)
+    parts, limits, _ = build_parts(
+        options, settings, approver=AllowAll(), sinks=[collector], should_stop=should_stop
+    )
+    parts = config.adapt(parts, url)
+    collector.settler = parts.settler
+    return parts, limits, collector

@@ -1,0 +1,163 @@
+"""The tray app runs real tasks: real wiring, the fake Ollama over HTTP, a real Qt form.
+
+The fake model OCRs the screenshot it receives to find its target, so a test that passes
+also shows the screenshot was right -- and, with the stop bar parked over the button,
+that our own windows were not in it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import mss
+import pytest
+from PIL import Image, ImageChops
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from deskhand.app.audit_log import AuditLog, default_path
+from deskhand.app.controller import DeskhandApp
+from deskhand.app.session import AgentState
+from deskhand.app.windows.stop_bar import STOP_RED
+from deskhand.core.loop import TaskResult, TaskStatus
+from tests.fakeollama import FakeOllama
+from tests.ui.conftest import Form
+
+pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
+
+RED = tuple(int(STOP_RED[i : i + 2], 16) for i in (1, 3, 5))
+
+
+@pytest.fixture
+def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
+    app = DeskhandApp()
+    yield app
+    app.shutdown()
+
+
+def run(qtbot: QtBot, app: DeskhandApp, task: str, timeout: int = 60_000) -> object:
+    with qtbot.waitSignal(app.task_ended, timeout=timeout) as ended:
+        assert app.start_task(task)
+    return ended.args[0]
+
+
+def red_pixels(image: Image.Image) -> int:
+    """Pixels close to the stop button's red (JPEG shifts colours a little)."""
+    bands = [
+        band.point(lambda v, c=c: 255 if abs(v - c) < 40 else 0)
+        for band, c in zip(image.convert("RGB").split(), RED, strict=True)
+    ]
+    mask = ImageChops.multiply(ImageChops.multiply(bands[0], bands[1]), bands[2])
+    return mask.histogram()[255]
+
+
+def test_a_task_clicks_the_form_and_is_audited(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, start_form: Callable[..., Form]
+) -> None:
+    form = start_form()
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish", "summary": "Clicked Apply."}])
+    result = run(qtbot, app, "Click Apply")
+    assert isinstance(result, TaskResult) and result.status is TaskStatus.FINISHED, result
+    clicks = form.events("click")
+    assert [c["button"] for c in clicks] == ["Apply"]
+    x, y, w, h = clicks[0]["rect"]  # type: ignore[misc]
+    assert x <= clicks[0]["x"] < x + w and y <= clicks[0]["y"] < y + h  # type: ignore[operator]
+    assert app.session.state is AgentState.IDLE
+    assert app.session.recent.items[0] == "Click Apply"
+    assert not app.stop_bar.isVisible()
+    audit = AuditLog(default_path())
+    try:
+        task = audit.tasks()[0]
+        assert (task.task, task.status, task.steps) == ("Click Apply", "finished", 2)
+        steps = audit.steps(task.id)
+        assert steps[0].record.actions[0]["kind"] == "click"
+        assert steps[0].screenshot[:2] == b"\xff\xd8"
+    finally:
+        audit.close()
+    assert "capture" in app.run_view.timings.text()
+    assert "Clicked Apply." in app.run_view.message.text()
+
+
+def test_our_windows_are_never_in_the_screenshot_nor_in_the_pointer_s_way(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, start_form: Callable[..., Form]
+) -> None:
+    form = start_form()
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish"}])
+    run(qtbot, app, "Click Apply")
+    apply = form.events("click")[0]["rect"]
+    centre = QPoint(apply[0] + apply[2] // 2, apply[1] + apply[3] // 2)  # type: ignore[index]
+    ollama.clear_requests()
+    ollama.script(
+        [
+            {"do": "click", "target": "Apply"},
+            {"do": "hang", "seconds": 2, "then": {"do": "finish", "summary": "Clicked Apply again."}},
+        ]
+    )
+    with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:
+        assert app.start_task("Click Apply again")
+        # Park the stop bar right on the button before the worker's first capture (which
+        # needs this thread to hide our windows, so it cannot happen before we return).
+        bar = app.stop_bar
+        bar.move(centre - QPoint(bar.width() - 40, bar.height() // 2))
+        # While the model "thinks" about step 2, the user does see the stop bar.
+        qtbot.waitUntil(lambda: len(ollama.chat_requests) == 2, timeout=30_000)
+        qtbot.waitUntil(bar.isVisible)
+        with mss.MSS() as sct:
+            shot = sct.grab({"left": centre.x() - 20, "top": centre.y() - 10, "width": 10, "height": 10})
+        assert red_pixels(Image.frombytes("RGB", shot.size, shot.rgb)) > 50
+    assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED
+    assert [c["button"] for c in form.events("click")] == ["Apply", "Apply"]  # not our Stop
+    for request in ollama.chat_requests:
+        image = Image.open(io.BytesIO(request.images[-1]))
+        assert red_pixels(image) == 0
+    assert app.session.result is not None and app.session.result.steps == 2
+
+
+def test_a_model_error_shows_and_the_task_is_one_up_arrow_from_a_retry(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama
+) -> None:
+    ollama.script([{"do": "error", "status": 500, "message": "out of memory"}])
+    message = run(qtbot, app, "Open the report")
+    assert isinstance(message, str) and "out of memory" in message
+    assert app.session.state is AgentState.ERROR
+    assert "out of memory" in app.run_view.message.text()
+    qtbot.waitUntil(app.run_view.isVisible)
+    ollama.script([{"do": "finish", "summary": "Opened."}])
+    app.open_command_bar()
+    bar = app.command_bar
+    qtbot.waitUntil(bar.isVisible)
+    assert "Last task failed" in bar.message.text()
+    qtbot.keyClick(bar.entry, Qt.Key.Key_Up)
+    assert bar.entry.text() == "Open the report"
+    with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:
+        qtbot.keyClick(bar.entry, Qt.Key.Key_Return)
+    assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED
+    assert app.session.state is AgentState.IDLE
+
+
+def test_an_unreachable_server_is_an_error_not_a_crash(
+    app: DeskhandApp, qtbot: QtBot, settings_file: Callable[..., object]
+) -> None:
+    settings_file(host="http://127.0.0.1:9", model="qwen2.5vl:7b")
+    message = run(qtbot, app, "Anything")
+    assert isinstance(message, str) and "127.0.0.1:9" in message
+    assert app.session.state is AgentState.ERROR
+
+
+def test_a_confirmation_in_the_app_blocks_only_the_worker(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, tmp_path: Path
+) -> None:
+    target = tmp_path / "never"
+    ollama.script([{"do": "shell", "command": f"touch {target}"}, {"do": "finish"}])
+    with qtbot.waitSignal(app.dialogs.opened, timeout=30_000) as opened:
+        app.start_task("Make a file")
+    dialog = opened.args[0]
+    qtbot.waitUntil(lambda: app.session.state is AgentState.WAITING)
+    assert app.stop_bar.isVisible()  # the GUI thread is free: it renders and reacts
+    with qtbot.waitSignal(app.task_ended, timeout=30_000) as ended:
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED
+    assert not target.exists()
+    assert "denied" in str(ollama.chat_requests[1].messages).lower()

@@ -1,0 +1,104 @@
+"""The grounding self-test end to end on the X display: our full-screen board, the real loop
+(build_parts + run_task, real capture and real clicks) and the fake Ollama, which finds each
+button by OCR on the screenshot it was sent -- a truthful oracle, so 100 % is expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from deskhand.app.config import Settings
+from deskhand.app.self_test import LABELS, SelfTestReport
+from deskhand.app.windows.first_run import SelfTestPage
+from deskhand.app.windows.target_board import SelfTestRun
+from tests.fakeollama import FakeOllama
+
+# A desktop has a window manager: the shared session fixture (tests/ui/conftest.py) starts openbox.
+pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
+
+
+@pytest.fixture(autouse=True)
+def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESKHAND_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+
+
+def run_to_end(qtbot: QtBot, run: SelfTestRun) -> SelfTestReport:
+    """Start ``run`` and wait for whichever of its two end signals comes; fail with its message."""
+    ends: list[object] = []
+    run.finished.connect(ends.append)
+    run.failed.connect(ends.append)
+    run.start()
+    qtbot.waitUntil(lambda: bool(ends), timeout=150_000)
+    assert isinstance(ends[0], SelfTestReport), ends[0]
+    return ends[0]
+
+
+def click_script(labels: list[str]) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for label in labels:
+        steps += [{"do": "click", "target": label}, {"do": "finish", "summary": f"Clicked {label}."}]
+    return steps
+
+
+@pytest.mark.parametrize("model", ["qwen2.5vl:7b", "ui-tars-1.5:7b"])
+def test_every_click_lands_for_each_dialect(qtbot: QtBot, model: str) -> None:
+    with FakeOllama(models={model: True}) as server:
+        server.script(click_script(list(LABELS)))
+        run = SelfTestRun(Settings(), host=server.url, model=model)
+        progress: list[tuple[int, int, str]] = []
+        run.progressed.connect(lambda i, n, label: progress.append((i, n, label)))
+        report = run_to_end(qtbot, run)
+        assert report.summary().startswith("6 of 6 clicks landed"), [
+            (r.label, r.status, r.clicked_at) for r in report.results
+        ]
+        assert [r.label for r in report.results] == list(LABELS)
+        assert all(r.status == "finished" for r in report.results)
+        assert report.median_error_px is not None and report.median_error_px < 12
+        assert all(r.model_ms for r in report.results)  # per-step model time was measured
+        assert [p[2] for p in progress] == list(LABELS) and progress[0][1] == 6
+        assert server.remaining_steps == 0
+        # Each request named the button and carried a screenshot the model could read.
+        texts = [str(r.messages) for r in server.chat_requests[::2]]
+        assert all(f"Click the {label} button" in t for label, t in zip(LABELS, texts, strict=True))
+        assert not run.board.isVisible()
+
+
+def test_a_wrong_click_is_reported_as_a_miss(qtbot: QtBot) -> None:
+    """Through the wizard's page: the model clicks Orange when asked for Cherry."""
+    model = "qwen2.5vl:7b"
+    with FakeOllama(models={model: True}) as server:
+        labels = list(LABELS)
+        wrong = [*labels[:2], "Orange", *labels[3:]]
+        server.script(click_script(wrong))
+        page = SelfTestPage(lambda: Settings(host=server.url, model=model))
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.run is None, timeout=150_000)  # ended, either way
+        report = page.report
+        assert report is not None, page.status.text()
+        assert report.hits == 5
+        cherry = report.results[2]
+        assert (cherry.label, cherry.hit) == ("Cherry", False)
+        assert cherry.error_px is not None and cherry.error_px > 100
+        assert page.status.text().startswith("5 of 6 clicks landed")
+        assert "Cherry: missed" in page.details.text()
+        assert page.start_button.isEnabled()
+
+
+def test_a_server_that_is_down_fails_with_its_message(qtbot: QtBot) -> None:
+    from tests.fakeollama.fixtures import unused_port
+
+    host = f"http://127.0.0.1:{unused_port()}"
+    run = SelfTestRun(Settings(), host=host, model="qwen2.5vl:7b")
+    with qtbot.waitSignal(run.failed, timeout=30_000) as failed:
+        run.start()
+    assert failed.args[0].startswith(f"Tried to reach Ollama at {host}, but the connection was refused")
+    assert not run.board.isVisible()

@@ -1,0 +1,118 @@
+"""The first-run wizard against the fake Ollama: server found or how to install it, the GPU →
+model recommendation, pulling it with progress, and Finish saving host and model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+
+from deskhand.app.config import Settings, load_settings
+from deskhand.app.hardware import GB, Accelerator
+from deskhand.app.windows.first_run import FirstRunWizard, install_instructions
+from tests.fakeollama import FakeOllama
+from tests.fakeollama.fixtures import unused_port
+
+GPU_12GB = Accelerator("nvidia", "NVIDIA GeForce RTX 3060", 12 * GB)
+
+
+@pytest.fixture(autouse=True)
+def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("DESKHAND_CONFIG", str(config))
+    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.delenv("OLLAMA_HOST", raising=False)
+    return config
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOllama]:
+    with FakeOllama(models={"llama3.2:3b": False}) as fake:
+        fake.set_latency(per_chunk_ms=5)
+        yield fake
+
+
+def open_wizard(
+    qtbot: QtBot, host: str, accelerator: Accelerator = GPU_12GB, system: str = "linux"
+) -> FirstRunWizard:
+    wizard = FirstRunWizard(Settings(host=host), detect=lambda: accelerator, system=system)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def next_enabled(wizard: FirstRunWizard) -> bool:
+    return wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_no_server_shows_how_to_install_and_start_it(qtbot: QtBot) -> None:
+    host = f"http://127.0.0.1:{unused_port()}"
+    wizard = open_wizard(qtbot, host)
+    page = wizard.server
+    qtbot.waitUntil(lambda: "connection was refused" in page.status.text(), timeout=10_000)
+    assert page.status.text().startswith(f"Tried to reach Ollama at {host}")
+    assert not page.help.isHidden()
+    assert "curl -fsSL https://ollama.com/install.sh | sh" in page.help.text()
+    assert "ollama serve" in page.help.text()
+    assert not next_enabled(wizard)
+
+
+@pytest.mark.parametrize("system", ["darwin", "win32"])
+def test_macos_and_windows_get_the_download_page(system: str) -> None:
+    text = install_instructions(system)
+    assert "https://ollama.com/download" in text and "ollama serve" in text
+    assert "curl" not in text
+
+
+def test_check_again_finds_a_server_that_was_started(qtbot: QtBot, server: FakeOllama) -> None:
+    wizard = open_wizard(qtbot, f"http://127.0.0.1:{unused_port()}")
+    page = wizard.server
+    qtbot.waitUntil(lambda: "refused" in page.status.text(), timeout=10_000)
+    page.host.setText(server.url)
+    qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status.text() == f"Found Ollama 0.12.6 at {server.url}.", timeout=10_000)
+    assert page.help.isHidden()
+    assert next_enabled(wizard)
+
+
+def test_recommend_pull_and_finish(qtbot: QtBot, server: FakeOllama, private_env: Path) -> None:
+    wizard = open_wizard(qtbot, server.url)
+    qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+    wizard.next()
+    page = wizard.models
+    qtbot.waitUntil(lambda: page.advice.text() != "", timeout=10_000)
+    assert page.hardware.text() == "NVIDIA GeForce RTX 3060: 12.0 GB of GPU memory."
+    assert page.advice.text().startswith("Recommended: qwen2.5vl:7b (or qwen3-vl:8b), a 6 GB download")
+    assert page.pull.name.text() == "qwen2.5vl:7b"
+    qtbot.waitUntil(lambda: page.picker.refresh_button.isEnabled(), timeout=10_000)
+    assert not next_enabled(wizard)  # no vision model yet
+    with qtbot.waitSignal(page.pull.pulled, timeout=15_000):
+        qtbot.mouseClick(page.pull.pull_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model() == "qwen2.5vl:7b", timeout=10_000)
+    assert next_enabled(wizard)
+    wizard.next()
+    assert wizard.currentPage() is wizard.self_test
+    with qtbot.waitSignal(wizard.completed) as completed:
+        wizard.accept()
+    saved = load_settings()
+    assert completed.args == [saved]
+    assert (saved.host, saved.model) == (server.url, "qwen2.5vl:7b")
+    assert private_env.exists()
+
+
+def test_an_installed_recommendation_is_chosen_at_once(qtbot: QtBot) -> None:
+    with FakeOllama(models={"qwen2.5vl:3b": True, "qwen2.5vl:7b": True}) as server:
+        cpu = Accelerator("cpu", "CPU", 0)
+        wizard = open_wizard(qtbot, server.url, accelerator=cpu)
+        qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+        wizard.next()
+        page = wizard.models
+        qtbot.waitUntil(lambda: page.model() == "qwen2.5vl:3b", timeout=10_000)
+        assert page.hardware.text().startswith("No GPU found")
+        assert next_enabled(wizard)
