@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,7 +36,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     dialect TEXT NOT NULL,
     host TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'running',
-    message TEXT NOT NULL DEFAULT ''
+    message TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS steps (
     task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
@@ -93,6 +95,7 @@ class AuditLog:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise SetupError(
                 f"Tried to open the audit log at {self.path}, but {exc}. "
@@ -102,6 +105,12 @@ class AuditLog:
             os.umask(old_umask)
         self._lock = threading.Lock()
         self._close_interrupted()
+
+    def _migrate(self) -> None:
+        """Bring a log written by an older Deskhand up to this schema."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
+        if "pid" not in columns:
+            self._db.execute("ALTER TABLE tasks ADD COLUMN pid INTEGER NOT NULL DEFAULT 0")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -115,18 +124,26 @@ class AuditLog:
             self._db.execute("COMMIT")
 
     def _close_interrupted(self) -> None:
-        """Tasks left 'running' by a crash are marked so; their committed steps stay."""
+        """Tasks left 'running' by a process that is gone are marked so; their steps stay.
+
+        The tray app and a terminal `deskhand do` may share the log, so a task whose
+        process still runs is left alone.
+        """
         with self._transaction() as db:
-            db.execute(
-                "UPDATE tasks SET status = 'interrupted', message = 'Deskhand ended before the task did.' "
-                "WHERE status = 'running'"
-            )
+            running = db.execute("SELECT id, pid FROM tasks WHERE status = 'running'").fetchall()
+            for task_id, pid in running:
+                if not _process_alive(pid):
+                    db.execute(
+                        "UPDATE tasks SET status = 'interrupted', "
+                        "message = 'Deskhand ended before the task did.' WHERE id = ?",
+                        (task_id,),
+                    )
 
     def begin_task(self, task: str, *, model: str, dialect: str, host: str) -> TaskLog:
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO tasks (started_at, task, model, dialect, host) VALUES (?, ?, ?, ?, ?)",
-                (time.time(), task, model, dialect, host),
+                "INSERT INTO tasks (started_at, task, model, dialect, host, pid) VALUES (?, ?, ?, ?, ?, ?)",
+                (time.time(), task, model, dialect, host, os.getpid()),
             )
         assert cursor.lastrowid is not None  # noqa: S101 - sqlite3 always sets it after INSERT
         return TaskLog(self, cursor.lastrowid)
@@ -164,6 +181,15 @@ class AuditLog:
             ).fetchall()
         return [TaskSummary(*row) for row in rows]
 
+    def task(self, task_id: int) -> TaskSummary | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT t.id, t.started_at, t.finished_at, t.task, t.model, t.dialect, t.host, t.status, "
+                "t.message, (SELECT COUNT(*) FROM steps s WHERE s.task_id = t.id) FROM tasks t WHERE t.id = ?",
+                (task_id,),
+            ).fetchone()
+        return None if row is None else TaskSummary(*row)
+
     def steps(self, task_id: int) -> list[StoredStep]:
         with self._lock:
             rows = self._db.execute(
@@ -185,6 +211,29 @@ class AuditLog:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would terminate it there
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class TaskLog:

@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_options(models, model=False)
     models.add_argument("--all", action="store_true", help="also list models without vision")
 
+    history = sub.add_parser("history", help="past tasks, newest first")
+    history.set_defaults(run=_lazy("deskhand.app.history_command", "run_history"))
+    history.add_argument(
+        "task_id", nargs="?", type=int_at_least(1), metavar="TASK_ID", help="show one task step by step"
+    )
+    history.add_argument(
+        "--limit", type=int_at_least(1), default=20, metavar="N", help="how many tasks to list (default 20)"
+    )
+
     pull = sub.add_parser("pull", help="download a model with a progress bar")
     pull.add_argument("name", help="model to pull, e.g. qwen2.5vl:7b")
     pull.set_defaults(run=_lazy("deskhand.app.model_commands", "run_pull"))

@@ -24,7 +24,6 @@ from deskhand.core.trace import STAGES, StepRecord
 
 __all__ = [
     "StepView",
-    "find_task",
     "format_duration",
     "format_time",
     "run_history",
@@ -140,11 +139,6 @@ def _task_detail(task: TaskSummary, steps: list[StoredStep]) -> str:
     return "\n".join(out) + "\n"
 
 
-def find_task(log: AuditLog, task_id: int) -> TaskSummary | None:
-    """One task's summary (AuditLog has no lookup by id yet, so scan its newest-first list)."""
-    return next((t for t in log.tasks(limit=-1) if t.id == task_id), None)
-
-
 def run_history(args: argparse.Namespace) -> int:
     """List tasks newest first, or (with TASK_ID) one task's steps; exit code 0."""
     path = audit_log_path(load_settings())
@@ -161,7 +155,7 @@ def run_history(args: argparse.Namespace) -> int:
             tasks = log.tasks(limit)
             sys.stdout.write(_task_table(tasks) if tasks else f"No tasks recorded yet (history: {path}).\n")
             return 0
-        task = find_task(log, task_id)
+        task = log.task(task_id)
         if task is None:
             raise UsageError(
                 f"There is no task {task_id} in the history at {path}. List the tasks with `deskhand history`."

@@ -12,6 +12,7 @@ from types import FrameType
 
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import load_settings
+from deskhand.app.settings_store import audit_log_path
 from deskhand.app.terminal import StepPrinter, TerminalApprover
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
@@ -60,7 +61,9 @@ def run_do(args: argparse.Namespace) -> int:
     )
     printer = StepPrinter()
     trace = TraceDirectory(Path(args.trace)) if args.trace else None
-    audit_log = AuditLog()
+    audit_log = AuditLog(audit_log_path(settings))
+    if settings.retention_days > 0:
+        audit_log.prune(settings.retention_days)
     sinks: list[StepSink] = [printer] + ([trace] if trace else [])
     stop = StopOnSignal()
     stop.install()

@@ -49,7 +49,7 @@ _KEY_ALIASES = {
     "option": "alt", "opt": "alt", "altgr": "alt",
     "return": "enter", "esc": "escape", "del": "delete", "bksp": "backspace",
     "back_space": "backspace", "page_up": "pageup", "page_down": "pagedown", "pgup": "pageup",
-    "pgdn": "pagedown", "prior": "pageup", "next": "pagedown", "spacebar": "space",
+    "pgdn": "pagedown", "pgdown": "pagedown", "prior": "pageup", "next": "pagedown", "spacebar": "space",
     "arrowup": "up", "arrowdown": "down", "arrowleft": "left", "arrowright": "right",
     "uparrow": "up", "downarrow": "down", "leftarrow": "left", "rightarrow": "right",
     "print": "printscreen", "prtsc": "printscreen", "ins": "insert",

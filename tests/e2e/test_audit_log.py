@@ -61,3 +61,19 @@ def test_kill_9_mid_task_keeps_committed_steps(screen_768: XSession, ollama: Fak
     assert [s.record.step for s in log.steps(task.id)] == [1, 2]
     assert log._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     log.close()
+
+
+def test_history_command_lists_and_replays(screen_768: XSession, ollama: FakeOllama) -> None:
+    screen_768.start_form()
+    ollama.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "Cancelled."}])
+    assert deskhand(screen_768, "do", "Press Cancel", "--model", "ui-tars-1.5:7b", "--host", ollama.url).returncode == 0
+    listing = deskhand(screen_768, "history")
+    assert listing.returncode == 0, listing.stderr
+    newest = listing.stdout.splitlines()[1]
+    assert "Press Cancel" in newest and "finished" in newest
+    task_id = newest.split()[0]
+    steps = deskhand(screen_768, "history", task_id)
+    assert steps.returncode == 0, steps.stderr
+    assert "click" in steps.stdout and "Cancelled." in steps.stdout
+    missing = deskhand(screen_768, "history", "99999")
+    assert missing.returncode == 2 and missing.stderr.startswith("deskhand: error:")
