@@ -44,6 +44,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not desktop" -x -q
 
 bench: system-deps $(STAMP)
+	$(PIP) install -q -e '.[dev,bench]' --config-settings editable_mode=strict
 	$(PY) -m bench
 
 clean:

@@ -40,6 +40,7 @@ _NAMED_KEYS = {k.lower(): k for k in (
 _KEY_ALIASES = {"escape": "Esc", "delete": "Del", "insert": "Ins", "pageup": "PgUp", "pagedown": "PgDown"}
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9,.;/'\[\]\\`=-]$")
 _RESERVED = {"Ctrl+Alt+Del", "Ctrl+Alt+Backspace", "Alt+Tab", "Alt+F4"}
+_SECRET_NAME = re.compile(r"(?:^|_)(?:api_?key|key|token|secret|password)$", re.IGNORECASE)
 
 
 def canonical_hotkey(text: str) -> str:
@@ -98,7 +99,16 @@ def _check_dir(text: str | None) -> str | None:
     return str(path)
 
 
+def _check_host_name(text: str) -> str:
+    """A host name or address as the privacy guard remembers it (no scheme, port or path)."""
+    name = text.strip().strip("[]").rstrip(".").lower()
+    if not name or any(c in name for c in "/@?# \t") or name.count(":") == 1:
+        raise ValueError(f"{text!r} is not a host name; write it like gpu-box.lan or 192.168.1.20")
+    return name
+
+
 Hotkey = Annotated[str, AfterValidator(canonical_hotkey)]
+HostName = Annotated[str, AfterValidator(_check_host_name)]
 
 
 class Settings(BaseModel):
@@ -106,6 +116,21 @@ class Settings(BaseModel):
 
     model: str | None = None
     host: Annotated[str | None, AfterValidator(_check_host)] = None
+    # The model server's protocol: Ollama's own API, or an OpenAI-compatible server (vLLM,
+    # llama-server, LM Studio, SGLang), whose ``host`` is the base URL including /v1.
+    backend: Literal["ollama", "openai"] = "ollama"
+    # Where the OpenAI-compatible server's API key lives when DESKHAND_API_KEY and
+    # OPENAI_API_KEY are unset: the name of an OS keyring entry under the service "deskhand"
+    # (`keyring set deskhand NAME`).  The key itself is never written to this file.
+    api_key_keyring: str | None = None
+    # Most pixels one screenshot may have; None = the model family's budget (~1,200 image
+    # tokens at 1080p), lowered to the server's own limit.  Set it to the server's limit if
+    # you changed that (vLLM --mm-processor-kwargs max_pixels, llama-server --image-max-tokens).
+    max_image_pixels: int | None = Field(default=None, ge=64 * 64, le=64 << 20)
+    # Hosts you allowed to receive screenshots (added when you opt in), and public hosts you
+    # allow over plain http:// (only by editing this file, or --allow-insecure-remote per run).
+    remote_hosts: tuple[HostName, ...] = ()
+    insecure_hosts: tuple[HostName, ...] = ()
     dialect: Literal["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"] | None = None
     max_steps: int = Field(default=30, ge=1, le=500)
     keep_alive: str = "30m"
@@ -155,6 +180,12 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"The config file {path} is not valid TOML ({exc}). Fix or delete it.") from exc
+    if any(_SECRET_NAME.search(str(name)) for name in data):
+        raise UsageError(
+            f"The config file {path} holds an API key setting, but keys are never read from (or "
+            "written to) this file. Delete that line and set DESKHAND_API_KEY, or store the key "
+            "with `keyring set deskhand NAME` and set api_key_keyring = \"NAME\"."
+        )
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

@@ -82,18 +82,19 @@ def build_parts(
     on_decision: Callable[[int, Decision], None] | None = None,
 ) -> tuple[Parts, Limits, OllamaModel]:
     """Check the model, choose the monitor, and assemble the loop's parts."""
-    dialect = dialect_for(options.model, options.dialect)
-    monitor = choose_monitor(options.monitor)
-    grid = image_grid(dialect, settings.detail)
     model = OllamaModel(
         host=options.host,
         model=options.model,
         keep_alive=settings.keep_alive,
-        num_ctx=context_size(settings.num_ctx, monitor, grid),
+        num_ctx=settings.num_ctx,
         num_predict=settings.num_predict,
-        answer_end=getattr(dialect, "answer_end", None),
     )
     model.check()
+    dialect = dialect_for(options.model, options.dialect)
+    monitor = choose_monitor(options.monitor)
+    grid = image_grid(dialect, settings.detail)
+    model.num_ctx = context_size(settings.num_ctx, monitor, grid)
+    model.answer_end = getattr(dialect, "answer_end", None)
     screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
     parts = Parts(
         screen=screen,

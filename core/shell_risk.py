@@ -1,131 +1,32 @@
 """How risky a shell command is, from its words alone.
 
-The command is split the way a shell would (``;``, ``&&``, ``||``, pipes, subshells,
-``$(...)`` and backticks, ``sh -c`` strings, ``sudo``/``env``/``nohup`` prefixes, variable
-assignments, redirections), each simple command is judged by the table below, and the
-worst level wins.  Whatever is not known to be read-only asks first: nagging is cheaper
-than a wrong guess, but read-only commands run freely so the user keeps reading the prompts.
+The command is parsed like a shell would (``shell_lex``, ``shell_parse``), every word is
+expanded as far as it can be known before running (``shell_words``), and every command that
+*could* run -- in pipelines, ``&&`` chains, groups, ``$(...)``, ``sh -c`` strings, behind
+``sudo``/``env``/``xargs``/``find -exec`` -- is judged by the rules in ``shell_rules`` and
+the program handlers in ``shell_programs``.  Data flow matters too: what a pipe feeds into a
+shell, what ``$(curl ...)`` puts into ``sh -c``, what was downloaded and then run.
+
+Each finding names a rule; the worst level wins.  Read-only commands run without asking so
+the user keeps reading the prompts that matter; unknown programs ask; a command we cannot
+follow asks.  ``unlocked`` rules (from settings) ask instead of blocking.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from deskhand.core import shell_programs
+from deskhand.core.shell_lex import MAX_DEPTH, decode_escapes
+from deskhand.core.shell_parse import FunctionDef, Group, Redirect, Script, ShellSyntaxError, Simple, parse
+from deskhand.core.shell_paths import HOME, PathKind, kind_of
+from deskhand.core.shell_programs import Feed, Finding
+from deskhand.core.shell_rules import RULES
+from deskhand.core.shell_words import Field, SubResult, resolve, split_assignment
 from deskhand.core.verdict import Level
 
-READ_ONLY = frozenset(
-    [
-        "ls",
-        "ll",
-        "dir",
-        "cat",
-        "head",
-        "tail",
-        "grep",
-        "egrep",
-        "fgrep",
-        "rg",
-        "wc",
-        "pwd",
-        "echo",
-        "printf",
-        "date",
-        "cal",
-        "whoami",
-        "id",
-        "groups",
-        "uname",
-        "hostname",
-        "df",
-        "du",
-        "free",
-        "uptime",
-        "ps",
-        "pgrep",
-        "which",
-        "whereis",
-        "type",
-        "file",
-        "stat",
-        "sort",
-        "uniq",
-        "cut",
-        "tr",
-        "basename",
-        "dirname",
-        "realpath",
-        "readlink",
-        "true",
-        "false",
-        "test",
-        "[",
-        "seq",
-        "printenv",
-        "locale",
-        "tree",
-        "diff",
-        "cmp",
-        "md5sum",
-        "sha1sum",
-        "sha256sum",
-        "nproc",
-        "lscpu",
-        "lsblk",
-        "lsusb",
-        "lspci",
-        "jq",
-        "column",
-        "nl",
-        "tac",
-        "rev",
-        "fold",
-        "expand",
-        "comm",
-        "join",
-        "paste",
-        "od",
-        "xxd",
-        "hexdump",
-        "strings",
-        "basenc",
-        "xdg-user-dir",
-        "getent",
-        "cd",
-    ]
-)
-WRAPPERS = frozenset({"env", "nice", "nohup", "time", "command", "builtin", "exec", "stdbuf"})
-PRIVILEGE = frozenset({"sudo", "doas", "su", "pkexec", "run0"})
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "fish"})
-DESTROYERS = frozenset({"mkfs", "fdisk", "sfdisk", "parted", "gdisk", "wipefs", "shred", "dd"})
-NETWORK = frozenset({"curl", "wget", "ssh", "scp", "rsync", "nc", "ncat", "ftp", "sftp", "telnet"})
-PROCESS = frozenset({"kill", "pkill", "killall", "systemctl", "service", "shutdown", "reboot",
-                     "poweroff", "halt", "crontab", "at"})  # fmt: skip
-INSTALLERS = frozenset({"apt", "apt-get", "dpkg", "pip", "pip3", "npm", "yarn", "snap",
-                        "flatpak", "brew", "gem", "cargo", "dnf", "yum", "pacman"})  # fmt: skip
-GIT_READ = frozenset({"status", "log", "diff", "show", "rev-parse", "ls-files", "blame", "shortlog"})
-SYSTEM_PATHS = re.compile(
-    r"^(/|/(etc|usr|bin|sbin|lib\w*|boot|var|opt|sys|proc|dev|root)(/.*)?|~|\$HOME|/home/?\w*)/?$"
-)
-SECRETS = re.compile(
-    r"(\.ssh/|id_rsa|id_ed25519|/etc/shadow|/etc/sudoers|\.aws/credentials|\.netrc|\.gnupg/|\.kube/config|\.docker/config\.json)"
-)
-
-# Whole-text patterns no splitting can hide.
-_BLOCK_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r":\s*\(\s*\)\s*\{[^}]*:\s*\|\s*:"), "a fork bomb"),
-    (re.compile(r"\b(curl|wget|fetch)\b[^|;&]*\|\s*(sudo\s+)?(ba|da|z|k)?sh\b"), "runs a script downloaded from the network"),
-    (re.compile(r"base64\s+(-d|--decode)[^|;&]*\|\s*(sudo\s+)?(ba|da|z|k)?sh\b"), "runs hidden (base64-encoded) commands"),
-    (re.compile(r">\s*/dev/(sd|nvme|hd|mmcblk|disk)"), "writes raw bytes onto a disk"),
-    (re.compile(r"\bhistory\s+-c\b|HISTFILE=/dev/null|unset\s+HISTFILE"), "wipes the shell history"),
-)  # fmt: skip
-_SHELL_SYNTAX = re.compile(r"[|&;<>()$`\\*?\[\]~{}\n#]|^\s*[A-Za-z_]\w*=")
-_ARITHMETIC = re.compile(r"\$\(\([^()]*\)\)")
-_SUBSTITUTION = re.compile(r"\$\(([^()]*)\)|`([^`]*)`")
-_SEPARATORS = frozenset({";", "&&", "||", "|", "&", "|&", "(", ")", ";;", "\n"})
-_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<", "<<", "<<<", "<>"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+__all__ = ["Finding", "ShellRisk", "classify_command", "starts_like_a_command"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,42 +35,283 @@ class ShellRisk:
     reason: str
     unknown_program: bool = False
     needs_shell: bool = False
+    rules: tuple[str, ...] = ()  # ids of the rules that decided the level
+    findings: tuple[Finding, ...] = ()
 
 
-_AUTO = ShellRisk(Level.AUTO, "read-only command")
+_AUTO_REASON = "read-only command"
+_SHELL_SYNTAX = re.compile(r"[|&;<>()$`\\*?\[\]~{}\n#'\"]|^\s*[A-Za-z_]\w*=")
 
 
-def classify_command(command: str) -> ShellRisk:
-    """Classify a command line; the worst part decides."""
-    for pattern, why in _BLOCK_PATTERNS:
-        if pattern.search(command):
-            return ShellRisk(Level.BLOCK, f"blocked: {why}", needs_shell=True)
-    if SECRETS.search(command):
-        return ShellRisk(Level.BLOCK, "blocked: touches credential files (keys, passwords)")
-    syntax = bool(_SHELL_SYNTAX.search(command))
-    command = _ARITHMETIC.sub("0", command)  # $((6*7)) computes, it runs nothing
-    risks = [classify_command(inner) for pair in _SUBSTITUTION.findall(command) for inner in pair if inner]
+def classify_command(command: str, *, unlocked: frozenset[str] = frozenset()) -> ShellRisk:
+    """Classify a command line; the worst finding decides, unlocked block rules only ask."""
+    findings = analyse(command)
+    needs_shell = bool(_SHELL_SYNTAX.search(command))
+    if not findings:
+        return ShellRisk(Level.AUTO, _AUTO_REASON, needs_shell=needs_shell)
+    levels = [_level(f.rule, unlocked) for f in findings]
+    top = max(levels, key=lambda lv: lv.rank)
+    decisive = [f for f, lv in zip(findings, levels, strict=True) if lv is top]
+    first = decisive[0]
+    reason = first.detail
+    if top is Level.BLOCK:
+        reason = f"blocked: {reason}"
+    elif RULES[first.rule].level is Level.BLOCK:
+        reason = f"{reason} (rule {first.rule!r} unlocked in settings)"
+    return ShellRisk(
+        top,
+        reason,
+        unknown_program=any(f.rule == "unknown-program" for f in findings),
+        needs_shell=needs_shell,
+        rules=tuple(dict.fromkeys(f.rule for f in decisive)),
+        findings=tuple(findings),
+    )
+
+
+def _level(rule: str, unlocked: frozenset[str]) -> Level:
+    level = RULES[rule].level
+    return Level.CONFIRM if level is Level.BLOCK and rule in unlocked else level
+
+
+def analyse(command: str) -> list[Finding]:
+    """Every finding for ``command``, in order, without duplicates."""
+    walker = _Walker(depth=0, env=dict(_DEFAULT_ENV), cwd=HOME)
+    walker.code(command)
+    return list(dict.fromkeys(walker.findings))
+
+
+_DEFAULT_ENV = {"HOME": HOME, "IFS": " \t\n"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_SPECIAL_VARS = {
+    "HISTFILE": "history-wipe",
+    "HISTSIZE": "history-wipe",
+    "HISTFILESIZE": "history-wipe",
+    "PATH": "environment",
+    "LD_PRELOAD": "environment",
+    "LD_LIBRARY_PATH": "environment",
+    "LD_AUDIT": "environment",
+    "PYTHONPATH": "environment",
+    "PROMPT_COMMAND": "code",
+    "BASH_ENV": "code",
+    "ENV": "code",
+    "PS1": "code",
+    "PS4": "code",
+}
+
+
+@dataclass
+class _Walker(shell_programs.Context):
+    depth: int
+    env: dict[str, str]
+    cwd: str | None
+    findings: list[Finding] = field(default_factory=list)
+    functions: set[str] = field(default_factory=set)
+    downloaded: set[str] = field(default_factory=set)
+    stdin: Feed | None = None
+    _cache: dict[str, SubResult] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ Context for handlers
+
+    def add(self, rule: str, detail: str) -> None:
+        self.findings.append(Finding(rule, detail))
+
+    def kind(self, path: str) -> PathKind:
+        return kind_of(path, self.cwd)
+
+    def code(self, text: str, *, origins: frozenset[str] = frozenset(), dynamic: bool = False) -> None:
+        """Judge ``text`` as shell code that will run (a line, ``sh -c``, ``eval``...)."""
+        if "network" in origins:
+            self.add("remote-code", "runs code downloaded from the network")
+        if "decoder" in origins:
+            self.add("hidden-code", "runs commands hidden by encoding")
+        if dynamic:
+            self.add("computed-command", "runs a command computed when it runs")
+        if self.depth > MAX_DEPTH:
+            self.add("unparsable", "commands are nested too deeply to follow")
+            return
+        try:
+            script = parse(text, self.depth)
+        except ShellSyntaxError as exc:
+            self.add("unparsable", f"cannot be parsed safely ({exc})")
+            self._scan_unparsed(text)
+            return
+        self.script(script)
+
+    def child(self) -> _Walker:
+        return _Walker(self.depth + 1, dict(self.env), self.cwd, self.findings, set(self.functions), self.downloaded)
+
+    def run_argv(self, fields: list[Field]) -> None:
+        if fields:
+            shell_programs.run(self, fields)
+
+    # ------------------------------------------------------------------ the tree
+
+    def script(self, script: Script) -> None:
+        for pipeline in script:
+            feeds: list[Feed] = []
+            for command in pipeline:
+                self.stdin = _merge(feeds) if feeds else None
+                feeds.append(self.command(command))
+            self.stdin = None
+
+    def command(self, command: Simple | Group | FunctionDef) -> Feed:
+        if isinstance(command, FunctionDef):
+            if command.name in _called_names(command.body):
+                self.add("fork-bomb", f"the function {command.name!r} calls itself (a fork bomb)")
+            self.functions.add(command.name)
+            self.command(command.body)
+            return Feed()
+        if isinstance(command, Group):
+            stdin = self.stdin
+            for r in command.redirects:
+                self.redirect(r)
+            self.script(command.body)
+            self.stdin = stdin
+            return Feed()
+        return self.simple(command)
+
+    def simple(self, command: Simple) -> Feed:
+        words = list(command.words)
+        prefix: list[tuple[str, Field]] = []
+        while words and (split := split_assignment(words[0])) is not None:
+            name, value = split
+            fields = resolve(value, self.env, self.evaluate, split=False)
+            prefix.append((name, fields[0] if fields else Field("")))
+            words.pop(0)
+        for name, value in prefix:
+            self.assign(name, value, persist=not words)
+        stdin_text = None
+        for r in command.redirects:
+            stdin_text = self.redirect(r) or stdin_text
+        fields = [f for w in words for f in resolve(w, self.env, self.evaluate)]
+        if not fields:
+            return Feed()
+        if stdin_text is not None:
+            self.stdin = Feed(text=stdin_text)
+        feed = shell_programs.run(self, fields)
+        return feed
+
+    def assign(self, name: str, value: Field, *, persist: bool) -> None:
+        special = _SPECIAL_VARS.get(name)
+        if special == "history-wipe" and (value.text in ("", "0") or self.kind(value.text) is PathKind.DISCARD):
+            self.add("history-wipe", f"{name}={value.text or '(empty)'} stops the shell history")
+        elif special == "environment":
+            self.add("environment", f"sets {name}, which changes what programs run")
+        elif special == "code":
+            self.code(value.text, origins=value.origins, dynamic=value.dynamic)
+        if persist:
+            if value.dynamic:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value.text
+
+    def redirect(self, r: Redirect) -> str | None:
+        """Judge a redirection; returns the text a here-document/-string feeds to stdin."""
+        if r.heredoc is not None:
+            for sub in shell_programs.nested(r.heredoc):
+                self.evaluate(sub)
+            return r.heredoc
+        if r.target is None:
+            return None
+        fields = resolve(r.target, self.env, self.evaluate, split=False)
+        target = fields[0] if fields else Field("")
+        if r.op == "<<<":
+            return target.text
+        if r.writes:
+            shell_programs.check_write(self, target, "writes to")
+        elif target.text.startswith("/dev/tcp/") or target.text.startswith("/dev/udp/"):
+            self.add("network", f"opens a network connection ({target.text})")
+            return None
+        elif self.kind(target.text) is PathKind.CREDENTIAL:
+            self.add("credentials", f"reads {target.text}, which holds keys or passwords")
+        if "/dev/tcp/" in target.text or "/dev/udp/" in target.text:
+            self.add("network", f"opens a network connection ({target.text})")
+        return None
+
+    # ------------------------------------------------------------------ substitutions
+
+    def evaluate(self, command: str) -> SubResult:
+        """Judge a ``$(...)`` once; tell what it prints if that is a constant."""
+        if command in self._cache:
+            return self._cache[command]
+        inner = self.child()
+        inner.code(command)
+        result = SubResult(_static_output(command, self.env), frozenset(_origins(command)))
+        self._cache[command] = result
+        return result
+
+    def _scan_unparsed(self, text: str) -> None:
+        """Last resort for text we could not parse: look for the worst fragments."""
+        for pattern, rule, detail in shell_programs.FRAGMENTS:
+            if pattern.search(text):
+                self.add(rule, detail)
+
+
+def _merge(feeds: list[Feed]) -> Feed:
+    origins = frozenset().union(*(f.origins for f in feeds))
+    text = feeds[0].text if len(feeds) == 1 else None
+    return Feed(origins=origins, text=text, source=feeds[-1].source)
+
+
+def _called_names(command: Simple | Group | FunctionDef) -> set[str]:
+    if isinstance(command, Simple):
+        names = {w.text for w in command.words[:1]}
+        return names | {w.text.lstrip("&") for w in command.words}
+    if isinstance(command, FunctionDef):
+        return _called_names(command.body)
+    return {n for pipeline in command.body for c in pipeline for n in _called_names(c)}
+
+
+def _origins(command: str) -> set[str]:
     try:
-        lexer = shlex.shlex(_SUBSTITUTION.sub(" SUBST ", command), posix=True, punctuation_chars=";&|()<>")
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        tokens = list(lexer)
-    except ValueError as exc:
-        return ShellRisk(Level.CONFIRM, f"cannot be parsed safely ({exc})", needs_shell=True)
-    needs_shell = syntax or bool(risks)
-    risks.extend(_classify_simple(words) for words in _split_simple(tokens))
-    worst = _AUTO
-    for risk in risks:
-        if risk.level.rank > worst.level.rank or (worst is _AUTO and risk.unknown_program):
-            worst = risk
-    return ShellRisk(worst.level, worst.reason, worst.unknown_program, needs_shell or worst.needs_shell)
+        script = parse(command, 1)
+    except ShellSyntaxError:
+        return set()
+    return {o for pipeline in script for c in pipeline for o in shell_programs.feed_of(c).origins}
 
 
-KNOWN_PROGRAMS = READ_ONLY | WRAPPERS | PRIVILEGE | SHELLS | DESTROYERS | NETWORK | PROCESS | INSTALLERS | {
-    "rm", "rmdir", "mv", "cp", "chmod", "chown", "chgrp", "git", "find", "sed", "xargs", "awk", "perl",
-    "python", "python3", "node", "ruby", "touch", "mkdir", "ln", "tar", "zip", "unzip", "make", "truncate",
-    "timeout", "cd", "export", "unset", "history",
-}  # fmt: skip
+def _static_output(command: str, env: dict[str, str]) -> str | None:
+    """What ``echo X`` / ``printf X`` (optionally ``| rev``) prints, if it is a constant."""
+    try:
+        script = parse(command, 1)
+    except ShellSyntaxError:
+        return None
+    if len(script) != 1 or not all(isinstance(c, Simple) for c in script[0]):
+        return None
+    stages = [c for c in script[0] if isinstance(c, Simple)]
+    first = [f for w in stages[0].words for f in resolve(w, env, _no_subs)]
+    if not first or any(f.dynamic for f in first) or stages[0].redirects:
+        return None
+    out = _print(first[0].text, [f.text for f in first[1:]])
+    for stage in stages[1:]:
+        words = [w.text for w in stage.words]
+        if words != ["rev"]:
+            return None
+        out = "\n".join(line[::-1] for line in (out or "").split("\n"))
+    return out
+
+
+def _print(program: str, args: list[str]) -> str | None:
+    if program == "echo":
+        flags = ""
+        while args and re.fullmatch(r"-[neE]+", args[0]):
+            flags += args.pop(0)
+        text = " ".join(args)
+        return decode_escapes(text) if "e" in flags else text
+    if program == "printf" and args:
+        fmt, rest = args[0], args[1:]
+        text = decode_escapes(fmt)
+        if "%" in text:
+            try:
+                text = text.replace("%b", "%s") % tuple(decode_escapes(a) for a in rest)
+            except (TypeError, ValueError):
+                return None
+        return text.rstrip("\n")
+    return None
+
+
+def _no_subs(command: str) -> SubResult:
+    return SubResult(None)
 
 
 def starts_like_a_command(line: str) -> bool:
@@ -177,97 +319,7 @@ def starts_like_a_command(line: str) -> bool:
     words = line.strip().split()
     while words and _ASSIGNMENT.match(words[0]):
         words.pop(0)
-    return bool(words) and (
-        words[0].rsplit("/", 1)[-1] in KNOWN_PROGRAMS or words[0].startswith(("./", "/", "~/"))
-    )
-
-
-def _split_simple(tokens: list[str]) -> list[list[str]]:
-    commands: list[list[str]] = [[]]
-    for token in tokens:
-        if token in _SEPARATORS:
-            commands.append([])
-        else:
-            commands[-1].append(token)
-    return [c for c in commands if c]
-
-
-def _classify_simple(words: list[str]) -> ShellRisk:
-    """Judge one simple command: redirections first, then the program and its arguments."""
-    words = list(words)
-    risks: list[ShellRisk] = []
-    i = 0
-    while i < len(words):
-        if words[i] in _REDIRECTS or re.fullmatch(r"\d?>>?|&>>?", words[i]):
-            target = words[i + 1] if i + 1 < len(words) else ""
-            op = words[i]
-            del words[i : i + 2]
-            if op.endswith(">") or op.endswith(">>") or op == ">|":
-                risks.append(_redirect_risk(target))
-            continue
-        i += 1
-    while words and _ASSIGNMENT.match(words[0]):
-        words.pop(0)
-    if words:
-        risks.append(_classify_program(words))
-    return max(risks, key=lambda r: r.level.rank, default=_AUTO)
-
-
-def _redirect_risk(target: str) -> ShellRisk:
-    if target in ("/dev/null", "/dev/stdout", "/dev/stderr", "&1", "&2", "1", "2"):
-        return _AUTO
-    if SYSTEM_PATHS.match(target) or target.startswith(("/etc/", "/usr/", "/boot/", "/bin/")):
-        return ShellRisk(Level.BLOCK, f"blocked: overwrites system file {target}")
-    return ShellRisk(Level.CONFIRM, f"writes to the file {target}")
-
-
-def _classify_program(words: list[str]) -> ShellRisk:
-    program = words[0].rsplit("/", 1)[-1]
-    args = words[1:]
-    flags = "".join(a.lstrip("-") for a in args if a.startswith("-") and not a.startswith("--"))
-    if program in PRIVILEGE:
-        return ShellRisk(Level.BLOCK, f"blocked: {program} runs with administrator rights")
-    if program in WRAPPERS or program == "timeout":
-        rest = [a for a in args if not a.startswith("-") and not _ASSIGNMENT.match(a)]
-        if program == "timeout" and rest:
-            rest = rest[1:]
-        return _classify_program(rest) if rest else _AUTO
-    if program in SHELLS:
-        if "-c" in args and args.index("-c") + 1 < len(args):
-            inner = classify_command(args[args.index("-c") + 1])
-            return ShellRisk(inner.level, inner.reason, inner.unknown_program, True)
-        return ShellRisk(Level.CONFIRM, f"starts {program}, which can run anything", needs_shell=True)
-    if program in DESTROYERS or program.startswith("mkfs"):
-        return ShellRisk(Level.BLOCK, f"blocked: {program} can destroy a disk or its data")
-    if program == "rm":
-        targets = [a for a in args if not a.startswith("-")]
-        if "r" in flags.lower() and any(SYSTEM_PATHS.match(t) or t in ("*", ".", "..") for t in targets):
-            return ShellRisk(Level.BLOCK, "blocked: recursive delete of a home, root or system folder")
-        return ShellRisk(Level.CONFIRM, "deletes files")
-    if program in ("chmod", "chown", "chgrp"):
-        recursive = "R" in flags or "--recursive" in args
-        if recursive and any(SYSTEM_PATHS.match(a) for a in args):
-            return ShellRisk(Level.BLOCK, f"blocked: recursive {program} on a system folder")
-        return ShellRisk(Level.CONFIRM, "changes file permissions or owners")
-    if program in NETWORK:
-        return ShellRisk(Level.CONFIRM, f"{program} talks to the network")
-    if program in PROCESS:
-        return ShellRisk(Level.CONFIRM, f"{program} controls processes or the system")
-    if program in INSTALLERS:
-        return ShellRisk(Level.CONFIRM, f"{program} installs or changes software")
-    if program == "git":
-        sub = next((a for a in args if not a.startswith("-")), "")
-        if sub in GIT_READ or (sub in ("branch", "remote", "tag") and len(args) <= 2):
-            return _AUTO
-        return ShellRisk(Level.CONFIRM, f"git {sub} changes a repository or talks to a remote")
-    if program == "find":
-        if any(a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls") for a in args):
-            return ShellRisk(Level.CONFIRM, "find with -delete/-exec changes or runs things")
-        return _AUTO
-    if program == "sed" and any(a.startswith("-i") or a == "--in-place" for a in args):
-        return ShellRisk(Level.CONFIRM, "edits files in place")
-    if program in ("xargs", "awk", "gawk", "mawk", "perl", "python", "python3", "node", "ruby"):
-        return ShellRisk(Level.CONFIRM, f"{program} can run arbitrary code", needs_shell=False)
-    if program in READ_ONLY or program == "SUBST":
-        return _AUTO
-    return ShellRisk(Level.CONFIRM, f"{program} is not known to be read-only", unknown_program=True)
+    if not words:
+        return False
+    first = words[0].lstrip("\\").strip("'\"")
+    return first.rsplit("/", 1)[-1] in shell_programs.KNOWN_PROGRAMS or words[0].startswith(("./", "/", "~/", "$"))

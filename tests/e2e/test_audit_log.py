@@ -66,7 +66,12 @@ def test_kill_9_mid_task_keeps_committed_steps(screen_768: XSession, ollama: Fak
 def test_history_command_lists_and_replays(screen_768: XSession, ollama: FakeOllama) -> None:
     screen_768.start_form()
     ollama.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "Cancelled."}])
-    assert deskhand(screen_768, "do", "Press Cancel", "--model", "ui-tars-1.5:7b", "--host", ollama.url).returncode == 0
+    assert (
+        deskhand(
+            screen_768, "do", "Press Cancel", "--model", "ui-tars-1.5:7b", "--host", ollama.url
+        ).returncode
+        == 0
+    )
     listing = deskhand(screen_768, "history")
     assert listing.returncode == 0, listing.stderr
     newest = listing.stdout.splitlines()[1]

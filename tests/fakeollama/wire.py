@@ -21,6 +21,8 @@ class WireHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive; subclasses add Ollama's routes."""
 
     protocol_version = "HTTP/1.1"
+    # Streamed chunks go out at once, as from Ollama's Go server (no 40 ms delayed-ACK stalls).
+    disable_nagle_algorithm = True
     fake: FakeOllama  # set on the subclass the server builds
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet

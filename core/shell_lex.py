@@ -1,0 +1,336 @@
+"""Split a shell command line into tokens the way a POSIX shell (bash) would.
+
+Why our own lexer rather than ``shlex``: the tricks that hide a command from a policy live
+exactly where ``shlex`` is vague -- ``$'\\x72m'`` (ANSI-C quoting), ``r''m`` and ``\\rm``,
+``$(...)`` nested in double quotes, backticks, ``<(...)``, ``${X:-rm}``, here-documents,
+``2>&1`` versus ``&>``.  Each word keeps its *parts* (literal, quoted literal, variable,
+command substitution, process substitution, arithmetic) so the classifier can tell what is
+known before the command runs and what is computed at run time.
+
+Anything we cannot follow raises ``ShellSyntaxError``; the policy then asks the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+PartKind = Literal["lit", "qlit", "var", "sub", "procsub", "arith"]
+
+
+class ShellSyntaxError(ValueError):
+    """The command cannot be split reliably (unbalanced quotes, too deep, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One piece of a word; ``quoted`` expansions are not split into several words."""
+
+    kind: PartKind
+    value: str
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    parts: tuple[Part, ...]
+    text: str  # as written, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """A control operator, or a redirection operator with its file descriptor."""
+
+    value: str
+    fd: str = ""
+    heredoc: str | None = None
+
+
+Token = Word | Op
+
+CONTROL_OPS = ("&&", "||", "|&", ";;", "|", "&", ";", "(", ")", "\n")
+REDIRECT_OPS = ("&>>", "<<<", "<<-", "&>", ">>", ">&", "<&", ">|", "<>", "<<", ">", "<")
+_REDIRECT = re.compile(r"(\d*)(" + "|".join(re.escape(o) for o in REDIRECT_OPS) + ")")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!\-]")
+_ANSI = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v"}
+_WORD_END = frozenset(" \t\n;&|()<>")
+MAX_DEPTH = 12
+
+
+def tokenize(src: str) -> list[Token]:
+    """The tokens of ``src``; here-document bodies are attached to their ``<<`` operators."""
+    lexer = _Lexer(src)
+    return lexer.run()
+
+
+class _Lexer:
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.i = 0
+        self.tokens: list[Token] = []
+        self.pending: list[tuple[int, str, bool]] = []  # (token index, delimiter, strip tabs)
+
+    def run(self) -> list[Token]:
+        src = self.src
+        while self.i < len(src):
+            c = src[self.i]
+            if c in " \t" or src.startswith("\\\n", self.i):
+                self.i += 1 if c in " \t" else 2
+            elif c == "#" and (not self.tokens or self._boundary()):
+                end = src.find("\n", self.i)
+                self.i = len(src) if end < 0 else end
+            elif c == "\n":
+                self.tokens.append(Op("\n"))
+                self.i += 1
+                self._read_heredocs()
+            elif c in "<>" and src.startswith("(", self.i + 1):
+                self.tokens.append(self._word())
+            elif (m := _REDIRECT.match(src, self.i)) and (not m.group(1) or self._boundary()):
+                self.i = m.end()
+                self.tokens.append(Op(m.group(2), m.group(1)))
+                if m.group(2) in ("<<", "<<-"):
+                    self._heredoc_delimiter(m.group(2) == "<<-")
+            elif op := next((o for o in CONTROL_OPS if src.startswith(o, self.i)), None):
+                self.tokens.append(Op(op))
+                self.i += len(op)
+            else:
+                self.tokens.append(self._word())
+        if self.pending:  # bash runs an unterminated here-document to the end of input
+            for index, _, _ in self.pending:
+                self._attach(index, "")
+        return self.tokens
+
+    def _boundary(self) -> bool:
+        return self.i == 0 or self.src[self.i - 1] in " \t\n;&|()<>"
+
+    def _heredoc_delimiter(self, strip: bool) -> None:
+        while self.i < len(self.src) and self.src[self.i] in " \t":
+            self.i += 1
+        word = self._word()
+        delimiter = "".join(p.value for p in word.parts)
+        self.pending.append((len(self.tokens) - 1, delimiter, strip))
+
+    def _read_heredocs(self) -> None:
+        for index, delimiter, strip in self.pending:
+            lines: list[str] = []
+            while self.i < len(self.src):
+                end = self.src.find("\n", self.i)
+                end = len(self.src) if end < 0 else end
+                line = self.src[self.i : end]
+                self.i = end + 1
+                if (line.lstrip("\t") if strip else line) == delimiter:
+                    break
+                lines.append(line)
+            self._attach(index, "\n".join(lines))
+        self.pending = []
+
+    def _attach(self, index: int, body: str) -> None:
+        op = self.tokens[index]
+        if isinstance(op, Op):
+            self.tokens[index] = replace(op, heredoc=body)
+
+    def _word(self) -> Word:
+        src, start = self.src, self.i
+        parts: list[Part] = []
+        while self.i < len(src):
+            c = src[self.i]
+            if c in "<>" and src.startswith("(", self.i + 1) and self.i == start:
+                end = match_paren(src, self.i + 1)
+                parts.append(Part("procsub", c + src[self.i + 2 : end]))
+                self.i = end + 1
+            elif c in _WORD_END:
+                if c == "(" and parts and parts[-1].kind == "lit" and parts[-1].value.endswith("="):
+                    end = match_paren(src, self.i)  # array assignment a=(x y)
+                    parts.append(Part("lit", src[self.i : end + 1]))
+                    self.i = end + 1
+                    continue
+                break
+            elif c == "'":
+                end = src.find("'", self.i + 1)
+                if end < 0:
+                    raise ShellSyntaxError("a single quote is not closed")
+                parts.append(Part("qlit", src[self.i + 1 : end]))
+                self.i = end + 1
+            elif c == '"':
+                self.i += 1
+                parts.extend(self._double_quoted())
+            elif c == "\\":
+                if src.startswith("\\\n", self.i):
+                    self.i += 2
+                    continue
+                parts.append(Part("qlit", src[self.i + 1 : self.i + 2]))
+                self.i += 2
+            elif c == "$" and src.startswith("$'", self.i):
+                text, self.i = ansi_c(src, self.i + 2)
+                parts.append(Part("qlit", text))
+            elif c == "$" and src.startswith('$"', self.i):
+                self.i += 2
+                parts.extend(self._double_quoted())
+            elif c in "$`":
+                parts.append(self._expansion(quoted=False))
+            else:
+                parts.append(Part("lit", c))
+        if not parts:  # only reachable through an empty word such as '' at the start
+            parts.append(Part("qlit", ""))
+        return Word(tuple(_merge(parts)), src[start : self.i])
+
+    def _double_quoted(self) -> list[Part]:
+        src, parts = self.src, []
+        while True:
+            if self.i >= len(src):
+                raise ShellSyntaxError("a double quote is not closed")
+            c = src[self.i]
+            if c == '"':
+                self.i += 1
+                return parts
+            if c == "\\" and src[self.i + 1 : self.i + 2] in ('"', "\\", "$", "`", "\n"):
+                nxt = src[self.i + 1]
+                if nxt != "\n":
+                    parts.append(Part("qlit", nxt))
+                self.i += 2
+            elif c in "$`":
+                parts.append(self._expansion(quoted=True))
+            else:
+                parts.append(Part("qlit", c))
+                self.i += 1
+
+    def _expansion(self, *, quoted: bool) -> Part:
+        """``$name``, ``${...}``, ``$(...)``, ``$((...))`` or a backtick substitution."""
+        src, i = self.src, self.i
+        if src[i] == "`":
+            end = i + 1
+            while end < len(src) and src[end] != "`":
+                end += 2 if src[end] == "\\" else 1
+            if end >= len(src):
+                raise ShellSyntaxError("a backtick substitution is not closed")
+            self.i = end + 1
+            inner = re.sub(r"\\([`\\$])", r"\1", src[i + 1 : end])
+            return Part("sub", inner, quoted)
+        if src.startswith("$((", i):
+            end = match_paren(src, i + 1)
+            self.i = end + 1
+            return Part("arith", src[i + 3 : end - 1], quoted)
+        if src.startswith("$(", i):
+            end = match_paren(src, i + 1)
+            self.i = end + 1
+            return Part("sub", src[i + 2 : end], quoted)
+        if src.startswith("${", i):
+            end = match_brace(src, i + 1)
+            self.i = end + 1
+            return Part("var", src[i + 2 : end], quoted)
+        m = _NAME.match(src, i + 1)
+        if m:
+            self.i = m.end()
+            return Part("var", m.group(0), quoted)
+        self.i = i + 1
+        return Part("qlit" if quoted else "lit", "$")
+
+
+def _merge(parts: list[Part]) -> list[Part]:
+    merged: list[Part] = []
+    for p in parts:
+        if merged and p.kind in ("lit", "qlit") and merged[-1].kind == p.kind:
+            merged[-1] = Part(p.kind, merged[-1].value + p.value)
+        else:
+            merged.append(p)
+    return merged
+
+
+def match_paren(src: str, i: int) -> int:
+    """Index of the ``)`` matching the ``(`` at ``i``, skipping quoted text."""
+    return _match(src, i, "(", ")")
+
+
+def match_brace(src: str, i: int) -> int:
+    return _match(src, i, "{", "}")
+
+
+def _match(src: str, i: int, open_: str, close: str) -> int:
+    depth = 0
+    j = i
+    while j < len(src):
+        c = src[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "'" and open_ == "(":
+            end = src.find("'", j + 1)
+            if end < 0:
+                break
+            j = end + 1
+            continue
+        if c in '"`':
+            j = _skip_quoted(src, j)
+            continue
+        if c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    raise ShellSyntaxError(f"a {open_!r} is not closed")
+
+
+def _skip_quoted(src: str, j: int) -> int:
+    quote = src[j]
+    j += 1
+    while j < len(src) and src[j] != quote:
+        if src[j] == "\\":
+            j += 1
+        elif quote == '"' and src.startswith("$(", j):
+            j = match_paren(src, j + 1)
+        j += 1
+    if j >= len(src):
+        raise ShellSyntaxError(f"a {quote} quote is not closed")
+    return j + 1
+
+
+def ansi_c(src: str, i: int) -> tuple[str, int]:
+    """Decode a ``$'...'`` string starting after its opening quote; returns (text, end)."""
+    out: list[str] = []
+    while i < len(src):
+        c = src[i]
+        if c == "'":
+            return "".join(out), i + 1
+        if c != "\\" or i + 1 >= len(src):
+            out.append(c)
+            i += 1
+            continue
+        text, i = decode_escape(src, i + 1)
+        out.append(text)
+    raise ShellSyntaxError("a $'...' string is not closed")
+
+
+def decode_escape(src: str, i: int) -> tuple[str, int]:
+    """One backslash escape (the backslash is at ``i - 1``) as echo -e, printf and $'' read it."""
+    c = src[i]
+    if c in _ANSI:
+        return _ANSI[c], i + 1
+    if c == "x" and (m := re.match(r"[0-9a-fA-F]{1,2}", src[i + 1 :])):
+        return chr(int(m.group(0), 16)), i + 1 + m.end()
+    if c in "uU" and (m := re.match(r"[0-9a-fA-F]{1,8}", src[i + 1 :])):
+        code = int(m.group(0), 16)
+        return (chr(code) if code <= 0x10FFFF else "?"), i + 1 + m.end()
+    if c == "0" and (m := re.match(r"[0-7]{1,3}", src[i + 1 :])):  # echo -e's \0NNN
+        return chr(int(m.group(0), 8) & 0xFF), i + 1 + m.end()
+    if m := re.match(r"[0-7]{1,3}", src[i:]):
+        return chr(int(m.group(0), 8) & 0xFF), i + m.end()
+    if c == "c" and i + 1 < len(src):
+        return chr(ord(src[i + 1]) & 0x1F), i + 2
+    return ("" if c == "\n" else c if c in "'\"\\?" else "\\" + c), i + 1
+
+
+def decode_escapes(text: str) -> str:
+    """All backslash escapes in ``text`` decoded (``echo -e`` / ``printf`` format)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            piece, i = decode_escape(text, i + 1)
+            out.append(piece)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
