@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := xvfb xauth xdotool x11-utils x11-xserver-utils openbox xterm mousepad xclip tesseract-ocr trayer \
 	espeak-ng sox fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 \
 	libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
-	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0
+	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libportaudio2
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast lint bench system-deps clean
@@ -34,7 +34,7 @@ run: system-deps $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy -p deskhand.core -p deskhand.vision -p deskhand.actions -p deskhand.app
+	$(VENV)/bin/mypy -p deskhand.core -p deskhand.vision -p deskhand.actions -p deskhand.app -p deskhand.voice
 	$(VENV)/bin/lint-imports
 
 test: system-deps $(STAMP) lint
@@ -46,6 +46,13 @@ test-fast: $(STAMP)
 bench: system-deps $(STAMP)
 	$(PIP) install -q -e '.[dev,bench]' --config-settings editable_mode=strict
 	$(PY) -m bench
+
+## Linux bundle, portable tarball and .deb in dist/ (packaging/README.md). Needs the build
+## tools below (dpkg-shlibdeps computes the .deb's Depends; lintian checks it) and PyInstaller.
+bundle: system-deps $(STAMP)
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="dpkg-dev binutils patchelf lintian desktop-file-utils"
+	$(PIP) install -q -e '.[dev,package]' --config-settings editable_mode=strict
+	$(PY) packaging/build_linux.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

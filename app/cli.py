@@ -71,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     do.add_argument("--trace", metavar="DIR", help="write steps.jsonl and screenshots to DIR")
     do.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow sending screenshots to a model server on another machine (remembered per host)",
+    )
+    do.add_argument(
+        "--allow-insecure-remote",
+        action="store_true",
+        help="also allow plain http:// to a public address (anyone on the way can read your screen)",
+    )
+    do.add_argument(
         "--monitor",
         type=int_at_least(0),
         metavar="N",
@@ -95,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=int_at_least(1), default=20, metavar="N", help="how many tasks to list (default 20)"
     )
 
+    listen = sub.add_parser("listen", help="recognize speech (microphone or WAV file) and print the text")
+    listen.set_defaults(run=_lazy("deskhand.app.listen_command", "run_listen"))
+    listen.add_argument(
+        "--file", metavar="WAV", help="read speech from this WAV file instead of the microphone"
+    )
+    listen.add_argument(
+        "--grammar", choices=["commands"], help="only the words yes, no, allow, deny, stop, cancel"
+    )
+
     pull = sub.add_parser("pull", help="download a model with a progress bar")
     pull.add_argument("name", help="model to pull, e.g. qwen2.5vl:7b")
     pull.set_defaults(run=_lazy("deskhand.app.model_commands", "run_pull"))
@@ -104,9 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_server_options(p: argparse.ArgumentParser, *, model: bool = True) -> None:
     if model:
-        p.add_argument("--model", help="Ollama model (default: config, DESKHAND_MODEL, first vision model)")
-    p.add_argument("--host", help="model server (default: OLLAMA_HOST, else http://127.0.0.1:11434)")
-    p.add_argument("--backend", choices=["ollama"], default="ollama", help="model server protocol")
+        p.add_argument("--model", help="model name (default: config, DESKHAND_MODEL, first vision model)")
+    p.add_argument(
+        "--host",
+        help="model server (default: OLLAMA_HOST, else http://127.0.0.1:11434); for --backend openai "
+        "the base URL including /v1 (default: OPENAI_BASE_URL, else http://127.0.0.1:8000/v1)",
+    )
+    p.add_argument(
+        "--backend",
+        choices=["ollama", "openai"],
+        help="model server protocol: ollama, or openai for vLLM, llama-server, LM Studio, SGLang "
+        "(default: config, else ollama)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

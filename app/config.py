@@ -87,6 +87,8 @@ def _check_host(text: str | None) -> str | None:
         raise ValueError(f"{raw!r} is not a server address like http://127.0.0.1:11434")
     if port == 0:
         raise ValueError(f"{raw!r} has port 0; Ollama listens on 11434 unless told otherwise")
+    if split.username or split.password:
+        raise ValueError("the server address must not carry a user name or password; set DESKHAND_API_KEY")
     return raw
 
 
@@ -151,12 +153,35 @@ class Settings(BaseModel):
     # Where the audit log (history) lives; None means the platform's data dir.  0 days = keep all.
     data_dir: Annotated[str | None, AfterValidator(_check_dir)] = None
     retention_days: int = Field(default=90, ge=0, le=36500)
+    # Voice (deskhand.voice).  Free speech uses Whisper once its model is downloaded (on
+    # first use) and pocketsphinx (English) until then; command words always use
+    # pocketsphinx's grammar.  Listening outside push-to-talk is opt-in: it keeps the
+    # microphone open for a whole task.
+    recognizer: Literal["whisper", "pocketsphinx"] = "whisper"
+    whisper_model_size: Literal["auto", "tiny", "base", "small", "medium", "large-v3"] = "auto"
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    listen_for_stop: bool = False
+    listen_for_confirmation: bool = False
+    spoken_feedback: bool = False
+    hotkey_push_to_talk: Hotkey = "Ctrl+Alt+V"
+    # How long a spoken task waits in the command bar (to edit or cancel) before it runs.
+    voice_review_seconds: float = Field(default=3.0, ge=0.5, le=30)
 
     @field_validator("hotkey_stop")
     @classmethod
     def _distinct_hotkeys(cls, value: str, info: ValidationInfo) -> str:
         if value == info.data.get("hotkey_command_bar"):
             raise ValueError(f"the command bar already uses {value}; Stop needs its own hotkey")
+        return value
+
+    @field_validator("hotkey_push_to_talk")
+    @classmethod
+    def _distinct_push_to_talk(cls, value: str, info: ValidationInfo) -> str:
+        for other in ("hotkey_command_bar", "hotkey_stop"):
+            if value == info.data.get(other):
+                raise ValueError(
+                    f"{value} is already the {other.removeprefix('hotkey_').replace('_', ' ')} hotkey"
+                )
         return value
 
 
@@ -184,7 +209,7 @@ def load_settings(path: Path | None = None) -> Settings:
         raise UsageError(
             f"The config file {path} holds an API key setting, but keys are never read from (or "
             "written to) this file. Delete that line and set DESKHAND_API_KEY, or store the key "
-            "with `keyring set deskhand NAME` and set api_key_keyring = \"NAME\"."
+            'with `keyring set deskhand NAME` and set api_key_keyring = "NAME".'
         )
     try:
         return Settings.model_validate(data)

@@ -24,6 +24,7 @@ from deskhand.app.recent import RecentCommands
 from deskhand.app.screen_exclusion import OurWindows
 from deskhand.app.session import AgentState, SessionError, SessionModel
 from deskhand.app.settings_store import audit_log_path
+from deskhand.app.voice_controller import VoiceController
 from deskhand.app.windows.command_bar import CommandBar
 from deskhand.app.windows.run_view import RunView
 from deskhand.app.windows.stop_bar import StopBar
@@ -32,11 +33,14 @@ from deskhand.core.actions import Decision
 from deskhand.core.errors import DeskhandError
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
+from deskhand.core.privacy import Destination, Reach, Ruling, rule
 from deskhand.core.trace import StepRecord
+from deskhand.voice.listening import SourceFactory
 
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str, bool], None]  # title, message, is_error
+ConfirmRemote = Callable[[Destination], bool]  # the opt-in dialog; True: allowed
 DEFAULT_CONFIRM_TIMEOUT = 60.0
 
 
@@ -54,9 +58,13 @@ class DeskhandApp(QObject):
         settings: Callable[[], Settings] = load_settings,
         audit_log: Callable[[], AuditLog] | None = None,
         confirm_timeout: float | None = None,
+        confirm_remote: ConfirmRemote | None = None,
+        voice_source: SourceFactory | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self.confirm_remote = confirm_remote or _ask_remote_consent
+        self.sending_to = ""  # the non-local host the running task sends screenshots to
         self._open_audit_log = audit_log or (lambda: AuditLog(audit_log_path(self.settings())))
         self._audit_log: AuditLog | None = None
         self.session = session or SessionModel(RecentCommands())
@@ -82,6 +90,8 @@ class DeskhandApp(QObject):
             lambda open_: self.session.waiting() if open_ else self.session.answered()
         )
         self.session.subscribe(self._render)
+        # Voice (push-to-talk, spoken yes/no/stop); tests pass a FileSource factory as the mic.
+        self.voice = VoiceController(self, source_factory=voice_source)
 
     def _confirm_timeout(self) -> float:
         try:
@@ -100,7 +110,7 @@ class DeskhandApp(QObject):
         self.hotkeys = GlobalHotkeys(chords, backend)
         self.hotkeys.triggered.connect(self._hotkey)
         self.hotkey_hints = {"new_task": str(chords["command_bar"]), "stop": str(chords["stop"])}
-        return self.hotkeys.start()
+        return self.hotkeys.start() + self.voice.apply(settings)
 
     def _hotkey(self, name: str) -> None:
         if name == "stop":
@@ -128,6 +138,8 @@ class DeskhandApp(QObject):
 
     def start_task(self, text: str) -> bool:
         """Start ``text`` as a task; False (with a notice) if it cannot start now."""
+        if not self.session.running and not self._remote_allowed():
+            return False
         try:
             task = self.session.start(text)
         except SessionError as exc:
@@ -155,6 +167,36 @@ class DeskhandApp(QObject):
         self.run_view.begin(task)
         self.stop_bar.show_near_cursor()
         self.runner.start(worker)
+        return True
+
+    def _remote_allowed(self) -> bool:
+        """Screenshots leave this machine only after the user allowed the host (asked once).
+
+        The worker's ``build_parts`` enforces the same rule; asking happens here, on the GUI
+        thread, before anything starts.  (Resolving the host's name may take a moment.)
+        """
+        from deskhand.app import privacy
+        from deskhand.app.wiring import resolve_host
+
+        try:
+            settings = self.settings()
+            dest = privacy.where(resolve_host(None, settings))
+        except DeskhandError:
+            return True  # a bad config: the worker reports it as usual (and build_parts guards)
+        verdict = rule(dest, allowed_hosts=settings.remote_hosts, insecure_hosts=settings.insecure_hosts)
+        if verdict.ruling is Ruling.REFUSE:
+            self.notify("Deskhand: not sending screenshots", f"{verdict.reason}. Use https://.", True)
+            return False
+        if verdict.ruling is Ruling.ASK:
+            if not self.confirm_remote(dest):
+                self.notify("Deskhand", f"Not started: screenshots would have gone to {dest.host}.", False)
+                return False
+            try:
+                privacy.remember_host(dest.host)
+            except DeskhandError as exc:
+                self.notify("Deskhand", f"Could not remember that {dest.host} is allowed: {exc}", True)
+                return False
+        self.sending_to = "" if dest.reach is Reach.LOOPBACK else dest.host
         return True
 
     def stop(self) -> None:
@@ -200,6 +242,7 @@ class DeskhandApp(QObject):
     def shutdown(self, wait_ms: int = 10_000) -> None:
         """Stop a running task, wait (with the GUI alive) for it to end, close everything."""
         self.session.request_stop()
+        self.voice.shutdown()
         if self.hotkeys is not None:
             self.hotkeys.stop()
             self.hotkeys = None
@@ -256,3 +299,9 @@ class DeskhandApp(QObject):
         if s.running:
             text = f"Step {s.step}: {s.state.value}. {s.task}"
             self.stop_bar.set_status(s.state, text, stopping=s.stop_requested)
+
+
+def _ask_remote_consent(dest: Destination) -> bool:
+    from deskhand.app.windows.remote_consent import ask_remote_consent
+
+    return ask_remote_consent(dest)

@@ -9,12 +9,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deskhand.app.config import load_settings
+from deskhand.app import privacy
+from deskhand.app.backends import open_model, resolve_backend
+from deskhand.app.config import Settings, load_settings
+from deskhand.app.keys import api_key
 from deskhand.app.wiring import resolve_host, resolve_model
 from deskhand.core.errors import DeskhandError
+from deskhand.core.privacy import Reach, Ruling, rule
 from deskhand.vision.capture import MssScreen, list_monitors
 from deskhand.vision.dialects import dialect_for
-from deskhand.vision.ollama_model import OllamaModel
+from deskhand.vision.openai_model import OpenAIModel
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,23 @@ def _input() -> str:
     return input_status()
 
 
+def _privacy(host: str, settings: Settings) -> str:
+    """Whether screenshots may go to ``host`` without a flag (a row only for non-local hosts)."""
+    dest = privacy.where(host)
+    verdict = rule(dest, allowed_hosts=settings.remote_hosts, insecure_hosts=settings.insecure_hosts)
+    if verdict.ruling is Ruling.SEND:
+        return f"screenshots go to {dest.describe()}: allowed"
+    if verdict.ruling is Ruling.REFUSE:
+        hint = "use https://, or accept the risk with `deskhand do --allow-insecure-remote --allow-remote`"
+    else:
+        hint = f"allow it once with `deskhand do --allow-remote` (remembered for {dest.host})"
+    raise privacy.RemoteRefused(f"Screenshots may not go to {host} yet: {verdict.reason}; {hint}.")
+
+
 def run_doctor(args: argparse.Namespace) -> int:
     settings = load_settings()
-    host = resolve_host(args.host, settings)
+    backend = resolve_backend(args.backend, settings)
+    host = resolve_host(args.host, settings, backend)
     checks: list[Check] = []
 
     def check(name: str, probe: Callable[[], str]) -> bool:
@@ -65,19 +83,28 @@ def run_doctor(args: argparse.Namespace) -> int:
     model_name: list[str] = []
 
     def server() -> str:
-        client = OllamaModel(host=host, model="")
-        return f"{host}: Ollama {client.server_version()}"
+        with open_model(backend, host, "", settings) as client:
+            version = client.server_version()
+        return f"{host}: {version}" if backend == "openai" else f"{host}: Ollama {version}"
 
     def model() -> str:
-        name = resolve_model(getattr(args, "model", None), settings, host)
+        name = resolve_model(getattr(args, "model", None), settings, host, backend)
         model_name.append(name)
-        OllamaModel(host=host, model=name).check()
+        with open_model(backend, host, name, settings) as client:
+            if isinstance(client, OpenAIModel):  # without metadata, a tiny grey test image decides
+                client.check(probe_images=True)
+            else:
+                client.check()
         return f"{name} (vision, dialect {dialect_for(name, settings.dialect).name})"
 
     if check("display", _display):
         check("capture", lambda: _capture(model_name[0] if model_name else ""))
         check("input", _input)
-    if check("ollama", server):
+    if backend == "openai":
+        check("api-key", lambda: f"{api_key(settings)} (never shown or stored)")
+    if privacy.where(host).reach is not Reach.LOOPBACK:
+        check("privacy", lambda: _privacy(host, settings))
+    if check("ollama" if backend == "ollama" else "server", server):
         check("model", model)
     width = max(len(c.name) for c in checks)
     for c in checks:

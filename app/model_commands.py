@@ -6,8 +6,10 @@ import argparse
 import sys
 import time
 
+from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.config import load_settings
 from deskhand.app.wiring import RECOMMENDED_MODEL, resolve_host
+from deskhand.core.errors import UsageError
 from deskhand.vision.ollama_model import OllamaModel
 
 
@@ -18,18 +20,26 @@ def _size(num_bytes: int | None) -> str:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    host = resolve_host(args.host, load_settings())
-    models = OllamaModel(host=host, model="").list_models()
-    shown = [m for m in models if m.vision or args.all]
+    settings = load_settings()
+    backend = resolve_backend(args.backend, settings)
+    host = resolve_host(args.host, settings, backend)
+    with open_model(backend, host, "", settings) as server:
+        models = server.list_models()
+    # An OpenAI-compatible server may not say whether a model reads images: list it as unknown.
+    shown = [m for m in models if m.vision is not False or args.all]
     if not shown:
-        sys.stdout.write(f"No vision models on {host}. Pull one with `deskhand pull {RECOMMENDED_MODEL}`.\n")
+        hint = f"Pull one with `deskhand pull {RECOMMENDED_MODEL}`."
+        if backend == "openai":
+            hint = "Serve one there (e.g. Qwen2.5-VL; llama-server also needs --mmproj)."
+        sys.stdout.write(f"No vision models on {host}. {hint}\n")
         return 0
     width = max(len(m.name) for m in shown)
     sys.stdout.write(f"{'NAME':<{width}}  {'SIZE':>8}  {'PARAMS':>7}  VISION\n")
     for m in shown:
-        sys.stdout.write(
-            f"{m.name:<{width}}  {_size(m.size):>8}  {m.parameter_size or '-':>7}  {'yes' if m.vision else 'no'}\n"
-        )
+        vision = "unknown" if m.vision is None else "yes" if m.vision else "no"
+        sys.stdout.write(f"{m.name:<{width}}  {_size(m.size):>8}  {m.parameter_size or '-':>7}  {vision}\n")
+    if any(m.vision is None for m in shown):
+        sys.stdout.write("unknown: the server does not say; `deskhand doctor --model NAME` tries an image.\n")
     return 0
 
 
@@ -57,7 +67,14 @@ class ProgressBar:
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    host = resolve_host(args.host, load_settings())
+    settings = load_settings()
+    if resolve_backend(args.backend, settings) == "openai":
+        raise UsageError(
+            f"Tried to pull {args.name}, but pulling is Ollama's; an OpenAI-compatible server loads "
+            "its models itself (e.g. `vllm serve MODEL`, `llama-server -m FILE.gguf`, LM Studio's "
+            "model list). Load it there, or use --backend ollama."
+        )
+    host = resolve_host(args.host, settings, "ollama")
     OllamaModel(host=host, model=args.name).pull(args.name, ProgressBar())
     sys.stdout.write(f"\npulled {args.name}\n")
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -91,6 +92,12 @@ def guard(
     An opt-in given now (``allow_remote`` from ``--allow-remote``, or ``ask`` answering
     yes) is remembered in the settings file for the host, so the next run does not ask.
     """
+    if "@" in urllib.parse.urlsplit(url if "://" in url else f"http://{url}").netloc:
+        raise RemoteRefused(
+            "Tried to use a model server address that carries a user name or password, but "
+            "Deskhand keeps secrets out of addresses (they would end up in the history). "
+            "Remove them and set DESKHAND_API_KEY instead."
+        )
     dest = where(url, resolver)
     verdict = rule(
         dest,

@@ -50,14 +50,17 @@ class StopOnSignal:
 
 def run_do(args: argparse.Namespace) -> int:
     settings = load_settings()
-    host = resolve_host(args.host, settings)
-    model = resolve_model(args.model, settings, host)
+    host = resolve_host(args.host, settings, args.backend)
+    model = resolve_model(args.model, settings, host, args.backend)
     options = TaskOptions(
         host=host,
         model=model,
         dialect=args.dialect or settings.dialect,
         monitor=args.monitor,
         max_steps=args.max_steps or settings.max_steps,
+        backend=args.backend,
+        allow_remote=args.allow_remote,
+        allow_insecure=args.allow_insecure_remote,
     )
     printer = StepPrinter()
     trace = TraceDirectory(Path(args.trace)) if args.trace else None

@@ -41,10 +41,17 @@ class Tray(QObject):
     def show(self) -> None:
         self.icon.show()
 
+    def remote(self) -> str:
+        """While a task sends screenshots off this machine: where to, in words; else ""."""
+        host = self.app.sending_to if self.app.session.running else ""
+        return f"Sending screenshots to {host}" if host else ""
+
     def render(self) -> None:
         state = self.app.session.state
         self.icon.setIcon(state_icon(state))
-        self.icon.setToolTip(self.app.session.status_text())
+        remote = self.remote()
+        text = self.app.session.status_text()
+        self.icon.setToolTip(f"{text}\n{remote}" if remote else text)
 
     def _add(self, name: str, text: str, slot: object, *, enabled: bool = True) -> QAction:
         hint = self.app.hotkey_hints.get(name)
@@ -65,6 +72,11 @@ class Tray(QObject):
         status = QAction(text if len(text) <= 80 else text[:79] + "…", self.menu)
         status.setEnabled(False)
         self.menu.addAction(status)
+        if self.remote():
+            remote = QAction(self.remote(), self.menu)
+            remote.setObjectName("remote")
+            remote.setEnabled(False)
+            self.menu.addAction(remote)
         self.menu.addSeparator()
         self._add("new_task", "New task…", self.app.open_command_bar, enabled=not session.running)
         self._add("stop", "Stop", self.app.stop, enabled=session.running and not session.stop_requested)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
+from deskhand.app import privacy
+from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
 from deskhand.app.config import Settings
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
@@ -27,7 +29,6 @@ from deskhand.core.ports import Approver, Dialect, ShouldStop, StepSink
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import dialect_for
 from deskhand.vision.imaging import detail_grid, image_tokens
-from deskhand.vision.ollama_model import OllamaModel
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +45,29 @@ class MonotonicClock:
         return time.perf_counter()
 
 
-def resolve_host(flag: str | None, settings: Settings) -> str:
-    """--host, else the config file, else OLLAMA_HOST, else the local default."""
-    return flag or settings.host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST
+def resolve_host(flag: str | None, settings: Settings, backend: str | None = None) -> str:
+    """--host, else the config file (for its backend), else OLLAMA_HOST / OPENAI_BASE_URL, else
+    the local default of the backend."""
+    chosen = resolve_backend(backend, settings)
+    configured = settings.host if chosen == settings.backend else None
+    return flag or configured or default_host(chosen)
 
 
-def resolve_model(flag: str | None, settings: Settings, host: str) -> str:
+def resolve_model(flag: str | None, settings: Settings, host: str, backend: str | None = None) -> str:
     """--model, else config, else DESKHAND_MODEL, else the first vision model installed."""
     chosen = flag or settings.model or os.environ.get("DESKHAND_MODEL")
     if chosen:
         return chosen
-    vision = [m.name for m in OllamaModel(host=host, model="").list_models() if m.vision]
+    kind = resolve_backend(backend, settings)
+    with open_model(kind, host, "", settings) as server:
+        models = server.list_models()
+    # An OpenAI-compatible server may not say which models read images (None): try those next.
+    vision: list[str] = [m.name for m in models if m.vision] + [m.name for m in models if m.vision is None]
     if not vision:
-        raise ModelUnavailable(
-            f"Tried to pick a vision model on {host}, but none is installed. "
-            f"Pull one with `ollama pull {RECOMMENDED_MODEL}` (or `deskhand pull {RECOMMENDED_MODEL}`)."
-        )
+        hint = f"Pull one with `ollama pull {RECOMMENDED_MODEL}` (or `deskhand pull {RECOMMENDED_MODEL}`)."
+        if kind == "openai":
+            hint = "Serve a vision model there (e.g. Qwen2.5-VL), or pass --model."
+        raise ModelUnavailable(f"Tried to pick a vision model on {host}, but none is installed. {hint}")
     return vision[0]
 
 
@@ -70,6 +78,9 @@ class TaskOptions:
     dialect: str | None
     monitor: int | None
     max_steps: int
+    backend: str | None = None  # None: the config file's backend
+    allow_remote: bool = False  # --allow-remote: screenshots may go to this non-local host
+    allow_insecure: bool = False  # --allow-insecure-remote: even over plain HTTP to a public host
 
 
 def build_parts(
@@ -80,19 +91,16 @@ def build_parts(
     sinks: Sequence[StepSink],
     should_stop: ShouldStop,
     on_decision: Callable[[int, Decision], None] | None = None,
-) -> tuple[Parts, Limits, OllamaModel]:
-    """Check the model, choose the monitor, and assemble the loop's parts."""
-    model = OllamaModel(
-        host=options.host,
-        model=options.model,
-        keep_alive=settings.keep_alive,
-        num_ctx=settings.num_ctx,
-        num_predict=settings.num_predict,
+) -> tuple[Parts, Limits, AnyModel]:
+    """Check the privacy rules and the model, choose the monitor, and assemble the loop's parts."""
+    privacy.guard(
+        options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
+    model = open_model(resolve_backend(options.backend, settings), options.host, options.model, settings)
     model.check()
     dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)
-    grid = image_grid(dialect, settings.detail)
+    grid = screen_grid(dialect, image_grid(dialect, settings.detail), model, settings)
     model.num_ctx = context_size(settings.num_ctx, monitor, grid)
     model.answer_end = getattr(dialect, "answer_end", None)
     screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)

@@ -53,9 +53,27 @@ CONTROL_OPS = ("&&", "||", "|&", ";;", "|", "&", ";", "(", ")", "\n")
 REDIRECT_OPS = ("&>>", "<<<", "<<-", "&>", ">>", ">&", "<&", ">|", "<>", "<<", ">", "<")
 _REDIRECT = re.compile(r"(\d*)(" + "|".join(re.escape(o) for o in REDIRECT_OPS) + ")")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!\-]")
-_ANSI = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v"}
+_ANSI = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "v": "\v",
+}
 _WORD_END = frozenset(" \t\n;&|()<>")
 MAX_DEPTH = 12
+_COMMAND_LIKE = re.compile(r"[A-Za-z_][\w.-]*\s+[-\w/~.'\"$]")
+_ARITHMETIC = re.compile(r"[\s\w$+\-*/%<>=!&|^~?:(),\[\]]*")
+
+
+def _arithmetic(body: str) -> bool:
+    """Whether ``body`` can only be arithmetic (numbers, names, operators)."""
+    body = re.sub(r"\$\{\w+\}", "x", body)
+    return _ARITHMETIC.fullmatch(body) is not None and not _COMMAND_LIKE.search(body)
 
 
 def tokenize(src: str) -> list[Token]:
@@ -171,12 +189,13 @@ class _Lexer:
                 parts.append(self._expansion(quoted=False))
             else:
                 parts.append(Part("lit", c))
+                self.i += 1
         if not parts:  # only reachable through an empty word such as '' at the start
             parts.append(Part("qlit", ""))
         return Word(tuple(_merge(parts)), src[start : self.i])
 
     def _double_quoted(self) -> list[Part]:
-        src, parts = self.src, []
+        src, parts = self.src, list[Part]()
         while True:
             if self.i >= len(src):
                 raise ShellSyntaxError("a double quote is not closed")
@@ -209,8 +228,12 @@ class _Lexer:
             return Part("sub", inner, quoted)
         if src.startswith("$((", i):
             end = match_paren(src, i + 1)
-            self.i = end + 1
-            return Part("arith", src[i + 3 : end - 1], quoted)
+            body = src[i + 3 : end - 1]
+            # $(( ... )) is arithmetic, unless it cannot be: then a shell might run it as
+            # $( (subshell) ), and so do we (two words in a row never occur in arithmetic).
+            if match_paren(src, i + 2) == end - 1 and _arithmetic(body):
+                self.i = end + 1
+                return Part("arith", body, quoted)
         if src.startswith("$(", i):
             end = match_paren(src, i + 1)
             self.i = end + 1

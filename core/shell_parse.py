@@ -72,7 +72,9 @@ Command = Simple | Group | FunctionDef
 Pipeline = tuple[Command, ...]
 Script = tuple[Pipeline, ...]
 
-_KEYWORDS = frozenset({"!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time", "coproc"})
+_KEYWORDS = frozenset(
+    {"!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time", "coproc"}
+)
 _SEPARATORS = frozenset({";", "&", "&&", "||", "\n"})
 
 
@@ -121,6 +123,13 @@ class _Parser:
                 self.pos += 1
                 return tuple(pipelines)
             pipelines.append(self.pipeline())
+            tok = self.peek()
+            if (
+                tok is not None
+                and not self.is_op(*_SEPARATORS)
+                and not (closer is not None and (self.is_op(closer) or self.is_word(closer)))
+            ):
+                raise ShellSyntaxError(f"unexpected {_show(tok)}")  # bash refuses this line too
 
     def pipeline(self) -> Pipeline:
         commands = [self.command()]

@@ -41,10 +41,21 @@ SYSTEM_DIRS = (
     "/sys", "/proc", "/dev", "/root", "/srv", "/snap", "/efi", "/run", "/home",
     "c:", "c:/windows", "c:/program files", "c:/program files (x86)", "c:/users",
 )  # fmt: skip
-_NOT_SYSTEM = ("/var/tmp", "/dev/shm")
+_NOT_SYSTEM = ("/var/tmp", "/dev/shm")  # noqa: S108 (names, not files we create)
 _TOP_SYSTEM = tuple(d[1:] for d in SYSTEM_DIRS if d.startswith("/"))
 USER_DIRS = frozenset(
-    ["Documents", "Pictures", "Desktop", "Music", "Videos", "Public", "Templates", ".config", ".local", ".mozilla"]
+    [
+        "Documents",
+        "Pictures",
+        "Desktop",
+        "Music",
+        "Videos",
+        "Public",
+        "Templates",
+        ".config",
+        ".local",
+        ".mozilla",
+    ]
 )
 CREDENTIALS = tuple(
     re.compile(p)

@@ -18,12 +18,13 @@ import re
 from dataclasses import dataclass, field
 
 from deskhand.core import shell_programs
-from deskhand.core.shell_lex import MAX_DEPTH, decode_escapes
+from deskhand.core.shell_exec import KNOWN_PROGRAMS, program_name
+from deskhand.core.shell_lex import MAX_DEPTH, Part, Word, tokenize
 from deskhand.core.shell_parse import FunctionDef, Group, Redirect, Script, ShellSyntaxError, Simple, parse
 from deskhand.core.shell_paths import HOME, PathKind, kind_of
 from deskhand.core.shell_programs import Feed, Finding
 from deskhand.core.shell_rules import RULES
-from deskhand.core.shell_words import Field, SubResult, resolve, split_assignment
+from deskhand.core.shell_words import Field, SubResult, brace_expand, printed, resolve, split_assignment
 from deskhand.core.verdict import Level
 
 __all__ = ["Finding", "ShellRisk", "classify_command", "starts_like_a_command"]
@@ -80,8 +81,10 @@ def analyse(command: str) -> list[Finding]:
     return list(dict.fromkeys(walker.findings))
 
 
+_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "while", "until", "for", "do", "case", "function", "{", "!", "[[", "(("}
+)
 _DEFAULT_ENV = {"HOME": HOME, "IFS": " \t\n"}
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SPECIAL_VARS = {
     "HISTFILE": "history-wipe",
     "HISTSIZE": "history-wipe",
@@ -100,7 +103,7 @@ _SPECIAL_VARS = {
 
 
 @dataclass
-class _Walker(shell_programs.Context):
+class _Walker:
     depth: int
     env: dict[str, str]
     cwd: str | None
@@ -138,7 +141,9 @@ class _Walker(shell_programs.Context):
         self.script(script)
 
     def child(self) -> _Walker:
-        return _Walker(self.depth + 1, dict(self.env), self.cwd, self.findings, set(self.functions), self.downloaded)
+        return _Walker(
+            self.depth + 1, dict(self.env), self.cwd, self.findings, set(self.functions), self.downloaded
+        )
 
     def run_argv(self, fields: list[Field]) -> None:
         if fields:
@@ -174,8 +179,8 @@ class _Walker(shell_programs.Context):
         words = list(command.words)
         prefix: list[tuple[str, Field]] = []
         while words and (split := split_assignment(words[0])) is not None:
-            name, value = split
-            fields = resolve(value, self.env, self.evaluate, split=False)
+            name, value_word = split
+            fields = resolve(value_word, self.env, self.evaluate, split=False)
             prefix.append((name, fields[0] if fields else Field("")))
             words.pop(0)
         for name, value in prefix:
@@ -193,7 +198,9 @@ class _Walker(shell_programs.Context):
 
     def assign(self, name: str, value: Field, *, persist: bool) -> None:
         special = _SPECIAL_VARS.get(name)
-        if special == "history-wipe" and (value.text in ("", "0") or self.kind(value.text) is PathKind.DISCARD):
+        if special == "history-wipe" and (
+            value.text in ("", "0") or self.kind(value.text) is PathKind.DISCARD
+        ):
             self.add("history-wipe", f"{name}={value.text or '(empty)'} stops the shell history")
         elif special == "environment":
             self.add("environment", f"sets {name}, which changes what programs run")
@@ -282,7 +289,7 @@ def _static_output(command: str, env: dict[str, str]) -> str | None:
     first = [f for w in stages[0].words for f in resolve(w, env, _no_subs)]
     if not first or any(f.dynamic for f in first) or stages[0].redirects:
         return None
-    out = _print(first[0].text, [f.text for f in first[1:]])
+    out = printed(first[0].text, [f.text for f in first[1:]])
     for stage in stages[1:]:
         words = [w.text for w in stage.words]
         if words != ["rev"]:
@@ -291,35 +298,31 @@ def _static_output(command: str, env: dict[str, str]) -> str | None:
     return out
 
 
-def _print(program: str, args: list[str]) -> str | None:
-    if program == "echo":
-        flags = ""
-        while args and re.fullmatch(r"-[neE]+", args[0]):
-            flags += args.pop(0)
-        text = " ".join(args)
-        return decode_escapes(text) if "e" in flags else text
-    if program == "printf" and args:
-        fmt, rest = args[0], args[1:]
-        text = decode_escapes(fmt)
-        if "%" in text:
-            try:
-                text = text.replace("%b", "%s") % tuple(decode_escapes(a) for a in rest)
-            except (TypeError, ValueError):
-                return None
-        return text.rstrip("\n")
-    return None
-
-
 def _no_subs(command: str) -> SubResult:
     return SubResult(None)
 
 
 def starts_like_a_command(line: str) -> bool:
-    """Whether a line of typed text begins with a program name a shell would run."""
-    words = line.strip().split()
-    while words and _ASSIGNMENT.match(words[0]):
+    """Whether a line of typed text begins with a program name a shell would run.
+
+    The first word is read the way the shell reads it, so ``r''m``, ``\\rm`` and
+    ``$'\\x72m'`` count as ``rm``; a word the shell computes (``$X``, ``$(...)``) counts too.
+    """
+    try:
+        words = [t for t in tokenize(line.strip()) if isinstance(t, Word)]
+    except ShellSyntaxError:
+        words = [Word((Part("lit", w),), w) for w in re.split(r"[\s;&|()`]+", line.strip()) if w]
+    while words and (assignment := split_assignment(words[0])) is not None:
+        if any(p.kind in ("sub", "procsub") for p in assignment[1].parts):
+            return True  # x=$(cmd) runs cmd
         words.pop(0)
     if not words:
         return False
-    first = words[0].lstrip("\\").strip("'\"")
-    return first.rsplit("/", 1)[-1] in shell_programs.KNOWN_PROGRAMS or words[0].startswith(("./", "/", "~/", "$"))
+    first = words[0]
+    if any(p.kind not in ("lit", "qlit") for p in first.parts):
+        return True
+    text = "".join(p.value for p in first.parts)
+    if text in _KEYWORDS:
+        return True
+    names = brace_expand(text)[:1] if text.startswith("{") else [text]
+    return any(program_name(n) in KNOWN_PROGRAMS or n.startswith(("./", "/", "~/")) for n in names)

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from deskhand.core.shell_lex import Part, ShellSyntaxError, Word, match_paren
+from deskhand.core.shell_lex import Part, ShellSyntaxError, Word, decode_escapes, match_paren
 
-__all__ = ["Field", "SubResult", "resolve", "split_assignment"]
+__all__ = ["Field", "SubResult", "printed", "resolve", "split_assignment"]
 
 MAX_FIELDS = 64
 
@@ -227,3 +227,28 @@ def brace_expand(text: str, budget: int = MAX_FIELDS) -> list[str]:
                 break
         return out[:budget]
     return [text]
+
+
+def printed(program: str, args: list[str]) -> str | None:
+    """What ``echo ARGS`` or ``printf ARGS`` prints (escapes decoded), if we can tell."""
+    if program == "echo":
+        flags = ""
+        while args and re.fullmatch(r"-[neE]+", args[0]):
+            flags += args.pop(0)
+        text = " ".join(args)
+        return decode_escapes(text) if "e" in flags else text
+    if program == "printf" and args:
+        pieces = re.split(r"(%%|%[sb])", args[0])
+        values = iter(args[1:])
+        out = []
+        for piece in pieces:
+            if piece == "%%":
+                out.append("%")
+            elif piece in ("%s", "%b"):
+                out.append(decode_escapes(next(values, "")))
+            elif "%" in piece:
+                return None
+            else:
+                out.append(decode_escapes(piece))
+        return "".join(out).rstrip("\n")
+    return None

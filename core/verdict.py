@@ -29,6 +29,7 @@ class Verdict(BaseModel):
 
     level: Level
     reason: str
+    rules: tuple[str, ...] = ()  # ids of the rules that set the level (see policy.UNLOCKABLE_RULES)
 
 
 def worst(verdicts: list[Verdict], default: Verdict) -> Verdict:

@@ -16,9 +16,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import MutableMapping
 
 # Variables the bootloader or the Qt hook may set or extend with paths inside the bundle.
-PATH_VARIABLES = ("LD_LIBRARY_PATH", "LIBPATH", "DYLD_LIBRARY_PATH", "QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "PATH")
+PATH_VARIABLES = (
+    "LD_LIBRARY_PATH",
+    "LIBPATH",
+    "DYLD_LIBRARY_PATH",
+    "QT_PLUGIN_PATH",
+    "QML2_IMPORT_PATH",
+    "PATH",
+)
 
 
 def _inside(path: str, root: str) -> bool:
@@ -28,7 +36,7 @@ def _inside(path: str, root: str) -> bool:
         return False
 
 
-def restore_environment(environ: os._Environ[str] | dict[str, str] | None = None, bundle: str | None = None) -> None:
+def restore_environment(environ: MutableMapping[str, str] | None = None, bundle: str | None = None) -> None:
     """Put back the user's values (``*_ORIG``) or drop the bundle's entries from each variable."""
     env = os.environ if environ is None else environ
     root = bundle or getattr(sys, "_MEIPASS", None)
@@ -47,3 +55,14 @@ def restore_environment(environ: os._Environ[str] | dict[str, str] | None = None
             env[name] = os.pathsep.join(kept)
         else:
             del env[name]
+
+
+def ensure_std_streams() -> None:
+    """Give a windowed executable (Windows ``deskhandw.exe``) somewhere to write.
+
+    PyInstaller's windowed bootloader starts Python with ``sys.stdout`` and ``sys.stderr``
+    set to None; the app's "already running" notice and logging would then raise.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process

@@ -66,6 +66,7 @@ class Project:
             f'"""Frozen entry point generated from pyproject.toml ({self.entry_point})."""\n'
             "import sys\n\n"
             "import deskhand_frozen_env\n\n"
+            "deskhand_frozen_env.ensure_std_streams()\n"
             "deskhand_frozen_env.restore_environment()\n\n"
             f"from {self.entry_module} import {self.entry_function}\n\n"
             f"sys.exit({self.entry_function}())\n"

@@ -26,7 +26,9 @@ from PySide6.QtSvg import QSvgRenderer
 
 
 def _project():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("deskhand_packaging", Path(__file__).with_name("project.py"))
+    spec = importlib.util.spec_from_file_location(
+        "deskhand_packaging_project", Path(__file__).with_name("project.py")
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

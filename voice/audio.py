@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -85,18 +84,26 @@ def to_pcm16(samples: np.ndarray, rate: int) -> bytes:
     return bytes((np.clip(data, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
 
 
-def _decode(raw: bytes, width: int, channels: int) -> np.ndarray:
-    """PCM bytes of any width WAV files use -> float samples in [-1, 1], channels averaged."""
-    if width == 1:
+_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+
+
+def _decode(raw: bytes, width: int, channels: int, fmt: int = _PCM) -> np.ndarray:
+    """Sample bytes of any layout WAV files use -> float samples in [-1, 1], channels averaged."""
+    if fmt == _FLOAT and width in (4, 8):
+        data = np.frombuffer(raw[: len(raw) - len(raw) % width], dtype="<f4" if width == 4 else "<f8")
+        data = data.astype(np.float64)
+    elif fmt != _PCM:
+        raise ValueError(f"samples in encoding {fmt} (only PCM and float are read)")
+    elif width == 1:
         data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) / 128.0
     elif width == 2:
-        data = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+        data = np.frombuffer(raw[: len(raw) - len(raw) % 2], dtype="<i2").astype(np.float64) / 32768.0
     elif width == 3:
-        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        b = np.frombuffer(raw[: len(raw) - len(raw) % 3], dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         value = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
         data = np.where(value >= 1 << 23, value - (1 << 24), value).astype(np.float64) / float(1 << 23)
     elif width == 4:
-        data = np.frombuffer(raw, dtype="<i4").astype(np.float64) / float(1 << 31)
+        data = np.frombuffer(raw[: len(raw) - len(raw) % 4], dtype="<i4").astype(np.float64) / float(1 << 31)
     else:
         raise ValueError(f"{8 * width}-bit samples")
     if channels > 1:
@@ -104,28 +111,52 @@ def _decode(raw: bytes, width: int, channels: int) -> np.ndarray:
     return data
 
 
-def read_wav(path: Path) -> bytes:
-    """A PCM WAV file as 16 kHz mono int16 bytes (converted if needed); AudioFileError if not."""
+def _parse_riff(blob: bytes) -> tuple[int, int, int, int, bytes]:
+    """(format, channels, rate, bytes per sample, sample bytes) of a RIFF/WAVE file.
+
+    Our own reader rather than the ``wave`` module, which (before Python 3.12) refuses
+    WAVE_FORMAT_EXTENSIBLE -- what sox and many recorders write for 24-bit or multichannel.
+    """
+    if len(blob) < 12 or blob[:4] != b"RIFF" or blob[8:12] != b"WAVE":
+        raise ValueError("it does not start with a RIFF/WAVE header")
+    pos, fmt_chunk, data = 12, b"", None
+    while pos + 8 <= len(blob):
+        name, size = blob[pos : pos + 4], int.from_bytes(blob[pos + 4 : pos + 8], "little")
+        body = blob[pos + 8 : pos + 8 + size]
+        if name == b"fmt ":
+            fmt_chunk = body
+        elif name == b"data":
+            data = body
+        pos += 8 + size + (size & 1)
+    if len(fmt_chunk) < 16 or data is None:
+        raise ValueError("it has no fmt or data chunk")
+    fmt, channels = int.from_bytes(fmt_chunk[0:2], "little"), int.from_bytes(fmt_chunk[2:4], "little")
+    rate, bits = int.from_bytes(fmt_chunk[4:8], "little"), int.from_bytes(fmt_chunk[14:16], "little")
+    if fmt == _EXTENSIBLE and len(fmt_chunk) >= 26:
+        fmt = int.from_bytes(fmt_chunk[24:26], "little")  # the sub-format GUID starts with it
+    if channels < 1 or rate < 1000 or bits % 8:
+        raise ValueError(f"its header is implausible ({channels} channels, {rate} Hz, {bits} bits)")
+    return fmt, channels, rate, bits // 8, data
+
+
+def read_wav(path: Path | str) -> bytes:
+    """A WAV file as 16 kHz mono int16 bytes (converted if needed); AudioFileError if not."""
+    path = Path(path)
     try:
-        with wave.open(str(path), "rb") as wav:
-            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
-            raw = wav.readframes(wav.getnframes())
+        blob = path.read_bytes()
     except FileNotFoundError:
         raise AudioFileError(f"Tried to read {path}, but there is no such file.") from None
     except IsADirectoryError:
         raise AudioFileError(f"Tried to read {path}, but it is a folder, not a WAV file.") from None
     except OSError as exc:
         raise AudioFileError(f"Tried to read {path}, but {exc.strerror or exc}.") from None
-    except (wave.Error, EOFError) as exc:
-        raise AudioFileError(
-            f"Tried to read {path} as a WAV file, but it is not one Deskhand can read ({exc}). "
-            "Convert it to 16-bit PCM, e.g. `sox IN -r 16000 -c 1 -b 16 OUT.wav`."
-        ) from None
     try:
-        samples = _decode(raw, width, channels)
+        fmt, channels, rate, width, raw = _parse_riff(blob)
+        samples = _decode(raw, width, channels, fmt)
     except ValueError as exc:
         raise AudioFileError(
-            f"Tried to read {path}, but it holds {exc}. Convert it with `sox IN -b 16 OUT.wav`."
+            f"Tried to read {path} as a WAV file, but {exc}. "
+            "Convert it with `sox IN -r 16000 -c 1 -b 16 OUT.wav`."
         ) from None
     return to_pcm16(samples, rate)
 

@@ -47,7 +47,8 @@ def _sounddevice() -> ModuleType:
             f"Tried to open the microphone, but the PortAudio library is missing ({exc}). "
             "Install it (Debian/Ubuntu: `sudo apt install libportaudio2`)."
         ) from exc
-    return sounddevice
+    module: ModuleType = sounddevice
+    return module
 
 
 def _input_device(sd: ModuleType, device: int | str | None) -> dict[str, Any]:

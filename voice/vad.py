@@ -6,6 +6,12 @@ of a short window are voiced and ends when nearly all of a longer window are not
 frames just before the start (``preroll``) are kept: the VAD notices a word a little after
 it begins, and a recognizer given a clipped first consonant hears "no" for "stop".
 
+WebRTC's VAD takes steady hiss for speech where it starts abruptly (a stream that opens
+onto a noisy room), so a frame also has to be louder than the quietest frame of the last
+two seconds by ``min_snr_db`` -- an energy gate that follows the room's noise floor -- and
+nothing can start speech in the first ``warmup_ms``, while that floor is being learnt
+(the preroll still keeps those frames).
+
 ``listen`` records one utterance (push-to-talk: it also ends on key release);
 ``utterances`` segments a stream for as long as it runs (listening for "stop").
 """
@@ -41,6 +47,8 @@ class VadConfig:
     end_silence_ms: int = 600  # window in which ...
     end_ratio: float = 0.9  # ... this share must be unvoiced to end
     preroll_ms: int = 300
+    min_snr_db: float = 6.0
+    warmup_ms: int = 180
     max_speech_s: float = 15.0
     no_speech_timeout_s: float | None = 8.0  # listen() only; None waits for ever
 
@@ -75,6 +83,7 @@ class Segmenter:
         self._recent: deque[bool] = deque(maxlen=self._start_n)
         self._trailing: deque[bool] = deque(maxlen=self._end_n)
         self._speech: list[bytes] = []
+        self._levels: deque[float] = deque(maxlen=2000 // FRAME_MS)
         self.elapsed_ms = 0.0
         self.start_ms: float | None = None
 
@@ -84,22 +93,37 @@ class Segmenter:
 
     def feed(self, frame: bytes) -> Utterance | None:
         self.elapsed_ms += FRAME_MS
-        voiced = self.vad.is_speech(frame, SAMPLE_RATE)
+        voiced = self._voiced(frame)
         if self.start_ms is None:
             self._preroll.append(frame)
             self._recent.append(voiced)
-            if len(self._recent) == self._start_n and sum(self._recent) >= self.config.start_ratio * self._start_n:
+            if (
+                len(self._recent) == self._start_n
+                and sum(self._recent) >= self.config.start_ratio * self._start_n
+            ):
                 self.start_ms = self.elapsed_ms - len(self._preroll) * FRAME_MS
                 self._speech = list(self._preroll)
                 self._trailing.clear()
             return None
         self._speech.append(frame)
         self._trailing.append(voiced)
-        if len(self._trailing) == self._end_n and self._trailing.count(False) >= self.config.end_ratio * self._end_n:
+        if (
+            len(self._trailing) == self._end_n
+            and self._trailing.count(False) >= self.config.end_ratio * self._end_n
+        ):
             return self._cut(EndReason.SILENCE)
         if len(self._speech) * FRAME_MS >= self.config.max_speech_s * 1000:
             return self._cut(EndReason.MAX_LENGTH)
         return None
+
+    def _voiced(self, frame: bytes) -> bool:
+        level = level_dbfs(frame)
+        self._levels.append(level)
+        if self.elapsed_ms <= self.config.warmup_ms:
+            return False
+        return level >= min(self._levels) + self.config.min_snr_db and bool(
+            self.vad.is_speech(frame, SAMPLE_RATE)
+        )
 
     def flush(self, reason: EndReason) -> Utterance:
         """End now (key released, stream over): whatever was heard, speech or not."""

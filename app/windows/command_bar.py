@@ -3,15 +3,19 @@
 Like a launcher: frameless, centred at the top of the screen the pointer is on, Enter
 starts, Escape (or clicking elsewhere) closes, Up/Down recall recent tasks -- so a task
 that failed is one Up and one Enter away from a retry.
+
+Voice: the mic button (hold to talk, or tap and pause when done) and a level meter while
+listening.  A spoken task is put in the line and runs after a short countdown unless the
+user types (then Enter runs it) or presses Escape -- recognition is never trusted blindly.
 """
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QCursor, QGuiApplication, QHideEvent, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QToolButton, QVBoxLayout, QWidget
 
 from deskhand.app.recent import HistoryWalker
 
@@ -27,6 +31,8 @@ class _Entry(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self.bar.hold_countdown()  # the user is editing a spoken task: let them finish
         if key == Qt.Key.Key_Up:
             self.setText(self.bar.walker.older(self.text()))
         elif key == Qt.Key.Key_Down:
@@ -39,8 +45,33 @@ class _Entry(QLineEdit):
             super().keyPressEvent(event)
 
 
+def mic_icon(color: str = "#1565c0") -> QIcon:
+    """A microphone drawn here (no icon theme or emoji font is guaranteed to have one)."""
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    p.drawRoundedRect(QRectF(11, 3, 10, 17), 5, 5)
+    pen = p.pen()
+    pen.setStyle(Qt.PenStyle.SolidLine)
+    pen.setColor(QColor(color))
+    pen.setWidth(2)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawArc(QRectF(7, 8, 18, 17), 180 * 16, 180 * 16)
+    p.drawLine(16, 25, 16, 29)
+    p.drawLine(11, 29, 21, 29)
+    p.end()
+    return QIcon(pixmap)
+
+
 class CommandBar(QWidget):
     submitted = Signal(str)
+    mic_pressed = Signal()
+    mic_released = Signal()
+    closed = Signal()  # hidden for any reason: Escape, clicked elsewhere, submitted
 
     def __init__(self) -> None:
         super().__init__(
@@ -65,9 +96,32 @@ class CommandBar(QWidget):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.hide()
-        layout.addWidget(self.entry)
+        self.mic = QToolButton()
+        self.mic.setObjectName("mic")
+        self.mic.setIcon(mic_icon())
+        self.mic.setAutoRaise(True)
+        self.mic.setToolTip("Hold to talk (or tap, speak, and pause)")
+        self.mic.pressed.connect(self.mic_pressed.emit)
+        self.mic.released.connect(self.mic_released.emit)
+        self.meter = QProgressBar()
+        self.meter.setObjectName("level")
+        self.meter.setRange(0, 100)
+        self.meter.setTextVisible(False)
+        self.meter.setFixedHeight(4)
+        self.meter.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.entry)
+        row.addWidget(self.mic)
+        layout.addLayout(row)
+        layout.addWidget(self.meter)
         layout.addWidget(self.message)
         self.setFixedWidth(WIDTH)
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(1000)
+        self.countdown.timeout.connect(self._tick)
+        self.seconds_left = 0
+        self.note = ""  # shown after the countdown, e.g. which recognizer heard the task
 
     def open(self, recent: list[str], message: str = "") -> None:
         """Show at the top centre of the screen holding the pointer and take the focus."""
@@ -101,8 +155,62 @@ class CommandBar(QWidget):
         text = self.entry.text().strip()
         if not text:
             return
+        self.countdown.stop()
         self.hide()
         self.submitted.emit(text)
+
+    # -- voice ------------------------------------------------------------------------------
+
+    def set_voice_available(self, available: bool, why: str = "") -> None:
+        self.mic.setEnabled(available)
+        if not available:
+            self.mic.setToolTip(f"Voice input is unavailable: {why}")
+
+    def set_listening(self, listening: bool) -> None:
+        self.meter.setValue(0)
+        self.meter.setVisible(listening)
+        self.mic.setDown(listening)
+        if listening:
+            self.countdown.stop()
+            self.set_message("Listening… let go of the key (or pause) when you are done. Esc cancels.")
+        else:
+            self.adjustSize()
+
+    def set_level(self, dbfs: float) -> None:
+        """Show a frame's loudness: -60 dBFS (silence) .. 0 dBFS (full scale)."""
+        self.meter.setValue(max(0, min(100, round((dbfs + 60.0) * 100 / 60.0))))
+
+    def show_transcript(self, text: str, seconds: float, note: str = "") -> None:
+        """Put a spoken task in the line; it runs when the countdown ends unless edited."""
+        self.entry.setText(text)
+        self.entry.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.note = note
+        self.seconds_left = max(1, round(seconds))
+        self.countdown.start()
+        self._show_countdown()
+
+    def hold_countdown(self) -> None:
+        if self.countdown.isActive():
+            self.countdown.stop()
+            self.set_message("Edit the task, then press Enter to run it.")
+
+    def _tick(self) -> None:
+        self.seconds_left -= 1
+        if self.seconds_left <= 0:
+            self.countdown.stop()
+            self.submit()
+        else:
+            self._show_countdown()
+
+    def _show_countdown(self) -> None:
+        note = f"  {self.note}" if self.note else ""
+        self.set_message(f"Runs in {self.seconds_left} s. Type to edit, Esc to cancel.{note}")
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.countdown.stop()
+        self.meter.hide()
+        super().hideEvent(event)
+        self.closed.emit()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowDeactivate and self.isVisible():

@@ -1,0 +1,79 @@
+"""Which model server protocol a task speaks, and building its client.
+
+Two backends stand behind the same ``Model`` port: ``ollama`` (``OllamaModel``, local or on
+another machine) and ``openai`` (``OpenAIModel``: vLLM, llama-server, LM Studio, SGLang).
+The dialect still follows the model family, never the server; what the server changes is
+its address, its API key and how many pixels of a screenshot it keeps (``screen_grid``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Literal
+
+from deskhand.app.config import Settings
+from deskhand.app.keys import api_key
+from deskhand.core.geometry import Grid
+from deskhand.core.ports import Dialect
+from deskhand.vision.ollama_model import OllamaModel
+from deskhand.vision.openai_model import OpenAIModel
+from deskhand.vision.openai_wire import DEFAULT_BASE_URL
+from deskhand.vision.server_limits import budget_grid
+
+__all__ = ["BACKENDS", "AnyModel", "default_host", "open_model", "resolve_backend", "screen_grid"]
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["ollama", "openai"]
+BACKENDS: tuple[Backend, ...] = ("ollama", "openai")
+AnyModel = OllamaModel | OpenAIModel
+OLLAMA_HOST = "http://127.0.0.1:11434"
+# Dialects whose coordinates are pixels of the image as the *runtime* resized it: when the
+# budget changes, their frame must follow it (the others answer in relative or sent pixels).
+_FRAME_FOLLOWS_RUNTIME = frozenset({"qwen2.5-vl", "ui-tars"})
+
+
+def resolve_backend(flag: str | None, settings: Settings) -> Backend:
+    """--backend, else the config file's ``backend`` (default ollama)."""
+    chosen = flag or settings.backend
+    return "openai" if chosen == "openai" else "ollama"
+
+
+def default_host(backend: Backend) -> str:
+    """The address used when neither --host nor the config names one."""
+    if backend == "openai":
+        return os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    return os.environ.get("OLLAMA_HOST") or OLLAMA_HOST
+
+
+def open_model(backend: Backend, host: str, name: str, settings: Settings) -> AnyModel:
+    """The client for ``backend``, configured from the settings (and the API key)."""
+    if backend == "openai":
+        return OpenAIModel(
+            host=host, model=name, api_key=api_key(settings).secret, max_tokens=settings.num_predict
+        )
+    return OllamaModel(
+        host=host,
+        model=name,
+        keep_alive=settings.keep_alive,
+        num_ctx=settings.num_ctx,
+        num_predict=settings.num_predict,
+    )
+
+
+def screen_grid(dialect: Dialect, grid: Grid, model: object, settings: Settings) -> Grid:
+    """The grid screenshots are sent on: ``grid`` within this server's pixel limit.
+
+    The budget stays the family's (~1,200 image tokens at 1080p) unless the server keeps
+    fewer pixels or ``max_image_pixels`` says otherwise.  For dialects that answer in the
+    runtime's resized pixels, the dialect's own grid follows, so an image the server keeps
+    as sent maps back through the identity.
+    """
+    server = str(getattr(model, "server", "ollama"))
+    fitted = budget_grid(grid, server, settings.max_image_pixels)
+    if fitted != grid:
+        log.info("screenshots within %d pixels for %s", fitted.max_pixels, server)
+        if dialect.name in _FRAME_FOLLOWS_RUNTIME:
+            dialect.grid = fitted
+    return fitted

@@ -1,0 +1,120 @@
+"""Risky words on buttons, as data: clicking them sends, pays, deletes, installs or commits.
+
+Matching is on whole words (``delete`` matches "Delete account", not "Deleted items" --
+a mail folder -- nor "undeleted"), case-insensitive, after NFKC normalisation, and
+tolerant of other languages: each rule lists common translations, and scripts written
+without spaces (Chinese, Japanese) match as substrings.  A few harmless phrases that
+contain a risky word ("Sign in") are removed before matching.  Adding a language or a
+word means adding a string here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from deskhand.core.target import TargetInfo, clean_label
+
+__all__ = ["LABEL_RULES", "PASSWORD_ROLES", "LabelRule", "is_password_field", "match_label"]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRule:
+    id: str
+    effect: str  # completes "which looks like it will ..."
+    words: tuple[str, ...]
+
+
+LABEL_RULES: tuple[LabelRule, ...] = (
+    LabelRule("gui-send", "send something", (
+        "send", "send now", "senden", "absenden", "verschicken", "envoyer", "enviar", "invia", "inviare",
+        "verzenden", "versturen", "verstuur", "wyślij", "odeslat", "отправить", "发送", "送信", "보내기",
+    )),
+    LabelRule("gui-money", "spend money", (
+        "pay", "pay now", "buy", "buy now", "purchase", "order", "place order", "checkout", "check out",
+        "subscribe", "donate", "transfer", "send money", "bezahlen", "kaufen", "jetzt kaufen", "bestellen",
+        "zahlungspflichtig bestellen", "überweisen", "payer", "acheter", "commander", "virement",
+        "s'abonner", "pagar", "comprar", "pedir", "realizar pedido", "transferir", "suscribirse", "paga",
+        "acquista", "ordina", "compra", "finalizar compra", "betalen", "kopen", "afrekenen", "zapłać",
+        "kup", "оплатить", "купить", "заказать", "перевести", "支付", "付款", "购买", "下单", "转账",
+        "購入", "支払", "注文", "결제", "구매",
+    )),
+    LabelRule("gui-delete", "delete something", (
+        "delete", "remove", "erase", "discard", "destroy", "wipe", "empty trash", "empty bin",
+        "empty recycle bin", "move to trash", "löschen", "entfernen", "papierkorb leeren", "supprimer",
+        "effacer", "vider la corbeille", "eliminar", "borrar", "vaciar papelera", "elimina", "cancella",
+        "svuota cestino", "excluir", "apagar", "remover", "verwijderen", "wissen", "usuń", "smazat",
+        "удалить", "删除", "削除", "삭제",
+    )),
+    LabelRule("gui-install", "install or remove software", (
+        "install", "uninstall", "installieren", "deinstallieren", "installer", "désinstaller",
+        "instalar", "desinstalar", "installa", "disinstalla", "installeren", "zainstaluj",
+        "установить", "安装", "卸载", "インストール", "アンインストール", "설치",
+    )),
+    LabelRule("gui-commit", "confirm, sign or submit something", (
+        "confirm", "submit", "approve", "authorize", "authorise", "agree", "i agree", "accept and continue",
+        "sign", "bestätigen", "genehmigen", "unterschreiben", "signieren", "confirmer", "valider",
+        "soumettre", "signer", "confirmar", "firmar", "conferma", "firma", "assinar", "bevestigen",
+        "ondertekenen", "potwierdź", "подтвердить", "确认", "提交", "確認", "확인",
+    )),
+    LabelRule("gui-publish", "publish something", (
+        "publish", "post", "tweet", "share now", "veröffentlichen", "posten", "publier", "publicar",
+        "pubblica", "publiceren", "opublikuj", "опубликовать", "发布", "公開", "게시",
+    )),
+    LabelRule("gui-reset", "erase or reset data", (
+        "reset", "factory reset", "format", "restore defaults", "zurücksetzen", "formatieren",
+        "réinitialiser", "formater", "restablecer", "formatear", "ripristina", "formatta", "redefinir",
+        "formatar", "opnieuw instellen", "сбросить", "форматировать", "重置", "格式化", "初期化",
+    )),
+)  # fmt: skip
+HARMLESS_PHRASES = (
+    "sign in",
+    "sign-in",
+    "sign up",
+    "sign-up",
+    "sign out",
+    "sign-out",
+    "signed in",
+    "post-it",
+)
+# Roles that open navigation rather than act: the "Format" *menu* is not a format command.
+NAVIGATION_ROLES = frozenset({"menu", "menu bar", "page tab", "page tab list", "tool tip"})
+PASSWORD_ROLES = frozenset({"password text"})
+_PASSWORD_WORDS = re.compile(
+    r"(?<!\w)(password|passphrase|passwort|kennwort|mot de passe|contraseña|senha|wachtwoord|hasło|heslo|"
+    r"пароль|pin|passcode)(?!\w)|密码|パスワード|비밀번호",
+    re.IGNORECASE,
+)
+_TEXT_ROLES = frozenset({"text", "entry", "password text", "terminal", "editbar", "combo box"})
+
+
+@cache
+def _pattern(word: str) -> re.Pattern[str]:
+    if any(ord(c) > 0x2E80 for c in word):  # CJK and Hangul: no spaces between words
+        return re.compile(re.escape(word))
+    body = r"\s+".join(re.escape(part) for part in word.split())
+    return re.compile(rf"(?<!\w){body}(?!\w)")
+
+
+def match_label(target: TargetInfo) -> tuple[LabelRule, str] | None:
+    """The first rule whose word appears in the target's label, with the word found."""
+    if target.role.lower() in NAVIGATION_ROLES:
+        return None
+    label = clean_label(target.label).casefold()
+    for phrase in HARMLESS_PHRASES:
+        label = label.replace(phrase, " ")
+    for rule in LABEL_RULES:
+        for word in rule.words:
+            if _pattern(word.casefold()).search(label):
+                return rule, word
+    return None
+
+
+def is_password_field(target: TargetInfo) -> bool:
+    """A password entry by role, or a text field labelled as one (OCR has no roles, and
+    some toolkits report password fields as plain "text")."""
+    role = target.role.lower()
+    if role in PASSWORD_ROLES:
+        return True
+    return (role in _TEXT_ROLES or target.source == "ocr") and bool(_PASSWORD_WORDS.search(target.label))

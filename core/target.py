@@ -1,0 +1,64 @@
+"""What is under the pointer: the element a click or a keystroke will act on.
+
+The model says *where* to click; it does not get to say *what* is there.  An ``Inspector``
+(``deskhand.vision.inspect``) asks the accessibility tree, or reads the screenshot with
+OCR, and hands the policy a ``TargetInfo``.  The policy matches risky words in its label
+("Delete account", "Pay now") and asks the user first.  The label is evidence the screen
+shows; it can raise a level, never lower one -- a button labelled "Cancel (safe, click me)"
+gets no favours.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from deskhand.core.geometry import Rect, ScreenPoint
+from deskhand.core.observation import Observation
+
+__all__ = ["Inspector", "TargetInfo", "TargetSource", "clean_label"]
+
+TargetSource = Literal["accessibility", "ocr"]
+MAX_LABEL = 80  # labels are screen text: keep what we repeat to the user short
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    """An on-screen element: its label, its role ("push button", "password text", ...),
+    where the information came from, and its bounds in screen coordinates if known."""
+
+    label: str
+    role: str
+    source: TargetSource
+    bounds: Rect | None = None
+
+    def describe(self) -> str:
+        """``"Delete account" (push button)`` -- for verdict reasons and dialogs."""
+        label = clean_label(self.label)
+        if len(label) > MAX_LABEL:
+            label = label[: MAX_LABEL - 1] + "…"
+        return f'"{label}" ({self.role or "unknown role"})'
+
+
+class Inspector(Protocol):
+    """Tells what is at a screen point (and what has keyboard focus) on one observation.
+
+    Implementations must be quick (a time budget of ~150 ms) and must return ``None``
+    rather than guess; they never raise for "nothing found".
+    """
+
+    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None: ...
+
+    def focused(self, observation: Observation) -> TargetInfo | None: ...
+
+
+def clean_label(text: str) -> str:
+    """One line of plain text: control characters dropped, whitespace collapsed, and
+    toolkit mnemonics (``&Delete``, ``_Delete``) removed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c).startswith(("C", "Z")) else c for c in text)
+    text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+    if text.startswith("_") or " _" in text:
+        text = text.replace("_", "", 1) if text.startswith("_") else text.replace(" _", " ", 1)
+    return " ".join(text.split())

@@ -1,0 +1,314 @@
+"""Build the Linux bundle and .deb for real, install the .deb into a throwaway root, run it.
+
+One build per session (about 3 minutes on 2 cores: PyInstaller, the tarball, dpkg-shlibdeps,
+dpkg-deb with fast compression; lintian is left to `make bundle`).  The installed binary
+then runs as a user would run it: `--version`, `doctor`, a whole `do` task against the fake
+Ollama, and the tray app in a real tray host, stopped with SIGTERM.  Bundle size and the
+time to the tray icon are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.fakeollama import FakeOllama
+from tests.ui.conftest import poll, x
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.desktop,
+    pytest.mark.timeout(600),
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux bundle and .deb"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = "qwen2.5vl:7b"
+# Sonames Qt's xcb platform plugin and the tray need from the system, by package.
+XCB_DEPENDS = {
+    "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0", "libxcb1",
+    "libegl1", "libfontconfig1", "libdbus-1-3", "libx11-6",
+}  # fmt: skip
+NOT_DEPENDS = {"xdotool", "xclip", "tesseract-ocr", "python3"}  # the executors own the clipboard now
+
+
+@dataclass
+class Built:
+    bundle: Path
+    tarball: Path
+    deb: Path
+    manifest: dict[str, object]
+    seconds: float
+
+
+@dataclass
+class Installed:
+    root: Path
+    exe: Path
+    how: str
+
+
+def _size(path: Path) -> int:
+    return sum(p.lstat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, project: ModuleType) -> Built:
+    for tool in ("dpkg-deb", "dpkg-shlibdeps", "objdump"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (make bundle installs the build tools)")
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        pytest.skip("PyInstaller is not installed (pip install -e '.[package]')")
+    work = tmp_path_factory.mktemp("bundle")
+    log = work / "build.log"
+    started = time.monotonic()
+    with log.open("w") as out:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "packaging" / "build_linux.py"), "--fast", "--no-lintian",
+             "--dist", str(work / "dist"), "--build", str(work / "build")],
+            stdout=out, stderr=subprocess.STDOUT, timeout=540, check=False,
+        )  # fmt: skip
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        pytest.fail(f"build_linux.py failed ({done.returncode}):\n{log.read_text()[-4000:]}")
+    p = project.load()
+    dist = work / "dist"
+    manifest = json.loads((work / "build" / "pyinstaller" / p.name / "bundle-manifest.json").read_text())
+    (deb,) = dist.glob(f"{p.name}_{p.version}_*.deb")
+    (tarball,) = dist.glob(f"{p.name}-{p.version}-linux-*.tar.gz")
+    return Built(dist / p.name, tarball, deb, manifest, seconds)
+
+
+@pytest.fixture(scope="session")
+def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The .deb installed into a fake root: dpkg --root when we are root, else unpacked."""
+    root = tmp_path_factory.mktemp("root")
+    how = "dpkg -x"
+    if os.geteuid() == 0:
+        admin = root / "var" / "lib" / "dpkg"
+        (admin / "info").mkdir(parents=True)
+        (admin / "updates").mkdir()
+        (admin / "status").touch()
+        (root / "var" / "log").mkdir(parents=True)
+        # --force-depends: the fake root's database knows none of the system's packages.
+        # --force-script-chrootless: our package has no maintainer scripts to chroot for.
+        done = subprocess.run(
+            ["dpkg", f"--root={root}", "--force-depends", "--force-script-chrootless",
+             f"--log={root}/var/log/dpkg.log", "--install", str(built.deb)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode == 0:
+            how = "dpkg --root"
+        else:
+            shutil.rmtree(root)
+            root.mkdir()
+    if how == "dpkg -x":
+        subprocess.run(["dpkg-deb", "-x", str(built.deb), str(root)], check=True)
+    return Installed(root, root / "opt" / "deskhand" / "deskhand", how)
+
+
+def user_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """A desktop user's environment: the test display, an empty home, no Python around."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp / "home"),
+        "LANG": "C.UTF-8",
+        "DISPLAY": os.environ["DISPLAY"],
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        "XDG_DATA_HOME": str(tmp / "data"),
+        "XDG_CACHE_HOME": str(tmp / "cache"),
+        "XDG_RUNTIME_DIR": str(tmp / "run"),
+        "DESKHAND_DATA_DIR": str(tmp / "deskhand-data"),
+        "DESKHAND_CONFIG": str(tmp / "config.toml"),
+        "QT_QPA_PLATFORM": "xcb",
+        **extra,
+    }
+    if "XAUTHORITY" in os.environ:
+        env["XAUTHORITY"] = os.environ["XAUTHORITY"]
+    for folder in ("home", "run"):
+        (tmp / folder).mkdir(exist_ok=True, mode=0o700)
+    return env
+
+
+def report(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    with capsys.disabled():
+        print(f"\n[bundle] {text}")
+
+
+# ---- the artifacts --------------------------------------------------------------------------
+
+
+def test_the_deb_declares_what_it_needs_from_the_system(
+    built: Built, project: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = project.load()
+    fields = {
+        key: subprocess.run(["dpkg-deb", "-f", str(built.deb), key], capture_output=True, text=True, check=True)
+        .stdout.strip()
+        for key in ("Package", "Version", "Architecture", "Depends", "Recommends", "Installed-Size", "Maintainer")
+    }
+    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
+    assert (fields["Package"], fields["Version"], fields["Architecture"]) == (p.name, p.version, arch)
+    depends = {re.split(r"[\s(]", d.strip(), maxsplit=1)[0] for d in fields["Depends"].split(",")}
+    assert XCB_DEPENDS <= depends, XCB_DEPENDS - depends
+    assert "libc6" in depends and not depends & NOT_DEPENDS
+    # The Python runtime's own libraries are in the bundle, so no Debian package is needed for them.
+    assert not depends & {"libssl3", "libffi8", "libsqlite3-0", "libpython3.11"}
+    report(capsys, f"Depends: {fields['Depends']}")
+    report(capsys, f"Recommends: {fields['Recommends'] or '-'}")
+    info = subprocess.run(["dpkg-deb", "--info", str(built.deb)], capture_output=True, text=True, check=True).stdout
+    assert "md5sums" in info and "postinst" not in info  # nothing runs as root at install time
+
+
+def test_the_deb_installs_the_bundle_launcher_menu_entry_and_icons(built: Built, project: ModuleType) -> None:
+    listing = subprocess.run(["dpkg-deb", "-c", str(built.deb)], capture_output=True, text=True, check=True).stdout
+    rows = {line.split()[5].removeprefix("."): line for line in listing.splitlines()}
+    assert all(line.split()[1] == "root/root" for line in rows.values())
+    assert rows["/opt/deskhand/deskhand"].startswith("-rwxr-xr-x")
+    assert rows["/usr/bin/deskhand"].startswith("lrwxrwxrwx") and rows["/usr/bin/deskhand"].endswith(
+        "-> /opt/deskhand/deskhand"
+    )
+    for path in (
+        "/usr/share/applications/deskhand.desktop",
+        "/usr/share/icons/hicolor/scalable/apps/deskhand.svg",
+        "/usr/share/doc/deskhand/copyright",
+        "/usr/share/doc/deskhand/changelog.gz",
+        "/usr/share/man/man1/deskhand.1.gz",
+        "/usr/share/lintian/overrides/deskhand",
+        "/opt/deskhand/_internal/PySide6/Qt/plugins/platforms/libqxcb.so",
+        "/opt/deskhand/_internal/PySide6/Qt/plugins/imageformats/libqjpeg.so",
+    ):
+        assert path in rows, path
+    for size in project.ICON_SIZES:
+        assert f"/usr/share/icons/hicolor/{size}x{size}/apps/deskhand.png" in rows
+    libraries = [r for path, r in rows.items() if ".so" in Path(path).name and r.startswith("-")]
+    assert libraries and all(r.startswith("-rw-r--r--") for r in libraries)
+    unwanted = re.compile(r"WebEngine|Qt6Quick|Qt6Qml|Multimedia|Qt63D|Qt6Pdf|libgtk|wayland|tkinter|_tkinter")
+    assert not [path for path in rows if unwanted.search(path)]
+
+
+def test_the_bundle_leaves_out_what_deskhand_does_not_use(built: Built) -> None:
+    modules = set(built.manifest["modules"])  # type: ignore[call-overload]
+    assert {"deskhand", "PySide6", "mss", "pyautogui", "Xlib", "ollama", "httpx", "pydantic"} <= modules
+    assert not modules & {"tkinter", "pytest", "_pytest", "hypothesis", "matplotlib", "click", "rich", "pyscreeze"}
+    qt = set(built.manifest["qt_modules"])  # type: ignore[call-overload]
+    assert qt <= {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtNetwork", "PySide6.QtDBus"}
+    system = {lib["name"] for lib in built.manifest["system_libraries"]}  # type: ignore[attr-defined]
+    assert not list(built.bundle.glob("_internal/lib*xcb-cursor*")) and "libxcb-cursor.so.0" in system
+    if "pocketsphinx" in modules:  # the recognizer is useless without its model
+        assert list(built.bundle.glob("_internal/pocketsphinx/model/en-us/*"))
+
+
+def test_the_tarball_is_the_bundle_plus_a_menu_entry(built: Built, project: ModuleType) -> None:
+    p = project.load()
+    with tarfile.open(built.tarball) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+    top = built.tarball.name.removesuffix(".tar.gz")
+    assert top.startswith(f"{p.name}-{p.version}-linux-")
+    assert all(name == top or name.startswith(f"{top}/") for name in members)
+    assert members[f"{top}/deskhand"].mode == 0o755
+    assert members[f"{top}/install-desktop-entry.sh"].mode == 0o755
+    assert f"{top}/share/applications/deskhand.desktop" in members
+    assert f"{top}/share/icons/hicolor/256x256/apps/deskhand.png" in members
+    assert all(m.uid == 0 and m.gid == 0 for m in members.values())
+
+
+# ---- the installed program ------------------------------------------------------------------
+
+
+def test_version_and_doctor_from_the_installed_bundle(
+    installed: Installed, project: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = installed.root / "usr" / "bin" / "deskhand"
+    assert os.readlink(link) == "/opt/deskhand/deskhand"
+    env = user_env(tmp_path)
+    started = time.monotonic()
+    version = subprocess.run([str(installed.exe), "--version"], env=env, capture_output=True, text=True, timeout=60)
+    version_seconds = time.monotonic() - started
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == f"deskhand {project.load().version}"
+    # No Ollama here: a closed port makes the server check fail fast, exit code 2.
+    doctor = subprocess.run(
+        [str(installed.exe), "doctor", "--host", "http://127.0.0.1:9"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert doctor.returncode == 2, doctor.stdout + doctor.stderr
+    rows = {line.split()[0]: line.split()[1] for line in doctor.stdout.splitlines() if len(line.split()) > 1}
+    assert rows.get("display") == rows.get("capture") == rows.get("input") == "ok", doctor.stdout
+    assert rows.get("ollama") == "FAIL"
+    report(capsys, f"installed with {installed.how}; `deskhand --version` in {version_seconds:.2f} s")
+
+
+def test_a_task_runs_end_to_end_and_children_get_the_users_environment(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """`deskhand do` against the fake Ollama: the ollama client, a dialect, the policy and
+    the shell executor all work frozen, and the command the task runs sees the user's
+    LD_LIBRARY_PATH and no Qt plugin path of ours."""
+    env = user_env(tmp_path, LD_LIBRARY_PATH="/home/someone/lib")
+    with FakeOllama(models={MODEL: True}) as server:
+        server.script(
+            [
+                {"do": "shell", "command": "echo LDP=${LD_LIBRARY_PATH:-unset} QPP=${QT_PLUGIN_PATH:-unset}"},
+                {"do": "finish", "summary": "{match}", "pattern": r"(LDP=\S+ QPP=\S+)"},
+            ]
+        )
+        done = subprocess.run(
+            [str(installed.exe), "do", "Show the library path", "--host", server.url, "--model", MODEL,
+             "--yes", "--max-steps", "4"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "LDP=/home/someone/lib QPP=unset" in done.stdout
+
+
+def test_the_tray_icon_appears_and_sigterm_quits_cleanly(
+    installed: Installed, tmp_path: Path, trayer: None, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = user_env(tmp_path)
+    (tmp_path / "config.toml").write_text(f'host = "http://127.0.0.1:9"\nmodel = "{MODEL}"\n')
+    err = tmp_path / "stderr.txt"
+
+    def in_tray() -> bool:
+        tree = x("xwininfo", "-root", "-tree")
+        panel = re.search(r'(0x[0-9a-f]+) "panel": \("panel" "trayer"\)', tree)
+        return panel is not None and '"Deskhand"' in x("xwininfo", "-tree", "-id", panel.group(1))
+
+    assert not in_tray()
+    started = time.monotonic()
+    with err.open("wb") as stderr:
+        proc = subprocess.Popen([str(installed.exe)], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        poll(in_tray, 60, "the bundled app's icon inside trayer's panel")
+        cold_start = time.monotonic() - started
+        time.sleep(0.5)
+        assert proc.poll() is None, err.read_text()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, err.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    poll(lambda: not in_tray(), 10, "the icon to leave the tray")
+    assert "Traceback" not in err.read_text()
+    report(
+        capsys,
+        f"bundle {_size(built.bundle) / 2**20:.0f} MiB on disk, .deb {_size(built.deb) / 2**20:.0f} MiB, "
+        f"tarball {_size(built.tarball) / 2**20:.0f} MiB; built in {built.seconds:.0f} s; "
+        f"cold start to tray icon {cold_start:.2f} s",
+    )

@@ -1,0 +1,49 @@
+"""Fixtures for the voice tests: real espeak-ng speech, and a place to report measurements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import isolated, ollama, settings_file, window_manager  # noqa: F401 - shared fixtures
+from tests.voice.speech import Speech, have_tools
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> Speech:
+    if not have_tools():
+        pytest.skip("needs espeak-ng and sox (make system-deps)")
+    return Speech(tmp_path_factory.mktemp("speech"))
+
+
+MEASUREMENTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Keep a measurement line for the end of the run (captured output would hide it)."""
+    lines = request.config.stash.setdefault(MEASUREMENTS, [])
+    return lines.append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(MEASUREMENTS, [])
+    if lines:
+        terminalreporter.section("voice measurements")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def no_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach the real model hub."""
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+
+
+def write_config(path: Path, **values: object) -> Path:
+    import json
+
+    path.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()), encoding="utf-8")
+    return path

@@ -1,0 +1,303 @@
+"""``OpenAIModel``: the ``Model`` port over any OpenAI-compatible chat-completions server.
+
+vLLM, llama.cpp's llama-server, LM Studio and SGLang speak this protocol; the official
+``openai`` client does the HTTP and the server-sent events.  The rest mirrors
+``OllamaModel`` so a task behaves the same on either backend: the dialect follows the
+model family, not the server; screenshots go as ``data:`` URLs in ``image_url`` parts;
+answers stream at temperature 0 with a ``max_tokens`` cap; the stream is read in a helper
+thread (``streaming.pumped_items``) so Stop and the overall limit act at once, and the
+dialect's ``answer_end`` hook ends it early.  The client never retries on its own:
+retrying is the caller's decision.
+
+A conversation with a schema (the JSON dialect) asks for ``response_format`` of type
+``json_schema``.  A server that refuses it gets ``json_object``, then no format, and the
+refusal is remembered for the rest of the session; the dialect's parser validates anyway.
+Every failure leaves as ``ModelUnavailable`` or ``ModelError`` from ``openai_errors``, with
+the API key blanked out of anything the server said.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import replace
+from typing import Any, cast
+
+import httpx
+import openai
+from PIL import Image
+
+from deskhand.core.errors import DeskhandError, ModelUnavailable, Stopped
+from deskhand.core.observation import Completion, Conversation, Turn
+from deskhand.core.ports import ShouldStop
+from deskhand.vision import openai_meta as meta
+from deskhand.vision.imaging import encode_jpeg
+from deskhand.vision.model_errors import AnswerCut, Attempt
+from deskhand.vision.openai_errors import Context, no_vision_reply, served_list, translate
+from deskhand.vision.openai_meta import ServedModel
+from deskhand.vision.openai_wire import (
+    DEFAULT_BASE_URL,
+    FormatRefused,
+    closable,
+    formats_for,
+    message,
+    normalize_base_url,
+)
+from deskhand.vision.streaming import pumped_items
+
+__all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
+
+log = logging.getLogger(__name__)
+
+AnswerEnd = Callable[[str], int | None]
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "grammar", "guided")
+
+
+class OpenAIModel:
+    """A vision model on an OpenAI-compatible server; implements ``deskhand.core.ports.Model``."""
+
+    def __init__(
+        self,
+        host: str | None = None,
+        model: str = "",
+        *,
+        api_key: str | None = None,
+        max_tokens: int = 384,
+        connect_timeout: float = 5.0,
+        first_token_timeout: float = 120.0,
+        total_timeout: float = 300.0,
+        answer_end: AnswerEnd | None = None,
+        early_stop: bool = True,
+    ) -> None:
+        self.host = normalize_base_url(host)
+        self.root = self.host.removesuffix("/v1")
+        self.name = model
+        self.answer_end = answer_end if early_stop else None
+        self.max_tokens = max_tokens
+        self.num_ctx = 0  # set by the wiring for Ollama; the server fixes its own context here
+        self.connect_timeout = connect_timeout
+        self.first_token_timeout = first_token_timeout
+        self.total_timeout = total_timeout
+        self.server = "unknown"  # "vllm", "llama.cpp", ... once check() or list_models() ran
+        self._key = api_key or None
+        self._format_level = 0
+        slow = httpx.Timeout(first_token_timeout, connect=connect_timeout)
+        quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
+        # Local servers need no key, but the client insists on one; the placeholder is harmless.
+        # The timeouts are httpx's; clients built on httpx2 convert them (hence the casts).
+        self._client = openai.OpenAI(
+            base_url=self.host, api_key=self._key or "no-key", timeout=cast(Any, slow), max_retries=0
+        )
+        self._meta = self._client.with_options(timeout=cast(Any, quick))
+
+    def __repr__(self) -> str:  # never the key
+        return f"OpenAIModel(host={self.host!r}, model={self.name!r}, server={self.server!r})"
+
+    # ---- Model port ----------------------------------------------------------------------
+
+    def complete(self, conversation: Conversation, *, should_stop: ShouldStop) -> Completion:
+        """Stream one answer; raises Stopped, ModelUnavailable or ModelError."""
+        self._need_name()
+        if should_stop():
+            raise Stopped()
+        attempt = self._attempt(f"Asked {self.name} on the server at {self.host} for the next step")
+        messages = [message(t) for t in conversation.turns]
+        images = any(t.image is not None for t in conversation.turns)
+        formats = formats_for(conversation.response_schema)
+        started = time.monotonic()
+        while True:
+            fmt = formats[min(self._format_level, len(formats) - 1)]
+            try:
+                return self._stream(messages, fmt, attempt, images, should_stop, started)
+            except FormatRefused as refusal:
+                log.info("the server refused response_format %s (%s); trying without", fmt, refusal)
+                self._format_level += 1
+
+    def _stream(
+        self,
+        messages: list[dict[str, Any]],
+        fmt: dict[str, Any] | None,
+        attempt: Attempt,
+        images: bool,
+        should_stop: ShouldStop,
+        started: float,
+    ) -> Completion:
+        extra: dict[str, Any] = {"response_format": fmt} if fmt is not None else {}
+        opened = threading.Event()
+
+        def open_stream() -> Iterator[Any]:
+            stream = self._client.chat.completions.create(
+                model=self.name, messages=cast(Any, messages), stream=True, temperature=0, seed=0,
+                max_tokens=self.max_tokens, **extra,
+            )  # fmt: skip
+            opened.set()
+            return closable(stream)
+
+        parts: list[str] = []
+        usage: Any = None
+        finish: str | None = None
+        end: int | None = None
+        try:
+            with closing(pumped_items(open_stream, should_stop, self.total_timeout)) as chunks:
+                for chunk in chunks:
+                    usage = getattr(chunk, "usage", None) or usage
+                    choice = chunk.choices[0] if chunk.choices else None
+                    text = (choice.delta.content or "") if choice is not None else ""
+                    parts.append(text)
+                    finish = (choice.finish_reason if choice is not None else None) or finish
+                    if self.answer_end is not None and text and finish is None:
+                        end = self.answer_end("".join(parts))
+                        if end is not None:
+                            break
+            if finish is None and end is None:
+                raise AnswerCut("the stream ended without a finish_reason")
+        except DeskhandError:
+            raise
+        except Exception as exc:
+            received = sum(len(p) for p in parts)
+            if fmt is not None and not received and self._refuses_format(exc):
+                raise FormatRefused(self._redact(str(exc))) from exc
+            context = self._context(replace(attempt, received=received), images, opened.is_set())
+            raise translate(exc, context) from exc
+        model_ms = (time.monotonic() - started) * 1000
+        text = "".join(parts)
+        chunks_read = sum(1 for p in parts if p)
+        if end is not None:
+            return Completion(text[:end], model_ms, None, chunks_read, {"early_stop": 1.0})
+        prompt = getattr(usage, "prompt_tokens", None)
+        output = getattr(usage, "completion_tokens", None)
+        return Completion(text, model_ms, prompt, output if output is not None else chunks_read)
+
+    # ---- set-up and model management --------------------------------------------------------
+
+    def check(self, *, probe_images: bool = False) -> ServedModel:
+        """Check that the server answers, serves the model and (as far as known) reads images.
+
+        With ``probe_images`` a tiny synthetic image is sent when no metadata says whether
+        the model reads images (``deskhand doctor``); a task finds out with its first step.
+        """
+        self._need_name()
+        models = {m.name: m for m in self.list_models()}
+        info = models.get(self.name)
+        if info is None:
+            raise served_list(self.name, self.host, sorted(models))
+        vision = info.vision
+        if vision is None and probe_images:
+            self._probe_images()
+            vision = True
+        if vision is False:
+            raise no_vision_reply(self.name, f"{meta.SERVER_LABELS[self.server]} says it has no vision input")
+        return replace(info, vision=vision)
+
+    def list_models(self) -> list[ServedModel]:
+        """Models the server offers, with vision True/False, or None where it does not say."""
+        body = self._get("/models", "Asked the server at {host} for its models")
+        entries = [e for e in body.get("data") or [] if isinstance(e, dict)] if isinstance(body, dict) else []
+        self.server = meta.server_kind(entries)
+        twins = meta.twins(body) if isinstance(body, dict) else {}
+        models = [meta.served_model(e, twins.get(str(e.get("id"))), self.server) for e in entries]
+        if any(m.vision is None for m in models):
+            hints = self._server_hints(models)
+            models = [m if m.vision is not None else replace(m, vision=hints.get(m.name)) for m in models]
+        return models
+
+    def server_version(self) -> str:
+        """Which server this is, with its version where it tells (e.g. "vLLM 0.9.2")."""
+        self.list_models()
+        label = meta.SERVER_LABELS[self.server]
+        version: object = None
+        if self.server == "vllm":
+            version = self._peek("/version").get("version")
+        elif self.server == "llama.cpp":
+            version = self._peek("/props").get("build_info")
+        return f"{label} {version}" if isinstance(version, str) and version else label
+
+    def warm_up(self) -> None:
+        """Nothing to do: these servers load their model at start (LM Studio on first use)."""
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> OpenAIModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _need_name(self) -> None:
+        if not self.name:
+            raise ModelUnavailable(
+                f"Tried to ask the server at {self.host} for an answer, but no model name was "
+                "given. Pass --model NAME (see `deskhand models --backend openai`)."
+            )
+
+    def _attempt(self, doing: str) -> Attempt:
+        return Attempt(doing, self.host, self.name, self.connect_timeout, self.first_token_timeout)
+
+    def _redact(self, text: str) -> str:
+        """``text`` with the API key blanked out wherever it stands as a whole token."""
+        if not self._key:
+            return text
+        return re.sub(rf"(?<![\w-]){re.escape(self._key)}(?![\w-])", "[API key]", text)
+
+    def _served(self) -> list[str] | None:
+        try:
+            return [m.name for m in self.list_models()]
+        except DeskhandError:
+            return None
+
+    def _context(
+        self, attempt: Attempt, images: bool = False, streaming: bool = False, *, listing: bool = False
+    ) -> Context:
+        # While listing models, a 404 means a wrong base URL; asking for the list again would loop.
+        served = (lambda: None) if listing else self._served
+        return Context(attempt, self._redact, bool(self._key), images, streaming, served)
+
+    def _refuses_format(self, exc: Exception) -> bool:
+        if not isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
+            return False
+        said = str(exc.body if exc.body is not None else exc.message).lower()
+        return any(word in said for word in _FORMAT_WORDS)
+
+    def _get(self, path: str, doing: str) -> Any:
+        try:
+            return self._meta.get(path, cast_to=object)
+        except Exception as exc:
+            context = self._context(self._attempt(doing.format(host=self.host)), listing=True)
+            raise translate(exc, context) from exc
+
+    def _peek(self, path: str) -> dict[str, Any]:
+        """A server-specific endpoint outside /v1, best effort: {} when it is not there."""
+        try:
+            found = self._meta.get(f"{self.root}{path}", cast_to=object)
+        except (openai.OpenAIError, OSError) as exc:
+            log.debug("no %s on %s: %s", path, self.root, self._redact(str(exc)))
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def _server_hints(self, models: list[ServedModel]) -> dict[str, bool]:
+        """Vision per model from the server's own endpoints (llama-server, LM Studio)."""
+        if self.server == "llama.cpp" and len(models) == 1:  # /props describes the loaded model
+            found = meta.props_vision(self._peek("/props"))
+            return {} if found is None else {models[0].name: found}
+        if self.server == "lmstudio":
+            return meta.lmstudio_vision(self._peek("/api/v0/models"))
+        return {}
+
+    def _probe_images(self) -> None:
+        """Send a 64x64 grey image for a one-token answer; raises if the server refuses it."""
+        image = encode_jpeg(Image.new("RGB", (64, 64), (128, 128, 128)))
+        turn = message(Turn("user", "Reply with the word OK.", image))
+        context = self._context(self._attempt(f"Sent a test image to {self.name} at {self.host}"), True)
+        try:
+            self._meta.chat.completions.create(
+                model=self.name, messages=cast(Any, [turn]), max_tokens=1, temperature=0
+            )
+        except Exception as exc:
+            raise translate(exc, context) from exc
