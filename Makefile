@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := xvfb xauth xdotool x11-utils x11-xserver-utils openbox xterm mousepad xclip tesseract-ocr trayer \
 	espeak-ng sox fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 \
 	libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
-	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libportaudio2
+	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libportaudio2 dbus at-spi2-core
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast lint bench system-deps clean
@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: system-deps $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -m "not slow"
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not desktop" -x -q

@@ -115,6 +115,7 @@ def build_parts(
         sinks=tuple(sinks),
         should_stop=should_stop,
         on_decision=on_decision,
+        ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up,
     )
     return parts, Limits(max_steps=options.max_steps), model

@@ -85,6 +85,7 @@ class Parts:
     should_stop: ShouldStop = field(default=_never)
     on_decision: Callable[[int, Decision], None] | None = None
     warm_up: Callable[[], None] | None = None
+    ask_every_action: bool = False
 
 
 class _WarmUp:
@@ -212,7 +213,7 @@ class _Step:
         return parsed
 
     def _carry_out(self, action: Action, observation: Observation) -> StepOutcome:
-        verdict = assess(action)
+        verdict = self._judge(action)
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
         self.log.judged(action, verdict, answer)
@@ -231,6 +232,13 @@ class _Step:
                     self.parts.settler.settle(action, observation)
         self.log.outcome(outcome)
         return outcome
+
+    def _judge(self, action: Action) -> Verdict:
+        """The policy's verdict, raised to confirm when the user asked to approve everything."""
+        verdict = assess(action)
+        if self.parts.ask_every_action and verdict.level is Level.AUTO:
+            return Verdict(level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})")
+        return verdict
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
         if verdict.level is not Level.CONFIRM:

@@ -76,6 +76,7 @@ _KEYWORDS = frozenset(
     {"!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time", "coproc"}
 )
 _SEPARATORS = frozenset({";", "&", "&&", "||", "\n"})
+_MAX_NESTING = 60
 
 
 def parse(src: str, depth: int = 0) -> Script:
@@ -97,6 +98,7 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.nesting = 0
 
     def peek(self) -> Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -141,6 +143,15 @@ class _Parser:
         return tuple(commands)
 
     def command(self) -> Command:
+        self.nesting += 1
+        try:
+            if self.nesting > _MAX_NESTING:
+                raise ShellSyntaxError("groups are nested too deeply")
+            return self._command()
+        finally:
+            self.nesting -= 1
+
+    def _command(self) -> Command:
         if self.is_op("("):
             self.pos += 1
             return Group(self.script(closer=")"), self.redirects())

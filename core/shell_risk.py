@@ -41,7 +41,7 @@ class ShellRisk:
 
 
 _AUTO_REASON = "read-only command"
-_SHELL_SYNTAX = re.compile(r"[|&;<>()$`\\*?\[\]~{}\n#'\"]|^\s*[A-Za-z_]\w*=")
+_SHELL_SYNTAX = re.compile(r"[|&;<>()$`\\*?\[\]~{}\n#]|^\s*[A-Za-z_]\w*=")  # quotes alone: shlex copes
 
 
 def classify_command(command: str, *, unlocked: frozenset[str] = frozenset()) -> ShellRisk:
@@ -134,7 +134,7 @@ class _Walker:
             return
         try:
             script = parse(text, self.depth)
-        except ShellSyntaxError as exc:
+        except (ShellSyntaxError, RecursionError) as exc:
             self.add("unparsable", f"cannot be parsed safely ({exc})")
             self._scan_unparsed(text)
             return

@@ -34,7 +34,7 @@ def main() -> int:
         wait_for(lambda: b'"panel"' in screen.run(["xwininfo", "-root", "-tree"]).stdout, what="trayer")
         env = {**screen.env, "DESKHAND_DATA_DIR": f"{tmp}/data", "DESKHAND_CONFIG": f"{tmp}/config.toml"}
         argv = [sys.executable, __file__, "--inside"]
-        return subprocess.run(argv, env=env, check=False).returncode  # noqa: S603 - our own script
+        return subprocess.run(argv, env=env, check=False).returncode
 
 
 def inside() -> int:
@@ -81,7 +81,7 @@ def inside() -> int:
     with FakeOllama(models={MODEL: True}) as ollama:
         Path(os.environ["DESKHAND_CONFIG"]).write_text(f'host = "{ollama.url}"\nmodel = "{MODEL}"\n')
         log = Path(os.environ["DESKHAND_DATA_DIR"]).parent / "form.jsonl"
-        form = subprocess.Popen(  # noqa: S603 - the test form, by module name
+        form = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.apps.form", "--log", str(log), "--place", "bottom-left"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -158,25 +157,38 @@ def test_the_deb_declares_what_it_needs_from_the_system(
 ) -> None:
     p = project.load()
     fields = {
-        key: subprocess.run(["dpkg-deb", "-f", str(built.deb), key], capture_output=True, text=True, check=True)
-        .stdout.strip()
-        for key in ("Package", "Version", "Architecture", "Depends", "Recommends", "Installed-Size", "Maintainer")
+        key: subprocess.run(
+            ["dpkg-deb", "-f", str(built.deb), key], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for key in (
+            "Package",
+            "Version",
+            "Architecture",
+            "Depends",
+            "Recommends",
+            "Installed-Size",
+            "Maintainer",
+        )
     }
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
     assert (fields["Package"], fields["Version"], fields["Architecture"]) == (p.name, p.version, arch)
     depends = {re.split(r"[\s(]", d.strip(), maxsplit=1)[0] for d in fields["Depends"].split(",")}
-    assert XCB_DEPENDS <= depends, XCB_DEPENDS - depends
+    assert depends >= XCB_DEPENDS, XCB_DEPENDS - depends
     assert "libc6" in depends and not depends & NOT_DEPENDS
     # The Python runtime's own libraries are in the bundle, so no Debian package is needed for them.
     assert not depends & {"libssl3", "libffi8", "libsqlite3-0", "libpython3.11"}
     report(capsys, f"Depends: {fields['Depends']}")
     report(capsys, f"Recommends: {fields['Recommends'] or '-'}")
-    info = subprocess.run(["dpkg-deb", "--info", str(built.deb)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["dpkg-deb", "--info", str(built.deb)], capture_output=True, text=True, check=True
+    ).stdout
     assert "md5sums" in info and "postinst" not in info  # nothing runs as root at install time
 
 
 def test_the_deb_installs_the_bundle_launcher_menu_entry_and_icons(built: Built, project: ModuleType) -> None:
-    listing = subprocess.run(["dpkg-deb", "-c", str(built.deb)], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["dpkg-deb", "-c", str(built.deb)], capture_output=True, text=True, check=True
+    ).stdout
     rows = {line.split()[5].removeprefix("."): line for line in listing.splitlines()}
     assert all(line.split()[1] == "root/root" for line in rows.values())
     assert rows["/opt/deskhand/deskhand"].startswith("-rwxr-xr-x")
@@ -198,16 +210,33 @@ def test_the_deb_installs_the_bundle_launcher_menu_entry_and_icons(built: Built,
         assert f"/usr/share/icons/hicolor/{size}x{size}/apps/deskhand.png" in rows
     libraries = [r for path, r in rows.items() if ".so" in Path(path).name and r.startswith("-")]
     assert libraries and all(r.startswith("-rw-r--r--") for r in libraries)
-    unwanted = re.compile(r"WebEngine|Qt6Quick|Qt6Qml|Multimedia|Qt63D|Qt6Pdf|libgtk|wayland|tkinter|_tkinter")
+    unwanted = re.compile(
+        r"WebEngine|Qt6Quick|Qt6Qml|Multimedia|Qt63D|Qt6Pdf|libgtk|wayland|tkinter|_tkinter"
+    )
     assert not [path for path in rows if unwanted.search(path)]
 
 
 def test_the_bundle_leaves_out_what_deskhand_does_not_use(built: Built) -> None:
     modules = set(built.manifest["modules"])  # type: ignore[call-overload]
     assert {"deskhand", "PySide6", "mss", "pyautogui", "Xlib", "ollama", "httpx", "pydantic"} <= modules
-    assert not modules & {"tkinter", "pytest", "_pytest", "hypothesis", "matplotlib", "click", "rich", "pyscreeze"}
+    assert not modules & {
+        "tkinter",
+        "pytest",
+        "_pytest",
+        "hypothesis",
+        "matplotlib",
+        "click",
+        "rich",
+        "pyscreeze",
+    }
     qt = set(built.manifest["qt_modules"])  # type: ignore[call-overload]
-    assert qt <= {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtNetwork", "PySide6.QtDBus"}
+    assert qt <= {
+        "PySide6.QtCore",
+        "PySide6.QtGui",
+        "PySide6.QtWidgets",
+        "PySide6.QtNetwork",
+        "PySide6.QtDBus",
+    }
     system = {lib["name"] for lib in built.manifest["system_libraries"]}  # type: ignore[attr-defined]
     assert not list(built.bundle.glob("_internal/lib*xcb-cursor*")) and "libxcb-cursor.so.0" in system
     if "pocketsphinx" in modules:  # the recognizer is useless without its model
@@ -238,7 +267,9 @@ def test_version_and_doctor_from_the_installed_bundle(
     assert os.readlink(link) == "/opt/deskhand/deskhand"
     env = user_env(tmp_path)
     started = time.monotonic()
-    version = subprocess.run([str(installed.exe), "--version"], env=env, capture_output=True, text=True, timeout=60)
+    version = subprocess.run(
+        [str(installed.exe), "--version"], env=env, capture_output=True, text=True, timeout=60
+    )
     version_seconds = time.monotonic() - started
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"deskhand {project.load().version}"
@@ -275,6 +306,25 @@ def test_a_task_runs_end_to_end_and_children_get_the_users_environment(
         )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "LDP=/home/someone/lib QPP=unset" in done.stdout
+
+
+def test_voice_recognition_finds_its_bundled_model(
+    installed: Installed, built: Built, tmp_path: Path
+) -> None:
+    """pocketsphinx loads its acoustic model from the bundle, not from a Python install."""
+    if "pocketsphinx" not in built.manifest["modules"]:  # type: ignore[operator]
+        pytest.skip("pocketsphinx was not installed when the bundle was built")
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("needs espeak-ng and sox to make the speech sample")
+    spoken, wav = tmp_path / "spoken.wav", tmp_path / "stop.wav"
+    subprocess.run(["espeak-ng", "-w", str(spoken), "stop"], check=True)
+    subprocess.run(["sox", str(spoken), "-r", "16000", "-c", "1", "-b", "16", str(wav)], check=True)
+    heard = subprocess.run(
+        [str(installed.exe), "listen", "--file", str(wav), "--grammar", "commands"],
+        env=user_env(tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert heard.returncode == 0, heard.stderr
+    assert heard.stdout.split() == ["stop"]
 
 
 def test_the_tray_icon_appears_and_sigterm_quits_cleanly(

@@ -204,3 +204,12 @@ def test_stop_while_the_model_is_still_loading() -> None:
     assert result.status is TaskStatus.STOPPED
     assert time.monotonic() - started < 0.5
     assert p["model"].conversations == []  # type: ignore[attr-defined]
+
+
+def test_ask_every_action_asks_even_for_auto_actions_and_honours_deny() -> None:
+    approver = FakeApprover(answer_with=UserAnswer.DENY)
+    parts, p = make([reply(CLICK), reply(FINISH)], approver=approver, ask_every_action=True)
+    assert run_task("x", parts).status is TaskStatus.FINISHED
+    assert [a.kind for a, _ in approver.asked] == ["click"]
+    assert approver.asked[0][1].level.value == "confirm"
+    assert p["executor"].executed == []  # type: ignore[attr-defined]

@@ -3,6 +3,8 @@ it is wrapped, chained, nested or quoted."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -62,3 +64,28 @@ def test_wrapped_dangerous_commands_never_run_unasked_slow(command: str) -> None
 @given(st.text(max_size=300) | shell_soup)
 def test_the_policy_is_total_slow(command: str) -> None:
     check_total(command)
+
+
+PATHOLOGICAL = [
+    "(" * 1000 + ")" * 1000,
+    "{ " * 1000 + "ls; " + "}; " * 999,
+    "f() { " * 500 + "ls" + "; }" * 500,
+    "$(" * 11 + "rm -rf ~" + ")" * 11,
+    "echo " + "$(" * 30 + "ls" + ")" * 30,
+    "cat <(" * 300 + "ls" + ")" * 300,
+    "x" + "{a,b}" * 300,
+    "${X:-" * 500 + "}" * 500,
+    "`" * 999,
+    "echo $(" + "'" * 999,
+    "echo " + "$(ls)" * 790,
+    "a=1;" * 1000,
+]
+
+
+@pytest.mark.parametrize("command", PATHOLOGICAL, ids=lambda c: c[:12])
+def test_pathological_commands_are_judged_quickly_and_never_raise(command: str) -> None:
+    started = time.monotonic()
+    risk = classify_command(command[:4000])
+    assert time.monotonic() - started < 2.0
+    if "(" * 5 in command or "{ " * 5 in command or "rm -rf" in command:
+        assert risk.level is not Level.AUTO
