@@ -10,7 +10,7 @@ APT_PACKAGES := xvfb xauth xdotool x11-utils x11-xserver-utils openbox xterm mou
 	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libportaudio2 dbus at-spi2-core
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench system-deps clean
+.PHONY: run test test-fast test-slow lint bench bundle system-deps clean
 
 # Strict editable installs link each module: re-install when a package folder gains a file.
 $(STAMP): pyproject.toml $(shell find core vision actions app voice -type d -not -name __pycache__)
@@ -39,6 +39,12 @@ lint: $(STAMP)
 
 test: system-deps $(STAMP) lint
 	$(PY) -m pytest -p no:cacheprovider -m "not slow"
+
+## Slow tests: 10k-example fuzzing and the Linux bundle build + install + start.
+test-slow: system-deps $(STAMP)
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="dpkg-dev binutils patchelf lintian desktop-file-utils"
+	$(PIP) install -q -e '.[dev,package]' --config-settings editable_mode=strict
+	$(PY) -m pytest -p no:cacheprovider -m slow
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not desktop" -x -q
