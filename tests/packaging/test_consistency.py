@@ -93,7 +93,7 @@ def test_the_spec_takes_name_version_and_icons_from_the_project(project: ModuleT
     for needle in (
         "P = project.load()",
         "copy_metadata(P.name)",  # `deskhand --version` reads the distribution's metadata
-        "collect_submodules(P.name)",  # the CLI imports its commands by name
+        "collect_submodules(P.name",  # the CLI imports its commands by name
         "LAUNCHER.write_text(P.launcher_source()",
         "project.ICON_ICO",
         "project.ICON_ICNS",
