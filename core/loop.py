@@ -237,7 +237,9 @@ class _Step:
         """The policy's verdict, raised to confirm when the user asked to approve everything."""
         verdict = assess(action)
         if self.parts.ask_every_action and verdict.level is Level.AUTO:
-            return Verdict(level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})")
+            return Verdict(
+                level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"
+            )
         return verdict
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
