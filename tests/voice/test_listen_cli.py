@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,20 @@ def test_free_speech_from_a_file_with_pocketsphinx(
 def test_whisper_missing_model_falls_back_with_a_clear_note(
     speech: Speech, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    pytest.importorskip("faster_whisper")
     code, out, err = run(capsys, "--file", str(speech.say("click apply", speed=150).path))
     assert code == 0 and out.strip()
     assert "Tried to download the Whisper model" in err and "Using pocketsphinx" in err
+
+
+def test_without_faster_whisper_pocketsphinx_takes_over_with_a_clear_note(
+    speech: Speech, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if importlib.util.find_spec("faster_whisper") is not None:
+        pytest.skip("faster-whisper is installed here; the test above covers that path")
+    code, out, err = run(capsys, "--file", str(speech.say("click apply", speed=150).path))
+    assert code == 0 and out.strip()
+    assert "faster-whisper is not installed" in err and "pocketsphinx" in err
 
 
 def test_first_use_downloads_the_model_with_a_progress_bar(
