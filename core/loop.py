@@ -1,11 +1,14 @@
 """The agent loop: observe → decide → assess → confirm → execute → settle → record.
 
 It runs until the model finishes, gives up or asks something nobody answers, the step or
-time budget runs out, or the user stops.  Every action is bound to the screenshot it was
-decided on (``Approved`` carries that screenshot's geometry).  Unparseable output gets
-``limits.max_repairs`` repair turns, then the task fails; a denied or blocked action is
-told to the model and the loop goes on.  Exceptions mean stop: set-up and model-server
-failures propagate to the caller; ``Stopped`` becomes a result.
+time budget runs out, the model keeps repeating an action that changes nothing, or the
+user stops.  Every action is bound to the screenshot it was decided on (``Approved``
+carries that screenshot's geometry), and judged with what the inspector finds where it
+lands.  Unparseable output gets ``limits.max_repairs`` repair turns, then the task fails;
+a denied, blocked or pointlessly repeated action is told to the model and the loop goes
+on.  Exceptions mean stop: set-up failures propagate to the caller; a passing model-server
+fault pauses the task (``Parts.faults``) and the step runs again when the server is back;
+``Stopped`` becomes a result.
 
 ``Parts.warm_up`` (loading the model) starts in a helper thread as the task begins, so it
 runs while the first screenshot is taken and encoded; the first model call waits for it.
@@ -13,18 +16,19 @@ runs while the first screenshot is taken and encoded; the first model call waits
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, describe
-from deskhand.core.errors import ExecutionFailed, Stopped
+from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
+from deskhand.core.inspection import find_target
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import (
     Declined,
     Executed,
     Failed,
+    Repeated,
     StepMemory,
     StepOutcome,
     Unparseable,
@@ -35,14 +39,19 @@ from deskhand.core.ports import (
     Clock,
     Dialect,
     Executor,
+    FaultWaiter,
+    Inspector,
     Model,
     Screen,
     Settler,
     ShouldStop,
     StepSink,
 )
+from deskhand.core.repeat_guard import RepeatGuard
 from deskhand.core.step_log import StepLog
+from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level, Verdict
+from deskhand.core.warm_up import WarmUp
 
 
 class TaskStatus(StrEnum):
@@ -86,30 +95,22 @@ class Parts:
     on_decision: Callable[[int, Decision], None] | None = None
     warm_up: Callable[[], None] | None = None
     ask_every_action: bool = False
+    inspector: Inspector | None = None  # what a click lands on / typing goes into
+    unlocked: frozenset[str] = frozenset()  # block rules the user lets ask instead (settings)
+    faults: FaultWaiter | None = None  # None: a model-server fault ends the task
 
 
-class _WarmUp:
-    """``Parts.warm_up`` running in a helper thread; ``wait`` hands over how it ended."""
+@dataclass
+class _Task:
+    """What the steps of one task share: its memory, the user's permissions, the guard."""
 
-    def __init__(self, work: Callable[[], None]) -> None:
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="deskhand-warm-up", daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed over to the loop's thread by wait()
-            self._error = exc
-
-    def wait(self, should_stop: ShouldStop) -> None:
-        """Block until it is done (Stop is honoured meanwhile); re-raise what it raised."""
-        while self._thread.is_alive():
-            if should_stop():
-                raise Stopped()
-            self._thread.join(0.02)
-        if self._error is not None:
-            raise self._error
+    task: str
+    parts: Parts
+    limits: Limits
+    history: list[StepMemory] = field(default_factory=list)
+    allowed: set[tuple[str, str]] = field(default_factory=set)
+    guard: RepeatGuard = field(default_factory=RepeatGuard)
+    warm_up: WarmUp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,47 +121,57 @@ class _StepEnd:
 
 def run_task(task: str, parts: Parts, limits: Limits = Limits()) -> TaskResult:
     """Run one task to its end and say how it ended."""
-    history: list[StepMemory] = []
-    allowed_for_task: set[tuple[str, str]] = set()
+    shared = _Task(task, parts, limits, warm_up=WarmUp(parts.warm_up) if parts.warm_up else None)
     deadline = parts.clock.now() + limits.max_seconds
-    warm_up = _WarmUp(parts.warm_up) if parts.warm_up is not None else None
     try:
         for number in range(1, limits.max_steps + 1):
             if parts.clock.now() > deadline:
                 return TaskResult(
                     TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", number - 1
                 )
-            end = _Step(number, task, history, parts, limits, allowed_for_task, warm_up).run()
-            warm_up = None
-            history.append(end.memory)
+            end = _run_step(number, shared)
+            shared.history.append(end.memory)
             if end.result is not None:
                 return end.result
         return TaskResult(
             TaskStatus.GAVE_UP, f"Used all {limits.max_steps} steps without finishing.", limits.max_steps
         )
     except Stopped as stop:
-        return TaskResult(TaskStatus.STOPPED, str(stop), len(history))
+        return TaskResult(TaskStatus.STOPPED, str(stop), len(shared.history))
     finally:
         parts.executor.release_all()
+
+
+def _run_step(number: int, shared: _Task) -> _StepEnd:
+    """One step; if the model server fails in a passing way, pause and run the step again.
+
+    A step that met a server fault had not executed anything (the model had not answered),
+    so running it again from a fresh screenshot repeats nothing.
+    """
+    faults = shared.parts.faults
+    attempt = 0
+    while True:
+        try:
+            end = _Step(number, shared).run()
+        except DeskhandError as error:
+            attempt += 1
+            if isinstance(error, Stopped) or not error.transient or faults is None:
+                raise
+            if not faults.wait_to_retry(error, attempt):
+                raise
+            continue
+        if attempt and faults is not None:
+            faults.resumed()
+        return end
 
 
 class _Step:
     """One pass of the loop; kept as an object so each stage reads as one short method."""
 
-    def __init__(
-        self,
-        number: int,
-        task: str,
-        history: Sequence[StepMemory],
-        parts: Parts,
-        limits: Limits,
-        allowed_for_task: set[tuple[str, str]],
-        warm_up: _WarmUp | None = None,
-    ) -> None:
-        self.number, self.task, self.history = number, task, history
-        self.parts, self.limits, self.allowed = parts, limits, allowed_for_task
-        self.warm_up = warm_up
-        self.log = StepLog(number, parts.model.name, parts.dialect.name, parts.clock)
+    def __init__(self, number: int, shared: _Task) -> None:
+        self.number, self.shared = number, shared
+        self.parts, self.limits, self.guard = shared.parts, shared.limits, shared.guard
+        self.log = StepLog(number, self.parts.model.name, self.parts.dialect.name, self.parts.clock)
 
     def run(self) -> _StepEnd:
         self._check_stop()
@@ -191,14 +202,21 @@ class _Step:
                 return self._conclude(action)
             if not isinstance(self._carry_out(action, observation), Executed):
                 break
+        if self.guard.exhausted:
+            message = f"The model kept repeating {self.guard.last_refused}, which changed nothing on screen."
+            self.log.concluded(message)
+            return TaskResult(TaskStatus.GAVE_UP, message, self.number)
         return None
 
     def _decide(self, observation: Observation) -> Decision | Unparseable:
         dialect = self.parts.dialect
-        conversation = dialect.conversation(self.task, self.history, observation)
-        if self.warm_up is not None:
+        conversation = dialect.conversation(self.shared.task, self.shared.history, observation)
+        if self.parts.inspector is not None:
+            self.parts.inspector.prepare(observation)
+        if self.shared.warm_up is not None:
             with self.log.timing("model"):
-                self.warm_up.wait(self.parts.should_stop)
+                warm_up, self.shared.warm_up = self.shared.warm_up, None
+                warm_up.wait(self.parts.should_stop)
         for attempt in range(self.limits.max_repairs + 1):
             self._check_stop()
             completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)
@@ -213,12 +231,19 @@ class _Step:
         return parsed
 
     def _carry_out(self, action: Action, observation: Observation) -> StepOutcome:
-        verdict = self._judge(action)
+        repeated = self.guard.check(action, observation)
+        if repeated is not None:
+            outcome: StepOutcome = Repeated(action, repeated)
+            self.log.judged(action, assess(action, unlocked=self.parts.unlocked), None)
+            self.log.outcome(outcome)
+            return outcome
+        target = self._target(action, observation)
+        verdict = self._judge(action, target)
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
-        self.log.judged(action, verdict, answer)
+        self.log.judged(action, verdict, answer, target)
         if approved is None:
-            outcome: StepOutcome = Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
+            outcome = Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
         else:
             try:
                 with self.log.timing("execute"):
@@ -228,14 +253,23 @@ class _Step:
             except ExecutionFailed as exc:
                 outcome = Failed(action, str(exc))
             if isinstance(outcome, Executed):
+                self.guard.executed(action, observation)
                 with self.log.timing("settle"):
                     self.parts.settler.settle(action, observation)
         self.log.outcome(outcome)
         return outcome
 
-    def _judge(self, action: Action) -> Verdict:
+    def _target(self, action: Action, observation: Observation) -> TargetInfo | None:
+        """What the action lands on, unless the policy blocks it whatever the target is."""
+        inspector = self.parts.inspector
+        if inspector is None or assess(action, unlocked=self.parts.unlocked).level is Level.BLOCK:
+            return None
+        with self.log.timing("inspect"):
+            return find_target(inspector, action, observation)
+
+    def _judge(self, action: Action, target: TargetInfo | None) -> Verdict:
         """The policy's verdict, raised to confirm when the user asked to approve everything."""
-        verdict = assess(action)
+        verdict = assess(action, target, unlocked=self.parts.unlocked)
         if self.parts.ask_every_action and verdict.level is Level.AUTO:
             return Verdict(
                 level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"
@@ -246,13 +280,13 @@ class _Step:
         if verdict.level is not Level.CONFIRM:
             return None
         key = (action.command if isinstance(action, RunShell) else action.kind, verdict.reason)
-        if key in self.allowed:
+        if key in self.shared.allowed:
             return UserAnswer.ALLOW_FOR_TASK
         with self.log.timing("confirm"):
             answer = self.parts.approver.confirm(action, verdict, observation)
         self._check_stop()
         if answer is UserAnswer.ALLOW_FOR_TASK:
-            self.allowed.add(key)
+            self.shared.allowed.add(key)
         return answer
 
     def _conclude(self, action: Finish | AskUser) -> TaskResult | None:

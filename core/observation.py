@@ -12,7 +12,9 @@ class Observation:
     """One screenshot, ready to send: the encoded image and where it came from.
 
     ``id`` names the screenshot; every decision is bound to it, and actions decided on it
-    are mapped to the screen through ``geometry`` only.
+    are mapped to the screen through ``geometry`` only.  ``fingerprint`` is a small
+    greyscale thumbnail of the same picture (empty if unknown), so the loop can tell
+    whether an action changed the screen without decoding JPEGs.
     """
 
     id: str
@@ -21,6 +23,7 @@ class Observation:
     geometry: ScreenGeometry
     capture_ms: float
     encode_ms: float
+    fingerprint: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,18 @@ class Failed:
         return f"failed: {self.reason}"
 
 
-StepOutcome = Executed | Declined | Failed
+@dataclass(frozen=True, slots=True)
+class Repeated:
+    """Not done: the same action already changed nothing on this screen (``RepeatGuard``)."""
+
+    action: Action
+    reason: str
+
+    def summary(self) -> str:
+        return f"not repeated: {self.reason}"
+
+
+StepOutcome = Executed | Declined | Failed | Repeated
 
 
 @dataclass(frozen=True, slots=True)

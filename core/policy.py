@@ -78,7 +78,7 @@ UNLOCKABLE_RULES: dict[str, str] = {
         if r.level is Level.BLOCK
     },
 }
-_ACTIVATE_KEYS = (frozenset({"enter"}), frozenset({"space"}))  # press the focused button
+ACTIVATE_KEYS = (frozenset({"enter"}), frozenset({"space"}))  # press the focused button
 _TYPED_LINES = re.compile(r"[\r\n]+")
 _NO_UNLOCKS: frozenset[str] = frozenset()
 
@@ -102,7 +102,7 @@ def assess(
             return Verdict(level=Level.AUTO, reason="ends the task; nothing is executed")
         case Hotkey(keys=keys):
             verdict = _assess_hotkey(frozenset(keys), unlocked)
-            if target is not None and frozenset(keys) in _ACTIVATE_KEYS:
+            if target is not None and frozenset(keys) in ACTIVATE_KEYS:
                 return worst([_assess_target(target, f"presses {'+'.join(keys)} on") or verdict], verdict)
             return verdict
         case TypeText(text=text):

@@ -10,10 +10,12 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from deskhand.core.actions import Action, Decision
-from deskhand.core.geometry import Grid, ModelSpace, Size
+from deskhand.core.errors import DeskhandError
+from deskhand.core.geometry import Grid, ModelSpace, ScreenPoint, Size
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
 from deskhand.core.policy import Approved, UserAnswer
+from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 
@@ -83,3 +85,33 @@ class StepSink(Protocol):
     """Receives each finished step (trace files, terminal, audit database, UI)."""
 
     def record(self, step: StepRecord, observation: Observation) -> None: ...
+
+
+class Inspector(Protocol):
+    """Tells what is at a screen point (and what has keyboard focus) on one observation.
+
+    The policy judges clicks and typing by it (``deskhand.core.target``).  ``prepare`` is a
+    hint given as the model is asked about an observation: slow work (OCR of the whole
+    screenshot) may start in the background then, so it is done by the time the model
+    answers.  Lookups must be quick and return ``None`` rather than guess.
+    """
+
+    def prepare(self, observation: Observation) -> None: ...
+
+    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None: ...
+
+    def focused(self, observation: Observation) -> TargetInfo | None: ...
+
+
+class FaultWaiter(Protocol):
+    """Decides what happens when the model server fails mid-task with a transient error.
+
+    ``wait_to_retry`` tells the user the task is paused and why, waits, and returns True to
+    run the step again, or False to give up (the loop then raises ``error``); it raises
+    ``Stopped`` if the user stops meanwhile.  ``resumed`` is called once the server
+    answers again.  Nothing of the task is lost while it waits.
+    """
+
+    def wait_to_retry(self, error: DeskhandError, attempt: int) -> bool: ...
+
+    def resumed(self) -> None: ...

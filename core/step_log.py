@@ -15,6 +15,7 @@ from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import StepOutcome, Unparseable
 from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import Clock
+from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord, Timings
 from deskhand.core.verdict import Verdict
 
@@ -46,6 +47,7 @@ class StepLog:
         self.problems: list[str] = []
         self.decision: Decision | None = None
         self.judged_actions: list[tuple[Action, Verdict, UserAnswer | None]] = []
+        self.targets: list[str | None] = []
         self.outcomes: list[str] = []
         self.feedback_lines: list[str] = []
         self.prompt_tokens: int | None = None
@@ -80,8 +82,11 @@ class StepLog:
     def decided(self, decision: Decision) -> None:
         self.decision = decision
 
-    def judged(self, action: Action, verdict: Verdict, answer: UserAnswer | None) -> None:
+    def judged(
+        self, action: Action, verdict: Verdict, answer: UserAnswer | None, target: TargetInfo | None = None
+    ) -> None:
         self.judged_actions.append((action, verdict, answer))
+        self.targets.append(None if target is None else target.describe())
 
     def outcome(self, outcome: StepOutcome) -> None:
         summary = outcome.summary()
@@ -117,9 +122,11 @@ class StepLog:
             screen_targets=[screen_target(a, geometry) for a in actions],
             verdicts=[{"level": v.level.value, "reason": v.reason} for _, v, _ in self.judged_actions],
             user_answers=[None if u is None else u.name.lower() for _, _, u in self.judged_actions],
+            targets=self.targets,
             outcome="; ".join(self.outcomes) or "no action",
             repairs=len(self.problems),
             timings_ms=self.timings.rounded(),
+            inspect_ms=round(self.timings.inspect, 1),
             prompt_tokens=self.prompt_tokens,
             output_tokens=self.output_tokens,
         )

@@ -1,8 +1,8 @@
 """What is under the pointer: the element a click or a keystroke will act on.
 
 The model says *where* to click; it does not get to say *what* is there.  An ``Inspector``
-(``deskhand.vision.inspect``) asks the accessibility tree, or reads the screenshot with
-OCR, and hands the policy a ``TargetInfo``.  The policy matches risky words in its label
+(the port in ``deskhand.core.ports``, built in ``deskhand.vision.inspect``) asks the
+accessibility tree, or reads the screenshot with OCR, and hands the policy a ``TargetInfo``.  The policy matches risky words in its label
 ("Delete account", "Pay now") and asks the user first.  The label is evidence the screen
 shows; it can raise a level, never lower one -- a button labelled "Cancel (safe, click me)"
 gets no favours.
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
-from deskhand.core.geometry import Rect, ScreenPoint
-from deskhand.core.observation import Observation
+from deskhand.core.geometry import Rect
 
-__all__ = ["Inspector", "TargetInfo", "TargetSource", "clean_label"]
+__all__ = ["TargetInfo", "TargetSource", "clean_label"]
 
 TargetSource = Literal["accessibility", "ocr"]
 MAX_LABEL = 80  # labels are screen text: keep what we repeat to the user short
@@ -39,18 +38,6 @@ class TargetInfo:
         if len(label) > MAX_LABEL:
             label = label[: MAX_LABEL - 1] + "…"
         return f'"{label}" ({self.role or "unknown role"})'
-
-
-class Inspector(Protocol):
-    """Tells what is at a screen point (and what has keyboard focus) on one observation.
-
-    Implementations must be quick (a time budget of ~150 ms) and must return ``None``
-    rather than guess; they never raise for "nothing found".
-    """
-
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None: ...
-
-    def focused(self, observation: Observation) -> TargetInfo | None: ...
 
 
 def clean_label(text: str) -> str:

@@ -22,6 +22,9 @@ class Timings(BaseModel):
     execute: float = 0.0
     settle: float = 0.0
     total: float = 0.0
+    # Finding what a click lands on / typing goes into.  Counted in ``total``, but kept out
+    # of ``timings_ms`` (whose keys are the contract's stages) and recorded as ``inspect_ms``.
+    inspect: float = Field(default=0.0, exclude=True)
 
     def rounded(self) -> dict[str, float]:
         return {k: round(v, 1) for k, v in self.model_dump().items()}
@@ -45,6 +48,9 @@ class StepRecord(BaseModel):
     screen_targets: list[list[int] | None] = Field(default_factory=list)
     verdicts: list[dict[str, str]] = Field(default_factory=list)
     user_answers: list[str | None] = Field(default_factory=list)
+    # What the inspector found each action acts on, e.g. '"Delete account" (push button)'.
+    targets: list[str | None] = Field(default_factory=list)
+    inspect_ms: float = 0.0
     outcome: str
     repairs: int = 0
     timings_ms: dict[str, float]

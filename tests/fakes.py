@@ -27,13 +27,19 @@ class FakeClock:
 
 
 class FakeScreen:
-    def __init__(self, geometry: ScreenGeometry = GEOMETRY) -> None:
+    """``fingerprints``: what each observation's fingerprint is (the last one repeats)."""
+
+    def __init__(self, geometry: ScreenGeometry = GEOMETRY, fingerprints: Sequence[bytes] = (b"",)) -> None:
         self.geometry = geometry
+        self.fingerprints = list(fingerprints)
         self.count = 0
 
     def observe(self) -> Observation:
         self.count += 1
-        return Observation(f"obs-{self.count}", b"jpeg", "image/jpeg", self.geometry, 1.0, 2.0)
+        fingerprint = self.fingerprints[min(self.count, len(self.fingerprints)) - 1]
+        return Observation(
+            f"obs-{self.count}", b"jpeg", "image/jpeg", self.geometry, 1.0, 2.0, fingerprint=fingerprint
+        )
 
 
 class FakeModel:

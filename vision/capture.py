@@ -28,7 +28,7 @@ from deskhand.core.errors import CaptureFailed, UsageError
 from deskhand.core.geometry import Grid, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 from deskhand.vision.focus import focused_window_rect, monitor_for
-from deskhand.vision.imaging import JPEG_QUALITY, encode_jpeg, from_bgra, grid_size, resize_to
+from deskhand.vision.imaging import JPEG_QUALITY, encode_jpeg, fingerprint, from_bgra, grid_size, resize_to
 
 
 def list_monitors() -> list[Rect]:
@@ -64,12 +64,19 @@ def choose_monitor(number: int | None) -> Rect:
 
 
 @dataclass(frozen=True, slots=True)
+class _Encoded:
+    data: bytes
+    size: Size
+    fingerprint: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class _Prepared:
     """A frame handed over by the settler, and its encoding (running or done)."""
 
     raw: bytearray
     size: Size
-    encoded: Future[tuple[bytes, Size]]
+    encoded: Future[_Encoded]
 
 
 class MssScreen:
@@ -119,24 +126,25 @@ class MssScreen:
         with self._lock:
             prepared, self._prepared = self._prepared, None
         if prepared is not None and prepared.size == raw_size and prepared.raw == shot.raw:
-            data, image_size = prepared.encoded.result()
+            encoded = prepared.encoded.result()
             self.reused += 1
         else:
-            data, image_size = self._encode(shot.raw, raw_size)
+            encoded = self._encode(shot.raw, raw_size)
         done = time.perf_counter()
-        geometry = ScreenGeometry(image_size=image_size, screen_rect=m, pixel_ratio=shot.width / m.width)
+        geometry = ScreenGeometry(image_size=encoded.size, screen_rect=m, pixel_ratio=shot.width / m.width)
         return Observation(
             id=f"{self._task}-{next(self._ids):04d}",
-            image=data,
+            image=encoded.data,
             mime="image/jpeg",
             geometry=geometry,
             capture_ms=(grabbed - start) * 1000.0,
             encode_ms=(done - grabbed) * 1000.0,
+            fingerprint=encoded.fingerprint,
         )
 
-    def _encode(self, raw: bytearray, raw_size: Size) -> tuple[bytes, Size]:
+    def _encode(self, raw: bytearray, raw_size: Size) -> _Encoded:
         image = resize_to(from_bgra(raw, raw_size), grid_size(raw_size, self.grid))
-        return encode_jpeg(image, self.jpeg_quality), Size(*image.size)
+        return _Encoded(encode_jpeg(image, self.jpeg_quality), Size(*image.size), fingerprint(image))
 
     def close(self) -> None:
         sct = getattr(self._local, "sct", None)

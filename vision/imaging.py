@@ -62,3 +62,12 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 def from_bgra(raw: bytes | bytearray, size: Size) -> Image.Image:
     """Decode mss's BGRA buffer (``shot.raw``; ``shot.bgra`` would copy it first) as RGB."""
     return Image.frombuffer("RGB", (size.width, size.height), raw, "raw", "BGRX", 0, 1)
+
+
+FINGERPRINT_SIZE = (64, 36)  # cells of ~20x20 image pixels at 1080p
+
+
+def fingerprint(image: Image.Image) -> bytes:
+    """A 64x36 greyscale thumbnail (box-averaged): cheap to make (~1 ms) and to compare,
+    fine enough that a ticked checkbox or a new line of text changes a cell."""
+    return image.convert("L").resize(FINGERPRINT_SIZE, Image.Resampling.BOX).tobytes()

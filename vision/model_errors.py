@@ -17,10 +17,11 @@ import httpx
 import ollama
 import pydantic
 
-from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
+from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
 
 SUGGESTED_VISION_MODEL = "qwen2.5vl:7b"
 _RETRY = "The task can be retried; if this keeps happening, check the `ollama serve` log."
+_REJECTED = "Asking again will not help; the `ollama serve` log says why it refused the request."
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +48,8 @@ class TotalTimeout(Exception):
         self.seconds = seconds
 
 
-def refused(url: str) -> ModelUnavailable:
-    return ModelUnavailable(
+def refused(url: str) -> ServerUnreachable:
+    return ServerUnreachable(
         f"Tried to reach Ollama at {url}, but the connection was refused. "
         "Start it with `ollama serve` (or set --host/OLLAMA_HOST)."
     )
@@ -103,12 +104,10 @@ def _response_error(exc: ollama.ResponseError, a: Attempt) -> DeskhandError:
     if status in (400, 500) and any(p in message.lower() for p in _NO_IMAGES):
         return no_vision(a.model, f"Ollama refused the screenshot: {message}")
     if status == -1:
-        what = "reported an error mid-answer"
-    elif status >= 500:
-        what = f"failed with HTTP {status}"
-    else:
-        what = f"rejected it with HTTP {status}"
-    return ModelError(f"{a.doing}, but the server {what}: {message}. {_RETRY}")
+        return ModelError(f"{a.doing}, but the server reported an error mid-answer: {message}. {_RETRY}")
+    if status >= 500 or status == 429:
+        return ModelError(f"{a.doing}, but the server failed with HTTP {status}: {message}. {_RETRY}")
+    return ModelRejected(f"{a.doing}, but the server rejected it with HTTP {status}: {message}. {_REJECTED}")
 
 
 def translate(exc: BaseException, a: Attempt) -> DeskhandError:
@@ -118,7 +117,7 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
     if isinstance(exc, ollama.ResponseError):
         return _response_error(exc, a)
     if isinstance(exc, httpx.ConnectTimeout):
-        return ModelUnavailable(
+        return ServerUnreachable(
             f"Tried to reach Ollama at {a.url}, but it did not accept a connection within "
             f"{a.connect_timeout:g} s. Check that the host is right and reachable "
             "(--host/OLLAMA_HOST)."
@@ -133,7 +132,7 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
     if isinstance(exc, httpx.ConnectError | ConnectionError):
         text = str(exc)
         if isinstance(exc, httpx.ConnectError) and "refused" not in text.lower():
-            return ModelUnavailable(
+            return ServerUnreachable(
                 f"Tried to reach Ollama at {a.url}, but could not connect ({text}). "
                 "Check --host/OLLAMA_HOST and that `ollama serve` is running there."
             )

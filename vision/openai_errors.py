@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import openai
 
-from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
+from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
 from deskhand.vision.model_errors import AnswerCut, Attempt, TotalTimeout
 
 __all__ = ["Context", "no_vision_reply", "refused", "served_list", "translate", "wrong_base_url"]
 
 _RETRY = "The task can be retried; if this keeps happening, check the server's log."
+_REJECTED = "Asking again will not help; the server's log says why it refused the request."
 _KEY_VARS = "DESKHAND_API_KEY (or OPENAI_API_KEY, or the keyring entry named by api_key_keyring)"
 _NO_IMAGES = (
     "image input", "not support image", "support images", "support vision", "multimodal",
@@ -43,8 +44,8 @@ class Context:
     served: Callable[[], list[str] | None] = lambda: None  # model ids, None if unknown
 
 
-def refused(url: str) -> ModelUnavailable:
-    return ModelUnavailable(
+def refused(url: str) -> ServerUnreachable:
+    return ServerUnreachable(
         f"Tried to reach the OpenAI-compatible server at {url}, but the connection was refused. "
         "Start the server (e.g. `vllm serve MODEL` or `llama-server -m MODEL.gguf --mmproj "
         "MMPROJ.gguf`), or fix --host: the base URL including /v1."
@@ -120,8 +121,9 @@ def _status_error(exc: openai.APIStatusError, c: Context) -> DeskhandError:
             f"{a.doing}, but the server is busy or rate-limited (HTTP 429: {said}). "
             "Wait a moment and retry the task."
         )
-    what = f"failed with HTTP {status}" if status >= 500 else f"rejected it with HTTP {status}"
-    return ModelError(f"{a.doing}, but the server {what}: {said}. {_RETRY}")
+    if status >= 500:
+        return ModelError(f"{a.doing}, but the server failed with HTTP {status}: {said}. {_RETRY}")
+    return ModelRejected(f"{a.doing}, but the server rejected it with HTTP {status}: {said}. {_REJECTED}")
 
 
 def _cut(a: Attempt, detail: str) -> ModelError:
@@ -150,7 +152,7 @@ def _connection(exc: openai.APIConnectionError, c: Context) -> DeskhandError:
     detail = c.redact(str(cause) if cause is not None else exc.message)
     if isinstance(exc, openai.APITimeoutError):
         if _cause_name(exc) == "ConnectTimeout":
-            return ModelUnavailable(
+            return ServerUnreachable(
                 f"Tried to reach the OpenAI-compatible server at {a.url}, but it did not accept a "
                 f"connection within {a.connect_timeout:g} s. Check that the host is right and "
                 "reachable (--host)."
@@ -162,7 +164,7 @@ def _connection(exc: openai.APIConnectionError, c: Context) -> DeskhandError:
         return _cut(a, f"{_cause_name(exc) or 'connection error'}: {detail}")
     if "refused" in detail.lower() or "errno 111" in detail.lower():
         return refused(a.url)
-    return ModelUnavailable(
+    return ServerUnreachable(
         f"Tried to reach the OpenAI-compatible server at {a.url}, but could not connect "
         f"({detail}). Check --host and that the server is running there."
     )

@@ -226,3 +226,48 @@ def test_text_on_screen_never_lowers_a_verdict(bus: Bus, window: Window) -> None
         target = inspector.inspect(window.centres[label], obs)
         assert target is not None and target.label == label  # the injection nearby changes nothing
         assert assess(Click(at=P), target).level is Level.CONFIRM
+
+
+class CountingOcr(OcrInspector):
+    """Counts tesseract runs, to tell a whole-screenshot read from per-point strip reads."""
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.runs = 0
+
+    def _ocr(self, exe, crop):  # type: ignore[no-untyped-def]
+        self.runs += 1
+        return super()._ocr(exe, crop)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract (apt: tesseract-ocr)")
+def test_a_slow_model_leaves_time_to_read_the_whole_screen_ahead(window: Window) -> None:
+    """``prepare`` as the model is asked; a model slower than the delay finds every label
+    already read (one tesseract run for all), so the lookups add no OCR to the step."""
+    ocr = CountingOcr(prefetch_after=0.0)
+    obs = screenshot("ahead")
+    ocr.prepare(obs)
+    wait_until(lambda: ocr.runs == 1 and ocr._prefetch and ocr._prefetch._done.is_set(), 20, "the read")
+    for label in ["Send", "Delete account", "Buy now", "Cancel"]:
+        target = ocr.inspect(window.centres[label], obs)
+        assert target is not None and label.casefold() in target.label.casefold(), (label, target)
+        assert target.bounds is not None and target.bounds.contains(
+            window.centres[label].x, window.centres[label].y
+        )
+    assert ocr.runs == 1
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract (apt: tesseract-ocr)")
+def test_a_fast_model_cancels_the_read_ahead_and_gets_a_strip_read(window: Window) -> None:
+    ocr = CountingOcr(prefetch_after=5.0)
+    obs = screenshot("fast")
+    ocr.prepare(obs)
+    target = ocr.inspect(window.centres["Buy now"], obs)
+    assert target is not None and "buy now" in target.label.casefold()
+    assert ocr.runs == 1
+    ocr.prepare(screenshot("next"))  # a new screenshot supersedes the old read ahead
+    time.sleep(0.1)
+    assert ocr.runs == 1
+    ocr.prepare(screenshot("other"))
+    assert ocr.inspect(window.centres["Send"], obs) is not None  # a lookup on another screenshot
+    assert ocr.runs == 2  # read its own strip; the pending read ahead is not for it

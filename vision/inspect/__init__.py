@@ -21,7 +21,8 @@ import time
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.gui_rules import is_password_field, match_label
 from deskhand.core.observation import Observation
-from deskhand.core.target import Inspector, TargetInfo
+from deskhand.core.ports import Inspector
+from deskhand.core.target import TargetInfo
 from deskhand.vision.inspect.atspi import AtspiInspector, enable_accessibility
 from deskhand.vision.inspect.ocr import OcrInspector
 
@@ -36,6 +37,10 @@ class ChainInspector:
     def __init__(self, *inspectors: Inspector, cross_check: bool = True) -> None:
         self.inspectors = inspectors
         self.cross_check = cross_check
+
+    def prepare(self, observation: Observation) -> None:
+        for inspector in self.inspectors:
+            inspector.prepare(observation)
 
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         answers: list[TargetInfo] = []

@@ -83,6 +83,9 @@ class AtspiInspector:
 
     # ------------------------------------------------------------------ public
 
+    def prepare(self, observation: Observation) -> None:
+        """Nothing to do ahead: the tree answers in tens of milliseconds."""
+
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         key = (observation.id, point.x, point.y)
         if observation.id != self._cache_id:

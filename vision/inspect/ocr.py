@@ -7,6 +7,12 @@ cut out, enlarged (screenshots are downscaled for the model; small text needs pi
 read with ``tesseract`` (one process per lookup, ~0.3-0.8 s here), the words grouped into
 phrases ("Delete account"), and the phrase under -- or else nearest to -- the point wins.
 
+That lookup would sit between the model's answer and the click.  So ``prepare`` (called as
+the model is asked) schedules a read of the *whole* screenshot in a helper thread, started
+only if the model has not answered within ``prefetch_after`` seconds: a local VLM takes
+seconds per step, a full read ~1 s, so by the time it answers the words are known and the
+lookup is instant.  A model faster than that gets the strip read, as without ``prepare``.
+
 No ``tesseract`` on the PATH, an empty image, or a point on another monitor give ``None``.
 Works the same on Windows and macOS when tesseract is installed.
 """
@@ -26,6 +32,7 @@ from PIL import Image, ImageOps
 from deskhand.core.geometry import ImagePoint, Rect, ScreenPoint
 from deskhand.core.observation import Observation
 from deskhand.core.target import TargetInfo
+from deskhand.vision.inspect.prefetch import Prefetch
 
 __all__ = ["OcrInspector"]
 
@@ -49,6 +56,16 @@ class _Phrase:
     right: float
     bottom: float
 
+    def scaled(self, factor: float, dx: float, dy: float) -> _Phrase:
+        """The phrase in the frame it was cut from (undo the enlargement, add the offset)."""
+        return _Phrase(
+            self.text,
+            dx + self.left * factor,
+            dy + self.top * factor,
+            dx + self.right * factor,
+            dy + self.bottom * factor,
+        )
+
     def distance(self, x: float, y: float) -> float:
         dx = max(self.left - x, 0.0, x - self.right)
         dy = max(self.top - y, 0.0, y - self.bottom)
@@ -67,6 +84,8 @@ class OcrInspector:
         reach: int = 30,  # how far (screen pixels) from the point a phrase may be
         timeout: float = 4.0,
         language: str = "eng",
+        prefetch_after: float | None = 0.3,  # None: never read the whole screenshot ahead
+        prefetch_pixels: int = 4_000_000,  # the most pixels a whole-screenshot read may enlarge to
     ) -> None:
         self.tesseract = tesseract
         self.half_width = half_width
@@ -74,39 +93,84 @@ class OcrInspector:
         self.reach = reach
         self.timeout = timeout
         self.language = language
+        self.prefetch_after = prefetch_after
+        self.prefetch_pixels = prefetch_pixels
         self._cache: dict[tuple[str, int, int], TargetInfo | None] = {}
         self._cache_id = ""
+        self._prefetch: Prefetch[list[_Phrase] | None] | None = None
+
+    def prepare(self, observation: Observation) -> None:
+        """Read the whole screenshot in the background if the model is slow to answer."""
+        if self._prefetch is not None:
+            self._prefetch.cancel()
+        self._prefetch = None
+        if self.prefetch_after is not None and observation.image:
+            self._prefetch = Prefetch(observation, self.prefetch_after, self._read_whole)
 
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         if observation.id != self._cache_id:
             self._cache, self._cache_id = {}, observation.id
         key = (observation.id, point.x, point.y)
         if key not in self._cache:
-            self._cache[key] = self._read(point, observation)
+            self._cache[key] = self._look_up(point, observation)
         return self._cache[key]
 
     def focused(self, observation: Observation) -> TargetInfo | None:
         return None  # pixels do not show keyboard focus reliably
 
-    def _read(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
-        exe = self.tesseract or shutil.which("tesseract")
+    def _look_up(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         at = observation.geometry.to_image(point)
-        if exe is None or at is None or not observation.image:
+        if at is None:
             return None
-        try:
-            image = Image.open(io.BytesIO(observation.image)).convert("L")
-        except (OSError, ValueError) as exc:
-            log.info("cannot read the screenshot for OCR: %s", exc)
+        prefetch = self._prefetch
+        phrases = (
+            prefetch.take(self.timeout) if prefetch and prefetch.observation_id == observation.id else None
+        )
+        if phrases is None:
+            phrases = self._read_strip(at, observation)
+        if not phrases:
             return None
-        geometry = observation.geometry
-        per_screen = geometry.image_size.width / geometry.screen_rect.width  # image pixels per screen pixel
+        per_screen = observation.geometry.image_size.width / observation.geometry.screen_rect.width
+        best = min(phrases, key=lambda p: p.distance(at.x, at.y))
+        if best.distance(at.x, at.y) > self.reach * per_screen:
+            return None
+        to_screen = observation.geometry.to_screen
+        top_left = to_screen(ImagePoint(x=max(0.0, best.left), y=max(0.0, best.top)))
+        bottom_right = to_screen(ImagePoint(x=best.right, y=best.bottom))
+        bounds = Rect(
+            top_left.x, top_left.y, max(1, bottom_right.x - top_left.x), max(1, bottom_right.y - top_left.y)
+        )
+        return TargetInfo(best.text, "text", "ocr", bounds)
+
+    def _read_strip(self, at: ImagePoint, observation: Observation) -> list[_Phrase] | None:
+        """Phrases (in image pixels) of a strip around ``at``, enlarged for small text."""
+        image = _grey(observation)
+        if image is None:
+            return None
+        per_screen = observation.geometry.image_size.width / observation.geometry.screen_rect.width
         box = (
             max(0, int(at.x - self.half_width * per_screen)),
             max(0, int(at.y - self.half_height * per_screen)),
             min(image.width, int(at.x + self.half_width * per_screen) + 1),
             min(image.height, int(at.y + self.half_height * per_screen) + 1),
         )
-        zoom = max(1.0, 2.5 / per_screen)  # text at ~2.5x its on-screen size reads best
+        return self._read_box(image, box, max(1.0, 2.5 / per_screen))  # text at ~2.5x on-screen size
+
+    def _read_whole(self, observation: Observation) -> list[_Phrase] | None:
+        """Phrases of the whole screenshot, enlarged as far as ``prefetch_pixels`` allows."""
+        image = _grey(observation)
+        if image is None:
+            return None
+        per_screen = observation.geometry.image_size.width / observation.geometry.screen_rect.width
+        zoom = min(2.0 / per_screen, math.sqrt(self.prefetch_pixels / (image.width * image.height)))
+        return self._read_box(image, (0, 0, image.width, image.height), max(1.0, zoom))
+
+    def _read_box(
+        self, image: Image.Image, box: tuple[int, int, int, int], zoom: float
+    ) -> list[_Phrase] | None:
+        exe = self.tesseract or shutil.which("tesseract")
+        if exe is None:
+            return None
         crop = ImageOps.autocontrast(image.crop(box))
         crop = crop.resize(
             (max(1, round(crop.width * zoom)), max(1, round(crop.height * zoom))), Image.Resampling.LANCZOS
@@ -114,24 +178,7 @@ class OcrInspector:
         words = self._ocr(exe, crop)
         if words is None:
             return None
-        x, y = (at.x - box[0]) * zoom, (at.y - box[1]) * zoom
-        phrases = _phrases(words)
-        if not phrases:
-            return None
-        best = min(phrases, key=lambda p: p.distance(x, y))
-        if best.distance(x, y) > self.reach * per_screen * zoom:
-            return None
-
-        def to_screen(px: float, py: float) -> ScreenPoint:
-            return geometry.to_screen(
-                ImagePoint(x=max(0.0, box[0] + px / zoom), y=max(0.0, box[1] + py / zoom))
-            )
-
-        top_left, bottom_right = to_screen(best.left, best.top), to_screen(best.right, best.bottom)
-        bounds = Rect(
-            top_left.x, top_left.y, max(1, bottom_right.x - top_left.x), max(1, bottom_right.y - top_left.y)
-        )
-        return TargetInfo(best.text, "text", "ocr", bounds)
+        return [p.scaled(1 / zoom, box[0], box[1]) for p in _phrases(words)]
 
     def _ocr(self, exe: str, crop: Image.Image) -> list[_Word] | None:
         buffer = io.BytesIO()
@@ -212,3 +259,13 @@ def _join(words: list[_Word]) -> _Phrase:
         max(w.left + w.width for w in words),
         max(w.top + w.height for w in words),
     )
+
+
+def _grey(observation: Observation) -> Image.Image | None:
+    if not observation.image:
+        return None
+    try:
+        return Image.open(io.BytesIO(observation.image)).convert("L")
+    except (OSError, ValueError) as exc:
+        log.info("cannot read the screenshot for OCR: %s", exc)
+        return None

@@ -1,0 +1,54 @@
+"""Pausing a task while the model server is away, and resuming it when it is back.
+
+Ollama restarting, running out of memory mid-answer, or a proxy cutting the stream are
+passing faults: the step that met one executed nothing yet (the model had not answered),
+so it can simply run again -- with a fresh screenshot -- once the server answers.
+``PauseAndRetry`` is the ``FaultWaiter`` the CLI and the tray app use: it tells the user
+the task is paused and why, waits with growing pauses, and gives up after ``patience``
+seconds in all (``None``: wait until the user stops).  The loop keeps everything it knows
+(history, answers, permissions) while it waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from deskhand.core.errors import DeskhandError, Stopped
+
+PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each retry; the last one repeats
+_SLICE = 0.05  # how often Stop is checked while waiting
+
+
+@dataclass
+class PauseAndRetry:
+    notify: Callable[[str], None]  # one line for the user: paused (and why) / resumed / gave up
+    should_stop: Callable[[], bool]
+    sleep: Callable[[float], None]
+    patience: float | None = 20.0
+    pauses: tuple[float, ...] = PAUSES
+    waited: float = 0.0  # in the current pause
+
+    def wait_to_retry(self, error: DeskhandError, attempt: int) -> bool:
+        delay = self.pauses[min(attempt, len(self.pauses)) - 1]
+        if self.patience is not None:
+            delay = min(delay, self.patience - self.waited)
+            if delay <= 0:
+                self.notify(
+                    f"Gave up after waiting {self.waited:g} s for the model server; the steps so far "
+                    "are kept (`deskhand history`). Run the task again once the server answers."
+                )
+                return False
+        self.notify(f"Paused: {error} Retrying in {delay:g} s (attempt {attempt}); Stop ends the task.")
+        left = delay
+        while left > 0:
+            if self.should_stop():
+                raise Stopped()
+            self.sleep(min(_SLICE, left))
+            left -= _SLICE
+        self.waited += delay
+        return True
+
+    def resumed(self) -> None:
+        self.waited = 0.0
+        self.notify("Resumed: the model server answers again.")
