@@ -1,18 +1,12 @@
 """``OllamaModel``: the ``Model`` port, spoken through the official ``ollama`` client.
 
-Answers are streamed (``think=False``, temperature 0, fixed seed) and assembled here.  The
-stream is read in a helper thread so that Stop and the overall time limit act at once, even
-while the server is still loading the model or reading the prompt; an abandoned stream is
-closed by that thread as soon as its next chunk arrives, so the server stops generating.
-
-Early stop: a dialect knows when a partial answer already holds a complete one (a closed
-``<tool_call>`` the model has moved on from, a closed JSON object, a UI-TARS action line
-followed by something that is not another action).  Given that ``answer_end`` hook, the
-answer is cut there and the stream abandoned at once, instead of paying for every token a
-model writes after its action (and the token counts of Ollama's final chunk are then
-unknown: ``output_tokens`` counts the chunks read, ``prompt_tokens`` is None).
-Every failure leaves as ``ModelUnavailable`` (set-up: exit 2) or ``ModelError`` (the task may
-be retried) with a message from ``model_errors``; retrying is the caller's decision.
+Answers are streamed (``think=False``, temperature 0, fixed seed) through
+``streaming.read_answer``, which reads them in a helper thread (Stop and the time limit act
+at once) and cuts them early where the dialect's ``answer_end`` finds them complete; Ollama's
+final chunk with its token counts then never comes, so ``output_tokens`` counts the chunks
+read and ``prompt_tokens`` is None.  Every failure leaves as ``ModelUnavailable`` (set-up:
+exit 2) or ``ModelError`` (retryable; retrying is the caller's decision), with a message
+from ``model_errors``.
 """
 
 from __future__ import annotations
@@ -20,7 +14,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -30,17 +23,16 @@ from typing import Any, TypeVar
 import httpx
 import ollama
 
-from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable, Stopped
+from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.model_errors import AnswerCut, Attempt, no_model_name, no_vision, translate
-from deskhand.vision.streaming import pumped_items
+from deskhand.vision.streaming import AnswerEnd, pumped_items, read_answer
 
 __all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 ProgressCallback = Callable[[str, int | None, int | None], None]
-AnswerEnd = Callable[[str], int | None]
 T = TypeVar("T")
 
 
@@ -148,16 +140,9 @@ class OllamaModel:
         """Stream one answer; raises Stopped, ModelUnavailable or ModelError."""
         if not self.name:
             raise no_model_name(self.host)
-        if should_stop():
-            raise Stopped()
         attempt = self._attempt(f"Asked {self.name} on Ollama at {self.host} for the next step")
         messages = [_message(t) for t in conversation.turns]
-        options = {
-            "temperature": 0,
-            "seed": 0,
-            "num_ctx": self.num_ctx,
-            "num_predict": self.num_predict,
-        }
+        options = {"temperature": 0, "seed": 0, "num_ctx": self.num_ctx, "num_predict": self.num_predict}
 
         def open_stream() -> Iterator[ollama.ChatResponse]:
             return self._client.chat(
@@ -170,39 +155,16 @@ class OllamaModel:
                 keep_alive=self.keep_alive,
             )
 
-        started = time.monotonic()
-        parts: list[str] = []
-        final: ollama.ChatResponse | None = None
-        end: int | None = None
-        try:
-            pumped = pumped_items(open_stream, should_stop, self.total_timeout)
-            with closing(pumped) as chunks:
-                for chunk in chunks:
-                    parts.append(chunk.message.content or "")
-                    if chunk.done:
-                        final = chunk
-                    elif self.answer_end is not None and chunk.message.content:
-                        end = self.answer_end("".join(parts))
-                        if end is not None:
-                            break
-            if final is None and end is None:
-                raise AnswerCut("the stream ended without Ollama's final chunk")
-        except DeskhandError:
-            raise
-        except Exception as exc:
-            received = sum(len(p) for p in parts)
-            raise translate(exc, replace(attempt, received=received)) from exc
-        model_ms = (time.monotonic() - started) * 1000
+        got = read_answer(
+            open_stream, lambda chunk: (chunk.message.content or "", bool(chunk.done)),
+            should_stop=should_stop, limit=self.total_timeout, answer_end=self.answer_end,
+            cut="the stream ended without Ollama's final chunk",
+            fail=lambda exc, received: translate(exc, replace(attempt, received=received)),
+        )  # fmt: skip
+        final = got.final
         if final is None:  # stopped early: the server's counts never came
-            text = "".join(parts)[:end]
-            return Completion(text, model_ms, None, len(parts), {"early_stop": 1.0})
-        return Completion(
-            text="".join(parts),
-            model_ms=model_ms,
-            prompt_tokens=final.prompt_eval_count,
-            output_tokens=final.eval_count,
-            stats=_stats(final),
-        )
+            return Completion(got.text, got.model_ms, None, got.chunks, {"early_stop": 1.0})
+        return Completion(got.text, got.model_ms, final.prompt_eval_count, final.eval_count, _stats(final))
 
     # ---- set-up and model management --------------------------------------------------------
 
@@ -315,13 +277,7 @@ class OllamaModel:
     # ---- helpers --------------------------------------------------------------------------
 
     def _attempt(self, doing: str) -> Attempt:
-        return Attempt(
-            doing=doing,
-            url=self.host,
-            model=self.name,
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.first_token_timeout,
-        )
+        return Attempt(doing, self.host, self.name, self.connect_timeout, self.first_token_timeout)
 
     @staticmethod
     def _call(fn: Callable[[], T], attempt: Attempt) -> T:

@@ -4,9 +4,9 @@ vLLM, llama.cpp's llama-server, LM Studio and SGLang speak this protocol; the of
 ``openai`` client does the HTTP and the server-sent events.  The rest mirrors
 ``OllamaModel`` so a task behaves the same on either backend: the dialect follows the
 model family, not the server; screenshots go as ``data:`` URLs in ``image_url`` parts;
-answers stream at temperature 0 with a ``max_tokens`` cap; the stream is read in a helper
-thread (``streaming.pumped_items``) so Stop and the overall limit act at once, and the
-dialect's ``answer_end`` hook ends it early.  The client never retries on its own:
+answers stream at temperature 0 with a ``max_tokens`` cap and are assembled by
+``streaming.read_answer`` (a helper thread, so Stop and the overall limit act at once; the
+dialect's ``answer_end`` hook ends the stream early).  The client never retries on its own:
 retrying is the caller's decision.
 
 A conversation with a schema (the JSON dialect) asks for ``response_format`` of type
@@ -22,8 +22,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, cast
 
@@ -31,12 +30,12 @@ import httpx
 import openai
 from PIL import Image
 
-from deskhand.core.errors import DeskhandError, ModelUnavailable, Stopped
+from deskhand.core.errors import DeskhandError, ModelUnavailable
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
 from deskhand.vision import openai_meta as meta
 from deskhand.vision.imaging import encode_jpeg
-from deskhand.vision.model_errors import AnswerCut, Attempt
+from deskhand.vision.model_errors import Attempt
 from deskhand.vision.openai_errors import Context, no_vision_reply, served_list, translate
 from deskhand.vision.openai_meta import ServedModel
 from deskhand.vision.openai_wire import (
@@ -47,14 +46,28 @@ from deskhand.vision.openai_wire import (
     message,
     normalize_base_url,
 )
-from deskhand.vision.streaming import pumped_items
+from deskhand.vision.streaming import AnswerEnd, read_answer
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
 
 log = logging.getLogger(__name__)
 
-AnswerEnd = Callable[[str], int | None]
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "grammar", "guided")
+
+
+class _Tally:
+    """What an answer's chunks said besides their text: the token usage and the finish reason."""
+
+    def __init__(self) -> None:
+        self.usage: Any = None
+        self.finish: str | None = None
+
+    def read(self, chunk: Any) -> tuple[str, bool]:
+        """The text ``chunk`` adds, and whether a finish_reason has come (for ``read_answer``)."""
+        self.usage = getattr(chunk, "usage", None) or self.usage
+        choice = chunk.choices[0] if chunk.choices else None
+        self.finish = (choice.finish_reason if choice is not None else None) or self.finish
+        return (choice.delta.content or "") if choice is not None else "", self.finish is not None
 
 
 class OpenAIModel:
@@ -102,8 +115,6 @@ class OpenAIModel:
     def complete(self, conversation: Conversation, *, should_stop: ShouldStop) -> Completion:
         """Stream one answer; raises Stopped, ModelUnavailable or ModelError."""
         self._need_name()
-        if should_stop():
-            raise Stopped()
         attempt = self._attempt(f"Asked {self.name} on the server at {self.host} for the next step")
         messages = [message(t) for t in conversation.turns]
         images = any(t.image is not None for t in conversation.turns)
@@ -137,40 +148,23 @@ class OpenAIModel:
             opened.set()
             return closable(stream)
 
-        parts: list[str] = []
-        usage: Any = None
-        finish: str | None = None
-        end: int | None = None
-        try:
-            with closing(pumped_items(open_stream, should_stop, self.total_timeout)) as chunks:
-                for chunk in chunks:
-                    usage = getattr(chunk, "usage", None) or usage
-                    choice = chunk.choices[0] if chunk.choices else None
-                    text = (choice.delta.content or "") if choice is not None else ""
-                    parts.append(text)
-                    finish = (choice.finish_reason if choice is not None else None) or finish
-                    if self.answer_end is not None and text and finish is None:
-                        end = self.answer_end("".join(parts))
-                        if end is not None:
-                            break
-            if finish is None and end is None:
-                raise AnswerCut("the stream ended without a finish_reason")
-        except DeskhandError:
-            raise
-        except Exception as exc:
-            received = sum(len(p) for p in parts)
+        tally = _Tally()
+
+        def fail(exc: Exception, received: int) -> Exception:
             if fmt is not None and not received and self._refuses_format(exc):
-                raise FormatRefused(self._redact(str(exc))) from exc
-            context = self._context(replace(attempt, received=received), images, opened.is_set())
-            raise translate(exc, context) from exc
-        model_ms = (time.monotonic() - started) * 1000
-        text = "".join(parts)
-        chunks_read = sum(1 for p in parts if p)
-        if end is not None:
-            return Completion(text[:end], model_ms, None, chunks_read, {"early_stop": 1.0})
-        prompt = getattr(usage, "prompt_tokens", None)
-        output = getattr(usage, "completion_tokens", None)
-        return Completion(text, model_ms, prompt, output if output is not None else chunks_read)
+                return FormatRefused(self._redact(str(exc)))
+            return translate(exc, self._context(replace(attempt, received=received), images, opened.is_set()))
+
+        got = read_answer(
+            open_stream, tally.read, should_stop=should_stop, limit=self.total_timeout,
+            answer_end=self.answer_end, cut="the stream ended without a finish_reason", fail=fail,
+            started=started,
+        )  # fmt: skip
+        if got.early:
+            return Completion(got.text, got.model_ms, None, got.pieces, {"early_stop": 1.0})
+        output = getattr(tally.usage, "completion_tokens", None)
+        prompt = getattr(tally.usage, "prompt_tokens", None)
+        return Completion(got.text, got.model_ms, prompt, output if output is not None else got.pieces)
 
     # ---- set-up and model management --------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Reading a blocking stream in a helper thread, so Stop and time limits act at once.
+"""Reading a model's streamed answer: in a helper thread, cut early, failures mapped once.
 
 The ``ollama`` client's streams block in a socket read while the server loads a model or
 reads a long prompt; a generator cannot be closed from another thread while it is blocked.
@@ -6,6 +6,16 @@ So a helper thread reads the items into a queue, and the caller's side polls the
 every ``POLL`` seconds, checking Stop and the deadline in between.  When the caller leaves
 (Stop, the limit, an early stop, an error), the stream is marked abandoned and the helper
 closes it as soon as its next item arrives -- which tells the server to stop generating.
+
+``read_answer`` assembles an answer on top of that, the same way for every backend, so a
+task behaves alike on Ollama and on OpenAI-compatible servers.  Early stop: a dialect knows
+when a partial answer already holds a complete one (a closed ``<tool_call>`` the model has
+moved on from, a closed JSON object, a UI-TARS action line followed by something that is
+not another action).  Given that ``answer_end`` hook, the answer is cut there and the stream
+abandoned at once, instead of paying for every token a model writes after its action (the
+server's token counts then never come; the backend falls back on the chunks read).  What
+differs per backend -- how a chunk carries text, how it says "finished", the token counts,
+the error messages -- comes in as callables.
 """
 
 from __future__ import annotations
@@ -15,18 +25,20 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import httpx
 
-from deskhand.core.errors import Stopped
+from deskhand.core.errors import DeskhandError, Stopped
 from deskhand.core.ports import ShouldStop
-from deskhand.vision.model_errors import TotalTimeout
+from deskhand.vision.model_errors import AnswerCut, TotalTimeout
 
-__all__ = ["POLL", "pumped_items"]
+__all__ = ["POLL", "AnswerEnd", "Streamed", "pumped_items", "read_answer"]
 
 POLL = 0.02  # seconds between Stop checks while waiting for the server
 T = TypeVar("T")
+AnswerEnd = Callable[[str], int | None]  # a dialect's hook: where a partial answer is complete
 
 
 class _Raised:
@@ -88,3 +100,64 @@ def pumped_items(
             yield item
     finally:
         abandoned.set()
+
+
+@dataclass(frozen=True, slots=True)
+class Streamed(Generic[T]):
+    """One answer as read, before the backend turns it into a ``Completion``."""
+
+    text: str  # the whole answer, or only up to where ``answer_end`` found it complete
+    model_ms: float  # from ``started`` until the last chunk read
+    chunks: int  # chunks read, with or without text
+    pieces: int  # chunks read that carried text (servers send some empty ones)
+    final: T | None  # the last chunk that said the answer is finished; None after an early stop
+    early: bool  # cut at ``answer_end`` and the stream abandoned: no server token counts
+
+
+def read_answer(
+    open_stream: Callable[[], Iterator[T]],
+    read: Callable[[T], tuple[str, bool]],
+    *,
+    should_stop: ShouldStop,
+    limit: float,
+    answer_end: AnswerEnd | None,
+    cut: str,
+    fail: Callable[[Exception, int], Exception],
+    started: float | None = None,
+) -> Streamed[T]:
+    """Ask for and read one streamed answer within ``limit`` seconds; raises Stopped or a DeskhandError.
+
+    ``read(chunk)`` gives the text the chunk adds and whether the answer is finished by now.
+    A stream that ends before that, without an early stop, was cut off: ``AnswerCut(cut)``.
+    Everything raised that is not already a DeskhandError (the client's errors, AnswerCut,
+    TotalTimeout) leaves as ``fail(exc, characters received)``, chained to ``exc``, so each
+    backend keeps its own messages.  ``started`` lets a retried request count from the first.
+    """
+    if should_stop():  # before the request goes out, not just before the first chunk is read
+        raise Stopped()
+    started = time.monotonic() if started is None else started
+    parts: list[str] = []
+    final: T | None = None
+    end: int | None = None
+    try:
+        with contextlib.closing(pumped_items(open_stream, should_stop, limit)) as chunks:
+            for chunk in chunks:
+                text, finished = read(chunk)
+                parts.append(text)
+                if finished:
+                    final = chunk
+                elif answer_end is not None and text:
+                    end = answer_end("".join(parts))
+                    if end is not None:
+                        break
+        if final is None and end is None:
+            raise AnswerCut(cut)
+    except DeskhandError:
+        raise
+    except Exception as exc:
+        raise fail(exc, sum(len(p) for p in parts)) from exc
+    model_ms = (time.monotonic() - started) * 1000
+    whole = "".join(parts)
+    text = whole if end is None else whole[:end]
+    pieces = sum(1 for p in parts if p)
+    return Streamed(text, model_ms, len(parts), pieces, final, end is not None)
