@@ -7,19 +7,16 @@ never come back to an action that ran without them.  Opened only by ``QtApprover
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QPixmap
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from deskhand.app.session import AgentState
-from deskhand.app.windows.icons import state_icon
+from deskhand.app.windows.countdown_dialog import CountdownDialog
 from deskhand.core.policy import UserAnswer
 
 
-class ConfirmDialog(QDialog):
-    """Non-modal; emits ``answered`` exactly once, then closes."""
-
-    answered = Signal(object)  # UserAnswer
+class ConfirmDialog(CountdownDialog):
+    """Non-modal; emits ``answered`` (a ``UserAnswer``) exactly once, then closes."""
 
     def __init__(
         self,
@@ -29,16 +26,16 @@ class ConfirmDialog(QDialog):
         timeout_s: float,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("deskhand-confirm")
-        self.setWindowTitle("Deskhand: allow this action?")
-        self.setWindowIcon(state_icon(AgentState.WAITING))
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
-        self.answer: UserAnswer | None = None
-        self.remaining = max(1, round(timeout_s))
-
-        self.setMinimumWidth(480)
-        layout = QVBoxLayout(self)
+        super().__init__(
+            name="deskhand-confirm",
+            title="Deskhand: allow this action?",
+            min_width=480,
+            timeout_s=timeout_s,
+            countdown="Denied automatically in {s} s if you do not answer.",
+            dismissed=UserAnswer.DENY,
+            parent=parent,
+        )
+        layout = self.body
         headline = QLabel(f"Deskhand wants to <b>{_escape(what)}</b>")
         headline.setObjectName("what")
         headline.setWordWrap(True)
@@ -56,7 +53,6 @@ class ConfirmDialog(QDialog):
             picture.setPixmap(crop)
             picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(picture)
-        self.countdown = QLabel()
         self.countdown.setObjectName("countdown")
         layout.addWidget(self.countdown)
 
@@ -67,47 +63,15 @@ class ConfirmDialog(QDialog):
         for button in (self.allow_once, self.allow_task, self.deny):
             row.addWidget(button)  # autoDefault: Enter presses the focused button
         self.deny.setDefault(True)  # ... and the focus starts on Deny
+        self.focus_target = self.deny
         layout.addLayout(row)
         self.allow_once.clicked.connect(lambda: self.choose(UserAnswer.ALLOW_ONCE))
         self.allow_task.clicked.connect(lambda: self.choose(UserAnswer.ALLOW_FOR_TASK))
         self.deny.clicked.connect(lambda: self.choose(UserAnswer.DENY))
 
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self._tick)
-        self._show_countdown()
-
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        self.deny.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.timer.start()
-
-    def _tick(self) -> None:
-        self.remaining -= 1
-        if self.remaining <= 0:
-            self.choose(UserAnswer.DENY)
-        else:
-            self._show_countdown()
-
-    def _show_countdown(self) -> None:
-        self.countdown.setText(f"Denied automatically in {self.remaining} s if you do not answer.")
-
     def choose(self, answer: UserAnswer) -> None:
-        """Answer once, then go away (QDialog's own close path would call ``reject`` again)."""
-        if self.answer is not None:
-            return
-        self.answer = answer
-        self.timer.stop()
-        self.answered.emit(answer)
-        self.hide()
-        self.deleteLater()
-
-    def reject(self) -> None:  # Escape
-        self.choose(UserAnswer.DENY)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # the window's close button
-        self.choose(UserAnswer.DENY)
-        event.accept()
+        """Answer once (a later choice is ignored), then go away."""
+        self.settle(answer)
 
 
 def _escape(text: str) -> str:

@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+from tests.fakeserver import started
+
 from .server import FakeOllama
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,16 +49,8 @@ def fake_ollama() -> Iterator[FakeOllama]:
 
 @pytest.fixture
 def fake_ollama_factory() -> Iterator[Callable[..., FakeOllama]]:
-    made: list[FakeOllama] = []
-
-    def make(**kwargs: Any) -> FakeOllama:
-        srv = FakeOllama(**kwargs).start()
-        made.append(srv)
-        return srv
-
-    yield make
-    for srv in made:
-        srv.stop()
+    with started(FakeOllama) as make:
+        yield make
 
 
 @dataclass

@@ -7,19 +7,17 @@ bodies with 4xx/5xx statuses, and ``{"error": ...}`` lines inside a stream.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from .render import Context, answer, latest_text
+from .render import step_text
 from .spaces import dialect_for
 from .state import RecordedRequest, digest_of, show_body, tags_entry
-from .wire import ClientGone, WireHandler
+from .wire import WireHandler
 
 VERSION = "0.12.6"
-_CUT_DEFAULT = "Thought: I can see the dialog. I will cli"
 
 
 def _now() -> str:
@@ -40,12 +38,11 @@ class Handler(WireHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_GET(self) -> None:
-        rec = self.fake._record(RecordedRequest("GET", self.path, None))
-        try:
-            self._get(rec)
-        finally:
-            self.fake._done(rec)
+    def _new_record(self, method: str, body: dict[str, Any] | None) -> RecordedRequest:
+        return RecordedRequest(method, self.path, body)
+
+    def _bad_json(self, exc: json.JSONDecodeError) -> Any:
+        return {"error": f"invalid character in JSON body: {exc}"}
 
     def _get(self, rec: RecordedRequest) -> None:
         if self.path == "/":
@@ -65,28 +62,15 @@ class Handler(WireHandler):
         else:
             self._not_found(rec)
 
-    def do_POST(self) -> None:
-        try:
-            body = self._read_body()
-        except json.JSONDecodeError as exc:
-            self._send_json(400, {"error": f"invalid character in JSON body: {exc}"})
-            return
-        rec = self.fake._record(RecordedRequest("POST", self.path, body))
-        body = body or {}
-        try:
-            if self.path == "/api/show":
-                self._show(rec, body)
-            elif self.path == "/api/chat":
-                self._chat(rec, body)
-            elif self.path == "/api/pull":
-                self._pull(rec, body)
-            else:
-                self._not_found(rec)
-        except ClientGone:
-            rec.aborted = True
-            self.close_connection = True
-        finally:
-            self.fake._done(rec)
+    def _post(self, rec: RecordedRequest, body: dict[str, Any]) -> None:
+        if self.path == "/api/show":
+            self._show(rec, body)
+        elif self.path == "/api/chat":
+            self._chat(rec, body)
+        elif self.path == "/api/pull":
+            self._pull(rec, body)
+        else:
+            self._not_found(rec)
 
     def _not_found(self, rec: RecordedRequest) -> None:
         rec.status = 404
@@ -182,12 +166,10 @@ class Handler(WireHandler):
     ) -> None:
         first_ms = float(step.get("first_token_ms", self.fake.latency[0]))
         chunk_ms = float(step.get("per_chunk_ms", self.fake.latency[1]))
-        kind = step["do"]
-        if kind == "hang":
-            if not self._pause(float(step["seconds"]) * 1000) or not step.get("then"):
-                return self._drop()
-            step = dict(step["then"])
-            kind = step["do"]
+        played = self._unhang(step)
+        if played is None:
+            return self._drop()
+        step, kind = played, played["do"]
         stream = bool(body.get("stream", True))
         if kind == "error" and not (step.get("mid_stream") and stream):
             if not self._pause(first_ms):
@@ -195,19 +177,9 @@ class Handler(WireHandler):
             status = int(step.get("status", 500))
             message = str(step.get("message", "fake ollama: scripted server error"))
             return self._send_json(status, {"error": message}, rec)
-        if kind == "cut":
-            text = str(step.get("text", _CUT_DEFAULT))
-        elif kind == "error":
-            text = str(step.get("text", "Thought: I"))
-        else:
-            images = [i for m in msgs for i in (m.get("images") or [])]
-            ctx = Context(
-                dialect=self.fake.dialect or dialect_for(str(body.get("model"))),
-                image=base64.b64decode(images[-1]) if images else None,
-                latest_text=latest_text(msgs),
-                request_index=self.fake.script_state.consumed - 1,
-            )
-            text = answer(step, ctx)
+        dialect = self.fake.dialect or dialect_for(str(body.get("model")))
+        request_index = self.fake.script_state.consumed - 1
+        text = step_text(step, msgs, dialect=dialect, request_index=request_index)
         rec.answer = text
         started = time.perf_counter()
         if not self._pause(first_ms):
@@ -243,11 +215,7 @@ class Handler(WireHandler):
         if step.get("mode") != "partial_line":
             return self._drop()
         line = json.dumps({**base, "message": {"role": "assistant", "content": "tail"}}).encode()
-        half = line[: len(line) // 2]
-        try:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(half), half))
-        except OSError as exc:
-            raise ClientGone from exc
+        self._raw_chunk(line[: len(line) // 2])
         self._end_stream()
 
     def _cut_plain(self, text: str) -> None:

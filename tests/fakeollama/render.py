@@ -8,6 +8,7 @@ guesses a point.
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from .dialects import RENDERERS, Renderer
 from .oracle import locate
 from .script import MatchMissing, Step, substitute
 from .spaces import to_model
+
+CUT_DEFAULT = "Thought: I can see the dialog. I will cli"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,24 @@ def answer(step: Step, ctx: Context) -> str:
     except (_NotFound, MatchMissing) as why:
         reason = f"{why}."
         return renderer.finish(reason, reason, success=False)
+
+
+def step_text(step: Step, msgs: list[dict[str, Any]], *, dialect: str, request_index: int) -> str:
+    """The text a chat answer carries for ``step``: what streams before a ``cut`` or a
+    mid-stream ``error``, else the oracle's answer to ``msgs`` (Ollama's message shape:
+    text ``content`` and base64 ``images``)."""
+    if step["do"] == "cut":
+        return str(step.get("text", CUT_DEFAULT))
+    if step["do"] == "error":
+        return str(step.get("text", "Thought: I"))
+    images = [i for m in msgs for i in (m.get("images") or [])]
+    ctx = Context(
+        dialect=dialect,
+        image=base64.b64decode(images[-1]) if images else None,
+        latest_text=latest_text(msgs),
+        request_index=request_index,
+    )
+    return answer(step, ctx)
 
 
 def latest_text(messages: list[dict[str, Any]]) -> str:

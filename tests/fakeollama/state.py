@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import threading
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image
+from tests.fakeserver import Recorded
 
 MODIFIED_AT = "2025-06-01T12:00:00.000000000Z"
 
@@ -115,34 +113,12 @@ def show_body(name: str, spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-@dataclass
-class RecordedRequest:
+class RecordedRequest(Recorded):
     """One HTTP request the fake received, and (for chat) what it answered."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    received_at: float = field(default_factory=time.time)
-    step: dict[str, Any] | None = None
-    answer: str | None = None
-    status: int = 200
-    aborted: bool = False  # the client closed the connection before the answer ended
-
-    def _get(self, key: str, default: Any = None) -> Any:
-        return default if self.body is None else self.body.get(key, default)
-
-    @property
-    def model(self) -> str | None:
-        value = self._get("model")
-        return None if value is None else str(value)
 
     @property
     def options(self) -> dict[str, Any]:
         return dict(self._get("options") or {})
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        return list(self._get("messages") or [])
 
     @property
     def keep_alive(self) -> Any:
@@ -165,29 +141,8 @@ class RecordedRequest:
         """Every image in the request, decoded, in message order."""
         return [base64.b64decode(i) for m in self.messages for i in (m.get("images") or [])]
 
-    @property
-    def image_sizes(self) -> list[tuple[int, int]]:
-        sizes = []
-        for data in self.images:
-            with Image.open(io.BytesIO(data)) as img:
-                sizes.append(img.size)
-        return sizes
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-able digest without image data (for the CLI's ``--record`` file)."""
-        body = dict(self.body or {})
-        if "messages" in body:
-            body["messages"] = [{**m, "images": len(m.get("images") or [])} for m in self.messages]
-        return {
-            "method": self.method,
-            "path": self.path,
-            "body": body,
-            "image_sizes": self.image_sizes,
-            "step": self.step,
-            "answer": self.answer,
-            "status": self.status,
-            "aborted": self.aborted,
-        }
+    def _digest(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {**message, "images": len(message.get("images") or [])}
 
 
 class Models:

@@ -12,50 +12,26 @@ SIGINT.  ``--record`` appends one JSON line per answered request (no images, no 
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import sys
-import threading
-from pathlib import Path
-from types import FrameType
 
-from tests.fakeollama.script import ScriptError
+from tests.fakeserver.cli import parser, read_script, recorder, run, serve
 
-from .record import FLAVORS, Request
+from .record import FLAVORS
 from .server import DEFAULT_MODELS, FakeOpenAI
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m tests.fakeopenai", description=__doc__)
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    p.add_argument("--script", type=Path, help="JSON file with the steps")
-    p.add_argument("--model", action="append", default=[], help="NAME or NAME=novision (repeatable)")
+    p = parser("fakeopenai", __doc__)
     p.add_argument("--flavor", choices=FLAVORS, default="vllm")
     p.add_argument("--api-key", help="require this bearer key")
     p.add_argument("--echo-bad-key", action="store_true", help="repeat a refused key in the error")
     p.add_argument("--schema-support", choices=["json_schema", "json_object", "none"], default="json_schema")
-    p.add_argument("--record", type=Path, help="append a JSON line per request here")
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parse(argv)
-    steps = []
-    if args.script is not None:
-        try:
-            steps = json.loads(args.script.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            print(f"fakeopenai: error: cannot read the script {args.script}: {exc}", file=sys.stderr)
-            return 2
+def _serve(args: argparse.Namespace) -> None:
+    steps = [] if args.script is None else read_script(args.script)
     models = {n: k != "novision" for n, _, k in (m.partition("=") for m in args.model)} or DEFAULT_MODELS
-    lock = threading.Lock()
-
-    def record(rec: Request) -> None:
-        if args.record is not None:
-            line = json.dumps(rec.summary(), ensure_ascii=False, default=str)
-            with lock, args.record.open("a", encoding="utf-8") as out:
-                out.write(line + "\n")
-
     fake = FakeOpenAI(
         models,
         flavor=args.flavor,
@@ -63,25 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         echo_bad_key=args.echo_bad_key,
         schema_support=args.schema_support,
         port=args.port,
-        on_done=record,
+        on_done=recorder(args.record),
     )
-    try:
-        fake.script(steps)
-    except ScriptError as exc:
-        print(f"fakeopenai: error: {exc}", file=sys.stderr)
-        return 2
-    stop = threading.Event()
+    serve(fake, steps, "FAKE_OPENAI_URL")
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    with fake:
-        print(f"FAKE_OPENAI_URL={fake.url}", flush=True)
-        while not stop.wait(0.2):
-            pass
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return run("fakeopenai", lambda: _serve(_parse(argv)))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ Use from a ``conftest.py``:  ``from tests.fakeopenai.fixtures import fake_openai
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
+
+from tests.fakeserver import started
 
 from .server import FakeOpenAI
 
@@ -24,13 +25,5 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def fake_openai_factory() -> Iterator[Callable[..., FakeOpenAI]]:
-    made: list[FakeOpenAI] = []
-
-    def make(**kwargs: Any) -> FakeOpenAI:
-        srv = FakeOpenAI(**kwargs).start()
-        made.append(srv)
-        return srv
-
-    yield make
-    for srv in made:
-        srv.stop()
+    with started(FakeOpenAI) as make:
+        yield make

@@ -10,21 +10,19 @@ inside the stream.  Script steps are those of the fake Ollama (``tests.fakeollam
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeollama.render import Context, answer, latest_text
+from tests.fakeollama.render import step_text
 from tests.fakeollama.spaces import dialect_for
-from tests.fakeollama.wire import ClientGone, WireHandler
+from tests.fakeserver import WireHandler
 
 from .record import Request, flatten, model_entry
 
 if TYPE_CHECKING:
     from .server import FakeOpenAI
 
-_CUT_DEFAULT = "Thought: I can see the dialog. I will cli"
 _NO_VISION = {
     "llama.cpp": "image input is not supported - hint: you may need to provide the mmproj",
     "lmstudio": "Model does not support images. Please use a model that does.",
@@ -61,13 +59,6 @@ class Handler(WireHandler):
     def _event(self, obj: Any) -> None:
         self._raw_chunk(b"data: " + json.dumps(obj).encode() + b"\n\n")
 
-    def _raw_chunk(self, data: bytes) -> None:
-        try:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
-        except OSError as exc:
-            raise ClientGone from exc
-
     def _start_sse(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -77,14 +68,14 @@ class Handler(WireHandler):
 
     # ---- routes -------------------------------------------------------------------------
 
-    def do_GET(self) -> None:
-        rec = self.fake._record(Request("GET", self.path, None, self.headers.get("Authorization")))
-        try:
-            self._get(rec)
-        except ClientGone:
-            rec.aborted = True
-        finally:
-            self.fake._done(rec)
+    def _new_record(self, method: str, body: dict[str, Any] | None) -> Request:
+        return Request(method, self.path, body, authorization=self.headers.get("Authorization"))
+
+    def _read_body(self) -> dict[str, Any] | None:
+        return super()._read_body() or {}
+
+    def _bad_json(self, exc: json.JSONDecodeError) -> Any:
+        return {"error": {"message": f"bad JSON: {exc}", "type": "BadRequestError", "code": 400}}
 
     def _get(self, rec: Request) -> None:
         path, fake = self.path.split("?")[0], self.fake
@@ -109,27 +100,13 @@ class Handler(WireHandler):
             return self._ok({"object": "list", "data": data}, rec)
         return self._not_found(rec)
 
-    def do_POST(self) -> None:
-        try:
-            body = self._read_body() or {}
-        except json.JSONDecodeError as exc:
-            self._send_json(
-                400, {"error": {"message": f"bad JSON: {exc}", "type": "BadRequestError", "code": 400}}
-            )
+    def _post(self, rec: Request, body: dict[str, Any]) -> None:
+        if not self._authorized(rec):
             return
-        rec = self.fake._record(Request("POST", self.path, body, self.headers.get("Authorization")))
-        try:
-            if not self._authorized(rec):
-                return
-            if self.path.split("?")[0] == f"{self.fake.prefix}/chat/completions":
-                self._chat(rec, body)
-            else:
-                self._not_found(rec)
-        except ClientGone:
-            rec.aborted = True
-            self.close_connection = True
-        finally:
-            self.fake._done(rec)
+        if self.path.split("?")[0] == f"{self.fake.prefix}/chat/completions":
+            self._chat(rec, body)
+        else:
+            self._not_found(rec)
 
     # ---- chat ---------------------------------------------------------------------------
 
@@ -159,12 +136,10 @@ class Handler(WireHandler):
 
     def _answer(self, rec: Request, body: dict[str, Any], step: dict[str, Any], msgs: list[Any]) -> None:
         first_ms = float(step.get("first_token_ms", self.fake.latency[0]))
-        kind = step["do"]
-        if kind == "hang":
-            if not self._pause(float(step["seconds"]) * 1000) or not step.get("then"):
-                return self._drop()
-            step = dict(step["then"])
-            kind = step["do"]
+        played = self._unhang(step)
+        if played is None:
+            return self._drop()
+        step, kind = played, played["do"]
         if kind == "error" and not (step.get("mid_stream") and body.get("stream")):
             if not self._pause(first_ms):
                 return self._drop()
@@ -173,19 +148,9 @@ class Handler(WireHandler):
             return self._error(
                 status, message, "InternalServerError" if status >= 500 else "BadRequestError", rec
             )
-        if kind == "cut":
-            text = str(step.get("text", _CUT_DEFAULT))
-        elif kind == "error":
-            text = str(step.get("text", "Thought: I"))
-        else:
-            images = [i for m in msgs for i in m["images"]]
-            ctx = Context(
-                dialect=self.fake.dialect or dialect_for(str(body.get("model"))),
-                image=base64.b64decode(images[-1]) if images else None,
-                latest_text=latest_text(msgs),
-                request_index=self.fake.script_state.consumed - 1,
-            )
-            text = answer(step, ctx)
+        dialect = self.fake.dialect or dialect_for(str(body.get("model")))
+        request_index = self.fake.script_state.consumed - 1
+        text = step_text(step, msgs, dialect=dialect, request_index=request_index)
         rec.answer = text
         if not self._pause(first_ms):
             return self._drop()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import base64
-import io
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image
+from tests.fakeserver import Recorded
 
 FLAVORS = ("vllm", "llama.cpp", "lmstudio", "sglang", "plain")
 OWNERS = {"vllm": "vllm", "llama.cpp": "llamacpp", "lmstudio": "organization_owner", "sglang": "sglang",
@@ -46,30 +44,10 @@ def flatten(message: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
-class Request:
+class Request(Recorded):
     """One HTTP request the fake received, and (for chat) what it answered."""
 
-    method: str
-    path: str
-    body: dict[str, Any] | None
     authorization: str | None = None
-    received_at: float = field(default_factory=time.time)
-    step: dict[str, Any] | None = None
-    answer: str | None = None
-    status: int = 200
-    aborted: bool = False
-
-    def _get(self, key: str, default: Any = None) -> Any:
-        return default if self.body is None else self.body.get(key, default)
-
-    @property
-    def model(self) -> str | None:
-        value = self._get("model")
-        return None if value is None else str(value)
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        return list(self._get("messages") or [])
 
     @property
     def stream(self) -> bool:
@@ -79,33 +57,13 @@ class Request:
     def images(self) -> list[bytes]:
         return [base64.b64decode(i) for m in self.messages for i in flatten(m)["images"]]
 
-    @property
-    def image_sizes(self) -> list[tuple[int, int]]:
-        sizes = []
-        for data in self.images:
-            with Image.open(io.BytesIO(data)) as img:
-                sizes.append(img.size)
-        return sizes
+    def _digest(self, message: dict[str, Any]) -> dict[str, Any]:
+        flat = flatten(message)
+        return {"role": message.get("role"), "content": flat["content"], "images": len(flat["images"])}
 
     def summary(self) -> dict[str, Any]:
         """JSON-able digest without image data or credentials (for ``--record``)."""
-        body = dict(self.body or {})
-        if "messages" in body:
-            body["messages"] = [
-                {"role": m.get("role"), "content": flatten(m)["content"], "images": len(flatten(m)["images"])}
-                for m in self.messages
-            ]
-        return {
-            "method": self.method,
-            "path": self.path,
-            "body": body,
-            "authorized": self.authorization is not None,
-            "image_sizes": self.image_sizes,
-            "step": self.step,
-            "answer": self.answer,
-            "status": self.status,
-            "aborted": self.aborted,
-        }
+        return {**super().summary(), "authorized": self.authorization is not None}
 
 
 def model_entry(name: str, vision: bool, flavor: str) -> dict[str, Any]:
