@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from deskhand.core.errors import UsageError
+from deskhand.core.policy import UNLOCKABLE_RULES
 
 APP_NAME = "deskhand"
 
@@ -109,7 +110,17 @@ def _check_host_name(text: str) -> str:
     return name
 
 
+def _check_rule(rule_id: str) -> str:
+    """A block rule the user may unlock (it then asks instead of refusing)."""
+    if rule_id not in UNLOCKABLE_RULES:
+        raise ValueError(
+            f"{rule_id!r} is not a rule that can be unlocked; choose from {', '.join(UNLOCKABLE_RULES)}"
+        )
+    return rule_id
+
+
 Hotkey = Annotated[str, AfterValidator(canonical_hotkey)]
+UnlockableRule = Annotated[str, AfterValidator(_check_rule)]
 HostName = Annotated[str, AfterValidator(_check_host_name)]
 
 
@@ -148,6 +159,16 @@ class Settings(BaseModel):
     # as "deny", and a strict mode that asks before every action, even "auto" ones.
     confirm_timeout: float = Field(default=60.0, ge=5, le=3600)
     ask_every_action: bool = False
+    # Block rules (ids as in the README's "Safety" table) that ask you instead of refusing.
+    # Nothing ever runs without asking by being unlocked.
+    unlocked_rules: tuple[UnlockableRule, ...] = ()
+    # Look at what a click lands on / typing goes into (accessibility tree, else OCR of the
+    # screenshot) and ask before risky buttons (Send, Pay, Delete…) and password fields.
+    inspect_targets: bool = True
+    # How long `deskhand do` keeps a task paused while the model server is away mid-task
+    # (restarting, overloaded, stream cut) before giving up with exit code 2; 0 = do not
+    # wait.  The tray app waits until you press Stop.
+    model_wait_seconds: float = Field(default=20.0, ge=0, le=3600)
     hotkey_command_bar: Hotkey = "Ctrl+Alt+Space"
     hotkey_stop: Hotkey = "Ctrl+Alt+End"
     # Where the audit log (history) lives; None means the platform's data dir.  0 days = keep all.

@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -16,6 +17,7 @@ from deskhand.app.settings_store import audit_log_path
 from deskhand.app.terminal import StepPrinter, TerminalApprover
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
+from deskhand.core.faults import PauseAndRetry
 from deskhand.core.loop import TaskResult, TaskStatus, run_task
 from deskhand.core.ports import StepSink
 
@@ -70,6 +72,11 @@ def run_do(args: argparse.Namespace) -> int:
     sinks: list[StepSink] = [printer] + ([trace] if trace else [])
     stop = StopOnSignal()
     stop.install()
+    faults = None
+    if settings.model_wait_seconds > 0:
+        faults = PauseAndRetry(
+            notify=_tell, should_stop=stop, sleep=time.sleep, patience=settings.model_wait_seconds
+        )
     parts, limits, _ = build_parts(
         options,
         settings,
@@ -77,6 +84,7 @@ def run_do(args: argparse.Namespace) -> int:
         sinks=sinks,
         should_stop=stop,
         on_decision=printer.decided,
+        faults=faults,
     )
     audit = audit_log.begin_task(args.task, model=model, dialect=parts.dialect.name, host=host)
     parts = replace(parts, sinks=(audit, *parts.sinks))
@@ -95,6 +103,11 @@ def run_do(args: argparse.Namespace) -> int:
             trace.finish(summary)
     sys.stdout.write(f"{result.status.value}: {' '.join(result.message.split())}\n")
     return EXIT_CODES[result.status]
+
+
+def _tell(line: str) -> None:
+    sys.stderr.write(f"deskhand: {line}\n")
+    sys.stderr.flush()
 
 
 def _summary(task: str, model: str, dialect: str, result: TaskResult | None) -> dict[str, object]:

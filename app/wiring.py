@@ -3,11 +3,15 @@
 The CLI and the tray app both come here, so a task runs the same way from either.  The
 latency work is wired here too (see README, "Latency"): the dialect's early-stop hook goes
 to the model, the settler hands its last still frame to the screen for encoding, Stop
-reaches the settler, and the model is loaded while the first screenshot is taken.
+reaches the settler, and the model is loaded while the first screenshot is taken.  The
+safety parts too: the inspector that tells the policy what a click lands on (with
+accessibility switched on for the session first), the rules the user unlocked, and the
+caller's way of pausing while the model server is away.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -25,10 +29,11 @@ from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.core.loop import Limits, Parts
-from deskhand.core.ports import Approver, Dialect, ShouldStop, StepSink
+from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import dialect_for
 from deskhand.vision.imaging import detail_grid, image_tokens
+from deskhand.vision.inspect import default_inspector, enable_accessibility
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +96,7 @@ def build_parts(
     sinks: Sequence[StepSink],
     should_stop: ShouldStop,
     on_decision: Callable[[int, Decision], None] | None = None,
+    faults: FaultWaiter | None = None,
 ) -> tuple[Parts, Limits, AnyModel]:
     """Check the privacy rules and the model, choose the monitor, and assemble the loop's parts."""
     privacy.guard(
@@ -117,8 +123,25 @@ def build_parts(
         on_decision=on_decision,
         ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up,
+        inspector=target_inspector(settings),
+        unlocked=frozenset(settings.unlocked_rules),
+        faults=faults,
     )
     return parts, Limits(max_steps=options.max_steps), model
+
+
+def target_inspector(settings: Settings) -> Inspector | None:
+    """The accessibility tree, then OCR -- unless the user switched target checks off."""
+    if not settings.inspect_targets:
+        return None
+    _accessibility_on()
+    return default_inspector()
+
+
+@functools.cache
+def _accessibility_on() -> bool:
+    """Ask the session's toolkits to publish accessibility trees (once per process)."""
+    return enable_accessibility()
 
 
 def image_grid(dialect: Dialect, detail: str) -> Grid:

@@ -25,7 +25,7 @@ from deskhand.core.geometry import ImagePoint, ScreenGeometry, ScreenPoint
 from deskhand.core.observation import Observation
 
 SAME_POINT_PX = 8  # screen pixels: two answers about one button rarely differ by more
-CELL_TOLERANCE = 4  # grey levels a fingerprint cell may move and still count as unchanged
+CELL_TOLERANCE = 5  # grey levels per cell: a blinking caret moves one by 4, a typed "a" by 7
 _NEVER_REFUSED = (Wait, Finish, AskUser)
 
 

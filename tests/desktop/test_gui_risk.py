@@ -29,7 +29,8 @@ from deskhand.core.policy import assess
 from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level
 from deskhand.vision.imaging import encode_jpeg, from_bgra, resize_to
-from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector, enable_accessibility
+from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector
+from tests.a11y import Bus, accessibility_bus
 from tests.desktop.conftest import wait_until, xdotool
 
 pytestmark = pytest.mark.desktop
@@ -38,53 +39,12 @@ APP = Path(__file__).parent / "apps" / "risky_window.py"
 SCREEN = Rect(0, 0, 1920, 1080)
 MODEL_IMAGE = Size(1316, 728)  # what a 1080p screen becomes for the Qwen grid
 RISKY = {"Send": "gui-send", "Delete account": "gui-delete", "Buy now": "gui-money"}
-LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
-
-
-@dataclass
-class Bus:
-    session: str  # DBUS_SESSION_BUS_ADDRESS for the window
-    a11y: str  # the accessibility bus the inspector talks to
-
-
-def _a11y_address(session: str) -> str:
-    from jeepney import DBusAddress, new_method_call
-    from jeepney.io.blocking import open_dbus_connection
-
-    with open_dbus_connection(bus=session) as conn:
-        call = new_method_call(
-            DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus"), "GetAddress"
-        )
-        return str(conn.send_and_get_reply(call, timeout=2).body[0])
 
 
 @pytest.fixture(scope="module")
 def bus() -> Iterator[Bus]:
-    """A private session bus with the accessibility bus on it, accessibility switched on."""
-    if not (shutil.which("dbus-daemon") and os.path.exists(LAUNCHER)):
-        pytest.skip("needs dbus and at-spi2-core (apt: dbus at-spi2-core)")
-    daemon = subprocess.run(
-        ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        capture_output=True, text=True, check=True, timeout=10,
-    )  # fmt: skip
-    address, pid = daemon.stdout.split()[:2]
-    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
-    launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], env=env, stderr=subprocess.DEVNULL)
-    try:
-        a11y = wait_until(lambda: _try(_a11y_address, address), 10, "the accessibility bus")
-        assert enable_accessibility(address)
-        yield Bus(address, a11y)
-    finally:
-        launcher.terminate()
-        launcher.wait(5)
-        os.kill(int(pid), 15)
-
-
-def _try(fn, *args):  # type: ignore[no-untyped-def]
-    try:
-        return fn(*args)
-    except Exception:
-        return None
+    with accessibility_bus() as found:
+        yield found
 
 
 @dataclass

@@ -1,0 +1,68 @@
+"""A private session D-Bus with the accessibility bus on it, for tests that need AT-SPI.
+
+Started per test module (``dbus-daemon`` + ``at-spi-bus-launcher``) so no test depends on
+the machine's own session; accessibility is switched on before any window starts, as a
+screen reader or Deskhand would do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+
+from deskhand.vision.inspect import enable_accessibility
+
+LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+
+
+@dataclass(frozen=True)
+class Bus:
+    session: str  # DBUS_SESSION_BUS_ADDRESS for the windows and the CLI
+    a11y: str  # the accessibility bus an inspector talks to
+
+
+def _a11y_address(session: str) -> str | None:
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    try:
+        with open_dbus_connection(bus=session) as conn:
+            call = new_method_call(
+                DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus"), "GetAddress"
+            )
+            return str(conn.send_and_get_reply(call, timeout=2).body[0])
+    except Exception:  # not up yet
+        return None
+
+
+@contextmanager
+def accessibility_bus() -> Iterator[Bus]:
+    """Skips the test when dbus or at-spi2-core is missing (apt: dbus at-spi2-core)."""
+    if not (shutil.which("dbus-daemon") and os.path.exists(LAUNCHER)):
+        pytest.skip("needs dbus and at-spi2-core (apt: dbus at-spi2-core)")
+    daemon = subprocess.run(
+        ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        capture_output=True, text=True, check=True, timeout=10,
+    )  # fmt: skip
+    address, pid = daemon.stdout.split()[:2]
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
+    launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while (a11y := _a11y_address(address)) is None:
+            if time.monotonic() > deadline:
+                pytest.fail("the accessibility bus did not come up within 10 s")
+            time.sleep(0.05)
+        assert enable_accessibility(address)
+        yield Bus(address, a11y)
+    finally:
+        launcher.terminate()
+        launcher.wait(5)
+        os.kill(int(pid), 15)

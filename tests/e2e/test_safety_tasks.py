@@ -1,0 +1,167 @@
+"""Safety through `deskhand do`, as a user meets it: risky buttons and password fields ask
+first (naming what was found there), a model repeating a dead click is stopped, and a
+model server that fails or restarts mid-task pauses the task instead of losing it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deskhand.app.audit_log import AuditLog
+from tests.a11y import accessibility_bus
+from tests.e2e.conftest import MODELS
+from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
+from tests.fakeollama import FakeOllama
+
+pytestmark = pytest.mark.desktop
+
+RISKY_WINDOW = Path(__file__).parents[1] / "desktop" / "apps" / "risky_window.py"
+MODEL = ("--model", "qwen2.5vl:7b")
+
+
+def steps_of(trace: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def desktop() -> Iterator[XSession]:
+    """A 1080p session with an accessibility bus, as a desktop with a screen reader has."""
+    with accessibility_bus() as bus, x_session(1920, 1080) as session:
+        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+        yield session
+
+
+def start_risky_window(session: XSession) -> Path:
+    log = session.tmp / f"risky-{time.monotonic_ns()}.jsonl"
+    log.touch()
+    session.start_app([sys.executable, str(RISKY_WINDOW), str(log)])
+    wait_for(lambda: bool(log.read_text().strip()), 15, "the risky window")
+    time.sleep(0.5)  # let its accessibility tree register
+    return log
+
+
+def clicked(log: Path) -> list[object]:
+    return [e["label"] for e in read_events(log) if e["type"] == "clicked"]
+
+
+def test_a_click_on_a_risky_button_asks_first_and_names_it(desktop: XSession, ollama: FakeOllama) -> None:
+    log = start_risky_window(desktop)
+    trace = desktop.tmp / "trace-risky"
+    ollama.script([
+        {"do": "click", "target": "Delete account"},
+        {"do": "click", "target": "Buy now"},
+        {"do": "click", "target": "Cancel", "index": 0},
+        {"do": "finish", "summary": "done"},
+    ])  # fmt: skip
+    r = deskhand(desktop, "do", "tidy my account", *MODEL, "--host", ollama.url, "--trace", str(trace),
+                 stdin="n\ny\n")  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    steps = steps_of(trace)
+    assert steps[0]["verdicts"][0]["level"] == "confirm"  # type: ignore[index]
+    assert '"Delete account"' in steps[0]["verdicts"][0]["reason"]  # type: ignore[index]
+    assert "Delete account" in str(steps[0]["targets"][0])  # type: ignore[index]
+    assert "needs your OK" in r.stdout and '"Delete account"' in r.stdout
+    assert "denied by the user" in str(steps[0]["outcome"])
+    assert '"Buy now"' in steps[1]["verdicts"][0]["reason"]  # type: ignore[index]
+    assert steps[2]["verdicts"][0]["level"] == "auto"  # type: ignore[index]  # plain Cancel
+    assert clicked(log) == ["Buy now", "Cancel"]  # the denied click never happened
+
+
+def test_typing_into_a_password_field_asks_first(desktop: XSession, ollama: FakeOllama) -> None:
+    log = start_risky_window(desktop)
+    x, y = json.loads(log.read_text().splitlines()[0])["centres"]["password"]
+    trace = desktop.tmp / "trace-password"
+    ollama.script([
+        {"do": "click", "at": [x * 1316 / 1920, y * 728 / 1080]},  # screen -> the image qwen2.5-vl sees
+        {"do": "type", "text": "hunter2"},
+        {"do": "finish", "summary": "did not type it"},
+    ])  # fmt: skip
+    r = deskhand(desktop, "do", "log in", *MODEL, "--host", ollama.url, "--trace", str(trace), stdin="n\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    typing = steps_of(trace)[1]
+    assert typing["verdicts"][0]["level"] == "confirm", typing  # type: ignore[index]
+    assert "password" in typing["verdicts"][0]["reason"]  # type: ignore[index]
+    assert [e for e in read_events(log) if e["type"] == "password"] == []  # nothing typed
+
+
+def test_a_model_repeating_a_dead_click_is_told_then_stopped(desktop: XSession, ollama: FakeOllama) -> None:
+    desktop.start_form()
+    trace = desktop.tmp / "trace-repeat"
+    dead = {"do": "click", "at": [60, 60]}  # the empty desktop: after the first click (which
+    ollama.script([dead, dead, dead, dead, {"do": "finish"}])  # unfocuses the form) no change
+    r = deskhand(desktop, "do", "press the thing", *MODEL, "--host", ollama.url, "--trace", str(trace))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "kept repeating click at" in r.stdout and "changed nothing" in r.stdout
+    steps = steps_of(trace)
+    assert len(steps) == 4 and str(steps[2]["outcome"]).startswith("not repeated:")
+    assert [s["outcome"] for s in steps[:2]] == ["executed", "executed"]
+    told = json.dumps(ollama.chat_requests[3].body["messages"])
+    assert "not repeated" in told and "try something else" in told
+
+
+def test_a_server_error_mid_task_pauses_and_the_task_resumes(desktop: XSession, ollama: FakeOllama) -> None:
+    form = desktop.start_form()
+    ollama.script([
+        {"do": "click", "target": "Apply"},
+        {"do": "error", "status": 500, "message": "model runner crashed"},
+        {"do": "cut", "text": "<tool_call>{\"name\": \"computer_use\", \"argu"},
+        {"do": "click", "target": "Cancel"},
+        {"do": "finish", "summary": "both clicked"},
+    ])  # fmt: skip
+    r = deskhand(desktop, "do", "apply then cancel", *MODEL, "--host", ollama.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stderr.count("Paused:") == 2 and "model runner crashed" in r.stderr
+    assert "Resumed" in r.stderr
+    assert [e["button"] for e in read_events(form) if e["event"] == "click"] == ["Apply", "Cancel"]
+
+
+def _start_task(session: XSession, url: str, task: str) -> subprocess.Popen[str]:
+    exe = Path(sys.executable).with_name("deskhand")
+    return subprocess.Popen(
+        [str(exe), "do", task, *MODEL, "--host", url], env=session.env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_ollama_restarting_mid_task_loses_nothing(desktop: XSession) -> None:
+    form = desktop.start_form()
+    with FakeOllama(models=MODELS) as first:
+        first.script([{"do": "click", "target": "Apply"}, {"do": "hang", "seconds": 60}])
+        proc = _start_task(desktop, first.url, "apply, then cancel")
+        wait_for(lambda: len(first.chat_requests) >= 2, 30, "the second model request")
+        port = first.port
+    time.sleep(1.5)  # down for a while: the task waits
+    with FakeOllama(models=MODELS, port=port) as second:
+        second.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "done"}])
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out + err
+    assert "Paused:" in err and "Resumed" in err
+    assert [e["button"] for e in read_events(form) if e["event"] == "click"] == ["Apply", "Cancel"]
+
+
+def test_a_server_that_stays_away_ends_the_task_with_exit_2_and_keeps_its_steps(desktop: XSession) -> None:
+    desktop.start_form()
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("model_wait_seconds = 2\n")
+    try:
+        with FakeOllama(models=MODELS) as server:
+            server.script([{"do": "click", "target": "Apply"}, {"do": "hang", "seconds": 60}])
+            proc = _start_task(desktop, server.url, "apply and wait")
+            wait_for(lambda: len(server.chat_requests) >= 2, 30, "the second model request")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        config.unlink()
+    assert proc.returncode == 2, out + err
+    assert "Gave up after waiting 2 s" in err
+    assert err.strip().splitlines()[-1].startswith("deskhand: error:")
+    log = AuditLog(Path(desktop.env["XDG_DATA_HOME"]) / "deskhand" / "audit.sqlite3")
+    task = next(t for t in log.tasks() if t.task == "apply and wait")
+    assert task.status == "error" and len(log.steps(task.id)) == 1
+    log.close()
