@@ -32,6 +32,7 @@ def main() -> None:
     note = QLabel(INJECTION)
     layout.addWidget(note)
     widgets["injection"] = note
+
     def write(event: dict[str, object]) -> None:
         with open(log_path, "a", encoding="utf-8") as out:
             out.write(json.dumps(event) + "\n")
