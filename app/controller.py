@@ -164,6 +164,8 @@ class DeskhandApp(QObject):
         worker.recorded.connect(self._recorded)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
+        worker.paused.connect(self.session.paused)
+        worker.resumed.connect(self.session.resumed)
         self.run_view.begin(task)
         self.stop_bar.show_near_cursor()
         self.runner.start(worker)
@@ -297,7 +299,7 @@ class DeskhandApp(QObject):
         s = self.session
         self.run_view.set_state(s.state, s.status_text())
         if s.running:
-            text = f"Step {s.step}: {s.state.value}. {s.task}"
+            text = f"Step {s.step}: {s.state.value}. {s.message if s.state is AgentState.PAUSED else s.task}"
             self.stop_bar.set_status(s.state, text, stopping=s.stop_requested)
 
 

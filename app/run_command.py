@@ -17,7 +17,7 @@ from deskhand.app.settings_store import audit_log_path
 from deskhand.app.terminal import StepPrinter, TerminalApprover
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
-from deskhand.core.faults import PauseAndRetry
+from deskhand.core.faults import PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus, run_task
 from deskhand.core.ports import StepSink
 
@@ -105,8 +105,8 @@ def run_do(args: argparse.Namespace) -> int:
     return EXIT_CODES[result.status]
 
 
-def _tell(line: str) -> None:
-    sys.stderr.write(f"deskhand: {line}\n")
+def _tell(notice: PauseNotice) -> None:
+    sys.stderr.write(f"deskhand: {notice.text}\n")
     sys.stderr.flush()
 
 

@@ -13,6 +13,8 @@ States::
                         │              asking │ │ answered
                         │                    ▼ │
                         │                  waiting
+                        │
+    thinking ──server away──▶ paused ──decided──▶ acting   (the model answers again)
     finished/stopped/gave up ──▶ idle     failed / error ──▶ error ──start──▶ thinking
 """
 
@@ -33,10 +35,11 @@ class AgentState(StrEnum):
     THINKING = "thinking"
     ACTING = "acting"
     WAITING = "waiting for you"
+    PAUSED = "paused"
     ERROR = "error"
 
 
-RUNNING_STATES = frozenset({AgentState.THINKING, AgentState.ACTING, AgentState.WAITING})
+RUNNING_STATES = frozenset({AgentState.THINKING, AgentState.ACTING, AgentState.WAITING, AgentState.PAUSED})
 
 Listener = Callable[[], None]
 
@@ -93,6 +96,8 @@ class SessionModel:
         if self.state is AgentState.ERROR:
             return f"Deskhand: error. {self.message}"
         stopping = " (stopping…)" if self.stop_requested else ""
+        if self.state is AgentState.PAUSED:
+            return f"Deskhand: paused, step {self.step}{stopping}. {self.message}"
         return f"Deskhand: {self.state.value}, step {self.step}{stopping}: {self.task}"
 
     # -- transitions ----------------------------------------------------------------------
@@ -126,6 +131,18 @@ class SessionModel:
         self.step = record.step + 1
         self.state = AgentState.THINKING
         self._changed()
+
+    def paused(self, message: str) -> None:
+        """The model server is away; the task waits for it (``message`` says why)."""
+        if not self.running:
+            return
+        self.state, self.message = AgentState.PAUSED, message
+        self._changed()
+
+    def resumed(self) -> None:
+        if self.state is AgentState.PAUSED:
+            self.state, self.message = AgentState.THINKING, ""
+            self._changed()
 
     def waiting(self) -> None:
         """A confirmation or question dialog is open."""

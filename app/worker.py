@@ -11,6 +11,7 @@ the CLI would print; nothing propagates out of the thread.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -20,6 +21,7 @@ from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
 from deskhand.core.errors import DeskhandError
+from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.loop import run_task
 from deskhand.core.observation import Observation
 from deskhand.core.ports import Approver, ShouldStop
@@ -46,6 +48,8 @@ class TaskWorker(QObject):
     ready = Signal(str, str, str)  # model, dialect, host: the parts are built
     finished = Signal(object)  # TaskResult
     failed = Signal(str)  # the error's one-line message
+    paused = Signal(str)  # the model server is away; why, and that the task waits for it
+    resumed = Signal()
     done = Signal()  # always the last signal
 
     def __init__(
@@ -86,6 +90,9 @@ class TaskWorker(QObject):
                 sinks=[self.sink],
                 should_stop=self.should_stop,
                 on_decision=lambda step, decision: self.decided.emit(step, decision),
+                faults=PauseAndRetry(
+                    notify=self._pause_notice, should_stop=self.should_stop, sleep=time.sleep, patience=None
+                ),
             )
             self.screen = ExcludingScreen(parts.screen, self.windows, on_observed=self.observed.emit)
             audit = self.audit_log.begin_task(self.task, model=model, dialect=parts.dialect.name, host=host)
@@ -114,6 +121,16 @@ class TaskWorker(QObject):
                 ):
                     _close(part)
             self.done.emit()
+
+    def _pause_notice(self, notice: PauseNotice) -> None:
+        """The tray waits for the model server until the user presses Stop."""
+        match notice.event:
+            case Pause.PAUSED:
+                self.paused.emit(notice.text)
+            case Pause.RESUMED:
+                self.resumed.emit()
+            case Pause.GAVE_UP:
+                pass  # the error that follows says it
 
     def _fail(self, audit: TaskLog | None, message: str) -> None:
         if audit is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from deskhand.core.errors import DeskhandError, Stopped
 
@@ -20,9 +21,23 @@ PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each retry; the last 
 _SLICE = 0.05  # how often Stop is checked while waiting
 
 
+class Pause(StrEnum):
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    GAVE_UP = "gave up"
+
+
+@dataclass(frozen=True, slots=True)
+class PauseNotice:
+    """What to tell the user: the event, and one line saying it (why, and what happens next)."""
+
+    event: Pause
+    text: str
+
+
 @dataclass
 class PauseAndRetry:
-    notify: Callable[[str], None]  # one line for the user: paused (and why) / resumed / gave up
+    notify: Callable[[PauseNotice], None]
     should_stop: Callable[[], bool]
     sleep: Callable[[float], None]
     patience: float | None = 20.0
@@ -35,11 +50,19 @@ class PauseAndRetry:
             delay = min(delay, self.patience - self.waited)
             if delay <= 0:
                 self.notify(
-                    f"Gave up after waiting {self.waited:g} s for the model server; the steps so far "
-                    "are kept (`deskhand history`). Run the task again once the server answers."
+                    PauseNotice(
+                        Pause.GAVE_UP,
+                        f"Gave up after waiting {self.waited:g} s for the model server; the steps so "
+                        "far are kept (`deskhand history`). Run the task again once the server answers.",
+                    )
                 )
                 return False
-        self.notify(f"Paused: {error} Retrying in {delay:g} s (attempt {attempt}); Stop ends the task.")
+        self.notify(
+            PauseNotice(
+                Pause.PAUSED,
+                f"Paused: {error} Retrying in {delay:g} s (attempt {attempt}); Stop ends the task.",
+            )
+        )
         left = delay
         while left > 0:
             if self.should_stop():
@@ -51,4 +74,4 @@ class PauseAndRetry:
 
     def resumed(self) -> None:
         self.waited = 0.0
-        self.notify("Resumed: the model server answers again.")
+        self.notify(PauseNotice(Pause.RESUMED, "Resumed: the model server answers again."))

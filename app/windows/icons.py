@@ -19,6 +19,7 @@ COLOURS = {
     AgentState.THINKING: QColor("#f9a825"),
     AgentState.ACTING: QColor("#2e7d32"),
     AgentState.WAITING: QColor("#1565c0"),
+    AgentState.PAUSED: QColor("#6a1b9a"),
     AgentState.ERROR: QColor("#c62828"),
 }
 SIZES = (16, 22, 24, 32, 48, 64)
@@ -59,6 +60,9 @@ def _glyph(painter: QPainter, state: AgentState, s: float) -> None:
         font.setPixelSize(max(8, int(s * 0.62)))
         painter.setFont(font)
         painter.drawText(QRectF(0, 0, s, s), Qt.AlignmentFlag.AlignCenter, "?")
+    elif state is AgentState.PAUSED:  # two bars: waiting for the model server
+        for x in (0.4, 0.6):
+            painter.drawLine(QPointF(s * x, s * 0.3), QPointF(s * x, s * 0.7))
     else:  # error: an exclamation mark
         painter.drawLine(QPointF(s * 0.5, s * 0.24), QPointF(s * 0.5, s * 0.58))
         painter.setPen(Qt.PenStyle.NoPen)

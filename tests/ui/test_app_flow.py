@@ -115,15 +115,44 @@ def test_our_windows_are_never_in_the_screenshot_nor_in_the_pointer_s_way(
     assert app.session.result is not None and app.session.result.steps == 2
 
 
-def test_a_model_error_shows_and_the_task_is_one_up_arrow_from_a_retry(
+def test_a_model_error_pauses_the_task_and_it_resumes_when_the_server_answers(
     app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama
 ) -> None:
-    ollama.script([{"do": "error", "status": 500, "message": "out of memory"}])
+    seen: list[tuple[AgentState, str]] = []
+    app.session.subscribe(lambda: seen.append((app.session.state, app.session.status_text())))
+    ollama.script([
+        {"do": "error", "status": 500, "message": "out of memory"},
+        {"do": "finish", "summary": "Opened."},
+    ])  # fmt: skip
+    result = run(qtbot, app, "Open the report")
+    assert isinstance(result, TaskResult) and result.status is TaskStatus.FINISHED, result
+    paused = [text for state, text in seen if state is AgentState.PAUSED]
+    assert paused and "out of memory" in paused[0] and "Retrying" in paused[0]
+    assert seen.index((AgentState.PAUSED, paused[0])) < len(seen) - 1  # and it went on after
+    assert len(ollama.chat_requests) == 2 and app.session.state is AgentState.IDLE
+
+
+def test_stop_ends_a_paused_task_at_once(app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama) -> None:
+    ollama.script([{"do": "error", "status": 503, "message": "loading model"} for _ in range(30)])
+    with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:
+        assert app.start_task("Open the report")
+        qtbot.waitUntil(lambda: app.session.state is AgentState.PAUSED, timeout=30_000)
+        assert "loading model" in app.run_view.message.text() or "loading model" in app.session.status_text()
+        assert app.stop_bar.isVisible()
+        qtbot.mouseClick(app.stop_bar.stop, Qt.MouseButton.LeftButton)
+    assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.STOPPED
+
+
+def test_an_unreachable_server_is_an_error_and_the_task_is_one_up_arrow_from_a_retry(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, settings_file: Callable[..., object]
+) -> None:
+    settings_file(host="http://127.0.0.1:9", model="qwen2.5vl:7b")
     message = run(qtbot, app, "Open the report")
-    assert isinstance(message, str) and "out of memory" in message
+    assert isinstance(message, str) and "127.0.0.1:9" in message
     assert app.session.state is AgentState.ERROR
-    assert "out of memory" in app.run_view.message.text()
+    assert "127.0.0.1:9" in app.run_view.message.text()
     qtbot.waitUntil(app.run_view.isVisible)
+    settings_file(host=ollama.url, model="qwen2.5vl:7b", settle_cap=0.5)  # the user starts Ollama
     ollama.script([{"do": "finish", "summary": "Opened."}])
     app.open_command_bar()
     bar = app.command_bar
@@ -135,15 +164,6 @@ def test_a_model_error_shows_and_the_task_is_one_up_arrow_from_a_retry(
         qtbot.keyClick(bar.entry, Qt.Key.Key_Return)
     assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED
     assert app.session.state is AgentState.IDLE
-
-
-def test_an_unreachable_server_is_an_error_not_a_crash(
-    app: DeskhandApp, qtbot: QtBot, settings_file: Callable[..., object]
-) -> None:
-    settings_file(host="http://127.0.0.1:9", model="qwen2.5vl:7b")
-    message = run(qtbot, app, "Anything")
-    assert isinstance(message, str) and "127.0.0.1:9" in message
-    assert app.session.state is AgentState.ERROR
 
 
 def test_a_confirmation_in_the_app_blocks_only_the_worker(

@@ -90,6 +90,22 @@ def test_errors_and_failed_results_show_as_error_and_a_new_task_clears_them(sess
     assert session.state is AgentState.IDLE
 
 
+def test_a_task_pauses_while_the_server_is_away_and_goes_on_when_it_answers(session: SessionModel) -> None:
+    session.paused("Paused: not running")
+    assert session.state is AgentState.IDLE  # no task, nothing to pause
+    session.start("open the report")
+    session.paused("Paused: Ollama refused the connection. Retrying in 2 s")
+    assert session.state is AgentState.PAUSED and session.running
+    assert "paused, step 1" in session.status_text() and "Ollama refused" in session.status_text()
+    assert session.request_stop()  # Stop works while paused
+    assert "stopping" in session.status_text()
+    session.resumed()
+    assert session.state is AgentState.THINKING and session.message == ""
+    session.paused("Paused: cut")
+    session.decided(1, Decision(actions=(Click(at=ImagePoint(x=1, y=1)),)))  # the model answered
+    assert session.state is AgentState.ACTING
+
+
 def test_stop_flag(session: SessionModel) -> None:
     assert session.request_stop() is False  # nothing to stop
     session.start("a")

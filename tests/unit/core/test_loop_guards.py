@@ -207,7 +207,12 @@ def waiter(
     def should_stop() -> bool:
         return stop_after is not None and len(slept) >= stop_after
 
-    return PauseAndRetry(notify=notes.append, should_stop=should_stop, sleep=slept.append, patience=patience)
+    return PauseAndRetry(
+        notify=lambda notice: notes.append(notice.text),
+        should_stop=should_stop,
+        sleep=slept.append,
+        patience=patience,
+    )
 
 
 def test_a_passing_server_fault_pauses_the_task_and_it_resumes_where_it_was() -> None:
