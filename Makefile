@@ -9,8 +9,12 @@ APT_PACKAGES := xvfb xauth xdotool x11-utils x11-xserver-utils openbox xterm mou
 	libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libportaudio2 dbus at-spi2-core
 STAMP := $(VENV)/.installed
+# What building the Linux bundle and .deb needs besides APT_PACKAGES (dpkg-shlibdeps computes
+# the .deb's Depends; lintian checks it), and PyInstaller through the package extra.
+PACKAGING_APT := dpkg-dev binutils patchelf lintian desktop-file-utils
+PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run test test-fast test-slow lint bench bundle system-deps clean
+.PHONY: run test test-fast test-slow test-packaging lint bench bundle system-deps packaging-deps clean
 
 # Strict editable installs link each module: re-install when a package folder gains a file.
 $(STAMP): pyproject.toml $(shell find core vision actions app voice -type d -not -name __pycache__)
@@ -18,6 +22,15 @@ $(STAMP): pyproject.toml $(shell find core vision actions app voice -type d -not
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(PIP) install -q -e '.[dev,package]' --config-settings editable_mode=strict
+	touch $(PACKAGE_STAMP)
+
+## The Linux bundle's build tools: system packages (one apt-get update at most), then PyInstaller.
+packaging-deps:
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(APT_PACKAGES) $(PACKAGING_APT)"
+	@$(MAKE) --no-print-directory $(PACKAGE_STAMP)
 
 ## Debian/Ubuntu system packages (X server, input tools, OCR for the test oracle, Qt's xcb libs).
 system-deps:
@@ -41,10 +54,14 @@ test: system-deps $(STAMP) lint
 	$(PY) -m pytest -p no:cacheprovider -m "not slow"
 
 ## Slow tests: 10k-example fuzzing and the Linux bundle build + install + start.
-test-slow: system-deps $(STAMP)
-	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="dpkg-dev binutils patchelf lintian desktop-file-utils"
-	$(PIP) install -q -e '.[dev,package]' --config-settings editable_mode=strict
+test-slow: packaging-deps
 	$(PY) -m pytest -p no:cacheprovider -m slow
+
+## Only the Linux bundle test (CI runs it after make test): build the bundle, tarball and .deb,
+## install the .deb into a throwaway root, start it in a tray under Xvfb. Prints the sizes and
+## start-up times in the summary.
+test-packaging: packaging-deps
+	$(PY) -m pytest -p no:cacheprovider -m slow --durations=5 tests/packaging
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not desktop" -x -q
@@ -53,11 +70,8 @@ bench: system-deps $(STAMP)
 	$(PIP) install -q -e '.[dev,bench]' --config-settings editable_mode=strict
 	$(PY) -m bench
 
-## Linux bundle, portable tarball and .deb in dist/ (packaging/README.md). Needs the build
-## tools below (dpkg-shlibdeps computes the .deb's Depends; lintian checks it) and PyInstaller.
-bundle: system-deps $(STAMP)
-	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="dpkg-dev binutils patchelf lintian desktop-file-utils"
-	$(PIP) install -q -e '.[dev,package]' --config-settings editable_mode=strict
+## Linux bundle, portable tarball and .deb in dist/ (packaging/README.md), then lintian.
+bundle: packaging-deps
 	$(PY) packaging/build_linux.py
 
 clean:

@@ -3,8 +3,10 @@
 One build per session (about 3 minutes on 2 cores: PyInstaller, the tarball, dpkg-shlibdeps,
 dpkg-deb with fast compression; lintian is left to `make bundle`).  The installed binary
 then runs as a user would run it: `--version`, `doctor`, a whole `do` task against the fake
-Ollama, and the tray app in a real tray host, stopped with SIGTERM.  Bundle size and the
-time to the tray icon are printed.
+Ollama, and the tray app in a real tray host, stopped with SIGTERM.  The sizes of the bundle,
+the .deb and the tarball, the build time, `--version`'s wall time and the cold start to the
+tray icon go to pytest's terminal summary (tests/packaging/conftest.py); they are reported,
+not asserted.
 """
 
 from __future__ import annotations
@@ -64,8 +66,14 @@ def _size(path: Path) -> int:
     return sum(p.lstat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
 
 
+def _mib(path: Path) -> str:
+    return f"{_size(path) / 2**20:.1f} MiB"
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, project: ModuleType) -> Built:
+def built(
+    tmp_path_factory: pytest.TempPathFactory, project: ModuleType, bundle_report: dict[str, str]
+) -> Built:
     for tool in ("dpkg-deb", "dpkg-shlibdeps", "objdump"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (make bundle installs the build tools)")
@@ -90,7 +98,13 @@ def built(tmp_path_factory: pytest.TempPathFactory, project: ModuleType) -> Buil
     manifest = json.loads((work / "build" / "pyinstaller" / p.name / "bundle-manifest.json").read_text())
     (deb,) = dist.glob(f"{p.name}_{p.version}_*.deb")
     (tarball,) = dist.glob(f"{p.name}-{p.version}-linux-*.tar.gz")
-    return Built(dist / p.name, tarball, deb, manifest, seconds)
+    bundle = dist / p.name
+    files = sum(1 for f in bundle.rglob("*") if not f.is_dir())
+    bundle_report["one-dir bundle"] = f"{_mib(bundle)} on disk, {files} files"
+    bundle_report[".deb"] = f"{_mib(deb)} ({deb.name}, fast compression)"
+    bundle_report["tarball"] = f"{_mib(tarball)} ({tarball.name}, fast compression)"
+    bundle_report["build"] = f"{seconds:.0f} s (PyInstaller, tarball, .deb; no lintian)"
+    return Built(bundle, tarball, deb, manifest, seconds)
 
 
 @pytest.fixture(scope="session")
@@ -144,16 +158,11 @@ def user_env(tmp: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def report(capsys: pytest.CaptureFixture[str], text: str) -> None:
-    with capsys.disabled():
-        print(f"\n[bundle] {text}")
-
-
 # ---- the artifacts --------------------------------------------------------------------------
 
 
 def test_the_deb_declares_what_it_needs_from_the_system(
-    built: Built, project: ModuleType, capsys: pytest.CaptureFixture[str]
+    built: Built, project: ModuleType, bundle_report: dict[str, str]
 ) -> None:
     p = project.load()
     fields = {
@@ -177,8 +186,8 @@ def test_the_deb_declares_what_it_needs_from_the_system(
     assert "libc6" in depends and not depends & NOT_DEPENDS
     # The Python runtime's own libraries are in the bundle, so no Debian package is needed for them.
     assert not depends & {"libssl3", "libffi8", "libsqlite3-0", "libpython3.11"}
-    report(capsys, f"Depends: {fields['Depends']}")
-    report(capsys, f"Recommends: {fields['Recommends'] or '-'}")
+    bundle_report["Depends"] = fields["Depends"]
+    bundle_report["Recommends"] = fields["Recommends"] or "-"
     info = subprocess.run(
         ["dpkg-deb", "--info", str(built.deb)], capture_output=True, text=True, check=True
     ).stdout
@@ -261,7 +270,7 @@ def test_the_tarball_is_the_bundle_plus_a_menu_entry(built: Built, project: Modu
 
 
 def test_version_and_doctor_from_the_installed_bundle(
-    installed: Installed, project: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    installed: Installed, project: ModuleType, tmp_path: Path, bundle_report: dict[str, str]
 ) -> None:
     link = installed.root / "usr" / "bin" / "deskhand"
     assert os.readlink(link) == "/opt/deskhand/deskhand"
@@ -271,18 +280,20 @@ def test_version_and_doctor_from_the_installed_bundle(
         [str(installed.exe), "--version"], env=env, capture_output=True, text=True, timeout=60
     )
     version_seconds = time.monotonic() - started
+    bundle_report["deskhand --version"] = f"{version_seconds:.2f} s wall (installed with {installed.how})"
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"deskhand {project.load().version}"
     # No Ollama here: a closed port makes the server check fail fast, exit code 2.
+    started = time.monotonic()
     doctor = subprocess.run(
         [str(installed.exe), "doctor", "--host", "http://127.0.0.1:9"],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+    bundle_report["deskhand doctor"] = f"{time.monotonic() - started:.2f} s wall (no Ollama: exit 2 expected)"
     assert doctor.returncode == 2, doctor.stdout + doctor.stderr
     rows = {line.split()[0]: line.split()[1] for line in doctor.stdout.splitlines() if len(line.split()) > 1}
     assert rows.get("display") == rows.get("capture") == rows.get("input") == "ok", doctor.stdout
     assert rows.get("ollama") == "FAIL"
-    report(capsys, f"installed with {installed.how}; `deskhand --version` in {version_seconds:.2f} s")
 
 
 def test_a_task_runs_end_to_end_and_children_get_the_users_environment(
@@ -328,8 +339,9 @@ def test_voice_recognition_finds_its_bundled_model(
 
 
 def test_the_tray_icon_appears_and_sigterm_quits_cleanly(
-    installed: Installed, tmp_path: Path, trayer: None, built: Built, capsys: pytest.CaptureFixture[str]
+    installed: Installed, tmp_path: Path, trayer: None, bundle_report: dict[str, str]
 ) -> None:
+    """A generous 60 s for the icon to appear is the requirement; the time it took is reported."""
     env = user_env(tmp_path)
     (tmp_path / "config.toml").write_text(f'host = "http://127.0.0.1:9"\nmodel = "{MODEL}"\n')
     err = tmp_path / "stderr.txt"
@@ -345,7 +357,7 @@ def test_the_tray_icon_appears_and_sigterm_quits_cleanly(
         proc = subprocess.Popen([str(installed.exe)], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         poll(in_tray, 60, "the bundled app's icon inside trayer's panel")
-        cold_start = time.monotonic() - started
+        bundle_report["cold start to tray icon"] = f"{time.monotonic() - started:.2f} s from launch"
         time.sleep(0.5)
         assert proc.poll() is None, err.read_text()
         proc.send_signal(signal.SIGTERM)
@@ -356,9 +368,3 @@ def test_the_tray_icon_appears_and_sigterm_quits_cleanly(
             proc.wait()
     poll(lambda: not in_tray(), 10, "the icon to leave the tray")
     assert "Traceback" not in err.read_text()
-    report(
-        capsys,
-        f"bundle {_size(built.bundle) / 2**20:.0f} MiB on disk, .deb {_size(built.deb) / 2**20:.0f} MiB, "
-        f"tarball {_size(built.tarball) / 2**20:.0f} MiB; built in {built.seconds:.0f} s; "
-        f"cold start to tray icon {cold_start:.2f} s",
-    )
