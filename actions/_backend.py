@@ -33,7 +33,7 @@ from typing import Any
 from deskhand.core.errors import ExecutionFailed, SetupError, Stopped
 from deskhand.core.geometry import ScreenPoint
 
-__all__ = ["Input", "load_pyautogui"]
+__all__ = ["Input", "load_pyautogui", "release_left_held"]
 
 _module: ModuleType | None = None
 
@@ -204,3 +204,27 @@ class Input:
                 release_held_keys_and_buttons()
         finally:
             gui.FAILSAFE = failsafe
+
+
+_MODIFIERS = ("shift", "ctrl", "alt", "altright", "win", "command", "option")
+
+
+def release_left_held() -> None:
+    """Let go of modifier keys and mouse buttons a crashed Deskhand may have left down.
+
+    A ``kill -9`` in the middle of a drag or a Ctrl+… chord leaves the button or key down
+    for the whole desktop; the next Deskhand to start calls this.  On X11 only what the
+    server reports held is released; elsewhere every modifier and button gets a release,
+    which is harmless for those not down.
+    """
+    if sys.platform.startswith("linux"):
+        from deskhand.actions._x11 import release_held_keys_and_buttons
+
+        release_held_keys_and_buttons()
+        return
+    gui = load_pyautogui()
+    for key in _MODIFIERS:
+        with suppress(Exception):  # a key name this platform does not have
+            gui.keyUp(key)
+    for button in ("left", "right", "middle"):
+        gui.mouseUp(button=button)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import assert_never
 
-from deskhand.actions._backend import Input
+from deskhand.actions._backend import Input, release_left_held
 from deskhand.actions._gate import require_approved
 from deskhand.actions.keys import pyautogui_key
 from deskhand.actions.text_entry import TextTyper
@@ -40,7 +40,7 @@ from deskhand.core.outcome import ExecResult
 from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
 
-__all__ = ["GuiExecutor", "GuiTiming", "input_status"]
+__all__ = ["GuiExecutor", "GuiTiming", "input_status", "release_left_held"]
 
 
 @dataclass(frozen=True, slots=True)

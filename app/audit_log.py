@@ -104,7 +104,7 @@ class AuditLog:
         finally:
             os.umask(old_umask)
         self._lock = threading.Lock()
-        self._close_interrupted()
+        self.interrupted = self._close_interrupted()  # tasks a crash ended: input may be held
 
     def _migrate(self) -> None:
         """Bring a log written by an older Deskhand up to this schema."""
@@ -123,12 +123,13 @@ class AuditLog:
                 raise
             self._db.execute("COMMIT")
 
-    def _close_interrupted(self) -> None:
+    def _close_interrupted(self) -> tuple[int, ...]:
         """Tasks left 'running' by a process that is gone are marked so; their steps stay.
 
         The tray app and a terminal `deskhand do` may share the log, so a task whose
-        process still runs is left alone.
+        process still runs is left alone.  Returns the ids marked.
         """
+        marked = []
         with self._transaction() as db:
             running = db.execute("SELECT id, pid FROM tasks WHERE status = 'running'").fetchall()
             for task_id, pid in running:
@@ -138,6 +139,8 @@ class AuditLog:
                         "message = 'Deskhand ended before the task did.' WHERE id = ?",
                         (task_id,),
                     )
+                    marked.append(int(task_id))
+        return tuple(marked)
 
     def begin_task(self, task: str, *, model: str, dialect: str, host: str) -> TaskLog:
         with self._transaction() as db:

@@ -261,6 +261,19 @@ class DeskhandApp(QObject):
 
     # -- worker signals (GUI thread) --------------------------------------------------------
 
+    def recover_from_crash(self) -> None:
+        """At start: tasks a crash left running are marked interrupted (by opening the audit
+        log), and any key or button they left down is released."""
+        try:
+            interrupted = self._audit().interrupted
+        except DeskhandError as exc:
+            log.warning("could not open the audit log at start: %s", exc)
+            return
+        if interrupted:
+            from deskhand.app.wiring import release_input_after_crash
+
+            release_input_after_crash(interrupted)
+
     def _audit(self) -> AuditLog:
         if self._audit_log is None:
             self._audit_log = self._open_audit_log()

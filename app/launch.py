@@ -50,6 +50,7 @@ def _run(qapp: object, instance: object, started: float) -> int:
     assert isinstance(instance, SingleInstance)  # noqa: S101 - typed loosely to keep imports lazy
     settings = load_settings()  # a bad config file is a usage error before any window opens
     controller = DeskhandApp()
+    controller.recover_from_crash()
     problems = controller.bind_hotkeys(settings)
     tray = Tray(controller)
     instance.show_requested.connect(controller.open_command_bar)

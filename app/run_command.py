@@ -16,7 +16,13 @@ from deskhand.app.config import load_settings
 from deskhand.app.settings_store import audit_log_path
 from deskhand.app.terminal import StepPrinter, TerminalApprover
 from deskhand.app.tracefile import TraceDirectory
-from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
+from deskhand.app.wiring import (
+    TaskOptions,
+    build_parts,
+    release_input_after_crash,
+    resolve_host,
+    resolve_model,
+)
 from deskhand.core.faults import PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus, run_task
 from deskhand.core.ports import StepSink
@@ -67,6 +73,8 @@ def run_do(args: argparse.Namespace) -> int:
     printer = StepPrinter()
     trace = TraceDirectory(Path(args.trace)) if args.trace else None
     audit_log = AuditLog(audit_log_path(settings))
+    if audit_log.interrupted:
+        release_input_after_crash(audit_log.interrupted)
     if settings.retention_days > 0:
         audit_log.prune(settings.retention_days)
     sinks: list[StepSink] = [printer] + ([trace] if trace else [])

@@ -162,3 +162,15 @@ def context_size(configured: int, monitor: Rect, grid: Grid) -> int:
     tokens = image_tokens(Size(monitor.width, monitor.height), grid)
     needed = _IMAGES_IN_CONTEXT * tokens + 4096
     return max(configured, math.ceil(needed / 1024) * 1024)
+
+
+def release_input_after_crash(interrupted: tuple[int, ...]) -> None:
+    """A Deskhand that crashed mid-task may have left a key or button down: let go of it."""
+    from deskhand.actions.gui import release_left_held
+
+    try:
+        release_left_held()
+    except Exception as exc:  # no display yet: the task's own set-up will say so
+        log.info("could not release input after interrupted tasks %s: %s", interrupted, exc)
+        return
+    log.info("released any keys and buttons left down by interrupted tasks %s", interrupted)

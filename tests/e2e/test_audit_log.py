@@ -82,3 +82,37 @@ def test_history_command_lists_and_replays(screen_768: XSession, ollama: FakeOll
     assert "click" in steps.stdout and "Cancelled." in steps.stdout
     missing = deskhand(screen_768, "history", "99999")
     assert missing.returncode == 2 and missing.stderr.startswith("deskhand: error:")
+
+
+HELD = """
+from Xlib import X
+from Xlib.display import Display
+d = Display()
+keymap = d.query_keymap()
+shift = d.keysym_to_keycode(0xFFE1)  # Shift_L
+print(bool(keymap[shift // 8] & (1 << (shift % 8))), bool(d.screen().root.query_pointer().mask & X.Button1Mask))
+"""
+
+
+def test_after_a_crash_the_next_start_lets_go_of_held_keys_and_buttons(
+    screen_768: XSession, ollama: FakeOllama
+) -> None:
+    screen_768.start_form()
+    ollama.script([{"do": "hang", "seconds": 60}])
+    exe = Path(sys.executable).with_name("deskhand")
+    proc = subprocess.Popen(
+        [str(exe), "do", "drag something", "--model", "qwen2.5vl:7b", "--host", ollama.url],
+        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the model request")
+    # Killed in the middle of a shift-drag: the button and the key stay down for the desktop.
+    screen_768.run(["xdotool", "keydown", "shift", "mousedown", "1"])
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    held = screen_768.run([sys.executable, "-c", HELD], text=True)
+    assert held.stdout.split() == ["True", "True"], held
+    ollama.script([{"do": "finish", "summary": "ok"}])
+    r = deskhand(screen_768, "do", "anything", "--model", "qwen2.5vl:7b", "--host", ollama.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    held = screen_768.run([sys.executable, "-c", HELD], text=True)
+    assert held.stdout.split() == ["False", "False"], held
