@@ -115,7 +115,7 @@ def test_accessibility_names_each_button_and_field(bus: Bus, window: Window) -> 
 
 
 def test_policy_asks_before_risky_buttons_and_password_typing(bus: Bus, window: Window) -> None:
-    inspector = ChainInspector(AtspiInspector(bus_address=bus.a11y), OcrInspector(), cross_check=False)
+    inspector = ChainInspector(AtspiInspector(bus_address=bus.a11y), OcrInspector(), cross_check="never")
     obs = observation("policy")
     for label, rule in RISKY.items():
         verdict = assess(Click(at=P), inspector.inspect(window.centres[label], obs))
@@ -188,6 +188,13 @@ def test_text_on_screen_never_lowers_a_verdict(bus: Bus, window: Window) -> None
         assert assess(Click(at=P), target).level is Level.CONFIRM
 
 
+def _active_window_name() -> str | None:
+    try:
+        return xdotool("getactivewindow", "getwindowname").strip()
+    except subprocess.CalledProcessError:  # no window has focus at this moment
+        return None
+
+
 class CountingOcr(OcrInspector):
     """Counts tesseract runs, to tell a whole-screenshot read from per-point strip reads."""
 
@@ -231,3 +238,27 @@ def test_a_fast_model_cancels_the_read_ahead_and_gets_a_strip_read(window: Windo
     ocr.prepare(screenshot("other"))
     assert ocr.inspect(window.centres["Send"], obs) is not None  # a lookup on another screenshot
     assert ocr.runs == 2  # read its own strip; the pending read ahead is not for it
+
+
+@pytest.mark.skipif(shutil.which("xterm") is None, reason="needs xterm")
+def test_a_window_without_accessibility_on_top_is_read_from_its_pixels(bus: Bus, window: Window) -> None:
+    """An xterm (no accessibility tree) over the risky window: the tree still lists the
+    hidden "Delete account" button, but the click would land in the terminal.  The tree
+    is trusted only inside the active window, so the pixels decide."""
+    centre = window.centres["Delete account"]
+    term = subprocess.Popen(
+        ["xterm", "-T", "cover", "-geometry", f"60x6+{centre.x - 200}+{centre.y - 40}", "-fa", "DejaVu Sans Mono",
+         "-fs", "14", "-e", "echo just a terminal; sleep 60"],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: _active_window_name() == "cover", 10, "the xterm")
+        time.sleep(0.5)
+        obs = screenshot(f"covered-{time.monotonic()}")
+        assert AtspiInspector(bus_address=bus.a11y).inspect(centre, obs) is None
+        target = ChainInspector(AtspiInspector(bus_address=bus.a11y), OcrInspector()).inspect(centre, obs)
+        assert target is None or "delete" not in target.label.casefold(), target
+    finally:
+        term.terminate()
+        term.wait(5)
+        xdotool("windowactivate", "--sync", xdotool("search", "--name", "Risky window").split()[0])

@@ -7,16 +7,21 @@ screenshot when the bus is missing, the window does not expose accessibility, or
 answer is ambiguous.  On Windows and macOS AT-SPI does not exist: ``AtspiInspector``
 returns ``None`` there and only OCR (the ``tesseract`` program, if installed) is used.
 
-With ``cross_check`` the OCR reading is also taken when AT-SPI found a harmless label,
-and the riskier of the two wins: a window that exposes no accessibility (a browser with
-it switched off, a game, a remote desktop) may cover an accessible one, and the
-accessibility tree alone would then name the covered button, not the one on screen.
+AT-SPI answers in a few milliseconds, OCR of a strip in 0.1-0.5 s, so the order matters
+for every click.  AT-SPI is trusted only inside the *active* window (a window that
+exposes no accessibility -- a terminal, a game, a remote desktop -- may be on top of an
+accessible one, and the tree would then name the covered button); elsewhere OCR reads
+the pixels.  ``cross_check`` says when the OCR reading is also taken after AT-SPI found a
+harmless label, the riskier of the two winning: ``"always"``, ``"never"``, or
+``"when-ready"`` (default) -- when the OCR read-ahead of the screenshot is already done,
+which costs nothing (see ``OcrInspector``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Literal
 
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.gui_rules import is_password_field, match_label
@@ -30,11 +35,13 @@ __all__ = ["AtspiInspector", "ChainInspector", "OcrInspector", "default_inspecto
 
 log = logging.getLogger(__name__)
 
+CrossCheck = Literal["always", "never", "when-ready"]
+
 
 class ChainInspector:
     """Ask each inspector in turn; the first useful answer wins (see ``cross_check``)."""
 
-    def __init__(self, *inspectors: Inspector, cross_check: bool = True) -> None:
+    def __init__(self, *inspectors: Inspector, cross_check: CrossCheck = "when-ready") -> None:
         self.inspectors = inspectors
         self.cross_check = cross_check
 
@@ -45,6 +52,8 @@ class ChainInspector:
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         answers: list[TargetInfo] = []
         for inspector in self.inspectors:
+            if any(a.label.strip() for a in answers) and not self._cross_checks(inspector, observation):
+                break
             started = time.monotonic()
             found = inspector.inspect(point, observation)
             log.debug(
@@ -55,8 +64,6 @@ class ChainInspector:
             if _risky(found):
                 return found  # the riskier reading wins; no need to look further
             answers.append(found)
-            if found.label.strip() and not self.cross_check:
-                break
         if not answers:
             return None
         labelled = [a for a in answers if a.label.strip()]
@@ -74,11 +81,16 @@ class ChainInspector:
                 return found
         return None
 
+    def _cross_checks(self, inspector: Inspector, observation: Observation) -> bool:
+        if self.cross_check == "when-ready":
+            return isinstance(inspector, OcrInspector) and inspector.read_ahead_done(observation)
+        return self.cross_check == "always"
+
 
 def _risky(target: TargetInfo) -> bool:
     return match_label(target) is not None or is_password_field(target)
 
 
-def default_inspector(*, cross_check: bool = True) -> ChainInspector:
+def default_inspector(*, cross_check: CrossCheck = "when-ready") -> ChainInspector:
     """AT-SPI then OCR (each returns ``None`` where it cannot work)."""
     return ChainInspector(AtspiInspector(), OcrInspector(), cross_check=cross_check)

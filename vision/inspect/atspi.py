@@ -10,6 +10,8 @@ Toolkits only publish their tree when accessibility is on (``org.a11y.Status.IsE
 what a screen reader sets); ``enable_accessibility()`` sets it.  Applications started
 before that may need a restart to appear.
 
+Only the active window is asked: elsewhere a window that publishes no tree may be on top,
+and the tree would name what is hidden under it (``None`` then, so OCR reads the pixels).
 Each answer is cached per observation and point, and the walk stops after ``budget``
 seconds (default 150 ms).  Anything unexpected -- no bus, no registry, a dead
 application, a timeout -- gives ``None`` so the caller falls back to OCR.  On Windows and
@@ -187,12 +189,11 @@ class AtspiInspector:
             if _STATE_SHOWING in states:
                 hits.append((_STATE_ACTIVE in states, window))
         active = [node for is_active, node in hits if is_active]
-        if len(active) == 1:
-            window = active[0]
-        elif len(hits) == 1 and not active:
-            window = hits[0][1]
-        else:
-            return None  # overlapping windows and no telling which is on top: let OCR read the pixels
+        if len(active) != 1:
+            # Not in the active window: a window without accessibility (a terminal, a game)
+            # may be on top of this one, and only the pixels tell.  Let OCR read them.
+            return None
+        window = active[0]
         node = self._deepest(window, point, deadline)
         return self._describe(node, deadline)
 

@@ -115,6 +115,11 @@ class OcrInspector:
             self._cache[key] = self._look_up(point, observation)
         return self._cache[key]
 
+    def read_ahead_done(self, observation: Observation) -> bool:
+        """Whether the whole screenshot has been read, so a lookup costs no OCR."""
+        prefetch = self._prefetch
+        return prefetch is not None and prefetch.observation_id == observation.id and prefetch.done
+
     def focused(self, observation: Observation) -> TargetInfo | None:
         return None  # pixels do not show keyboard focus reliably
 

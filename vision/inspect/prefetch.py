@@ -40,6 +40,10 @@ class Prefetch(Generic[T]):
             self._state = "done"
             self._done.set()
 
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
     def cancel(self) -> None:
         with self._lock:
             if self._state == "waiting":
