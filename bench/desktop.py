@@ -3,7 +3,9 @@
 The display is exported into this process's environment before mss, python-xlib or
 pyautogui are imported, so the loop captures and types on it exactly as on a user's desktop.
 Target points are found by OCR once, before anything is timed (the fake's own OCR costs
-real CPU, so the benchmark scripts answer with explicit points instead).
+real CPU, so the benchmark scripts answer with explicit points instead).  Like a desktop
+session, it runs an accessibility bus, so the risk policy's target lookups take the
+accessibility tree's fast path (a few ms) where a real desktop would.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.a11y import NoAccessibilityBus, accessibility_bus
 from tests.e2e.xsession import ROOT, XSession
 
 TARGETS = ("Apply", "Cancel", "Name", "Row 3")
@@ -29,19 +33,27 @@ class Desktop:
     session: XSession
     form_log: Path
     targets: dict[str, tuple[float, float]]  # screen pixels
+    resources: ExitStack = field(default_factory=ExitStack)
 
     def close(self) -> None:
         self.session.close()
+        self.resources.close()
 
 
 def start_desktop(width: int = 1920, height: int = 1080) -> Desktop:
+    resources = ExitStack()
+    try:
+        bus = resources.enter_context(accessibility_bus())
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+    except NoAccessibilityBus as exc:
+        sys.stderr.write(f"bench: no accessibility bus ({exc}); target lookups will use OCR\n")
     session = XSession(width, height)
     session.start()
     os.environ["DISPLAY"] = session.env["DISPLAY"]
     os.environ["XAUTHORITY"] = session.env["XAUTHORITY"]
     log = session.start_form(place="center", buttons="Apply,Cancel", long_list=True)
     targets = _locate(width, height)
-    return Desktop(session, log, targets)
+    return Desktop(session, log, targets, resources)
 
 
 def _locate(width: int, height: int) -> dict[str, tuple[float, float]]:

@@ -23,7 +23,9 @@ from deskhand.core.trace import STAGES
 from deskhand.vision.dialects.common import QWEN25_GRID
 from deskhand.vision.imaging import image_tokens
 
-COLUMNS = (*STAGES, "total")
+# "inspect" (finding what a click lands on, for the risk policy) is recorded beside the
+# contract's stages as ``inspect_ms``; it is part of "total" and of the overhead.
+COLUMNS = (*STAGES[:4], "inspect", *STAGES[4:], "total")
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Summary:
 def summarize(run: Run, label: str, grid: Grid = QWEN25_GRID) -> Summary:
     """Per-stage figures over the steps that acted; ``grid`` is what the runtime resizes to."""
     acted = [s for s in run.steps if _acted(s)]
-    rows = [s.record.timings_ms for s in acted]
+    rows = [{**s.record.timings_ms, "inspect": s.record.inspect_ms} for s in acted]
     p50 = {c: percentile([r[c] for r in rows], 50) for c in COLUMNS}
     p95 = {c: percentile([r[c] for r in rows], 95) for c in COLUMNS}
     non_model = [r["total"] - r["model"] for r in rows]

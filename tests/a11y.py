@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import pytest
-
 from deskhand.vision.inspect import enable_accessibility
 
 LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
@@ -42,11 +40,15 @@ def _a11y_address(session: str) -> str | None:
         return None
 
 
+class NoAccessibilityBus(RuntimeError):
+    """dbus-daemon or at-spi2-core is not installed, or the bus did not come up."""
+
+
 @contextmanager
 def accessibility_bus() -> Iterator[Bus]:
-    """Skips the test when dbus or at-spi2-core is missing (apt: dbus at-spi2-core)."""
+    """Raises NoAccessibilityBus when dbus or at-spi2-core is missing (apt: dbus at-spi2-core)."""
     if not (shutil.which("dbus-daemon") and os.path.exists(LAUNCHER)):
-        pytest.skip("needs dbus and at-spi2-core (apt: dbus at-spi2-core)")
+        raise NoAccessibilityBus("needs dbus and at-spi2-core (apt: dbus at-spi2-core)")
     daemon = subprocess.run(
         ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
         capture_output=True, text=True, check=True, timeout=10,
@@ -58,9 +60,10 @@ def accessibility_bus() -> Iterator[Bus]:
         deadline = time.monotonic() + 10
         while (a11y := _a11y_address(address)) is None:
             if time.monotonic() > deadline:
-                pytest.fail("the accessibility bus did not come up within 10 s")
+                raise NoAccessibilityBus("the accessibility bus did not come up within 10 s")
             time.sleep(0.05)
-        assert enable_accessibility(address)
+        if not enable_accessibility(address):
+            raise NoAccessibilityBus("accessibility could not be switched on")
         yield Bus(address, a11y)
     finally:
         launcher.terminate()
