@@ -165,3 +165,21 @@ def test_a_server_that_stays_away_ends_the_task_with_exit_2_and_keeps_its_steps(
     task = next(t for t in log.tasks() if t.task == "apply and wait")
     assert task.status == "error" and len(log.steps(task.id)) == 1
     log.close()
+
+
+def test_an_unlocked_rule_asks_instead_of_blocking(desktop: XSession, ollama: FakeOllama) -> None:
+    wipe = {"do": "shell", "command": "history -c"}
+    ollama.script([wipe, {"do": "finish"}])
+    r = deskhand(desktop, "do", "clear my history", *MODEL, "--host", ollama.url, "--yes")
+    assert r.returncode == 0 and "blocked by policy" in r.stdout, r.stdout + r.stderr  # --yes is no key
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('unlocked_rules = ["history-wipe"]\n')
+    try:
+        ollama.script([wipe, {"do": "finish"}])
+        r = deskhand(desktop, "do", "clear my history", *MODEL, "--host", ollama.url, stdin="y\n")
+    finally:
+        config.unlink()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "needs your OK" in r.stdout and "unlocked in settings" in r.stdout
+    assert "blocked by policy" not in r.stdout and "executed" in r.stdout

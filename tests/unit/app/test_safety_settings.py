@@ -1,0 +1,41 @@
+"""The safety keys of the config file: unlocked rules, target checks, how long to wait."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deskhand.app.config import load_settings
+from deskhand.app.wiring import target_inspector
+from deskhand.core.errors import UsageError
+from deskhand.core.policy import UNLOCKABLE_RULES
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unlockable_rules_load_and_unknown_ones_are_one_line_errors(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, 'unlocked_rules = ["power", "hotkey-kill-session"]\n'))
+    assert settings.unlocked_rules == ("power", "hotkey-kill-session")
+    with pytest.raises(UsageError) as caught:
+        load_settings(write(tmp_path, 'unlocked_rules = ["gui-send"]\n'))  # a confirm rule: nothing to unlock
+    message = str(caught.value)
+    assert "\n" not in message and "`unlocked_rules.0`" in message and "'gui-send'" in message
+    assert all(rule in message for rule in UNLOCKABLE_RULES)  # says what may be chosen
+
+
+@pytest.mark.parametrize("text", ["model_wait_seconds = -1\n", "model_wait_seconds = 99999\n",
+                                  'inspect_targets = "maybe"\n'])  # fmt: skip
+def test_bad_values_are_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(UsageError):
+        load_settings(write(tmp_path, text))
+
+
+def test_target_checks_can_be_switched_off(tmp_path: Path) -> None:
+    assert target_inspector(load_settings(write(tmp_path, "inspect_targets = false\n"))) is None
+    defaults = load_settings(write(tmp_path, ""))
+    assert defaults.inspect_targets and defaults.model_wait_seconds == 20.0 and defaults.unlocked_rules == ()
