@@ -146,6 +146,8 @@ class Settings(BaseModel):
     insecure_hosts: tuple[HostName, ...] = ()
     dialect: Literal["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"] | None = None
     max_steps: int = Field(default=30, ge=1, le=500)
+    # A task that has not finished after this long ends as "gave up" (checked between steps).
+    max_task_seconds: float = Field(default=1800.0, ge=10, le=86400)
     keep_alive: str = "30m"
     num_ctx: int = Field(default=8192, ge=2048, le=131072)
     num_predict: int = Field(default=384, ge=32, le=8192)

@@ -127,7 +127,7 @@ def build_parts(
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
     )
-    return parts, Limits(max_steps=options.max_steps), model
+    return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
 
 
 def target_inspector(settings: Settings) -> Inspector | None:

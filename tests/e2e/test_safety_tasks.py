@@ -183,3 +183,17 @@ def test_an_unlocked_rule_asks_instead_of_blocking(desktop: XSession, ollama: Fa
     assert r.returncode == 0, r.stdout + r.stderr
     assert "needs your OK" in r.stdout and "unlocked in settings" in r.stdout
     assert "blocked by policy" not in r.stdout and "executed" in r.stdout
+
+
+def test_the_time_budget_ends_a_task_that_keeps_waiting(desktop: XSession, ollama: FakeOllama) -> None:
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("max_task_seconds = 10\n")
+    ollama.script([{"do": "wait", "seconds": 4}] * 6 + [{"do": "finish"}])
+    try:
+        r = deskhand(desktop, "do", "wait for the download", *MODEL, "--host", ollama.url)
+    finally:
+        config.unlink()
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "gave_up: Ran out of time (10 s)." in r.stdout
+    assert len(ollama.chat_requests) == 3  # 4 s waits: the fourth step never starts

@@ -39,3 +39,9 @@ def test_target_checks_can_be_switched_off(tmp_path: Path) -> None:
     assert target_inspector(load_settings(write(tmp_path, "inspect_targets = false\n"))) is None
     defaults = load_settings(write(tmp_path, ""))
     assert defaults.inspect_targets and defaults.model_wait_seconds == 20.0 and defaults.unlocked_rules == ()
+
+
+def test_the_time_budget_is_a_setting(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, "max_task_seconds = 600\n")).max_task_seconds == 600
+    with pytest.raises(UsageError):
+        load_settings(write(tmp_path, "max_task_seconds = 1\n"))

@@ -1,0 +1,145 @@
+"""The Settings window's "Model server" group: protocol, address, API-key keyring entry,
+model (listed and pulled from Ollama), image size and detail.
+
+Why the keyring field refuses things that look like a key: the config file is plain text
+that backups and dotfile repositories copy around; a key pasted there by mistake would leak.
+Only the *name* of an OS keyring entry is stored (``keyring set deskhand NAME``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QLineEdit
+
+from deskhand.app.backends import default_host
+from deskhand.app.config import Settings
+from deskhand.app.settings_store import InvalidSettings, updated
+from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, show_error
+from deskhand.app.windows.settings_fields import SettingsGroup, choice
+from deskhand.app.wiring import resolve_host
+
+__all__ = ["ServerGroup", "looks_like_a_key"]
+
+BACKENDS = {
+    "ollama": "Ollama",
+    "openai": "OpenAI-compatible (vLLM, llama-server, LM Studio, SGLang)",
+}
+DETAILS = {
+    "normal": "normal (~1,200 image tokens at 1080p)",
+    "high": "high (up to ~2,600; Qwen3-VL and JSON-dialect models)",
+}
+HOST_LABELS = {"ollama": "Ollama host", "openai": "Server base URL"}
+_KEY_PREFIX = re.compile(r"^(?:sk|pk|rk|hf|gsk|xai|api)[-_]|^bearer\s", re.IGNORECASE)
+_KEYRING_NOTE = (
+    "Only for an OpenAI-compatible server that needs a key and when DESKHAND_API_KEY is unset: "
+    "store the key with `keyring set deskhand NAME` and enter NAME here. The key itself is "
+    "never saved in the config file."
+)
+
+
+def looks_like_a_key(name: str) -> bool:
+    """True for text that is more likely an API key than a keyring entry name."""
+    if _KEY_PREFIX.search(name):
+        return True
+    mixed = any(c.islower() for c in name) and any(c.isupper() for c in name)
+    return len(name) >= 32 and mixed and sum(c.isdigit() for c in name) >= 4 and " " not in name
+
+
+class ServerGroup(SettingsGroup):
+    """Fields for ``backend``, ``host``, ``api_key_keyring``, ``model``, ``max_image_pixels``
+    and ``detail``; it also refreshes the model list when the address changes."""
+
+    def __init__(
+        self, settings: Settings, errors: dict[str, QLabel], server_factory: ServerFactory
+    ) -> None:
+        super().__init__("Model server", errors)
+        s = settings
+        self.backend = choice("backend", BACKENDS, s.backend)
+        self.host = QLineEdit(s.host or "")
+        self.api_key_keyring = QLineEdit(s.api_key_keyring or "")
+        self.api_key_keyring.setPlaceholderText("keyring entry name, e.g. gpu-box (not the key)")
+        self.models = ModelPicker(server_factory, s.model)
+        self.pull = PullPanel(server_factory, self.effective_host)
+        self.max_image_pixels = QLineEdit("" if s.max_image_pixels is None else str(s.max_image_pixels))
+        self.max_image_pixels.setPlaceholderText("automatic: the model's budget, within the server's")
+        self.detail = choice("detail", DETAILS, s.detail)
+        self.row("Server protocol", self.backend, "backend")
+        self.row(HOST_LABELS[s.backend], self.host, "host")
+        self.row("API key keyring entry", self.api_key_keyring, "api_key_keyring", _KEYRING_NOTE)
+        self.row("Vision model", self.models, "model")
+        self.row("Pull a model", self.pull)
+        self.row(
+            "Most pixels per screenshot",
+            self.max_image_pixels,
+            "max_image_pixels",
+            "Set it to the server's own limit if you changed that (e.g. vLLM max_pixels).",
+        )
+        self.row("Screen detail", self.detail, "detail")
+        self.host.editingFinished.connect(self.refresh_models)
+        self.models.refresh_button.clicked.connect(self.refresh_models)
+        self.pull.pulled.connect(lambda _name: self.refresh_models())
+        self.backend.currentIndexChanged.connect(self._backend_changed)
+        self._follow_backend()
+
+    def current_backend(self) -> str:
+        return str(self.backend.currentData())
+
+    def effective_host(self) -> str:
+        return resolve_host(self.host.text().strip() or None, Settings(), self.current_backend())
+
+    def refresh_models(self) -> None:
+        """List the server's vision models, once the address itself is valid."""
+        try:
+            updated(Settings(), {"host": self.host.text()})
+        except InvalidSettings as exc:
+            show_error(self._errors["host"], exc.errors.get("host", str(exc)))
+            return
+        show_error(self._errors["host"], "")
+        if self.current_backend() != "ollama":
+            self.models.detach()
+            self.models.refresh_button.setEnabled(True)
+            self.models.status.setText(
+                "The list comes from Ollama only; the model set here is kept. "
+                "`deskhand models --backend openai` lists what the server offers."
+            )
+            return
+        self.models.refresh(self.effective_host())
+
+    def values(self) -> dict[str, Any]:
+        pixels = self.max_image_pixels.text().strip().replace(",", "").replace("_", "")
+        return {
+            "backend": self.current_backend(),
+            "host": self.host.text().strip() or None,
+            "api_key_keyring": self.api_key_keyring.text().strip() or None,
+            "model": self.models.current_model(),
+            "max_image_pixels": pixels or None,  # Settings turns digits into a number or says why not
+            "detail": self.detail.currentData(),
+        }
+
+    def problems(self) -> dict[str, str]:
+        name = self.api_key_keyring.text().strip()
+        if name and looks_like_a_key(name):
+            return {
+                "api_key_keyring": "that looks like an API key itself; keys are never saved here: "
+                "store it with `keyring set deskhand NAME` and enter only NAME"
+            }
+        return {}
+
+    def detach(self) -> None:
+        self.pull.detach()
+        self.models.detach()
+
+    def _follow_backend(self) -> None:
+        backend = self.current_backend()
+        self.host.setPlaceholderText(default_host("openai" if backend == "openai" else "ollama"))
+        label = self.form.labelForField(self.host)
+        if isinstance(label, QLabel):
+            label.setText(HOST_LABELS[backend])
+        self.pull.setEnabled(backend == "ollama")
+        self.pull.setToolTip("" if backend == "ollama" else "Pulling models is an Ollama feature.")
+
+    def _backend_changed(self) -> None:
+        self._follow_backend()
+        self.refresh_models()
