@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from deskhand.core.actions import Action, Decision
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.geometry import Grid, ModelSpace, Rect, ScreenGeometry, Size
+from deskhand.core.loop import Parts
 from deskhand.core.observation import Completion, Conversation, Observation, Turn
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
 from deskhand.core.policy import Approved, UserAnswer
@@ -130,3 +132,25 @@ class RecordingSink:
 
     def record(self, step: StepRecord, observation: Observation) -> None:
         self.records.append(step)
+
+
+def reply(*actions: dict[str, object], thought: str = "t") -> str:
+    """A model answer in ``JsonLinesDialect``'s format."""
+    return json.dumps({"thought": thought, "actions": list(actions)})
+
+
+def make_parts(replies: list[str], **kw: object) -> tuple[Parts, dict[str, object]]:
+    """Parts of plain fakes answering ``replies``; ``kw`` replaces any of them.  Also returns
+    the pieces by name, so a test can look at what the executor, approver or sinks saw."""
+    pieces: dict[str, object] = {
+        "screen": FakeScreen(),
+        "model": FakeModel(replies),
+        "dialect": JsonLinesDialect(),
+        "approver": FakeApprover(),
+        "executor": RecordingExecutor(),
+        "settler": NoSettle(),
+        "clock": FakeClock(),
+        "sinks": [RecordingSink()],
+    }
+    pieces.update(kw)
+    return Parts(**pieces), pieces  # type: ignore[arg-type]

@@ -1,52 +1,29 @@
 from __future__ import annotations
 
-import json
 import threading
 import time
 
 import pytest
 
 from deskhand.core.errors import ModelUnavailable
-from deskhand.core.loop import Limits, Parts, TaskStatus, run_task
+from deskhand.core.loop import Limits, TaskStatus, run_task
 from deskhand.core.policy import UserAnswer
 from deskhand.core.trace import STAGES
 from tests.fakes import (
     FakeApprover,
-    FakeClock,
     FakeModel,
     FakeScreen,
-    JsonLinesDialect,
-    NoSettle,
     RecordingExecutor,
-    RecordingSink,
+    make_parts,
+    reply,
 )
-
-
-def reply(*actions: dict[str, object], thought: str = "t") -> str:
-    return json.dumps({"thought": thought, "actions": list(actions)})
-
 
 CLICK = {"kind": "click", "at": {"x": 658, "y": 364}}
 FINISH = {"kind": "finish", "summary": "all done"}
 
 
-def make(replies: list[str], **kw: object) -> tuple[Parts, dict[str, object]]:
-    pieces: dict[str, object] = {
-        "screen": FakeScreen(),
-        "model": FakeModel(replies),
-        "dialect": JsonLinesDialect(),
-        "approver": FakeApprover(),
-        "executor": RecordingExecutor(),
-        "settler": NoSettle(),
-        "clock": FakeClock(),
-        "sinks": [RecordingSink()],
-    }
-    pieces.update(kw)
-    return Parts(**pieces), pieces  # type: ignore[arg-type]
-
-
 def test_click_then_finish() -> None:
-    parts, p = make([reply(CLICK), reply(FINISH)])
+    parts, p = make_parts([reply(CLICK), reply(FINISH)])
     result = run_task("click OK", parts)
     assert result.status is TaskStatus.FINISHED and result.message == "all done" and result.steps == 2
     executed = p["executor"].executed  # type: ignore[attr-defined]
@@ -63,7 +40,7 @@ def test_click_then_finish() -> None:
 def test_denied_action_is_told_to_the_model_and_the_loop_goes_on() -> None:
     model = FakeModel([reply({"kind": "run_shell", "command": "rm notes.txt"}), reply(FINISH)])
     approver = FakeApprover(answer_with=UserAnswer.DENY)
-    parts, p = make([], model=model, approver=approver)
+    parts, p = make_parts([], model=model, approver=approver)
     result = run_task("tidy up", parts)
     assert result.status is TaskStatus.FINISHED
     assert p["executor"].executed == []  # type: ignore[attr-defined]
@@ -73,7 +50,7 @@ def test_denied_action_is_told_to_the_model_and_the_loop_goes_on() -> None:
 
 
 def test_blocked_action_never_reaches_the_user_or_the_executor() -> None:
-    parts, p = make([reply({"kind": "run_shell", "command": "sudo rm -rf /"}), reply(FINISH)])
+    parts, p = make_parts([reply({"kind": "run_shell", "command": "sudo rm -rf /"}), reply(FINISH)])
     run_task("x", parts)
     assert p["approver"].asked == []  # type: ignore[attr-defined]
     assert p["executor"].executed == []  # type: ignore[attr-defined]
@@ -83,7 +60,7 @@ def test_blocked_action_never_reaches_the_user_or_the_executor() -> None:
 def test_allow_for_task_is_remembered_for_the_same_command() -> None:
     shell = {"kind": "run_shell", "command": "touch a"}
     approver = FakeApprover(answer_with=UserAnswer.ALLOW_FOR_TASK)
-    parts, p = make([reply(shell), reply(shell), reply(FINISH)], approver=approver)
+    parts, p = make_parts([reply(shell), reply(shell), reply(FINISH)], approver=approver)
     run_task("x", parts)
     assert len(approver.asked) == 1
     assert len(p["executor"].executed) == 2  # type: ignore[attr-defined]
@@ -91,14 +68,14 @@ def test_allow_for_task_is_remembered_for_the_same_command() -> None:
 
 def test_one_repair_turn_then_success() -> None:
     model = FakeModel(["click the OK button please", reply(CLICK), reply(FINISH)])
-    parts, p = make([], model=model)
+    parts, p = make_parts([], model=model)
     assert run_task("x", parts).status is TaskStatus.FINISHED
     assert model.conversations[1].turns[-2].text == "click the OK button please"
     assert p["sinks"][0].records[0].repairs == 1  # type: ignore[index]
 
 
 def test_repeated_unparseable_output_fails_without_guessing() -> None:
-    parts, p = make(["garbage", '{"thought": "x", "actions": [{"kind": "click"'])
+    parts, p = make_parts(["garbage", '{"thought": "x", "actions": [{"kind": "click"'])
     result = run_task("x", parts)
     assert result.status is TaskStatus.FAILED
     assert "could not be understood" in result.message
@@ -106,7 +83,7 @@ def test_repeated_unparseable_output_fails_without_guessing() -> None:
 
 
 def test_step_budget() -> None:
-    parts, _ = make([reply(CLICK)] * 3)
+    parts, _ = make_parts([reply(CLICK)] * 3)
     result = run_task("x", parts, Limits(max_steps=3))
     assert result.status is TaskStatus.GAVE_UP and "3 steps" in result.message
 
@@ -118,7 +95,7 @@ def test_stop_before_next_action_releases_keys() -> None:
         calls["n"] += 1
         return calls["n"] > 3
 
-    parts, p = make([reply(CLICK, CLICK, CLICK)], should_stop=should_stop)
+    parts, p = make_parts([reply(CLICK, CLICK, CLICK)], should_stop=should_stop)
     result = run_task("x", parts)
     assert result.status is TaskStatus.STOPPED
     assert len(p["executor"].executed) < 3  # type: ignore[attr-defined]
@@ -128,26 +105,26 @@ def test_stop_before_next_action_releases_keys() -> None:
 
 def test_failed_execution_is_reported_to_the_model() -> None:
     model = FakeModel([reply(CLICK), reply(FINISH)])
-    parts, _ = make([], model=model, executor=RecordingExecutor(fail_with="no display"))
+    parts, _ = make_parts([], model=model, executor=RecordingExecutor(fail_with="no display"))
     assert run_task("x", parts).status is TaskStatus.FINISHED
     assert "failed: no display" in model.conversations[1].turns[2].text
 
 
 def test_model_question_answered_by_user_goes_back() -> None:
     model = FakeModel([reply({"kind": "ask_user", "question": "Which file?"}), reply(FINISH)])
-    parts, _ = make([], model=model, approver=FakeApprover(reply="notes.txt"))
+    parts, _ = make_parts([], model=model, approver=FakeApprover(reply="notes.txt"))
     assert run_task("x", parts).status is TaskStatus.FINISHED
     assert "The user answered: notes.txt" in model.conversations[1].turns[2].text
 
 
 def test_unanswered_question_ends_the_task() -> None:
-    parts, _ = make([reply({"kind": "ask_user", "question": "Which file?"})])
+    parts, _ = make_parts([reply({"kind": "ask_user", "question": "Which file?"})])
     result = run_task("x", parts)
     assert result.status is TaskStatus.GAVE_UP and "Which file?" in result.message
 
 
 def test_model_giving_up() -> None:
-    parts, _ = make([reply({"kind": "finish", "summary": "no such app", "success": False})])
+    parts, _ = make_parts([reply({"kind": "finish", "summary": "no such app", "success": False})])
     assert run_task("x", parts).status is TaskStatus.GAVE_UP
 
 
@@ -175,7 +152,9 @@ def test_warm_up_runs_alongside_the_first_capture_and_before_the_first_model_cal
             log.append(("complete", time.monotonic()))
             return super().complete(conversation, should_stop=should_stop)
 
-    parts, _ = make([], model=Model([reply(CLICK), reply(FINISH)]), screen=_TimedScreen(log), warm_up=warm_up)
+    parts, _ = make_parts(
+        [], model=Model([reply(CLICK), reply(FINISH)]), screen=_TimedScreen(log), warm_up=warm_up
+    )
     result = run_task("click OK", parts)
     assert result.status is TaskStatus.FINISHED
     assert started.is_set()
@@ -189,7 +168,7 @@ def test_a_failing_warm_up_ends_the_task_with_its_error() -> None:
     def warm_up() -> None:
         raise ModelUnavailable("Tried to load m, but the server went away.")
 
-    parts, p = make([reply(FINISH)], warm_up=warm_up)
+    parts, p = make_parts([reply(FINISH)], warm_up=warm_up)
     with pytest.raises(ModelUnavailable, match="went away"):
         run_task("anything", parts)
     assert p["model"].conversations == []  # type: ignore[attr-defined]
@@ -198,7 +177,7 @@ def test_a_failing_warm_up_ends_the_task_with_its_error() -> None:
 def test_stop_while_the_model_is_still_loading() -> None:
     stop = threading.Event()
     threading.Timer(0.05, stop.set).start()
-    parts, p = make([reply(FINISH)], warm_up=lambda: time.sleep(2.0), should_stop=stop.is_set)
+    parts, p = make_parts([reply(FINISH)], warm_up=lambda: time.sleep(2.0), should_stop=stop.is_set)
     started = time.monotonic()
     result = run_task("anything", parts)
     assert result.status is TaskStatus.STOPPED
@@ -208,7 +187,7 @@ def test_stop_while_the_model_is_still_loading() -> None:
 
 def test_ask_every_action_asks_even_for_auto_actions_and_honours_deny() -> None:
     approver = FakeApprover(answer_with=UserAnswer.DENY)
-    parts, p = make([reply(CLICK), reply(FINISH)], approver=approver, ask_every_action=True)
+    parts, p = make_parts([reply(CLICK), reply(FINISH)], approver=approver, ask_every_action=True)
     assert run_task("x", parts).status is TaskStatus.FINISHED
     assert [a.kind for a, _ in approver.asked] == ["click"]
     assert approver.asked[0][1].level.value == "confirm"

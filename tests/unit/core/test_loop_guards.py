@@ -3,7 +3,6 @@ model-server faults, and unlocked rules from settings -- with plain fakes of the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,25 +10,17 @@ import pytest
 from deskhand.core.errors import ModelError, ModelRejected, ServerUnreachable
 from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import ScreenPoint
-from deskhand.core.loop import Limits, Parts, TaskStatus, run_task
+from deskhand.core.loop import Limits, TaskStatus, run_task
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.policy import UserAnswer
 from deskhand.core.target import TargetInfo
 from tests.fakes import (
     FakeApprover,
-    FakeClock,
     FakeModel,
     FakeScreen,
-    JsonLinesDialect,
-    NoSettle,
-    RecordingExecutor,
-    RecordingSink,
+    make_parts,
+    reply,
 )
-
-
-def reply(*actions: dict[str, object]) -> str:
-    return json.dumps({"thought": "t", "actions": list(actions)})
-
 
 CLICK = {"kind": "click", "at": {"x": 658, "y": 364}}  # (960, 540) on the 1080p screen
 FINISH = {"kind": "finish", "summary": "all done"}
@@ -60,27 +51,12 @@ class FakeInspector:
         return self.with_focus
 
 
-def make(replies: list[str], **kw: object) -> tuple[Parts, dict[str, object]]:
-    pieces: dict[str, object] = {
-        "screen": FakeScreen(),
-        "model": FakeModel(replies),
-        "dialect": JsonLinesDialect(),
-        "approver": FakeApprover(),
-        "executor": RecordingExecutor(),
-        "settler": NoSettle(),
-        "clock": FakeClock(),
-        "sinks": [RecordingSink()],
-    }
-    pieces.update(kw)
-    return Parts(**pieces), pieces  # type: ignore[arg-type]
-
-
 # -- the inspector ------------------------------------------------------------------------
 
 
 def test_a_click_on_a_risky_button_asks_and_the_question_names_the_button() -> None:
     inspector = FakeInspector(at_point=DELETE)
-    parts, p = make([reply(CLICK), reply(FINISH)], inspector=inspector)
+    parts, p = make_parts([reply(CLICK), reply(FINISH)], inspector=inspector)
     assert run_task("tidy up", parts).status is TaskStatus.FINISHED
     approver, executor = p["approver"], p["executor"]
     assert inspector.points == [ScreenPoint(x=960, y=540)]  # asked in screen pixels
@@ -95,7 +71,7 @@ def test_a_click_on_a_risky_button_asks_and_the_question_names_the_button() -> N
 
 def test_a_harmless_target_runs_without_asking() -> None:
     inspector = FakeInspector(at_point=TargetInfo("Open recent", "push button", "ocr"))
-    parts, p = make([reply(CLICK), reply(FINISH)], inspector=inspector)
+    parts, p = make_parts([reply(CLICK), reply(FINISH)], inspector=inspector)
     assert run_task("cancel", parts).status is TaskStatus.FINISHED
     assert p["approver"].asked == []  # type: ignore[attr-defined]
     assert len(p["executor"].executed) == 1  # type: ignore[attr-defined]
@@ -105,7 +81,7 @@ def test_typing_asks_the_focused_element_and_a_password_field_needs_a_yes() -> N
     inspector = FakeInspector(with_focus=PASSWORD)
     typing = {"kind": "type_text", "text": "hunter2"}
     approver = FakeApprover(answer_with=UserAnswer.ALLOW_ONCE)
-    parts, p = make([reply(typing), reply(FINISH)], inspector=inspector, approver=approver)
+    parts, p = make_parts([reply(typing), reply(FINISH)], inspector=inspector, approver=approver)
     run_task("log in", parts)
     assert inspector.focus_asked == 1 and inspector.points == []
     [(_, verdict)] = approver.asked
@@ -114,7 +90,7 @@ def test_typing_asks_the_focused_element_and_a_password_field_needs_a_yes() -> N
 
 
 def test_an_inspector_that_fails_leaves_the_action_judged_on_its_own() -> None:
-    parts, p = make([reply(CLICK), reply(FINISH)], inspector=FakeInspector(fail=True))
+    parts, p = make_parts([reply(CLICK), reply(FINISH)], inspector=FakeInspector(fail=True))
     assert run_task("click", parts).status is TaskStatus.FINISHED
     assert len(p["executor"].executed) == 1  # type: ignore[attr-defined]
     assert p["sinks"][0].records[0].targets == [None]  # type: ignore[index]
@@ -127,7 +103,7 @@ def test_no_lookup_for_actions_without_a_target_or_already_blocked() -> None:
         {"kind": "click", "at": {"x": 10, "y": 10}, "button": "right"},
         {"kind": "run_shell", "command": "rm -rf ~"},
     ]
-    parts, _ = make([reply(*actions), reply(FINISH)], inspector=inspector)
+    parts, _ = make_parts([reply(*actions), reply(FINISH)], inspector=inspector)
     run_task("x", parts)
     assert inspector.points == [] and inspector.focus_asked == 0
 
@@ -135,11 +111,11 @@ def test_no_lookup_for_actions_without_a_target_or_already_blocked() -> None:
 def test_unlocked_rules_ask_instead_of_blocking_and_nothing_else_changes() -> None:
     wipe = {"kind": "run_shell", "command": "rm -rf ~"}
     approver = FakeApprover(answer_with=UserAnswer.ALLOW_ONCE)
-    parts, p = make([reply(wipe), reply(FINISH)], approver=approver)
+    parts, p = make_parts([reply(wipe), reply(FINISH)], approver=approver)
     run_task("clean", parts)
     assert approver.asked == [] and p["executor"].executed == []  # type: ignore[attr-defined]
     approver = FakeApprover(answer_with=UserAnswer.ALLOW_ONCE)
-    parts, p = make([reply(wipe), reply(FINISH)], approver=approver, unlocked=frozenset({"wipe-tree"}))
+    parts, p = make_parts([reply(wipe), reply(FINISH)], approver=approver, unlocked=frozenset({"wipe-tree"}))
     run_task("clean", parts)
     [(_, verdict)] = approver.asked
     assert verdict.level == "confirm" and "unlocked" in verdict.reason
@@ -152,7 +128,7 @@ def test_unlocked_rules_ask_instead_of_blocking_and_nothing_else_changes() -> No
 def test_the_same_click_on_an_unchanged_screen_is_refused_then_the_task_gives_up() -> None:
     same = FakeScreen(fingerprints=[b"\x10" * 64])
     near = {"kind": "click", "at": {"x": 661, "y": 366}}  # 4 screen px away: the same button
-    parts, p = make([reply(CLICK), reply(near), reply(CLICK), reply(FINISH)], screen=same)
+    parts, p = make_parts([reply(CLICK), reply(near), reply(CLICK), reply(FINISH)], screen=same)
     result = run_task("press the dead button", parts)
     assert result.status is TaskStatus.GAVE_UP and result.steps == 3
     assert "kept repeating click at" in result.message and "changed nothing" in result.message
@@ -165,19 +141,19 @@ def test_the_same_click_on_an_unchanged_screen_is_refused_then_the_task_gives_up
 
 def test_a_changed_screen_or_another_point_is_not_a_repeat() -> None:
     changing = FakeScreen(fingerprints=[bytes([n]) * 64 for n in range(0, 200, 40)])
-    parts, p = make([reply(CLICK)] * 4 + [reply(FINISH)], screen=changing)
+    parts, p = make_parts([reply(CLICK)] * 4 + [reply(FINISH)], screen=changing)
     assert run_task("next page", parts).status is TaskStatus.FINISHED
     assert len(p["executor"].executed) == 4  # type: ignore[attr-defined]
     same = FakeScreen(fingerprints=[b"\x10" * 64])
     far = {"kind": "click", "at": {"x": 700, "y": 364}}
     wait = {"kind": "wait", "seconds": 1}
-    parts, p = make([reply(CLICK), reply(far), reply(wait), reply(wait), reply(FINISH)], screen=same)
+    parts, p = make_parts([reply(CLICK), reply(far), reply(wait), reply(wait), reply(FINISH)], screen=same)
     assert run_task("try around", parts).status is TaskStatus.FINISHED
     assert len(p["executor"].executed) == 4  # type: ignore[attr-defined]
 
 
 def test_without_fingerprints_the_guard_stays_out_of_the_way() -> None:
-    parts, p = make([reply(CLICK)] * 3 + [reply(FINISH)])
+    parts, p = make_parts([reply(CLICK)] * 3 + [reply(FINISH)])
     assert run_task("click thrice", parts).status is TaskStatus.FINISHED
     assert len(p["executor"].executed) == 3  # type: ignore[attr-defined]
 
@@ -219,7 +195,7 @@ def test_a_passing_server_fault_pauses_the_task_and_it_resumes_where_it_was() ->
     notes: list[str] = []
     errors: list[Exception] = [ServerUnreachable("Ollama refused."), ModelError("The answer was cut off.")]
     model = FlakyModel(errors, [reply(CLICK), reply(FINISH)], at=1)  # the second step meets both
-    parts, p = make([], model=model, faults=waiter(notes))
+    parts, p = make_parts([], model=model, faults=waiter(notes))
     result = run_task("click then finish", parts)
     assert result.status is TaskStatus.FINISHED and result.steps == 2
     assert [n.split(":")[0] for n in notes] == ["Paused", "Paused", "Resumed"]
@@ -235,7 +211,7 @@ def test_a_passing_server_fault_pauses_the_task_and_it_resumes_where_it_was() ->
 def test_a_server_that_stays_away_ends_the_task_after_the_patience_runs_out() -> None:
     notes: list[str] = []
     model = FlakyModel([ModelError("cut") for _ in range(50)], [reply(FINISH)])
-    parts, _ = make([], model=model, faults=waiter(notes, patience=5.0))
+    parts, _ = make_parts([], model=model, faults=waiter(notes, patience=5.0))
     with pytest.raises(ModelError):
         run_task("x", parts)
     assert notes[-1].startswith("Gave up after waiting 5 s")
@@ -245,11 +221,11 @@ def test_a_server_that_stays_away_ends_the_task_after_the_patience_runs_out() ->
 def test_faults_that_waiting_cannot_mend_end_the_task_at_once() -> None:
     notes: list[str] = []
     model = FlakyModel([ModelRejected("HTTP 400")], [reply(FINISH)])
-    parts, _ = make([], model=model, faults=waiter(notes))
+    parts, _ = make_parts([], model=model, faults=waiter(notes))
     with pytest.raises(ModelRejected):
         run_task("x", parts)
     assert notes == []
-    parts, _ = make([], model=FlakyModel([ModelError("cut")], [reply(FINISH)]))  # no waiter
+    parts, _ = make_parts([], model=FlakyModel([ModelError("cut")], [reply(FINISH)]))  # no waiter
     with pytest.raises(ModelError):
         run_task("x", parts)
 
@@ -257,7 +233,7 @@ def test_faults_that_waiting_cannot_mend_end_the_task_at_once() -> None:
 def test_stop_during_a_pause_stops_the_task() -> None:
     notes: list[str] = []
     model = FlakyModel([ModelError("cut") for _ in range(50)], [reply(FINISH)])
-    parts, _ = make([], model=model, faults=waiter(notes, patience=None, stop_after=3))
+    parts, _ = make_parts([], model=model, faults=waiter(notes, patience=None, stop_after=3))
     result = run_task("x", parts, Limits(max_steps=5))
     assert result.status is TaskStatus.STOPPED and len(notes) == 1
 
