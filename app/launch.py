@@ -51,6 +51,8 @@ def _run(qapp: object, instance: object, started: float) -> int:
     settings = load_settings()  # a bad config file is a usage error before any window opens
     controller = DeskhandApp()
     controller.recover_from_crash()
+    if settings.inspect_targets:  # after the tray shows: it imports the vision layer
+        QTimer.singleShot(0, _accessibility_on)
     problems = controller.bind_hotkeys(settings)
     tray = Tray(controller)
     instance.show_requested.connect(controller.open_command_bar)
@@ -82,3 +84,10 @@ def _run(qapp: object, instance: object, started: float) -> int:
     finally:
         if controller.hotkeys is not None:
             controller.hotkeys.stop()
+
+
+def _accessibility_on() -> None:
+    """Apps started from now on publish their accessibility trees (for the risk policy)."""
+    from deskhand.app.wiring import accessibility_on
+
+    accessibility_on()

@@ -134,13 +134,16 @@ def target_inspector(settings: Settings) -> Inspector | None:
     """The accessibility tree, then OCR -- unless the user switched target checks off."""
     if not settings.inspect_targets:
         return None
-    _accessibility_on()
+    accessibility_on()
     return default_inspector()
 
 
 @functools.cache
-def _accessibility_on() -> bool:
-    """Ask the session's toolkits to publish accessibility trees (once per process)."""
+def accessibility_on() -> bool:
+    """Ask the session's toolkits to publish accessibility trees (once per process).
+
+    Applications started afterwards publish theirs, so the tray app calls this at start.
+    """
     return enable_accessibility()
 
 
