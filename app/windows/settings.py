@@ -1,8 +1,10 @@
-"""The Settings window: Ollama host and model, pulling, risk options, hotkeys, history.
+"""The Settings window: model server, safety, hotkeys, voice and history, one group each.
 
 Why nothing is saved until every field is valid: a half-applied config (new host, old model
 that does not exist there) is worse than none.  ``settings_store.updated`` checks the whole
 form with the same rules ``load_settings`` uses, and each refusal is shown under its field.
+The groups live in ``settings_server``, ``settings_safety`` and ``settings_voice``; this
+module lays them out, collects their values and saves.
 """
 
 from __future__ import annotations
@@ -10,17 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
-    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,26 +27,63 @@ from PySide6.QtWidgets import (
 
 from deskhand.app.config import Settings, config_path, load_settings
 from deskhand.app.settings_store import InvalidSettings, save_settings, updated
-from deskhand.app.windows.model_widgets import (
-    ModelPicker,
-    PullPanel,
-    ServerFactory,
-    error_label,
-    ollama_server,
-    show_error,
-)
-from deskhand.app.wiring import resolve_host
+from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
+from deskhand.app.windows.settings_fields import SettingsGroup, key_edit, key_text
+from deskhand.app.windows.settings_safety import SafetyGroup
+from deskhand.app.windows.settings_server import ServerGroup
+from deskhand.app.windows.settings_voice import VoiceGroup
 from deskhand.core.errors import DeskhandError
 
 __all__ = ["SettingsWindow"]
 
 
-def _spin(low: int, high: int, value: int, suffix: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setSuffix(suffix)
-    spin.setValue(value)
-    return spin
+class HotkeysGroup(SettingsGroup):
+    """Fields for ``hotkey_command_bar`` and ``hotkey_stop`` (push-to-talk is under Voice)."""
+
+    def __init__(self, settings: Settings, errors: dict[str, QLabel]) -> None:
+        super().__init__("Hotkeys", errors)
+        self.hotkey_command_bar = key_edit(settings.hotkey_command_bar)
+        self.hotkey_stop = key_edit(settings.hotkey_stop)
+        self.row("Command bar hotkey", self.hotkey_command_bar, "hotkey_command_bar")
+        self.row("Stop hotkey", self.hotkey_stop, "hotkey_stop")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "hotkey_command_bar": key_text(self.hotkey_command_bar),
+            "hotkey_stop": key_text(self.hotkey_stop),
+        }
+
+
+class HistoryGroup(SettingsGroup):
+    """Fields for ``data_dir`` and ``retention_days``."""
+
+    def __init__(self, settings: Settings, errors: dict[str, QLabel]) -> None:
+        super().__init__("History", errors)
+        self.data_dir = QLineEdit(settings.data_dir or "")
+        self.data_dir.setPlaceholderText("default: the platform's data folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(0, 36500)
+        self.retention_days.setSuffix(" days")
+        self.retention_days.setSpecialValueText("keep forever")
+        self.retention_days.setValue(settings.retention_days)
+        dir_row = QHBoxLayout()
+        dir_row.addWidget(self.data_dir, 1)
+        dir_row.addWidget(browse)
+        self.row("History folder", dir_row, "data_dir")
+        self.row("Keep history for", self.retention_days, "retention_days")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "data_dir": self.data_dir.text().strip() or None,
+            "retention_days": self.retention_days.value(),
+        }
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Keep the history in", self.data_dir.text())
+        if folder:
+            self.data_dir.setText(folder)
 
 
 class SettingsWindow(QWidget):
@@ -66,98 +102,82 @@ class SettingsWindow(QWidget):
         self.setWindowTitle("Deskhand settings")
         self.path = path or config_path()
         self.settings = settings or load_settings(self.path)
-        s = self.settings
-        self.host = QLineEdit(s.host or "")
-        self.host.setPlaceholderText(resolve_host(None, Settings()))
-        self.models = ModelPicker(server_factory, s.model)
-        self.pull = PullPanel(server_factory, self.effective_host)
-        self.confirm_timeout = _spin(5, 3600, round(s.confirm_timeout), " s")
-        self.ask_every_action = QCheckBox("Ask before every action (strict mode)")
-        self.ask_every_action.setChecked(s.ask_every_action)
-        self.hotkey_command_bar = self._key_edit(s.hotkey_command_bar)
-        self.hotkey_stop = self._key_edit(s.hotkey_stop)
-        self.data_dir = QLineEdit(s.data_dir or "")
-        self.data_dir.setPlaceholderText("default: the platform's data folder")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        self.retention_days = _spin(0, 36500, s.retention_days, " days")
-        self.retention_days.setSpecialValueText("keep forever")
-        self.errors = {name: error_label() for name in Settings.model_fields}
-        self.form_error = error_label()  # errors not tied to one field
+        self.errors: dict[str, QLabel] = {}  # field name -> the label under its row
+        self.server = ServerGroup(self.settings, self.errors, server_factory)
+        self.safety = SafetyGroup(self.settings, self.errors)
+        self.hotkeys = HotkeysGroup(self.settings, self.errors)
+        self.voice = VoiceGroup(self.settings, self.errors)
+        self.history = HistoryGroup(self.settings, self.errors)
+        self.groups: tuple[SettingsGroup, ...] = (
+            self.server, self.safety, self.hotkeys, self.voice, self.history,
+        )  # fmt: skip
+        # The fields by the names they had before the groups (callers and tests use them).
+        self.host, self.models, self.pull = self.server.host, self.server.models, self.server.pull
+        self.confirm_timeout = self.safety.confirm_timeout
+        self.ask_every_action = self.safety.ask_every_action
+        self.hotkey_command_bar = self.hotkeys.hotkey_command_bar
+        self.hotkey_stop = self.hotkeys.hotkey_stop
+        self.data_dir, self.retention_days = self.history.data_dir, self.history.retention_days
+        self.form_error = error_label()  # errors not tied to a field shown here
         self.status = QLabel()
+        self.status.setWordWrap(True)
         self.save_button = QPushButton("Save")
         self.save_button.clicked.connect(self.save)
+        self._lay_out()
+        self.refresh_models()
 
-        form = QFormLayout()
-        dir_row = QHBoxLayout()
-        dir_row.addWidget(self.data_dir, 1)
-        dir_row.addWidget(browse)
-        rows: list[tuple[str, QWidget | QHBoxLayout, str]] = [
-            ("Ollama host", self.host, "host"),
-            ("Vision model", self.models, "model"),
-            ("Pull a model", self.pull, ""),
-            ("Confirmation timeout", self.confirm_timeout, "confirm_timeout"),
-            ("", self.ask_every_action, "ask_every_action"),
-            ("Command bar hotkey", self.hotkey_command_bar, "hotkey_command_bar"),
-            ("Stop hotkey", self.hotkey_stop, "hotkey_stop"),
-            ("History folder", dir_row, "data_dir"),
-            ("Keep history for", self.retention_days, "retention_days"),
-        ]
-        for label, field, key in rows:
-            form.addRow(label, field)
-            if key:
-                form.addRow("", self.errors[key])
+    def _lay_out(self) -> None:
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for column, groups in (
+            (left, (self.server, self.hotkeys, self.history)),
+            (right, (self.safety, self.voice)),
+        ):
+            for group in groups:
+                column.addWidget(group)
+            column.addStretch(1)
+        content = QWidget()
+        columns = QHBoxLayout(content)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.form_error)
         layout.addWidget(self.status)
         layout.addWidget(self.save_button)
-        self.host.editingFinished.connect(self.refresh_models)
-        self.models.refresh_button.clicked.connect(self.refresh_models)
-        self.pull.pulled.connect(lambda _name: self.refresh_models())
-        self.refresh_models()
-
-    @staticmethod
-    def _key_edit(chord: str) -> QKeySequenceEdit:
-        edit = QKeySequenceEdit(QKeySequence(chord))
-        edit.setMaximumSequenceLength(1)
-        edit.setClearButtonEnabled(True)
-        return edit
+        # As large as the content, as far as the screen allows (it scrolls beyond that).
+        wanted = content.sizeHint() + QSize(40, 110)
+        room = self.screen().availableGeometry().size() * 0.9
+        self.resize(wanted.boundedTo(room))
 
     def effective_host(self) -> str:
-        return resolve_host(self.host.text().strip() or None, Settings())
+        return self.server.effective_host()
 
     def refresh_models(self) -> None:
-        try:
-            updated(self.settings, {"host": self.host.text()})
-        except InvalidSettings as exc:
-            show_error(self.errors["host"], exc.errors.get("host", str(exc)))
-            return
-        show_error(self.errors["host"], "")
-        self.models.refresh(self.effective_host())
+        self.server.refresh_models()
 
     def form_values(self) -> dict[str, Any]:
         """What the form says, as raw values for ``Settings`` to judge."""
-        portable = QKeySequence.SequenceFormat.PortableText
-        return {
-            "host": self.host.text().strip() or None,
-            "model": self.models.current_model(),
-            "confirm_timeout": float(self.confirm_timeout.value()),
-            "ask_every_action": self.ask_every_action.isChecked(),
-            "hotkey_command_bar": self.hotkey_command_bar.keySequence().toString(portable),
-            "hotkey_stop": self.hotkey_stop.keySequence().toString(portable),
-            "data_dir": self.data_dir.text().strip() or None,
-            "retention_days": self.retention_days.value(),
-        }
+        values: dict[str, Any] = {}
+        for group in self.groups:
+            values.update(group.values())
+        return values
 
     def save(self) -> bool:
         """Validate everything; save only if all of it is valid.  True when saved."""
         for label in [*self.errors.values(), self.form_error]:
             show_error(label, "")
+        problems: dict[str, str] = {}
         try:
-            new = updated(self.settings, self.form_values())
+            new: Settings | None = updated(self.settings, self.form_values())
         except InvalidSettings as exc:
-            for key, message in exc.errors.items():
+            new, problems = None, exc.errors
+        for group in self.groups:
+            problems = {**group.problems(), **problems}
+        if new is None or problems:
+            for key, message in problems.items():
                 show_error(self.errors.get(key, self.form_error), message)
             self.status.setText("Nothing was saved: fix the fields marked in red.")
             return False
@@ -171,12 +191,6 @@ class SettingsWindow(QWidget):
         self.saved.emit(new)
         return True
 
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Keep the history in", self.data_dir.text())
-        if folder:
-            self.data_dir.setText(folder)
-
     def closeEvent(self, event: Any) -> None:
-        self.pull.detach()
-        self.models.detach()
+        self.server.detach()
         super().closeEvent(event)

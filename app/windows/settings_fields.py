@@ -56,6 +56,9 @@ def choice(name: str, labels: Mapping[str, str], current: str) -> QComboBox:
     for value in typing.get_args(Settings.model_fields[name].annotation):
         combo.addItem(labels.get(value, value), value)
     combo.setCurrentIndex(combo.findData(current))
+    # Long labels show in full in the popup; they must not make the whole window wider.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(24)
     return combo
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from deskhand.app.backends import default_host
 from deskhand.app.config import Settings
 from deskhand.app.settings_store import InvalidSettings, updated
-from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, show_error
+from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, show_error
 from deskhand.app.windows.settings_fields import SettingsGroup, choice
 from deskhand.app.wiring import resolve_host
 
@@ -51,9 +51,7 @@ class ServerGroup(SettingsGroup):
     """Fields for ``backend``, ``host``, ``api_key_keyring``, ``model``, ``max_image_pixels``
     and ``detail``; it also refreshes the model list when the address changes."""
 
-    def __init__(
-        self, settings: Settings, errors: dict[str, QLabel], server_factory: ServerFactory
-    ) -> None:
+    def __init__(self, settings: Settings, errors: dict[str, QLabel], server_factory: ServerFactory) -> None:
         super().__init__("Model server", errors)
         s = settings
         self.backend = choice("backend", BACKENDS, s.backend)
@@ -128,8 +126,11 @@ class ServerGroup(SettingsGroup):
         return {}
 
     def detach(self) -> None:
+        """The window is closing: let every server call end on its own, unowned."""
         self.pull.detach()
         self.models.detach()
+        for job in self.findChildren(ServerJob):  # answered already, but the thread may not have ended
+            job.detach()
 
     def _follow_backend(self) -> None:
         backend = self.current_backend()
