@@ -42,6 +42,7 @@ _KEY_ALIASES = {"escape": "Esc", "delete": "Del", "insert": "Ins", "pageup": "Pg
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9,.;/'\[\]\\`=-]$")
 _RESERVED = {"Ctrl+Alt+Del", "Ctrl+Alt+Backspace", "Alt+Tab", "Alt+F4"}
 _SECRET_NAME = re.compile(r"(?:^|_)(?:api_?key|key|token|secret|password)$", re.IGNORECASE)
+_KEY_PREFIX = re.compile(r"^(?:sk|pk|rk|hf|gsk|xai|api)[-_]|^bearer\s", re.IGNORECASE)
 
 
 def canonical_hotkey(text: str) -> str:
@@ -110,6 +111,26 @@ def _check_host_name(text: str) -> str:
     return name
 
 
+def looks_like_a_key(name: str) -> bool:
+    """True for text that is more likely an API key than a keyring entry name."""
+    if _KEY_PREFIX.search(name):
+        return True
+    mixed = any(c.islower() for c in name) and any(c.isupper() for c in name)
+    return len(name) >= 32 and mixed and sum(c.isdigit() for c in name) >= 4 and " " not in name
+
+
+def _check_keyring_name(name: str | None) -> str | None:
+    """The name of a keyring entry -- never the key, which must not land in this file."""
+    if name is None or not name.strip():
+        return None
+    if looks_like_a_key(name.strip()):
+        raise ValueError(
+            "that looks like an API key itself; keys are never saved here: store it with "
+            "`keyring set deskhand NAME` and enter only NAME"
+        )
+    return name.strip()
+
+
 def _check_rule(rule_id: str) -> str:
     """A block rule the user may unlock (it then asks instead of refusing)."""
     if rule_id not in UNLOCKABLE_RULES:
@@ -135,7 +156,7 @@ class Settings(BaseModel):
     # Where the OpenAI-compatible server's API key lives when DESKHAND_API_KEY and
     # OPENAI_API_KEY are unset: the name of an OS keyring entry under the service "deskhand"
     # (`keyring set deskhand NAME`).  The key itself is never written to this file.
-    api_key_keyring: str | None = None
+    api_key_keyring: Annotated[str | None, AfterValidator(_check_keyring_name)] = None
     # Most pixels one screenshot may have; None = the model family's budget (~1,200 image
     # tokens at 1080p), lowered to the server's own limit.  Set it to the server's limit if
     # you changed that (vLLM --mm-processor-kwargs max_pixels, llama-server --image-max-tokens).

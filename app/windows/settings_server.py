@@ -8,7 +8,6 @@ Only the *name* of an OS keyring entry is stored (``keyring set deskhand NAME``)
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit
@@ -20,7 +19,7 @@ from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFac
 from deskhand.app.windows.settings_fields import SettingsGroup, choice
 from deskhand.app.wiring import resolve_host
 
-__all__ = ["ServerGroup", "looks_like_a_key"]
+__all__ = ["ServerGroup"]
 
 BACKENDS = {
     "ollama": "Ollama",
@@ -31,20 +30,11 @@ DETAILS = {
     "high": "high (up to ~2,600; Qwen3-VL and JSON-dialect models)",
 }
 HOST_LABELS = {"ollama": "Ollama host", "openai": "Server base URL"}
-_KEY_PREFIX = re.compile(r"^(?:sk|pk|rk|hf|gsk|xai|api)[-_]|^bearer\s", re.IGNORECASE)
 _KEYRING_NOTE = (
     "Only for an OpenAI-compatible server that needs a key and when DESKHAND_API_KEY is unset: "
     "store the key with `keyring set deskhand NAME` and enter NAME here. The key itself is "
     "never saved in the config file."
 )
-
-
-def looks_like_a_key(name: str) -> bool:
-    """True for text that is more likely an API key than a keyring entry name."""
-    if _KEY_PREFIX.search(name):
-        return True
-    mixed = any(c.islower() for c in name) and any(c.isupper() for c in name)
-    return len(name) >= 32 and mixed and sum(c.isdigit() for c in name) >= 4 and " " not in name
 
 
 class ServerGroup(SettingsGroup):
@@ -115,15 +105,6 @@ class ServerGroup(SettingsGroup):
             "max_image_pixels": pixels or None,  # Settings turns digits into a number or says why not
             "detail": self.detail.currentData(),
         }
-
-    def problems(self) -> dict[str, str]:
-        name = self.api_key_keyring.text().strip()
-        if name and looks_like_a_key(name):
-            return {
-                "api_key_keyring": "that looks like an API key itself; keys are never saved here: "
-                "store it with `keyring set deskhand NAME` and enter only NAME"
-            }
-        return {}
 
     def detach(self) -> None:
         """The window is closing: let every server call end on its own, unowned."""

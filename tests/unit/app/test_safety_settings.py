@@ -45,3 +45,11 @@ def test_the_time_budget_is_a_setting(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, "max_task_seconds = 600\n")).max_task_seconds == 600
     with pytest.raises(UsageError):
         load_settings(write(tmp_path, "max_task_seconds = 1\n"))
+
+
+@pytest.mark.parametrize("value", ["sk-proj-4fQ9xA", "hf_abcdefghij", "Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MDEy"])
+def test_an_api_key_pasted_as_keyring_name_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        load_settings(write(tmp_path, f'api_key_keyring = "{value}"\n'))
+    assert "looks like an API key" in str(caught.value) and value not in str(caught.value)
+    assert load_settings(write(tmp_path, 'api_key_keyring = "gpu-box"\n')).api_key_keyring == "gpu-box"
