@@ -52,6 +52,26 @@ def _input() -> str:
     return input_status()
 
 
+def _risk_checks(settings: Settings) -> str:
+    """What the policy can read under a click: the accessibility tree, OCR, or neither."""
+    if not settings.inspect_targets:
+        return "off (inspect_targets = false): clicks and typing are judged without their targets"
+    from deskhand.app.wiring import accessibility_on
+    from deskhand.vision.inspect import AtspiInspector, OcrInspector
+
+    accessibility_on()
+    apps = AtspiInspector().applications()
+    ocr = OcrInspector().version()
+    tree = f"accessibility tree: {apps} application(s)" if apps is not None else "no accessibility bus"
+    pixels = f"OCR: {ocr}" if ocr else "no tesseract (install tesseract-ocr)"
+    if apps is None and ocr is None:
+        raise DeskhandError(
+            f"Tried to find a way to read what a click lands on, but there is {tree} and {pixels}; "
+            "risky buttons would not be recognised. Install tesseract (and at-spi2-core on Linux)."
+        )
+    return f"{tree}; {pixels}"
+
+
 def _privacy(host: str, settings: Settings) -> str:
     """Whether screenshots may go to ``host`` without a flag (a row only for non-local hosts)."""
     dest = privacy.where(host)
@@ -100,6 +120,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     if check("display", _display):
         check("capture", lambda: _capture(model_name[0] if model_name else ""))
         check("input", _input)
+        check("risk-checks", lambda: _risk_checks(settings))
     if backend == "openai":
         check("api-key", lambda: f"{api_key(settings)} (never shown or stored)")
     if privacy.where(host).reach is not Reach.LOOPBACK:

@@ -99,6 +99,16 @@ class AtspiInspector:
     def focused(self, observation: Observation) -> TargetInfo | None:
         return self._guarded(self._focused)
 
+    def applications(self) -> int | None:
+        """How many applications publish a tree now; ``None`` if the bus is out of reach."""
+        count: list[int] = []
+
+        def walk(deadline: float) -> None:
+            count.append(len(self._children((_REGISTRY, _ROOT), deadline)))
+
+        self._guarded(walk)
+        return count[0] if count else None
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()

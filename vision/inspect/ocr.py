@@ -115,6 +115,20 @@ class OcrInspector:
             self._cache[key] = self._look_up(point, observation)
         return self._cache[key]
 
+    def version(self) -> str | None:
+        """The tesseract version this inspector would run, or ``None`` if it cannot run one."""
+        exe = self.tesseract or shutil.which("tesseract")
+        if exe is None:
+            return None
+        try:
+            done = subprocess.run(  # noqa: S603 (fixed argv)
+                [exe, "--version"], capture_output=True, text=True, timeout=self.timeout, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        first = (done.stdout or done.stderr).strip().splitlines()
+        return first[0] if done.returncode == 0 and first else None
+
     def read_ahead_done(self, observation: Observation) -> bool:
         """Whether the whole screenshot has been read, so a lookup costs no OCR."""
         prefetch = self._prefetch
