@@ -26,6 +26,11 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # works, but less well than it should; not a failure
+
+
+class Degraded(DeskhandError):
+    """A check that does not stop a task from running, but makes it less safe or useful."""
 
 
 def _display() -> str:
@@ -53,7 +58,8 @@ def _input() -> str:
 
 
 def _risk_checks(settings: Settings) -> str:
-    """What the policy can read under a click: the accessibility tree, OCR, or neither."""
+    """What the policy can read under a click: the accessibility tree, OCR, or neither (a
+    warning, not a failure: a task still runs, judging actions without their targets)."""
     if not settings.inspect_targets:
         return "off (inspect_targets = false): clicks and typing are judged without their targets"
     from deskhand.app.wiring import accessibility_on
@@ -65,7 +71,7 @@ def _risk_checks(settings: Settings) -> str:
     tree = f"accessibility tree: {apps} application(s)" if apps is not None else "no accessibility bus"
     pixels = f"OCR: {ocr}" if ocr else "no tesseract (install tesseract-ocr)"
     if apps is None and ocr is None:
-        raise DeskhandError(
+        raise Degraded(
             f"Tried to find a way to read what a click lands on, but there is {tree} and {pixels}; "
             "risky buttons would not be recognised. Install tesseract (and at-spi2-core on Linux)."
         )
@@ -94,6 +100,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     def check(name: str, probe: Callable[[], str]) -> bool:
         try:
             checks.append(Check(name, True, probe()))
+        except Degraded as exc:
+            checks.append(Check(name, True, str(exc), warning=True))
         except DeskhandError as exc:
             checks.append(Check(name, False, str(exc)))
         except (OSError, ImportError) as exc:
@@ -129,7 +137,8 @@ def run_doctor(args: argparse.Namespace) -> int:
         check("model", model)
     width = max(len(c.name) for c in checks)
     for c in checks:
-        sys.stdout.write(f"{c.name:<{width}}  {'ok  ' if c.ok else 'FAIL'}  {c.detail}\n")
+        status = "FAIL" if not c.ok else "warn" if c.warning else "ok  "
+        sys.stdout.write(f"{c.name:<{width}}  {status}  {c.detail}\n")
     failed = [c for c in checks if not c.ok]
     sys.stdout.write("all checks passed\n" if not failed else f"{len(failed)} check(s) failed\n")
     return 0 if not failed else 2
