@@ -51,7 +51,12 @@ def open_model(backend: Backend, host: str, name: str, settings: Settings) -> An
     """The client for ``backend``, configured from the settings (and the API key)."""
     if backend == "openai":
         return OpenAIModel(
-            host=host, model=name, api_key=api_key(settings).secret, max_tokens=settings.num_predict
+            host=host,
+            model=name,
+            api_key=api_key(settings).secret,
+            max_tokens=settings.num_predict,
+            first_token_timeout=settings.first_token_timeout,
+            total_timeout=_total_timeout(settings),
         )
     return OllamaModel(
         host=host,
@@ -59,7 +64,14 @@ def open_model(backend: Backend, host: str, name: str, settings: Settings) -> An
         keep_alive=settings.keep_alive,
         num_ctx=settings.num_ctx,
         num_predict=settings.num_predict,
+        first_token_timeout=settings.first_token_timeout,
+        total_timeout=_total_timeout(settings),
     )
+
+
+def _total_timeout(settings: Settings) -> float:
+    """The whole answer's limit: 5 minutes, or the first-token wait plus 2 minutes to answer."""
+    return max(300.0, settings.first_token_timeout + 120.0)
 
 
 def screen_grid(dialect: Dialect, grid: Grid, model: object, settings: Settings) -> Grid:

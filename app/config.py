@@ -192,6 +192,9 @@ class Settings(BaseModel):
     # (restarting, overloaded, stream cut) before giving up with exit code 2; 0 = do not
     # wait.  The tray app waits until you press Stop.
     model_wait_seconds: float = Field(default=20.0, ge=0, le=3600)
+    # How long to wait for the first word of an answer (loading a model from a slow disk can
+    # take minutes); past it the step counts as a server fault and pauses as above.
+    first_token_timeout: float = Field(default=120.0, ge=2, le=3600)
     hotkey_command_bar: Hotkey = "Ctrl+Alt+Space"
     hotkey_stop: Hotkey = "Ctrl+Alt+End"
     # Where the audit log (history) lives; None means the platform's data dir.  0 days = keep all.

@@ -197,3 +197,23 @@ def test_the_time_budget_ends_a_task_that_keeps_waiting(desktop: XSession, ollam
     assert r.returncode == 1, r.stdout + r.stderr
     assert "gave_up: Ran out of time (10 s)." in r.stdout
     assert len(ollama.chat_requests) == 3  # 4 s waits: the fourth step never starts
+
+
+def test_a_slow_server_pauses_the_task_until_it_answers(desktop: XSession, ollama: FakeOllama) -> None:
+    form = desktop.start_form()
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("first_token_timeout = 2\n")
+    ollama.script([
+        {"do": "hang", "seconds": 6, "then": {"do": "finish", "summary": "too late"}},  # stuck
+        {"do": "click", "target": "Apply"},
+        {"do": "finish", "summary": "applied"},
+    ])  # fmt: skip
+    try:
+        r = deskhand(desktop, "do", "apply", *MODEL, "--host", ollama.url)
+    finally:
+        config.unlink()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Paused:" in r.stderr and "waited 2 s" in r.stderr and "Resumed" in r.stderr
+    assert r.stdout.strip().endswith("applied")
+    assert [e["button"] for e in read_events(form) if e["event"] == "click"] == ["Apply"]
