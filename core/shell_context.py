@@ -1,18 +1,19 @@
 """The small types the shell classifier's parts share: findings, pipe feeds, the context.
 
 Kept apart so the program handlers (``shell_programs``, ``shell_files``) and the walker
-(``shell_risk``) can use one another's types without importing one another.
+(``shell_walk``) can use one another's types without importing one another.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from deskhand.core.shell_paths import PathKind
 from deskhand.core.shell_words import Field
 
-__all__ = ["Context", "Feed", "Finding", "operands"]
+__all__ = ["Context", "Feed", "Finding", "Handler", "operands"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,10 @@ class Context(Protocol):
     def run_argv(self, fields: list[Field]) -> None: ...
 
     def assign(self, name: str, value: Field, *, persist: bool) -> None: ...
+
+
+# A program handler: judges ``name args...`` by adding findings to the context.
+Handler = Callable[[Context, str, list[Field]], None]
 
 
 def operands(args: list[Field], with_value: frozenset[str] = frozenset()) -> tuple[list[Field], list[Field]]:

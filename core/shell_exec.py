@@ -9,9 +9,8 @@ the classifier, together with where it comes from (typed out, downloaded, decode
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from deskhand.core.shell_context import Context, operands
+from deskhand.core.shell_context import Context, Handler, operands
 from deskhand.core.shell_files import FILE_HANDLERS, TREE_KINDS, check_write, scan_credentials
 from deskhand.core.shell_rules import (
     ACCOUNTS,
@@ -35,8 +34,6 @@ from deskhand.core.shell_system import SYSTEM_HANDLERS
 from deskhand.core.shell_words import Field
 
 __all__ = ["EXEC_HANDLERS", "KNOWN_PROGRAMS", "program_name"]
-
-Handler = Callable[[Context, str, list[Field]], None]
 
 KNOWN_PROGRAMS = (
     READ_ONLY | PRIVILEGE | INTERPRETERS | NETWORK | PROCESS | POWER | INSTALLERS | DISK_TOOLS | ACCOUNTS

@@ -8,16 +8,14 @@ system's folders, login scripts, credentials, the shell history, raw disks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from deskhand.core.shell_context import Context, operands
+from deskhand.core.shell_context import Context, Handler, operands
 from deskhand.core.shell_paths import PathKind
 from deskhand.core.shell_rules import words
 from deskhand.core.shell_words import Field
 
 __all__ = ["FILE_HANDLERS", "TREE_KINDS", "check_write", "scan_credentials"]
 
-Handler = Callable[[Context, str, list[Field]], None]
 TREE_KINDS = _TREE = (
     PathKind.ROOT,
     PathKind.SYSTEM,

@@ -17,7 +17,11 @@ __all__ = ["BLOCK_RULES", "RULES", "Rule", "words"]
 
 
 def words(text: str) -> frozenset[str]:
-    """A set of names written as one space-separated string (keeps the tables short)."""
+    """A set of names written as one space-separated string: the one form of every name table.
+
+    Not set literals, because the formatter puts a long literal one name per line and the
+    tables here would run to hundreds of lines.  An empty table is ``frozenset()``.
+    """
     return frozenset(text.split())
 
 
@@ -90,19 +94,19 @@ MUTATING_ARGS: dict[str, frozenset[str]] = {
     "nmcli": words("up down delete modify add connect disconnect on off set reload edit import"),
     "journalctl": words("--vacuum --rotate --flush --relinquish-var --setup-keys"),
     "dmesg": words("-c -C --clear --read-clear -D -E -n --console"),
-    "date": frozenset({"-s", "--set"}),
-    "timedatectl": frozenset({"set-"}),
-    "localectl": frozenset({"set-"}),
-    "hostnamectl": frozenset({"set-", "hostname"}),
+    "date": words("-s --set"),
+    "timedatectl": words("set-"),
+    "localectl": words("set-"),
+    "hostnamectl": words("set- hostname"),
     "xrandr": words(
         "--output --off --mode --rate --rotate --auto --primary -s --size --brightness --gamma --newmode --addmode --setprovider"
     ),
     "wmctrl": words("-c -k -a -r -s -o -n -t -e -b -N -I -T"),
-    "xprop": frozenset({"-set", "-remove", "-f"}),
+    "xprop": words("-set -remove -f"),
     "ifconfig": words("up down add del netmask mtu hw promisc"),
     "iwconfig": words("essid key mode txpower channel freq ap"),
-    "sort": frozenset({"-o", "--output"}),
-    "rg": frozenset({"--pre"}),
+    "sort": words("-o --output"),
+    "rg": words("--pre"),
     "hostname": words("-F --file -b --boot"),
 }
 PRIVILEGE = words("sudo doas su pkexec run0 runuser chroot gosu sudoedit ksu calife")
@@ -157,15 +161,15 @@ DISK_READ_ONLY_FLAGS = words("-l --list -L print --help -h --version -V")
 ACCOUNTS = words("passwd chpasswd useradd adduser usermod userdel deluser groupadd groupmod groupdel gpasswd visudo vipw vigr chsh chfn chage newusers pwck grpck net-user")  # fmt: skip
 SECURITY_SERVICES = words("ufw firewalld nftables iptables ip6tables apparmor auditd selinux fail2ban netfilter-persistent clamav-daemon mpssvc")  # fmt: skip
 SECRET_TOOLS = {  # program -> subcommands/options that reveal or drop secrets (any, if empty)
-    "secret-tool": frozenset({"lookup", "search", "clear"}),
+    "secret-tool": words("lookup search clear"),
     "security": words("find-generic-password find-internet-password dump-keychain export"),
     "kwallet-query": frozenset(),
-    "keyring": frozenset({"get", "del"}),
+    "keyring": words("get del"),
     "pass": words("show rm git -c --clip"),
     "gpg": words("--export-secret-keys --export-secret-subkeys --delete-secret-keys --delete-keys"),
-    "gpg2": frozenset({"--export-secret-keys", "--export-secret-subkeys", "--delete-secret-keys"}),
-    "ssh-add": frozenset({"-D", "-d", "-L"}),
-    "cmdkey": frozenset({"/list", "/delete"}),
+    "gpg2": words("--export-secret-keys --export-secret-subkeys --delete-secret-keys"),
+    "ssh-add": words("-D -d -L"),
+    "cmdkey": words("/list /delete"),
     "mimikatz": frozenset(),
     "lazagne": frozenset(),
 }
@@ -182,18 +186,18 @@ WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
         ),
         0,
     ),
-    "doas": (frozenset({"-u", "-C"}), 0),
-    "pkexec": (frozenset({"--user"}), 0),
+    "doas": (words("-u -C"), 0),
+    "pkexec": (words("--user"), 0),
     "run0": (words("-u --user -D --chdir --setenv --property --unit --nice"), 0),
-    "chroot": (frozenset({"--userspec", "--groups"}), 1),
+    "chroot": (words("--userspec --groups"), 1),
     "gosu": (frozenset(), 1),
     "env": (words("-u --unset -C --chdir -P"), 0),
-    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "nice": (words("-n --adjustment"), 0),
     "nohup": (frozenset(), 0),
     "time": (words("-f --format -o --output"), 0),
     "command": (frozenset(), 0),
     "builtin": (frozenset(), 0),
-    "exec": (frozenset({"-a"}), 0),
+    "exec": (words("-a"), 0),
     "stdbuf": (words("-i -o -e --input --output --error"), 0),
     "timeout": (words("-s --signal -k --kill-after"), 1),
     "ionice": (words("-c --class -n --classdata -p -P -u"), 0),
@@ -205,8 +209,8 @@ WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "ltrace": (words("-o -e -p -s -u -a -n"), 0),
     "firejail": (frozenset(), 0),
     "torsocks": (frozenset(), 0),
-    "proxychains": (frozenset({"-f"}), 0),
-    "proxychains4": (frozenset({"-f"}), 0),
+    "proxychains": (words("-f"), 0),
+    "proxychains4": (words("-f"), 0),
     "dbus-launch": (frozenset(), 0),
     "dbus-run-session": (frozenset(), 0),
     "xvfb-run": (words("-n -s -f -e -p --server-args --server-num"), 0),

@@ -1,18 +1,19 @@
 """Handlers for programs that act on the system rather than on named files.
 
-Processes, power, services, the firewall, packages, the network, disks, accounts, secret
-stores, git and the shell's own builtins (history, set, export...).  Each knows its
-read-only forms (``systemctl status``, ``git log``, ``crontab -l``) so those stay ``auto``.
+Processes, power, services, the firewall, packages, the network, disks, accounts and secret
+stores.  Each knows its read-only forms (``systemctl status``, ``crontab -l``) so those stay
+``auto``.  ``SYSTEM_HANDLERS`` also holds the handlers for git (``shell_git``) and the
+shell's own builtins (``shell_builtins``), so the dispatcher looks in one table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from deskhand.core.shell_context import Context, operands
+from deskhand.core.shell_builtins import BUILTIN_HANDLERS
+from deskhand.core.shell_context import Context, Handler, operands
 from deskhand.core.shell_files import check_write
-from deskhand.core.shell_paths import normalize
+from deskhand.core.shell_git import GIT_HANDLERS
 from deskhand.core.shell_rules import (
     DISK_READ_ONLY_FLAGS,
     INSTALL_READ_ONLY,
@@ -24,7 +25,6 @@ from deskhand.core.shell_words import Field
 
 __all__ = ["SYSTEM_HANDLERS"]
 
-Handler = Callable[[Context, str, list[Field]], None]
 _SESSION_PROCESSES = words("xorg x xvfb xwayland gnome-shell gnome-session plasmashell kwin kwin_x11 xfce4-session openbox lxsession systemd init sshd dbus-daemon mutter cinnamon mate-session")  # fmt: skip
 
 
@@ -207,46 +207,6 @@ def _secrets(ctx: Context, name: str, args: list[Field]) -> None:
         ctx.add("unknown-program", f"{name} is not known to be read-only")
 
 
-def _history(ctx: Context, name: str, args: list[Field]) -> None:
-    texts = _texts(args)
-    if any(re.match(r"^-[a-zA-Z]*[cd]", t) for t in texts):
-        ctx.add("history-wipe", "history -c/-d erases the shell history")
-    elif any(re.match(r"^-[a-zA-Z]*[wa]", t) for t in texts):
-        for a in args[1:]:
-            check_write(ctx, a, "writes the history to")
-        if len(args) == 1:
-            ctx.add("write-file", "writes the shell history file")
-
-
-def _builtin(ctx: Context, name: str, args: list[Field]) -> None:
-    texts = _texts(args)
-    if name == "set" and any(t in ("+o", "-o") for t in texts) and "history" in texts and "+o" in texts:
-        ctx.add("history-wipe", "set +o history stops recording the shell history")
-    elif name == "unset":
-        for t in texts:
-            if t in ("HISTFILE", "HISTSIZE", "HISTFILESIZE"):
-                ctx.add("history-wipe", f"unset {t} stops the shell history")
-    elif name in ("export", "declare", "typeset", "local", "readonly"):
-        for a in args:
-            if m := re.match(r"^([A-Za-z_]\w*)=(.*)$", a.text, re.DOTALL):
-                ctx.assign(m.group(1), Field(m.group(2), a.dynamic, a.subs, a.origins), persist=True)
-    elif name == "alias":
-        for a in args:
-            if "=" in a.text:
-                ctx.code(a.text.split("=", 1)[1], origins=a.origins, dynamic=a.dynamic)
-    elif name == "trap" and texts and not texts[0].startswith("-"):
-        ctx.code(texts[0], origins=args[0].origins, dynamic=args[0].dynamic)
-    elif name in ("cd", "pushd"):
-        target = args[-1] if args and not args[-1].text.startswith("-") else None
-        ctx.cwd = "~" if target is None else (None if target.dynamic else _join(ctx.cwd, target.text))
-    elif name in ("eval", "."):
-        pass  # handled in shell_programs
-
-
-def _join(cwd: str | None, path: str) -> str | None:
-    return normalize(path, cwd) if cwd is not None or path.startswith(("/", "~")) else None
-
-
 def _opener(ctx: Context, name: str, args: list[Field]) -> None:
     ctx.add("process", f"{name} opens {args[0].text if args else 'something'} in another program")
 
@@ -261,43 +221,8 @@ def _windows_system(ctx: Context, name: str, args: list[Field]) -> None:
         ctx.add("unknown-program", f"{name} is not known to be read-only")
 
 
-_GIT_READ = words("status log diff show rev-parse ls-files blame shortlog describe grep ls-tree cat-file rev-list whatchanged version help show-ref for-each-ref count-objects check-ignore name-rev var merge-base cherry show-branch range-diff annotate")  # fmt: skip
-_GIT_LISTING = {"branch": {"-a", "-r", "-v", "-vv", "--list", "-l", "--all", "--show-current", "--contains",
-                           "--merged", "--no-merged"},
-                "tag": {"-l", "--list", "-n"}, "remote": {"-v", "show", "get-url"}, "stash": {"list", "show"},
-                "config": {"--get", "--list", "-l", "--get-all", "--get-regexp", "--show-origin", "--global",
-                           "--local", "--system"},
-                "worktree": {"list"}, "submodule": {"status"}, "reflog": {"show"}, "notes": {"list", "show"}}  # fmt: skip
-
-
-def _git(ctx: Context, name: str, args: list[Field]) -> None:
-    texts = [a.text for a in args]
-    i = 0
-    while i < len(texts) and texts[i].startswith("-"):
-        if texts[i] == "-c":
-            ctx.add("run-code", "git -c can make git run commands")
-        i += 2 if texts[i] in ("-C", "-c", "--git-dir", "--work-tree", "--namespace") else 1
-    sub, rest = (texts[i], texts[i + 1 :]) if i < len(texts) else ("", [])
-    if any(t.startswith("--output") for t in rest):
-        ctx.add("write-file", f"git {sub} --output writes a file")
-    if sub in ("config", "alias") and any(t.startswith("!") for t in rest):
-        ctx.code(next(t for t in rest if t.startswith("!"))[1:])
-    if sub in _GIT_READ or (
-        sub in _GIT_LISTING
-        and all(
-            t in _GIT_LISTING[sub]
-            or (sub == "config" and "." in t and len(rest) <= 2 and "--get" in " ".join(rest))
-            for t in rest
-        )
-    ):
-        return
-    if sub in ("clone", "fetch", "pull", "push", "ls-remote", "submodule", "remote"):
-        ctx.add("network", f"git {sub} talks to a remote")
-    ctx.add("write-file", f"git {sub} changes a repository or talks to a remote")
-
-
 SYSTEM_HANDLERS: dict[str, Handler] = {
-    "git": _git,
+    **GIT_HANDLERS,
     **dict.fromkeys(("kill", "pkill", "killall", "killall5", "skill"), _kill),
     **dict.fromkeys(("systemctl", "service"), _systemctl),
     **dict.fromkeys(
@@ -338,11 +263,7 @@ SYSTEM_HANDLERS: dict[str, Handler] = {
     ),
     **dict.fromkeys(("crontab", "at", "batch", "atq"), _crontab),
     **dict.fromkeys(SECRET_TOOLS, _secrets),
-    "history": _history,
-    **dict.fromkeys(
-        ("set", "unset", "export", "declare", "typeset", "local", "readonly", "alias", "trap", "cd", "pushd"),
-        _builtin,
-    ),
+    **BUILTIN_HANDLERS,
     **dict.fromkeys(("xdg-open", "open", "gio", "gnome-open", "kde-open", "start", "explorer"), _opener),
     **dict.fromkeys(("bcdedit", "reg", "vssadmin"), _windows_system),
     "cipher": _disk,
