@@ -83,7 +83,8 @@ class ServerPage(QWizardPage):
         if self._job is not None:
             self._job.detach()
         self._set(False, f"Looking for Ollama at {host}…", "")
-        job = self._job = ServerJob(lambda _p, _s: self._factory(host).server_version(), self)
+        factory = self._factory  # the call may outlive this page: it holds no widget
+        job = self._job = ServerJob(lambda _p, _s: factory(host).server_version(), self)
         job.succeeded.connect(lambda version: self._set(True, f"Found Ollama {version} at {host}.", ""))
         job.failed.connect(lambda message: self._set(False, message, install_instructions(self._system)))
         job.start()
@@ -124,7 +125,8 @@ class ModelPage(QWizardPage):
         self.pull.pulled.connect(self._pulled)
 
     def initializePage(self) -> None:
-        job = self._job = ServerJob(lambda _p, _s: self._detect(), self)
+        detect = self._detect
+        job = self._job = ServerJob(lambda _p, _s: detect(), self)
         job.succeeded.connect(self._detected)
         job.failed.connect(lambda message: self.hardware.setText(f"Could not look at the GPU: {message}"))
         job.start()

@@ -2,8 +2,13 @@
 
 Why the server calls run in ``ServerJob`` threads: listing models asks ``/api/show`` once per
 model and a pull streams for minutes; the windows must keep painting and stay cancellable.
-A window that closes mid-call ``detach``es its job: the thread is told to stop and kept
-alive until it ends, because destroying a running ``QThread`` aborts the process.
+
+Why a job is two objects: destroying a ``QThread`` that still runs aborts the process, and a
+window may be closed or deleted at any moment.  So the thread (``_JobThread``) belongs to the
+application, never to a window, and deletes itself once it has ended; the window owns only
+the ``ServerJob`` handle, which relays the thread's signals.  Deleting or ``detach``ing the
+handle cancels the call and drops whatever it still reports: a late answer never reaches a
+deleted widget, and no window can take a running thread down with it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QThread, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -40,7 +46,9 @@ __all__ = [
     "ServerJob",
     "error_label",
     "ollama_server",
+    "server_jobs_running",
     "show_error",
+    "stop_server_jobs",
 ]
 
 
@@ -64,11 +72,13 @@ def ollama_server(host: str) -> ModelServer:
 
 
 Work = Callable[[ProgressCallback, ShouldStop], object]
-_orphans: set[ServerJob] = set()  # jobs whose window closed; kept alive until they end
+_QUIT_WAIT_MS = 5_000  # at quit, how long cancelled calls get to end
+_QUIT_HOOK = "deskhand_server_jobs_stop_at_quit"  # a property of the application, set once
 
 
-class ServerJob(QThread):
-    """Runs one call against the model server off the UI thread, reporting through signals.
+class _JobThread(QThread):
+    """Runs one call off the UI thread.  A child of the application, never of a window, and
+    deleted (``deleteLater``) only once it has finished.
 
     The call gets a progress callback and a ``should_stop`` it must honour; a broad catch is
     allowed here only because this is a thread boundary (it logs and reports ``failed``).
@@ -79,10 +89,17 @@ class ServerJob(QThread):
     cancelled = Signal()
     progressed = Signal(str, object, object)  # object: byte counts overflow a C++ int
 
-    def __init__(self, work: Work, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, work: Work) -> None:
+        app = QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("a ServerJob needs a running QApplication")
+        super().__init__(app)
         self._work = work
         self._stop = False
+        self.finished.connect(self.deleteLater)
+        if not app.property(_QUIT_HOOK):  # the app's children are deleted after this: end first
+            app.setProperty(_QUIT_HOOK, True)
+            app.aboutToQuit.connect(lambda: stop_server_jobs(_QUIT_WAIT_MS))
 
     def cancel(self) -> None:
         self._stop = True
@@ -100,13 +117,82 @@ class ServerJob(QThread):
         else:
             self.succeeded.emit(result)
 
+
+def _threads() -> list[_JobThread]:
+    app = QCoreApplication.instance()
+    return [t for t in app.findChildren(_JobThread) if t.isRunning()] if app is not None else []
+
+
+def server_jobs_running() -> int:
+    """How many server calls are still running (their windows may be long gone)."""
+    return len(_threads())
+
+
+def stop_server_jobs(timeout_ms: int = _QUIT_WAIT_MS) -> bool:
+    """Cancel every server call still running and wait for them; True once all have ended.
+
+    The app calls it at quit; tests call it so no call outlives its test."""
+    threads = _threads()
+    for thread in threads:
+        thread.cancel()
+    deadline = QDeadlineTimer(timeout_ms)
+    return all(thread.wait(deadline) for thread in threads)
+
+
+class ServerJob(QObject):
+    """One call against the model server, run on a thread, reported through signals.
+
+    Owned by its window (``parent``); the thread is not (see the module's docstring).  When
+    this handle is deleted or ``detach``ed, the call is cancelled and what it reports later
+    is dropped.  ``work`` gets a progress callback and a ``should_stop`` it must honour.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    progressed = Signal(str, object, object)
+
+    def __init__(self, work: Work, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._thread: _JobThread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("a ServerJob runs once")
+        thread = self._thread = _JobThread(self._work)
+        for name in ("succeeded", "failed", "cancelled", "progressed"):  # queued: thread → GUI
+            getattr(thread, name).connect(getattr(self, name))
+        self.destroyed.connect(thread.cancel)
+        thread.start()
+
+    def _live_thread(self) -> _JobThread | None:
+        thread = self._thread
+        return thread if thread is not None and shiboken6.isValid(thread) else None
+
+    def isRunning(self) -> bool:  # the name QThread gives it
+        thread = self._live_thread()
+        return thread is not None and thread.isRunning()
+
+    def wait(self, timeout_ms: int) -> bool:
+        """Block until the call has ended (True) or ``timeout_ms`` passed (False)."""
+        thread = self._live_thread()
+        return thread is None or thread.wait(timeout_ms)
+
+    def cancel(self) -> None:
+        thread = self._live_thread()
+        if thread is not None:
+            thread.cancel()
+
     def detach(self) -> None:
-        """The owner is closing: cancel, and keep this object alive until the thread ends."""
-        self.cancel()
-        if self.isRunning():
-            self.setParent(None)
-            _orphans.add(self)
-            self.finished.connect(lambda: _orphans.discard(self))
+        """The owner is closing or asking anew: cancel, and drop what the call reports later.
+
+        The thread ends on its own and then deletes itself."""
+        thread = self._live_thread()
+        self._thread = None
+        if thread is not None:
+            thread.cancel()
+            thread.disconnect(self)
 
 
 class PullProgress:
@@ -175,7 +261,8 @@ class ModelPicker(QWidget):
         self.detach()
         self.status.setText(f"Asking {host} for its models…")
         self.refresh_button.setEnabled(False)
-        job = self._job = ServerJob(lambda _p, _s: self._factory(host).list_models(), self)
+        factory = self._factory
+        job = self._job = ServerJob(lambda _p, _s: factory(host).list_models(), self)
         job.succeeded.connect(lambda models: self._loaded(job, host, models))
         job.failed.connect(lambda message: self._failed(job, message))
         job.start()
@@ -267,10 +354,10 @@ class PullPanel(QWidget):
         if not name or self._job is not None:
             self.status.setText("Type a model name first, e.g. qwen2.5vl:7b." if not name else "")
             return
-        progress = PullProgress()
+        progress, factory = PullProgress(), self._factory
 
         def work(report: ProgressCallback, should_stop: ShouldStop) -> object:
-            self._factory(host).pull(name, report, should_stop=should_stop)
+            factory(host).pull(name, report, should_stop=should_stop)
             return name
 
         job = self._job = ServerJob(work, self)

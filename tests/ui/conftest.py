@@ -7,6 +7,7 @@ DESKHAND_CONFIG, XDG_*), never the real home.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -46,6 +47,28 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def threads_leave_widgets_alone() -> Iterator[None]:
+    """Two ways a background thread crashes a Qt test run, both closed here for every test.
+
+    * Python's cyclic GC runs on whichever thread happens to allocate.  If a worker (a model
+      list call, the fake server, the agent loop) collects a dead window's cycle, Qt deletes
+      those widgets off the GUI thread and the process segfaults.  So automatic collection is
+      off during a test; the test's garbage is collected here, on the GUI thread (after
+      pytest-qt closed the test's widgets).
+    * A model-list or pull call left running would report into the next test.
+    """
+    gc.disable()
+    try:
+        yield
+        from deskhand.app.windows.model_widgets import stop_server_jobs
+
+        assert stop_server_jobs(10_000), "a server call did not end within 10 s of its test"
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 def _wm_running() -> bool:
