@@ -44,11 +44,13 @@ def _run(qapp: object, instance: object, started: float) -> int:
 
     from deskhand.app.config import config_path, load_settings
     from deskhand.app.controller import DeskhandApp
+    from deskhand.app.gui_gc import GuiThreadCollector
     from deskhand.app.single_instance import SingleInstance
     from deskhand.app.tray import Tray
 
     assert isinstance(instance, SingleInstance)  # noqa: S101 - typed loosely to keep imports lazy
     settings = load_settings()  # a bad config file is a usage error before any window opens
+    collector = GuiThreadCollector()  # Qt objects die on the GUI thread only (see gui_gc)
     controller = DeskhandApp()
     controller.recover_from_crash()
     if settings.inspect_targets:  # after the tray shows: it imports the vision layer
@@ -84,6 +86,7 @@ def _run(qapp: object, instance: object, started: float) -> int:
     finally:
         if controller.hotkeys is not None:
             controller.hotkeys.stop()
+        collector.stop()
 
 
 def _accessibility_on() -> None:

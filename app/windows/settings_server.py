@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from deskhand.app.backends import default_host
 from deskhand.app.config import Settings
 from deskhand.app.settings_store import InvalidSettings, updated
-from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, show_error
+from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, show_error
 from deskhand.app.windows.settings_fields import SettingsGroup, choice
 from deskhand.app.wiring import resolve_host
 
@@ -110,8 +110,6 @@ class ServerGroup(SettingsGroup):
         """The window is closing: let every server call end on its own, unowned."""
         self.pull.detach()
         self.models.detach()
-        for job in self.findChildren(ServerJob):  # answered already, but the thread may not have ended
-            job.detach()
 
     def _follow_backend(self) -> None:
         backend = self.current_backend()
