@@ -93,6 +93,10 @@ RECOMMENDS_BY_MODULE: dict[str, tuple[str, ...]] = {
 # Programs optional features run; recommended when the feature's module is bundled.
 RECOMMENDS_BY_OUR_MODULE: dict[str, tuple[str, ...]] = {
     "deskhand.voice.speech_out": ("espeak-ng",),  # spoken replies ("Stopping.") on Linux
+    # The risk policy reads what a click lands on: OCR of the screenshot, and the desktop's
+    # accessibility bus (most desktops already run it).
+    "deskhand.vision.inspect.ocr": ("tesseract-ocr",),
+    "deskhand.vision.inspect.atspi": ("at-spi2-core",),
 }
 
 

@@ -186,6 +186,9 @@ def test_the_deb_declares_what_it_needs_from_the_system(
     assert "libc6" in depends and not depends & NOT_DEPENDS
     # The Python runtime's own libraries are in the bundle, so no Debian package is needed for them.
     assert not depends & {"libssl3", "libffi8", "libsqlite3-0", "libpython3.11"}
+    recommends = {r.strip() for r in fields["Recommends"].split(",")}
+    # Optional features: microphone, spoken replies, the risk policy's label reading.
+    assert recommends >= {"libportaudio2", "espeak-ng", "tesseract-ocr", "at-spi2-core"}, recommends
     bundle_report["Depends"] = fields["Depends"]
     bundle_report["Recommends"] = fields["Recommends"] or "-"
     info = subprocess.run(
