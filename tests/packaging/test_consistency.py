@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 from PIL import Image
 
 from deskhand.app import autostart
@@ -223,7 +224,6 @@ def test_the_workflow_builds_every_platform_from_these_recipes() -> None:
         '".[app,package]"',
     ):
         assert needle in text, needle
-    yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load(text)
     kinds = {row["kind"] for row in workflow["jobs"]["package"]["strategy"]["matrix"]["include"]}
     assert kinds == {"linux", "windows", "macos"}
