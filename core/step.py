@@ -107,8 +107,7 @@ class Step:
             self.log.judged(action, assess(action, unlocked=self.parts.unlocked), None)
             self.log.outcome(outcome)
             return outcome
-        target = self._target(action, observation)
-        verdict = self._judge(action, target)
+        target, verdict = self._judge(action, observation)
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
         self.log.judged(action, verdict, answer, target)
@@ -129,22 +128,26 @@ class Step:
         self.log.outcome(outcome)
         return outcome
 
-    def _target(self, action: Action, observation: Observation) -> TargetInfo | None:
-        """What the action lands on, unless the policy blocks it whatever the target is."""
-        inspector = self.parts.inspector
-        if inspector is None or assess(action, unlocked=self.parts.unlocked).level is Level.BLOCK:
-            return None
-        with self.log.timing("inspect"):
-            return find_target(inspector, action, observation)
+    def _judge(self, action: Action, observation: Observation) -> tuple[TargetInfo | None, Verdict]:
+        """What the action lands on, and the policy's verdict on both -- raised to confirm
+        when the user asked to approve everything.
 
-    def _judge(self, action: Action, target: TargetInfo | None) -> Verdict:
-        """The policy's verdict, raised to confirm when the user asked to approve everything."""
-        verdict = assess(action, target, unlocked=self.parts.unlocked)
+        The action is judged on its own first: a target can only raise a level, so a
+        blocked action is not worth a lookup, and one the inspector finds nothing for is
+        judged once.
+        """
+        verdict = assess(action, unlocked=self.parts.unlocked)
+        target = None
+        if self.parts.inspector is not None and verdict.level is not Level.BLOCK:
+            with self.log.timing("inspect"):
+                target = find_target(self.parts.inspector, action, observation)
+            if target is not None:
+                verdict = assess(action, target, unlocked=self.parts.unlocked)
         if self.parts.ask_every_action and verdict.level is Level.AUTO:
-            return Verdict(
+            verdict = Verdict(
                 level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"
             )
-        return verdict
+        return target, verdict
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
         if verdict.level is not Level.CONFIRM:
