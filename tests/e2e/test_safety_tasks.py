@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,18 @@ def desktop() -> Iterator[XSession]:
     with accessibility_bus() as bus, x_session(1920, 1080) as session:
         session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
         yield session
+
+
+@contextmanager
+def settings(session: XSession, toml: str) -> Iterator[None]:
+    """The session's config.toml holds ``toml`` for the block, and is gone after it."""
+    config = Path(session.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(toml)
+    try:
+        yield
+    finally:
+        config.unlink()
 
 
 def start_risky_window(session: XSession) -> Path:
@@ -147,17 +160,12 @@ def test_ollama_restarting_mid_task_loses_nothing(desktop: XSession) -> None:
 
 def test_a_server_that_stays_away_ends_the_task_with_exit_2_and_keeps_its_steps(desktop: XSession) -> None:
     desktop.start_form()
-    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("model_wait_seconds = 2\n")
-    try:
+    with settings(desktop, "model_wait_seconds = 2\n"):
         with FakeOllama(models=MODELS) as server:
             server.script([{"do": "click", "target": "Apply"}, {"do": "hang", "seconds": 60}])
             proc = _start_task(desktop, server.url, "apply and wait")
             wait_for(lambda: len(server.chat_requests) >= 2, 30, "the second model request")
         out, err = proc.communicate(timeout=60)
-    finally:
-        config.unlink()
     assert proc.returncode == 2, out + err
     assert "Gave up after waiting 2 s" in err
     assert err.strip().splitlines()[-1].startswith("deskhand: error:")
@@ -172,28 +180,18 @@ def test_an_unlocked_rule_asks_instead_of_blocking(desktop: XSession, ollama: Fa
     ollama.script([wipe, {"do": "finish"}])
     r = deskhand(desktop, "do", "clear my history", *MODEL, "--host", ollama.url, "--yes")
     assert r.returncode == 0 and "blocked by policy" in r.stdout, r.stdout + r.stderr  # --yes is no key
-    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('unlocked_rules = ["history-wipe"]\n')
-    try:
+    with settings(desktop, 'unlocked_rules = ["history-wipe"]\n'):
         ollama.script([wipe, {"do": "finish"}])
         r = deskhand(desktop, "do", "clear my history", *MODEL, "--host", ollama.url, stdin="y\n")
-    finally:
-        config.unlink()
     assert r.returncode == 0, r.stdout + r.stderr
     assert "needs your OK" in r.stdout and "unlocked in settings" in r.stdout
     assert "blocked by policy" not in r.stdout and "executed" in r.stdout
 
 
 def test_the_time_budget_ends_a_task_that_keeps_waiting(desktop: XSession, ollama: FakeOllama) -> None:
-    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("max_task_seconds = 10\n")
     ollama.script([{"do": "wait", "seconds": 4}] * 6 + [{"do": "finish"}])
-    try:
+    with settings(desktop, "max_task_seconds = 10\n"):
         r = deskhand(desktop, "do", "wait for the download", *MODEL, "--host", ollama.url)
-    finally:
-        config.unlink()
     assert r.returncode == 1, r.stdout + r.stderr
     assert "gave_up: Ran out of time (10 s)." in r.stdout
     assert len(ollama.chat_requests) == 3  # 4 s waits: the fourth step never starts
@@ -201,18 +199,13 @@ def test_the_time_budget_ends_a_task_that_keeps_waiting(desktop: XSession, ollam
 
 def test_a_slow_server_pauses_the_task_until_it_answers(desktop: XSession, ollama: FakeOllama) -> None:
     form = desktop.start_form()
-    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("first_token_timeout = 2\n")
     ollama.script([
         {"do": "hang", "seconds": 6, "then": {"do": "finish", "summary": "too late"}},  # stuck
         {"do": "click", "target": "Apply"},
         {"do": "finish", "summary": "applied"},
     ])  # fmt: skip
-    try:
+    with settings(desktop, "first_token_timeout = 2\n"):
         r = deskhand(desktop, "do", "apply", *MODEL, "--host", ollama.url)
-    finally:
-        config.unlink()
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Paused:" in r.stderr and "waited 2 s" in r.stderr and "Resumed" in r.stderr
     assert r.stdout.strip().endswith("applied")
