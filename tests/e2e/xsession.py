@@ -122,21 +122,7 @@ class XSession:
         at: str | None = None,
     ) -> Path:
         log = self.tmp / f"form-{len(self.processes)}.jsonl"
-        argv = [
-            sys.executable,
-            "-m",
-            "tests.e2e.apps.form",
-            "--log",
-            str(log),
-            "--place",
-            place,
-            "--buttons",
-            buttons,
-        ]
-        if long_list:
-            argv.append("--long-list")
-        if at:
-            argv += ["--at", at]
+        argv = form_command(log, place, buttons, long_list=long_list, at=at)
         self.start_app(argv)
         wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
         time.sleep(0.5)  # let the window manager map and place it
@@ -163,6 +149,19 @@ def x_session(
         yield session
     finally:
         session.close()
+
+
+def form_command(
+    log: Path, place: str, buttons: str, *, long_list: bool = False, at: str | None = None
+) -> list[str]:
+    """How to start the test form (tests/e2e/apps/form.py) logging to ``log``."""
+    argv = [sys.executable, "-m", "tests.e2e.apps.form", "--log", str(log), "--place", place,
+            "--buttons", buttons]  # fmt: skip
+    if long_list:
+        argv.append("--long-list")
+    if at:
+        argv += ["--at", at]
+    return argv
 
 
 def read_events(log: Path) -> list[dict[str, object]]:

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from Xlib.display import Display
 
+from tests.e2e.xsession import form_command
 from tests.fakeollama import FakeOllama
 
 MODEL = "qwen2.5vl:7b"
@@ -172,17 +172,7 @@ def start_form(tmp_path: Path, window_manager: None) -> Iterator[Callable[..., F
     def start(place: str = "center", buttons: str = "Apply,Cancel") -> Form:
         log = tmp_path / f"form-{len(forms)}.jsonl"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "xcb"}
-        argv = [
-            sys.executable,
-            "-m",
-            "tests.e2e.apps.form",
-            "--log",
-            str(log),
-            "--place",
-            place,
-            "--buttons",
-            buttons,
-        ]
+        argv = form_command(log, place, buttons)
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         form = Form(log, proc)
         forms.append(form)
