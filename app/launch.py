@@ -14,12 +14,35 @@ import signal
 import sys
 import time
 
+from deskhand.core.errors import SetupError
+
 log = logging.getLogger(__name__)
+
+
+# The shared libraries PySide6's wheels expect from a Debian/Ubuntu system (Makefile APT_PACKAGES).
+QT_SYSTEM_LIBS = "libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0 libdbus-1-3"
+
+
+def qt_missing(exc: ImportError, python: str = sys.executable) -> SetupError:
+    """Why Qt did not import, and the one command that fixes it (the tray app cannot start)."""
+    if (exc.name or "").split(".")[0] in ("PySide6", "shiboken6"):
+        return SetupError(
+            "Tried to start the tray app, but Qt for Python (PySide6) is not installed here. "
+            f"Install it with `{python} -m pip install pyside6-essentials`; "
+            "`deskhand do`, `doctor` and the other commands work without it."
+        )
+    fix = f"`sudo apt install {QT_SYSTEM_LIBS}`" if sys.platform.startswith("linux") else "reinstall PySide6"
+    return SetupError(
+        f"Tried to start the tray app, but Qt could not load ({exc}). Install its libraries: {fix}."
+    )
 
 
 def run_app(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    from PySide6.QtWidgets import QApplication
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        raise qt_missing(exc) from exc
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)  # noqa: S101 - we created it, or a test did
