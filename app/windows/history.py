@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -30,10 +31,13 @@ from PySide6.QtWidgets import (
 
 from deskhand.app.audit_log import AuditLog, StoredStep, TaskSummary
 from deskhand.app.history_command import StepView, format_duration, format_time, step_view, task_duration
+from deskhand.app.windows.placement import fit_to_screen
 
 __all__ = ["HistoryWindow", "StepViewer", "mark_targets"]
 
 COLUMNS = ("Time", "Task", "Model", "Status", "Steps", "Total time")
+TASK_COLUMN = 1
+TASK_MIN_WIDTH = 160
 MARK_COLOUR = QColor(230, 30, 60)
 
 
@@ -209,7 +213,16 @@ class HistoryWindow(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS)):  # the task takes what is left; no blank header after
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == TASK_COLUMN
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.viewer = StepViewer()
         self.refresh_button = QPushButton("Refresh")
@@ -218,15 +231,29 @@ class HistoryWindow(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.table)
         left_layout.addWidget(self.refresh_button)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.viewer)
-        splitter.setStretchFactor(1, 2)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.viewer)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         self.table.itemSelectionChanged.connect(self._selected)
-        self.resize(1200, 720)
         self.reload()
+        size = fit_to_screen(self, QSize(1200, 720)).size()
+        list_width = min(self._list_width(), size.width() // 2)
+        self.splitter.setSizes([list_width, size.width() - list_width])
+
+    def _list_width(self) -> int:
+        """Room for every column but the task's at its content width, and the task's at least
+        ``TASK_MIN_WIDTH``: Status and Steps show without scrolling sideways."""
+        header = self.table.horizontalHeader()
+        others = sum(
+            max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
+            for c in range(len(COLUMNS))
+            if c != TASK_COLUMN
+        )
+        chrome = self.table.verticalScrollBar().sizeHint().width() + 4 * self.table.frameWidth() + 24
+        return others + TASK_MIN_WIDTH + chrome
 
     def reload(self) -> None:
         """Read the task list again (the tray can call this when a task ends)."""
@@ -239,7 +266,6 @@ class HistoryWindow(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(t.message if column == 3 and t.message else text)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
 
     def open_task(self, task_id: int) -> None:
         """Show one task's steps (and select its row if it is listed)."""

@@ -5,6 +5,11 @@ that does not exist there) is worse than none.  ``settings_store.updated`` check
 form with the same rules ``load_settings`` uses, and each refusal is shown under its field.
 The groups live in ``settings_server``, ``settings_safety`` and ``settings_voice``; this
 module lays them out, collects their values and saves.
+
+The window fits the screen it opens on (``placement``): two columns when they fit side by
+side, else one, so at 150 % it scrolls one way only.  Close (or Escape) leaves without
+saving.  "Start on login" is here rather than in the tray menu, where it sat one arrow key
+away from Settings; it is not a config key but the OS's own autostart entry.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -25,9 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskhand.app import autostart
 from deskhand.app.config import Settings, config_path, load_settings
 from deskhand.app.settings_store import InvalidSettings, save_settings, updated
 from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
+from deskhand.app.windows.placement import fit_to_screen, room_on_screen
 from deskhand.app.windows.settings_fields import SettingsGroup, key_edit, key_text
 from deskhand.app.windows.settings_safety import SafetyGroup
 from deskhand.app.windows.settings_server import ServerGroup
@@ -38,12 +47,16 @@ __all__ = ["SettingsWindow"]
 
 
 class HotkeysGroup(SettingsGroup):
-    """Fields for ``hotkey_command_bar`` and ``hotkey_stop`` (push-to-talk is under Voice)."""
+    """Fields for ``hotkey_command_bar`` and ``hotkey_stop`` (push-to-talk is under Voice),
+    and the OS autostart entry (not a config key: applied by the window on Save)."""
 
     def __init__(self, settings: Settings, errors: dict[str, QLabel]) -> None:
-        super().__init__("Hotkeys", errors)
+        super().__init__("Start and hotkeys", errors)
+        self.autostart = QCheckBox("Start Deskhand when I log in")
+        self.autostart.setChecked(autostart.is_enabled())
         self.hotkey_command_bar = key_edit(settings.hotkey_command_bar)
         self.hotkey_stop = key_edit(settings.hotkey_stop)
+        self.row("", self.autostart)
         self.row("Command bar hotkey", self.hotkey_command_bar, "hotkey_command_bar")
         self.row("Stop hotkey", self.hotkey_stop, "hotkey_stop")
 
@@ -123,34 +136,45 @@ class SettingsWindow(QWidget):
         self.status.setWordWrap(True)
         self.save_button = QPushButton("Save")
         self.save_button.clicked.connect(self.save)
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Close without saving (Esc)")
+        self.close_button.clicked.connect(self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        self.scroll_area = QScrollArea()
         self._lay_out()
         self.refresh_models()
 
     def _lay_out(self) -> None:
-        left, right = QVBoxLayout(), QVBoxLayout()
-        for column, groups in (
-            (left, (self.server, self.hotkeys, self.history)),
-            (right, (self.safety, self.voice)),
-        ):
+        """Two columns if they fit on this screen side by side, else one; then fit and centre."""
+        chrome = QSize(40, 120)  # the window's margins, the scroll bar and the button row
+        content = self._columns(((self.server, self.hotkeys, self.history), (self.safety, self.voice)))
+        if content.sizeHint().width() + chrome.width() > room_on_screen(self).width():
+            content = self._columns(((self.server, self.safety, self.hotkeys, self.voice, self.history),))
+            self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(content)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.form_error)
+        layout.addLayout(buttons)
+        # As large as the content, as far as the screen allows (it scrolls beyond that).
+        fit_to_screen(self, content.sizeHint() + chrome)
+
+    @staticmethod
+    def _columns(columns: tuple[tuple[SettingsGroup, ...], ...]) -> QWidget:
+        content = QWidget()
+        row = QHBoxLayout(content)
+        for groups in columns:
+            column = QVBoxLayout()
             for group in groups:
                 column.addWidget(group)
             column.addStretch(1)
-        content = QWidget()
-        columns = QHBoxLayout(content)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.form_error)
-        layout.addWidget(self.status)
-        layout.addWidget(self.save_button)
-        # As large as the content, as far as the screen allows (it scrolls beyond that).
-        wanted = content.sizeHint() + QSize(40, 110)
-        room = self.screen().availableGeometry().size() * 0.9
-        self.resize(wanted.boundedTo(room))
+            row.addLayout(column, 1)
+        return content
 
     def effective_host(self) -> str:
         return self.server.effective_host()
@@ -189,6 +213,17 @@ class SettingsWindow(QWidget):
         self.settings = new
         self.status.setText(f"Saved to {self.path}.")
         self.saved.emit(new)
+        return self._apply_autostart()
+
+    def _apply_autostart(self) -> bool:
+        wanted = self.hotkeys.autostart.isChecked()
+        if wanted == autostart.is_enabled():
+            return True
+        try:
+            autostart.set_enabled(wanted)
+        except DeskhandError as exc:
+            self.status.setText(f"Settings saved, but starting on login could not be changed: {exc}")
+            return False
         return True
 
     def closeEvent(self, event: Any) -> None:

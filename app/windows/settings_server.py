@@ -31,9 +31,9 @@ DETAILS = {
 }
 HOST_LABELS = {"ollama": "Ollama host", "openai": "Server base URL"}
 _KEYRING_NOTE = (
-    "Only for an OpenAI-compatible server that needs a key and when DESKHAND_API_KEY is unset: "
-    "store the key with `keyring set deskhand NAME` and enter NAME here. The key itself is "
-    "never saved in the config file."
+    "Only for an OpenAI-compatible server that needs a key (and when DESKHAND_API_KEY is unset): "
+    "save the key in your system's password store with `keyring set deskhand NAME`, then enter "
+    "NAME here. The key itself is never written to the config file."
 )
 
 
@@ -47,7 +47,7 @@ class ServerGroup(SettingsGroup):
         self.backend = choice("backend", BACKENDS, s.backend)
         self.host = QLineEdit(s.host or "")
         self.api_key_keyring = QLineEdit(s.api_key_keyring or "")
-        self.api_key_keyring.setPlaceholderText("keyring entry name, e.g. gpu-box (not the key)")
+        self.api_key_keyring.setPlaceholderText("the name the key is saved under, e.g. gpu-box")
         self.models = ModelPicker(server_factory, s.model)
         self.pull = PullPanel(server_factory, self.effective_host)
         self.max_image_pixels = QLineEdit("" if s.max_image_pixels is None else str(s.max_image_pixels))
@@ -55,14 +55,14 @@ class ServerGroup(SettingsGroup):
         self.detail = choice("detail", DETAILS, s.detail)
         self.row("Server protocol", self.backend, "backend")
         self.row(HOST_LABELS[s.backend], self.host, "host")
-        self.row("API key keyring entry", self.api_key_keyring, "api_key_keyring", _KEYRING_NOTE)
+        self.row("API key (saved as)", self.api_key_keyring, "api_key_keyring", _KEYRING_NOTE)
         self.row("Vision model", self.models, "model")
         self.row("Pull a model", self.pull)
         self.row(
             "Most pixels per screenshot",
             self.max_image_pixels,
             "max_image_pixels",
-            "Set it to the server's own limit if you changed that (e.g. vLLM max_pixels).",
+            "Leave it empty unless you lowered your server's own image size limit; then enter that limit.",
         )
         self.row("Screen detail", self.detail, "detail")
         self.host.editingFinished.connect(self.refresh_models)

@@ -17,8 +17,8 @@ from deskhand.app.windows.settings_fields import SecondsSpin, SettingsGroup, cho
 __all__ = ["VoiceGroup"]
 
 RECOGNIZERS = {
-    "whisper": "Whisper (pocketsphinx until its model is downloaded)",
-    "pocketsphinx": "pocketsphinx (English, small, offline)",
+    "whisper": "Whisper (more accurate; the built-in one until its model is downloaded)",
+    "pocketsphinx": "Built-in (English, small, works offline)",
 }
 WHISPER_SIZES = {"auto": "auto (fits your hardware)"}
 WHISPER_DEVICES = {"auto": "auto (a CUDA GPU with 4 GB or more, else CPU)", "cpu": "CPU", "cuda": "CUDA GPU"}
