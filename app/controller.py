@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.gui_call import GuiInvoker
-from deskhand.app.hotkeys import GlobalHotkeys, HotkeyBackend, parse_chord
+from deskhand.app.hotkeys import GlobalHotkeys, HotkeyBackend, parse_chord, shortcut_label
 from deskhand.app.qt_approver import DialogHost, QtApprover
 from deskhand.app.recent import RecentCommands
 from deskhand.app.screen_exclusion import OurWindows
@@ -109,7 +109,10 @@ class DeskhandApp(QObject):
         }
         self.hotkeys = GlobalHotkeys(chords, backend)
         self.hotkeys.triggered.connect(self._hotkey)
-        self.hotkey_hints = {"new_task": str(chords["command_bar"]), "stop": str(chords["stop"])}
+        self.hotkey_hints = {
+            "new_task": shortcut_label(settings.hotkey_command_bar),
+            "stop": shortcut_label(settings.hotkey_stop),
+        }
         return self.hotkeys.start() + self.voice.apply(settings)
 
     def _hotkey(self, name: str) -> None:

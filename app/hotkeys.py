@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QKeySequence
 
 from deskhand.core.actions import MODIFIER_KEYS, canonical_key
 from deskhand.core.errors import UsageError
@@ -45,6 +46,16 @@ class Chord:
     def __str__(self) -> str:
         order = [m for m in ("ctrl", "alt", "shift", "super") if m in self.modifiers]
         return "+".join([*order, self.key])
+
+
+def shortcut_label(text: str) -> str:
+    """A hotkey as every window and menu shows it: Qt's own spelling, e.g. "Ctrl+Alt+Space".
+
+    The Settings window's key editors show this spelling, so the tray menu and messages use
+    it too; a chord Qt cannot name (``super+…``) is capitalised part by part."""
+    sequence = QKeySequence.fromString(text, QKeySequence.SequenceFormat.PortableText)
+    shown = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+    return shown or "+".join(part.strip().capitalize() for part in text.split("+") if part.strip())
 
 
 def parse_chord(text: str) -> Chord:

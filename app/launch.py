@@ -68,6 +68,7 @@ def _run(qapp: object, instance: object, started: float) -> int:
     from deskhand.app.config import config_path, load_settings
     from deskhand.app.controller import DeskhandApp
     from deskhand.app.gui_gc import GuiThreadCollector
+    from deskhand.app.hotkeys import shortcut_label
     from deskhand.app.single_instance import SingleInstance
     from deskhand.app.tray import Tray
 
@@ -84,10 +85,11 @@ def _run(qapp: object, instance: object, started: float) -> int:
 
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray.show()
+        tray.watch_server()
     else:
         sys.stderr.write(
             "deskhand: no system tray was found, so Deskhand shows its command bar instead; "
-            f"open it again with {settings.hotkey_command_bar}.\n"
+            f"open it again with {shortcut_label(settings.hotkey_command_bar)}.\n"
         )
         controller.open_command_bar()
     for problem in problems:

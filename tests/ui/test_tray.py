@@ -1,24 +1,25 @@
-"""The tray icon in a real tray host (trayer), its state, its menu and autostart."""
+"""The tray icon in a real tray host (trayer), its state, its menu and the model server check."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from deskhand.app import autostart
 from deskhand.app.config import Settings
 from deskhand.app.controller import DeskhandApp
 from deskhand.app.session import AgentState
-from deskhand.app.tray import Tray
+from deskhand.app.tray import STATUS_WIDTH_PX, Tray
 from deskhand.app.windows.icons import state_icon
+from deskhand.app.windows.settings_fields import key_edit
 from deskhand.core.loop import TaskResult, TaskStatus
+from tests.fakeollama import FakeOllama
+from tests.fakeollama.fixtures import unused_port
 from tests.ui.conftest import poll, x
 
 
@@ -63,12 +64,9 @@ def test_icon_and_tooltip_follow_the_state(tray: Tray) -> None:
 
 def test_the_menu_is_rebuilt_from_the_state_when_it_opens(tray: Tray) -> None:
     names = [a.objectName() for a in tray.menu.actions() if a.objectName()]
-    assert names == ["new_task", "stop", "run_view", "history", "settings", "autostart", "quit"]
+    # "Start on login" is in Settings, not one arrow key below "Settings…" here.
+    assert names == ["status", "new_task", "stop", "run_view", "history", "settings", "quit"]
     assert not tray.actions["stop"].isEnabled()
-    assert (
-        tray.actions["new_task"].text() == "New task…\tctrl+alt+space"
-        or "New task" in tray.actions["new_task"].text()
-    )
     tray.app.session.start("Click Apply")
     tray.menu.aboutToShow.emit()
     assert tray.actions["stop"].isEnabled() and not tray.actions["new_task"].isEnabled()
@@ -78,27 +76,54 @@ def test_the_menu_is_rebuilt_from_the_state_when_it_opens(tray: Tray) -> None:
     assert not tray.actions["stop"].isEnabled()
 
 
-def test_hotkeys_show_in_the_menu(tray: Tray) -> None:
-    tray.app.hotkey_hints = {"new_task": "ctrl+alt+space", "stop": "ctrl+alt+end"}
+def test_hotkeys_show_in_the_menu_as_settings_spells_them(tray: Tray) -> None:
+    assert (
+        tray.app.bind_hotkeys(Settings(hotkey_command_bar="ctrl+alt+space", hotkey_stop="Ctrl+Alt+End")) == []
+    )
     tray.rebuild()
-    assert tray.actions["new_task"].text() == "New task…\tctrl+alt+space"
-    assert tray.actions["stop"].text() == "Stop\tctrl+alt+end"
+    assert tray.actions["new_task"].text() == "New task…\tCtrl+Alt+Space"
+    assert tray.actions["stop"].text() == "Stop\tCtrl+Alt+End"
+    # The Settings window's hotkey editor shows the same spelling.
+    assert key_edit("ctrl+alt+space").keySequence().toString(QKeySequence.SequenceFormat.NativeText) == (
+        "Ctrl+Alt+Space"
+    )
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG autostart is the Linux route")
-def test_autostart_writes_and_removes_an_xdg_entry(tray: Tray, isolated: Path) -> None:
-    entry = Path(os.environ["XDG_CONFIG_HOME"]) / "autostart" / "deskhand.desktop"
-    assert not tray.actions["autostart"].isChecked()
-    tray.actions["autostart"].trigger()
-    text = entry.read_text()
-    assert "[Desktop Entry]" in text and "Type=Application" in text
-    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
-    assert exec_line.endswith("deskhand") or "deskhand.app.cli" in exec_line
-    assert autostart.is_enabled()
+def status_action(tray: Tray) -> QAction:
+    return next(a for a in tray.menu.actions() if a.objectName() == "status")
+
+
+def test_a_long_status_is_elided_and_does_not_stretch_the_menu(tray: Tray) -> None:
+    message = "Tried to reach Ollama at http://gpu-box:11434, but the name could not be resolved. " * 4
+    tray.app.session.start("Click Apply")
+    tray.app.session.failed(message.strip())
     tray.rebuild()
-    assert tray.actions["autostart"].isChecked()
-    tray.actions["autostart"].trigger()
-    assert not entry.exists() and not autostart.is_enabled()
+    status = status_action(tray)
+    assert status.text().endswith("…") and status.toolTip() == f"Deskhand: error. {message.strip()}"
+    assert QFontMetrics(tray.menu.font()).horizontalAdvance(status.text()) <= STATUS_WIDTH_PX
+    assert tray.menu.sizeHint().width() <= STATUS_WIDTH_PX + 120
+
+
+def test_an_unreachable_model_server_shows_while_idle(qtbot: QtBot) -> None:
+    host = f"http://127.0.0.1:{unused_port()}"
+    app = DeskhandApp(settings=lambda: Settings(host=host))
+    tray = Tray(app)
+    try:
+        assert tray.icon.toolTip() == "Deskhand: idle"
+        tray.watch_server()
+        qtbot.waitUntil(lambda: "connection was refused" in tray.icon.toolTip(), timeout=10_000)
+        assert tray.icon.toolTip().startswith(f"Deskhand: no model server. Tried to reach Ollama at {host}")
+        assert tray.icon.icon().cacheKey() == state_icon(AgentState.ERROR).cacheKey()
+        tray.rebuild()
+        assert status_action(tray).text().startswith("Deskhand: no model server.")
+        with FakeOllama(models={"qwen2.5vl:7b": True}) as server:
+            app.settings = lambda: Settings(host=server.url)
+            tray.check_server()
+            qtbot.waitUntil(lambda: tray.icon.toolTip() == "Deskhand: idle", timeout=10_000)
+            assert tray.icon.icon().cacheKey() == state_icon(AgentState.IDLE).cacheKey()
+    finally:
+        tray.icon.hide()
+        app.shutdown()
 
 
 def test_missing_windows_are_reported_not_crashed(tray: Tray, monkeypatch: pytest.MonkeyPatch) -> None:
