@@ -101,8 +101,10 @@ class VoiceController(QObject):
         self.speaker.close()
         self.speaker = PlatformSpeaker() if settings.spoken_feedback else SilentSpeaker()
         self.key.stop()
-        problems = self.key.start(settings.hotkey_push_to_talk) if self.available else []
+        problems = self.key.start(settings.hotkey_push_to_talk)
         self.update_listening()
+        if not self.available:  # the key is bound only to say why voice is off: no complaints
+            return []
         return problems
 
     # -- push-to-talk -----------------------------------------------------------------------
@@ -110,9 +112,7 @@ class VoiceController(QObject):
     def press(self) -> None:
         """Key or mic button down: start listening (or, in toggle mode, finish)."""
         if not self.available:
-            self.app.notify(
-                "Deskhand: voice", f"Voice input is unavailable. {self.unavailable_reason}", False
-            )
+            self._say_unavailable()
             return
         if self._ptt is not None:
             self._ptt.release()  # pressed again while listening: done
@@ -130,6 +130,17 @@ class VoiceController(QObject):
         )
         self.app.command_bar.set_listening(True)
         self._ptt.start()
+
+    def _say_unavailable(self) -> None:
+        """The mic button or push-to-talk key without a microphone: say why where the user
+        looks (the command bar, opened if need be), not only in a tooltip."""
+        message = f"Voice input is unavailable. {self.unavailable_reason}"
+        self.app.notify("Deskhand: voice", message, False)
+        bar = self.app.command_bar
+        if not self.app.session.running:
+            if not bar.isVisible():
+                self.app.open_command_bar()
+            bar.set_message(message)
 
     def release(self) -> None:
         """Key or button up: a hold ends the recording; a tap leaves it to the VAD."""

@@ -162,9 +162,11 @@ class CommandBar(QWidget):
     # -- voice ------------------------------------------------------------------------------
 
     def set_voice_available(self, available: bool, why: str = "") -> None:
-        self.mic.setEnabled(available)
-        if not available:
-            self.mic.setToolTip(f"Voice input is unavailable: {why}")
+        """Without a microphone the button stays clickable (greyed icon): a click says why."""
+        self.mic.setIcon(mic_icon() if available else mic_icon("#9e9e9e"))
+        self.mic.setToolTip(
+            "Hold to talk (or tap, speak, and pause)" if available else f"Voice input is unavailable: {why}"
+        )
 
     def set_listening(self, listening: bool) -> None:
         self.meter.setValue(0)

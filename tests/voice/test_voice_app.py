@@ -199,11 +199,21 @@ def test_without_a_microphone_voice_is_unavailable_and_tasks_still_run(
     if microphone_status().available:
         pytest.skip("this machine has a microphone")
     app = make_app(None, listen_for_stop=True, listen_for_confirmation=True)
-    assert not app.voice.available and not app.command_bar.mic.isEnabled()
+    assert not app.voice.available
     assert "unavailable" in app.command_bar.mic.toolTip()
-    assert app.bind_hotkeys(load_settings()) == []  # no push-to-talk grab, and no complaint
-    app.voice.press()
+    assert app.bind_hotkeys(load_settings()) == []  # push-to-talk is bound only to say why: no complaint
+    # The push-to-talk key opens the command bar and says why there, not only in a tooltip.
+    subprocess.run(["xdotool", "key", "ctrl+alt+v"], check=True)
+    qtbot.waitUntil(app.command_bar.isVisible, timeout=5000)
+    qtbot.waitUntil(lambda: app.command_bar.message.text().startswith("Voice input is unavailable."))
+    assert app.command_bar.message.isVisible()
     assert "Voice input is unavailable" in app.notices[-1][1]  # type: ignore[attr-defined]
+    # The mic button can be clicked, and says the same.
+    app.command_bar.set_message("")
+    assert app.command_bar.mic.isEnabled()
+    qtbot.mouseClick(app.command_bar.mic, Qt.MouseButton.LeftButton)
+    assert app.command_bar.message.text().startswith("Voice input is unavailable.")
+    app.command_bar.hide()
     ollama.script([{"do": "finish", "summary": "Done."}])
     outcome = run_until_end(qtbot, app, lambda: app.start_task("Anything"))
     assert isinstance(outcome, TaskResult) and outcome.status is TaskStatus.FINISHED
