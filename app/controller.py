@@ -235,10 +235,20 @@ class DeskhandApp(QObject):
                 signal = getattr(window, signal_name, None)
                 if signal is not None:
                     signal.connect(self.apply_settings)
+            if name == "first_run":
+                window.completed.connect(self.ready)
             self.other_windows[name] = window
         window.show()
         window.raise_()
         window.activateWindow()
+
+    def ready(self, settings: Settings) -> None:
+        """Set-up is done: say how to give the first task, and open the place to type it."""
+        keys = shortcut_label(settings.hotkey_command_bar)
+        message = f"Deskhand is ready. Type a task here, or press {keys} any time (or click the tray icon)."
+        self.notify("Deskhand is ready", f"Press {keys} to give it a task.", False)
+        if not self.session.running:
+            self.command_bar.open(self.session.recent.items, message)
 
     def quit(self) -> None:
         self.shutdown()

@@ -48,6 +48,11 @@ def format_duration(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s"
 
 
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """ "1 vision model", "2 vision models": the count with the noun in the right number."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def task_duration(task: TaskSummary) -> float | None:
     return None if task.finished_at is None else max(0.0, task.finished_at - task.started_at)
 

@@ -104,6 +104,23 @@ class SelfTestReport:
     def median_model_ms(self) -> float | None:
         return _median([ms for r in self.results for ms in r.model_ms])
 
+    @property
+    def passed(self) -> bool:
+        """Every planned target was tried and every first click landed on its button."""
+        return self.planned > 0 and len(self.results) == self.planned and self.hits == self.planned
+
+    def verdict(self) -> str:
+        """The result with a plain word first: "Passed: …", "Failed: …" (and what to try) or
+        "Not finished: …" when the run was stopped."""
+        if self.passed:
+            return f"Passed: {self.summary()}."
+        if len(self.results) < self.planned:
+            return f"Not finished: {self.summary()}. Run it again to get a result."
+        return (
+            f"Failed: {self.summary()}. With this model Deskhand may click the wrong thing on this "
+            "screen: try a larger model (< Back), or run the test again."
+        )
+
     def summary(self) -> str:
         """E.g. "6 of 6 clicks landed, median error 3 px, 1.4 s per step (model 1.2 s)"."""
         parts = [f"{self.hits} of {len(self.results)} clicks landed"]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWiza
 
 from deskhand.app.config import Settings, config_path, load_settings
 from deskhand.app.hardware import Accelerator, detect_accelerator, recommend
+from deskhand.app.hotkeys import shortcut_label
 from deskhand.app.self_test import SelfTestReport
 from deskhand.app.settings_store import InvalidSettings, save_settings, updated
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, ollama_server
@@ -62,8 +63,10 @@ class ServerPage(QWizardPage):
         self.setTitle("Ollama")
         self._factory, self._system, self._ok = factory, system, False
         self._job: ServerJob | None = None
+        self._checked = ""  # the address the last check was for
         self.host = QLineEdit(host)
         self.check_button = QPushButton("Check again")
+        self.check_button.setAutoDefault(False)  # Enter belongs to the host field and Next
         self.status, self.help = _label(), _label()
         self.help.hide()
         layout = QVBoxLayout(self)
@@ -71,6 +74,17 @@ class ServerPage(QWizardPage):
                        self.check_button, self.status, self.help):  # fmt: skip
             layout.addWidget(widget)
         self.check_button.clicked.connect(self.check)
+        self.host.returnPressed.connect(self._enter)
+        self.host.textEdited.connect(self._edited)
+
+    def _enter(self) -> None:
+        """Enter in the host field checks a new address; on a found one it goes on (Next)."""
+        if not (self._ok and self.host.text().strip() == self._checked):
+            self.check()
+
+    def _edited(self, text: str) -> None:
+        if self._ok and text.strip() != self._checked:
+            self._set(False, "Press Enter to look for Ollama at this address.", "")
 
     def initializePage(self) -> None:
         self.check()
@@ -82,6 +96,7 @@ class ServerPage(QWizardPage):
         host = self.host.text().strip()
         if self._job is not None:
             self._job.detach()
+        self._checked = host
         self._set(False, f"Looking for Ollama at {host}…", "")
         factory = self._factory  # the call may outlive this page: it holds no widget
         job = self._job = ServerJob(lambda _p, _s: factory(host).server_version(), self)
@@ -147,6 +162,7 @@ class ModelPage(QWizardPage):
             f"Recommended: {advice.model}{also}, a {advice.download_gb:g} GB download: {advice.why}."
         )
         self.pull.name.setText(advice.model)
+        self.picker.suggest(advice.model)
         if advice.model in self._installed:
             self.picker.select(advice.model)
 
@@ -179,18 +195,39 @@ class SelfTestPage(QWizardPage):
         self.run: SelfTestRun | None = None
         self.report: SelfTestReport | None = None
         self.start_button = QPushButton("Run the self-test")
+        self.start_button.setAutoDefault(False)  # Enter on this page is Finish
         self.status, self.details = _label(), _label()
+        self.after = _label()
         layout = QVBoxLayout(self)
         intro = ("Deskhand shows six named buttons across the screen and asks the model to click each. "
                  "Keep your hands off the mouse for a minute; Esc stops it. You may also skip this.")  # fmt: skip
-        for widget in (_label(intro), self.start_button, self.status, self.details):
+        for widget in (_label(intro), self.start_button, self.status, self.details, self.after):
             layout.addWidget(widget)
         self.start_button.clicked.connect(self.start)
+
+    def initializePage(self) -> None:
+        try:
+            chord = self._settings().hotkey_command_bar
+        except InvalidSettings:
+            chord = Settings().hotkey_command_bar
+        keys = shortcut_label(chord)
+        self.after.setText(f"After Finish, press {keys} (or click the tray icon) to give Deskhand a task.")
+        self._focus_finish()
+
+    def _focus_finish(self) -> None:
+        """Finish is the default button, and has the focus (not "< Back") when a run ends."""
+        wizard = self.wizard()
+        if wizard is not None:
+            finish = wizard.button(QWizard.WizardButton.FinishButton)
+            if isinstance(finish, QPushButton):
+                finish.setDefault(True)
+            finish.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def start(self) -> None:
         settings = self._settings()
         host, model = resolve_host(None, settings), settings.model or ""
         self.start_button.setEnabled(False)
+        self.status.setStyleSheet("")
         self.status.setText(f"Testing {model}…")
         run = self.run = SelfTestRun(settings, host=host, model=model, screen=self.screen())
         run.progressed.connect(lambda i, n, label: self.status.setText(f"Target {i + 1} of {n}: {label}"))
@@ -201,18 +238,23 @@ class SelfTestPage(QWizardPage):
     def _finished(self, report: SelfTestReport) -> None:
         self.report, self.run = report, None
         self.start_button.setEnabled(True)
-        self.status.setText(report.summary() + ".")
+        self.status.setText(report.verdict())
+        colour = "#1b5e20" if report.passed else "#b00020"
+        self.status.setStyleSheet(f"color: {colour}; font-weight: bold;")
         lines = [
             f"{r.label}: {'hit' if r.hit else 'missed'}"
             + (f", {r.error_px:.0f} px from its centre" if r.error_px is not None else ", no click")
             for r in report.results
         ]
         self.details.setText("\n".join(lines))
+        self._focus_finish()
 
     def _failed(self, message: str) -> None:
         self.run = None
         self.start_button.setEnabled(True)
-        self.status.setText(message)
+        self.status.setText(f"Could not run the self-test: {message}")
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;")
+        self._focus_finish()
 
     def cleanupPage(self) -> None:
         if self.run is not None:

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskhand.app.history_command import plural
+from deskhand.app.pull_progress import PullProgress
 from deskhand.app.wiring import RECOMMENDED_MODEL
 from deskhand.core.errors import DeskhandError, Stopped
 from deskhand.core.ports import ShouldStop
@@ -195,32 +197,6 @@ class ServerJob(QObject):
             thread.disconnect(self)
 
 
-class PullProgress:
-    """Ollama reports each layer separately; this sums them into one fraction and a line."""
-
-    def __init__(self) -> None:
-        self.layers: dict[str, tuple[int, int]] = {}
-        self.status = ""
-
-    def update(self, status: str, completed: int | None, total: int | None) -> None:
-        self.status = status
-        if total:
-            self.layers[status] = (completed or 0, total)
-
-    @property
-    def fraction(self) -> float | None:
-        """Share of the bytes seen so far; None while Ollama reports no sizes."""
-        total = sum(t for _, t in self.layers.values())
-        if self.status == "success":
-            return 1.0
-        return sum(c for c, _ in self.layers.values()) / total if total else None
-
-    def text(self) -> str:
-        done = sum(c for c, _ in self.layers.values()) / 1e9
-        total = sum(t for _, t in self.layers.values()) / 1e9
-        return f"{self.status} ({done:.1f} of {total:.1f} GB)" if total else self.status
-
-
 def error_label() -> QLabel:
     label = QLabel()
     label.setStyleSheet("color: #b00020;")
@@ -243,6 +219,8 @@ class ModelPicker(QWidget):
         super().__init__()
         self._factory, self._current = server_factory, current
         self._job: ServerJob | None = None
+        self.suggestion = RECOMMENDED_MODEL  # named when the server has no vision model
+        self._empty: tuple[str, str] | None = None  # (host, note) while that is what it says
         self.combo = QComboBox()
         self.refresh_button = QPushButton("Refresh")
         self.status = QLabel()
@@ -259,6 +237,7 @@ class ModelPicker(QWidget):
 
     def refresh(self, host: str) -> None:
         self.detach()
+        self._empty = None
         self.status.setText(f"Asking {host} for its models…")
         self.refresh_button.setEnabled(False)
         factory = self._factory
@@ -303,11 +282,22 @@ class ModelPicker(QWidget):
         self._fill(vision)
         hidden = len(models) - len(vision)
         note = f" ({hidden} without vision hidden)" if hidden else ""
+        self._empty = None if vision else (host, note)
         if vision:
-            self.status.setText(f"{len(vision)} vision model(s) on {host}{note}.")
+            self.status.setText(f"{plural(len(vision), 'vision model')} on {host}{note}.")
         else:
-            self.status.setText(f"No vision model on {host}{note}. Pull one below, e.g. {RECOMMENDED_MODEL}.")
+            self._say_empty()
         self.loaded.emit(vision)
+
+    def suggest(self, name: str) -> None:
+        """The model to name when the server has none (the wizard's recommendation)."""
+        self.suggestion = name
+        if self._empty is not None:
+            self._say_empty()
+
+    def _say_empty(self) -> None:
+        host, note = self._empty or ("", "")
+        self.status.setText(f"No vision model on {host}{note}. Pull one below, e.g. {self.suggestion}.")
 
     def _failed(self, job: ServerJob, message: str) -> None:
         if job is not self._job:
@@ -352,7 +342,7 @@ class PullPanel(QWidget):
     def start(self) -> None:
         name, host = self.name.text().strip(), self._host()
         if not name or self._job is not None:
-            self.status.setText("Type a model name first, e.g. qwen2.5vl:7b." if not name else "")
+            self.status.setText(f"Type a model name first, e.g. {RECOMMENDED_MODEL}." if not name else "")
             return
         progress, factory = PullProgress(), self._factory
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 
 from deskhand.app.config import Settings
+from deskhand.app.hardware import Accelerator
 from deskhand.app.self_test import LABELS, SelfTestReport
-from deskhand.app.windows.first_run import SelfTestPage
+from deskhand.app.windows.first_run import FirstRunWizard, SelfTestPage
 from deskhand.app.windows.target_board import SelfTestRun
 from tests.fakeollama import FakeOllama
 
@@ -88,7 +90,8 @@ def test_a_wrong_click_is_reported_as_a_miss(qtbot: QtBot) -> None:
         cherry = report.results[2]
         assert (cherry.label, cherry.hit) == ("Cherry", False)
         assert cherry.error_px is not None and cherry.error_px > 100
-        assert page.status.text().startswith("5 of 6 clicks landed")
+        assert page.status.text().startswith("Failed: 5 of 6 clicks landed")
+        assert "try a larger model" in page.status.text()
         assert "Cherry: missed" in page.details.text()
         assert page.start_button.isEnabled()
 
@@ -102,3 +105,34 @@ def test_a_server_that_is_down_fails_with_its_message(qtbot: QtBot) -> None:
         run.start()
     assert failed.args[0].startswith(f"Tried to reach Ollama at {host}, but the connection was refused")
     assert not run.board.isVisible()
+
+
+def test_after_a_passed_self_test_enter_finishes(qtbot: QtBot, tmp_path: Path) -> None:
+    """The result reads "Passed", and the focus is on Finish (the default), not on "< Back"."""
+    model = "qwen2.5vl:7b"
+    with FakeOllama(models={model: True}) as server:
+        server.script(click_script(list(LABELS)))
+        wizard = FirstRunWizard(
+            Settings(host=server.url, model=model),
+            path=tmp_path / "config.toml",
+            detect=lambda: Accelerator("cpu", "CPU", 0),
+        )
+        qtbot.addWidget(wizard)
+        wizard.show()
+        next_button = wizard.button(QWizard.WizardButton.NextButton)
+        qtbot.waitUntil(next_button.isEnabled, timeout=10_000)
+        wizard.next()
+        qtbot.waitUntil(lambda: wizard.models.model() == model, timeout=10_000)
+        wizard.next()
+        page = wizard.self_test
+        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.run is None, timeout=150_000)
+        assert page.status.text().startswith("Passed: 6 of 6 clicks landed"), page.status.text()
+        wizard.activateWindow()
+        qtbot.waitUntil(wizard.isActiveWindow)
+        finish = wizard.button(QWizard.WizardButton.FinishButton)
+        assert isinstance(finish, QPushButton) and finish.isDefault()
+        assert QApplication.focusWidget() is finish
+        with qtbot.waitSignal(wizard.completed, timeout=5000):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert (tmp_path / "config.toml").exists()

@@ -3,15 +3,17 @@ model recommendation, pulling it with progress, and Finish saving host and model
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 
 from deskhand.app.config import Settings, load_settings
+from deskhand.app.controller import DeskhandApp
 from deskhand.app.hardware import GB, Accelerator
 from deskhand.app.windows.first_run import FirstRunWizard, install_instructions
 from tests.fakeollama import FakeOllama
@@ -116,3 +118,86 @@ def test_an_installed_recommendation_is_chosen_at_once(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: page.model() == "qwen2.5vl:3b", timeout=10_000)
         assert page.hardware.text().startswith("No GPU found")
         assert next_enabled(wizard)
+
+
+def test_enter_in_the_host_field_checks_that_address(qtbot: QtBot, server: FakeOllama) -> None:
+    wizard = open_wizard(qtbot, f"http://127.0.0.1:{unused_port()}")
+    page = wizard.server
+    qtbot.waitUntil(lambda: "refused" in page.status.text(), timeout=10_000)
+    page.host.setFocus()
+    page.host.selectAll()
+    qtbot.keyClicks(page.host, server.url)
+    assert not next_enabled(wizard)
+    qtbot.keyClick(page.host, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.status.text() == f"Found Ollama 0.12.6 at {server.url}.", timeout=10_000)
+    assert wizard.currentPage() is page and next_enabled(wizard)
+    qtbot.keyClick(page.host, Qt.Key.Key_Return)  # the address was found: Enter goes on
+    assert wizard.currentPage() is wizard.models
+
+
+def test_the_model_page_names_one_model_and_counts_in_words(qtbot: QtBot) -> None:
+    """A small GPU gets qwen2.5vl:3b: the empty list suggests the same model, not the 7B."""
+    small = Accelerator("nvidia", "NVIDIA GeForce GTX 1650", 4 * GB)
+    with FakeOllama(models={"llama3.2:3b": False}) as server:
+        wizard = open_wizard(qtbot, server.url, accelerator=small)
+        qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+        wizard.next()
+        page = wizard.models
+        qtbot.waitUntil(lambda: page.advice.text().startswith("Recommended: qwen2.5vl:3b"), timeout=10_000)
+        qtbot.waitUntil(lambda: page.picker.refresh_button.isEnabled(), timeout=10_000)
+        status = page.picker.status.text()
+        assert "e.g. qwen2.5vl:3b" in status and "7b" not in status, status
+        server.models.install("qwen2.5vl:3b", server.models.in_library("qwen2.5vl:3b"))
+        page.picker.refresh(server.url)
+        qtbot.waitUntil(lambda: page.picker.refresh_button.isEnabled(), timeout=10_000)
+        assert page.picker.status.text() == f"1 vision model on {server.url} (1 without vision hidden)."
+
+
+def test_pulling_shows_speed_and_time_left_not_layer_digests(qtbot: QtBot, server: FakeOllama) -> None:
+    server.set_latency(per_chunk_ms=80)
+    wizard = open_wizard(qtbot, server.url)
+    qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+    wizard.next()
+    page = wizard.models
+    qtbot.waitUntil(lambda: page.pull.name.text() == "qwen2.5vl:7b", timeout=10_000)
+    seen: list[str] = []
+
+    def speed_shown() -> bool:
+        seen.append(page.pull.status.text())
+        return " MB/s · about " in seen[-1]
+
+    qtbot.mouseClick(page.pull.pull_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(speed_shown, timeout=15_000)
+    assert re.fullmatch(
+        r"Downloading: \d+\.\d of \d+\.\d GB · [\d.]+ MB/s · about [\d.]+ (s|min \d\d s) left", seen[-1]
+    )
+    qtbot.waitUntil(lambda: page.pull.status.text() == "Pulled qwen2.5vl:7b.", timeout=15_000)
+    assert not [text for text in seen if re.search(r"\b[0-9a-f]{12}\b", text)], seen
+
+
+def test_finish_says_how_to_give_the_first_task(qtbot: QtBot, server: FakeOllama, private_env: Path) -> None:
+    """Through the app's door: the wizard's Finish leaves the command bar open with the hint."""
+    app = DeskhandApp()
+    notices: list[tuple[str, str, bool]] = []
+    app.notify = lambda *n: notices.append(n)
+    try:
+        app.open_window("first_run")
+        wizard = app.other_windows["first_run"]
+        assert isinstance(wizard, FirstRunWizard)
+        wizard.server.host.setText(server.url)
+        wizard.server.check()
+        qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+        server.models.install("qwen2.5vl:7b", server.models.in_library("qwen2.5vl:7b"))
+        wizard.next()
+        qtbot.waitUntil(lambda: wizard.models.model() is not None, timeout=10_000)
+        wizard.next()
+        assert "After Finish, press Ctrl+Alt+Space" in wizard.self_test.after.text()
+        finish = wizard.button(QWizard.WizardButton.FinishButton)
+        assert isinstance(finish, QPushButton) and finish.isDefault()
+        qtbot.mouseClick(finish, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(app.command_bar.isVisible, timeout=5000)
+        assert "press Ctrl+Alt+Space any time" in app.command_bar.message.text()
+        assert ("Deskhand is ready", "Press Ctrl+Alt+Space to give it a task.", False) in notices
+        assert load_settings().model == "qwen2.5vl:7b"
+    finally:
+        app.shutdown()
