@@ -50,6 +50,7 @@ def inside() -> int:
 
     from deskhand.app.audit_log import AuditLog, default_path
     from deskhand.app.controller import DeskhandApp
+    from deskhand.app.hotkeys import shortcut_label
     from deskhand.app.tray import Tray
     from deskhand.core.observation import Observation
     from tests.fakeollama import FakeOllama
@@ -89,7 +90,10 @@ def inside() -> int:
         )
         app = DeskhandApp()
         tray = Tray(app)
-        app.hotkey_hints = {"new_task": "ctrl+alt+space", "stop": "ctrl+alt+end"}
+        app.hotkey_hints = {
+            "new_task": shortcut_label("Ctrl+Alt+Space"),
+            "stop": shortcut_label("Ctrl+Alt+End"),
+        }
         tray.show()
         try:
             settle(lambda: log.exists() and "ready" in log.read_text())

@@ -159,7 +159,7 @@ def test_closing_and_deleting_the_wizard_mid_pull(qtbot: QtBot, server: FakeOlla
     qtbot.waitUntil(page.picker.refresh_button.isEnabled, timeout=10_000)
     page.pull.name.setText("qwen2.5vl:3b")
     qtbot.mouseClick(page.pull.pull_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "GB)" in page.pull.status.text(), timeout=10_000)  # bytes are flowing
+    qtbot.waitUntil(lambda: " GB" in page.pull.status.text(), timeout=10_000)  # bytes are flowing
     wizard.close()
     delete_now(qtbot, wizard)
     let_jobs_end(qtbot, gate, 1)

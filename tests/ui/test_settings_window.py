@@ -54,7 +54,7 @@ def names(window: SettingsWindow) -> list[str]:
 def test_only_vision_models_are_offered(qtbot: QtBot, server: FakeOllama) -> None:
     window = open_window(qtbot, server.url)
     assert names(window) == ["qwen2.5vl:7b", "ui-tars-1.5:7b"]
-    assert "2 vision model(s)" in window.models.status.text()
+    assert "2 vision models on" in window.models.status.text()
     assert "1 without vision hidden" in window.models.status.text()
 
 
@@ -97,7 +97,7 @@ def test_pull_can_be_cancelled(qtbot: QtBot, server: FakeOllama) -> None:
     window = open_window(qtbot, server.url)
     window.pull.name.setText("qwen2.5vl:32b")
     qtbot.mouseClick(window.pull.pull_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.pull.status.text().startswith("pulling "), timeout=10_000)
+    qtbot.waitUntil(lambda: window.pull.status.text().startswith("Downloading"), timeout=10_000)
     qtbot.mouseClick(window.pull.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pull.status.text().startswith("Cancelled"), timeout=5_000)
     assert window.pull.bar.value() == 0
