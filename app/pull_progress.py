@@ -68,7 +68,8 @@ class PullProgress:
         return (self.total - self.done) / rate if rate else None
 
     def text(self) -> str:
-        """E.g. "Downloading: 1.2 of 6.0 GB · 45.3 MB/s · about 2 min 01 s left"."""
+        """E.g. "Downloading: 1.2 of 6.0 GB · 45.3 MB/s · about 2 min 01 s left"
+        (whole seconds under a minute: the estimate is not finer than that)."""
         downloading = self.status.startswith("pulling ") and self.status != "pulling manifest"
         phase = "Downloading" if downloading else self.status[:1].upper() + self.status[1:]
         if not self.total or not downloading:
@@ -76,5 +77,6 @@ class PullProgress:
         parts = [f"{phase}: {self.done / 1e9:.1f} of {self.total / 1e9:.1f} GB"]
         rate, left = self.bytes_per_second, self.seconds_left
         if rate is not None and left is not None:
-            parts += [f"{rate / 1e6:.1f} MB/s", f"about {format_duration(left)} left"]
+            left_text = f"{max(1, round(left))} s" if left < 60 else format_duration(left)
+            parts += [f"{rate / 1e6:.1f} MB/s", f"about {left_text} left"]
         return " · ".join(parts)
