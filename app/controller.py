@@ -77,6 +77,10 @@ class DeskhandApp(QObject):
         self.schedule_timer = QTimer(self)
         self.schedule_timer.setInterval(SCHEDULE_CHECK_MS)
         self.schedule_timer.timeout.connect(self.run_due_schedules)
+        self.schedule_soon = QTimer(self)  # after a task ends: a schedule may be waiting
+        self.schedule_soon.setSingleShot(True)
+        self.schedule_soon.setInterval(0)
+        self.schedule_soon.timeout.connect(self.run_due_schedules)
         self.confirm_remote = confirm_remote or _ask_remote_consent
         self.sending_to = ""  # the non-local host the running task sends screenshots to
         self._open_audit_log = audit_log or (lambda: AuditLog(audit_log_path(self.settings())))
@@ -237,7 +241,7 @@ class DeskhandApp(QObject):
         ):
             self.schedules.skip(missed)
         self.schedule_timer.start()
-        QTimer.singleShot(0, self.run_due_schedules)
+        self.schedule_soon.start()
 
     def run_due_schedules(self) -> None:
         if self.schedules is None or self.session.running:
@@ -309,6 +313,7 @@ class DeskhandApp(QObject):
     def shutdown(self, wait_ms: int = 10_000) -> None:
         """Stop a running task, wait (with the GUI alive) for it to end, close everything."""
         self.schedule_timer.stop()
+        self.schedule_soon.stop()
         self.schedules = None
         self.session.request_stop()
         self.voice.shutdown()
@@ -367,7 +372,7 @@ class DeskhandApp(QObject):
         if failed:
             self.show_run_view()
         self.task_ended.emit(result)
-        QTimer.singleShot(0, self.run_due_schedules)
+        self.schedule_soon.start()
 
     def _failed(self, message: str) -> None:
         self.session.failed(message)
@@ -376,7 +381,7 @@ class DeskhandApp(QObject):
         self.notify("Deskhand: the task stopped with an error", message, True)
         self.show_run_view()
         self.task_ended.emit(message)
-        QTimer.singleShot(0, self.run_due_schedules)
+        self.schedule_soon.start()
 
     def _render(self) -> None:
         s = self.session
