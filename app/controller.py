@@ -223,6 +223,22 @@ class DeskhandApp(QObject):
         self.sending_to = "" if dest.reach is Reach.LOOPBACK else dest.host
         return True
 
+    def remember(self, text: str | None = None) -> bool:
+        """Tray "Remember…": keep a fact (asks for it when ``text`` is None); True if kept."""
+        from deskhand.app.memory_store import MemoryStore
+        from deskhand.app.windows.memory_page import ask_fact
+
+        fact = text if text is not None else ask_fact()
+        if fact is None:
+            return False
+        try:
+            fact_id = MemoryStore(personal_db_path(self.settings())).add(fact)
+        except DeskhandError as exc:
+            self.notify("Deskhand: not remembered", str(exc), True)
+            return False
+        self.notify("Deskhand remembers", f"#{fact_id}: {' '.join(fact.split())}", False)
+        return True
+
     # -- schedules ----------------------------------------------------------------------
 
     def start_schedules(self) -> None:

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from deskhand.app.config import Settings, config_path, load_settings
-from deskhand.app.settings_store import InvalidSettings, save_settings, updated
+from deskhand.app.memory_store import MemoryStore
+from deskhand.app.settings_store import InvalidSettings, personal_db_path, save_settings, updated
+from deskhand.app.windows.memory_page import MemoryPage
 from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
 from deskhand.app.windows.settings_fields import SettingsGroup, key_edit, key_text
 from deskhand.app.windows.settings_safety import SafetyGroup
@@ -108,6 +110,8 @@ class SettingsWindow(QWidget):
         self.hotkeys = HotkeysGroup(self.settings, self.errors)
         self.voice = VoiceGroup(self.settings, self.errors)
         self.history = HistoryGroup(self.settings, self.errors)
+        # Memory acts on its store at once (not on Save): see windows.memory_page.
+        self.memory = MemoryPage(lambda: MemoryStore(personal_db_path(self.settings)))
         self.groups: tuple[SettingsGroup, ...] = (
             self.server, self.safety, self.hotkeys, self.voice, self.history,
         )  # fmt: skip
@@ -130,7 +134,7 @@ class SettingsWindow(QWidget):
         left, right = QVBoxLayout(), QVBoxLayout()
         for column, groups in (
             (left, (self.server, self.hotkeys, self.history)),
-            (right, (self.safety, self.voice)),
+            (right, (self.safety, self.voice, self.memory)),
         ):
             for group in groups:
                 column.addWidget(group)

@@ -13,7 +13,6 @@ import pytest
 
 from deskhand.core.geometry import Size, smart_resize
 from deskhand.vision.dialects.common import QWEN25_GRID
-
 from tests.a11y import accessibility_bus
 from tests.e2e.test_safety_tasks import MODEL, start_risky_window, steps_of
 from tests.e2e.xsession import XSession, deskhand, read_events, x_session

@@ -63,7 +63,7 @@ def test_icon_and_tooltip_follow_the_state(tray: Tray) -> None:
 
 def test_the_menu_is_rebuilt_from_the_state_when_it_opens(tray: Tray) -> None:
     names = [a.objectName() for a in tray.menu.actions() if a.objectName()]
-    assert names == ["new_task", "stop", "run_view", "history", "settings", "autostart", "quit"]
+    assert names == ["new_task", "stop", "run_view", "remember", "history", "settings", "autostart", "quit"]
     assert not tray.actions["stop"].isEnabled()
     assert (
         tray.actions["new_task"].text() == "New task…\tctrl+alt+space"
