@@ -15,6 +15,7 @@ from deskhand.core.actions import (
     Finish,
     Hotkey,
     Move,
+    Remember,
     RunShell,
     Scroll,
     TypeText,
@@ -24,7 +25,7 @@ from deskhand.core.actions import (
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.outcome import ExecResult
 from deskhand.core.policy import Approved
-from deskhand.core.ports import ShouldStop
+from deskhand.core.ports import MemoryWriter, ShouldStop
 
 __all__ = ["ActionExecutor"]
 
@@ -32,9 +33,15 @@ __all__ = ["ActionExecutor"]
 class ActionExecutor:
     """The ``deskhand.core.ports.Executor`` the app wires into the loop."""
 
-    def __init__(self, gui: GuiExecutor | None = None, shell: ShellRunner | None = None) -> None:
+    def __init__(
+        self,
+        gui: GuiExecutor | None = None,
+        shell: ShellRunner | None = None,
+        memory: MemoryWriter | None = None,
+    ) -> None:
         self.gui = gui or GuiExecutor()
         self.shell = shell or ShellRunner()
+        self.memory = memory
 
     def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
         action = require_approved(approved).action
@@ -43,6 +50,10 @@ class ActionExecutor:
                 return self.gui.execute(approved, should_stop=should_stop)
             case RunShell():
                 return self.shell.execute(approved, should_stop=should_stop)
+            case Remember(text=text):
+                if self.memory is None:
+                    raise ExecutionFailed("Tried to keep a note in memory, but memory is not available here.")
+                return ExecResult(feedback=f"kept in memory as #{self.memory.remember(text)}")
             case Finish() | AskUser():
                 # The loop ends the task on these; reaching an executor is a wiring bug.
                 raise ExecutionFailed(f"Nothing to execute for '{describe(action)}'; the loop handles it.")

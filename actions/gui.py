@@ -27,6 +27,7 @@ from deskhand.core.actions import (
     Finish,
     Hotkey,
     Move,
+    Remember,
     RunShell,
     Scroll,
     ScrollDirection,
@@ -102,7 +103,7 @@ class GuiExecutor:
                 self._hotkey(keys, should_stop)
             case Wait(seconds=seconds):
                 self._wait(seconds, should_stop)
-            case RunShell() | Finish() | AskUser():
+            case RunShell() | Remember() | Finish() | AskUser():
                 raise ExecutionFailed(f"The GUI executor cannot {describe(action)}; it is not a GUI action.")
             case _:
                 assert_never(action)

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     host TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'running',
     message TEXT NOT NULL DEFAULT '',
-    pid INTEGER NOT NULL DEFAULT 0
+    pid INTEGER NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS steps (
     task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
@@ -69,6 +70,7 @@ class TaskSummary:
     status: str
     message: str
     steps: int
+    origin: str = ""  # "" typed or spoken by the user; "scheduled" started by a schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ class AuditLog:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
         if "pid" not in columns:
             self._db.execute("ALTER TABLE tasks ADD COLUMN pid INTEGER NOT NULL DEFAULT 0")
+        if "origin" not in columns:
+            self._db.execute("ALTER TABLE tasks ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -142,11 +146,11 @@ class AuditLog:
                     marked.append(int(task_id))
         return tuple(marked)
 
-    def begin_task(self, task: str, *, model: str, dialect: str, host: str) -> TaskLog:
+    def begin_task(self, task: str, *, model: str, dialect: str, host: str, origin: str = "") -> TaskLog:
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO tasks (started_at, task, model, dialect, host, pid) VALUES (?, ?, ?, ?, ?, ?)",
-                (time.time(), task, model, dialect, host, os.getpid()),
+                "INSERT INTO tasks (started_at, task, model, dialect, host, pid, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), task, model, dialect, host, os.getpid(), origin),
             )
         assert cursor.lastrowid is not None  # noqa: S101 - sqlite3 always sets it after INSERT
         return TaskLog(self, cursor.lastrowid)
@@ -178,7 +182,7 @@ class AuditLog:
         with self._lock:
             rows = self._db.execute(
                 "SELECT t.id, t.started_at, t.finished_at, t.task, t.model, t.dialect, t.host, t.status, "
-                "t.message, (SELECT COUNT(*) FROM steps s WHERE s.task_id = t.id) "
+                "t.message, (SELECT COUNT(*) FROM steps s WHERE s.task_id = t.id), t.origin "
                 "FROM tasks t ORDER BY t.started_at DESC, t.id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
@@ -188,7 +192,8 @@ class AuditLog:
         with self._lock:
             row = self._db.execute(
                 "SELECT t.id, t.started_at, t.finished_at, t.task, t.model, t.dialect, t.host, t.status, "
-                "t.message, (SELECT COUNT(*) FROM steps s WHERE s.task_id = t.id) FROM tasks t WHERE t.id = ?",
+                "t.message, (SELECT COUNT(*) FROM steps s WHERE s.task_id = t.id), t.origin "
+                "FROM tasks t WHERE t.id = ?",
                 (task_id,),
             ).fetchone()
         return None if row is None else TaskSummary(*row)

@@ -114,11 +114,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--grammar", choices=["commands"], help="only the words yes, no, allow, deny, stop, cancel"
     )
 
+    _add_memory_parser(sub)
+    _add_schedule_parser(sub)
+
     pull = sub.add_parser("pull", help="download a model with a progress bar")
     pull.add_argument("name", help="model to pull, e.g. qwen2.5vl:7b")
     pull.set_defaults(run=_lazy("deskhand.app.model_commands", "run_pull"))
     _add_server_options(pull, model=False)
     return parser
+
+
+def _add_memory_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    memory = sub.add_parser("memory", help="facts Deskhand remembers about you and your setup")
+    memory.set_defaults(run=_lazy("deskhand.app.memory_command", "run_memory"))
+    what = memory.add_subparsers(dest="memory_command", parser_class=_Parser, metavar="ACTION", required=True)
+    what.add_parser("add", help="remember a fact").add_argument("text", help='e.g. "my editor is mousepad"')
+    what.add_parser("list", help="list what is remembered")
+    what.add_parser("forget", help="forget one fact").add_argument("id", type=int_at_least(1), metavar="ID")
+    what.add_parser("clear", help="forget everything")
+    what.add_parser("export", help="print every fact as plain text")
+
+
+def _add_schedule_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    schedule = sub.add_parser("schedule", help="tasks the tray app runs on a schedule")
+    schedule.set_defaults(run=_lazy("deskhand.app.schedule_command", "run_schedule"))
+    what = schedule.add_subparsers(
+        dest="schedule_command", parser_class=_Parser, metavar="ACTION", required=True
+    )
+    add = what.add_parser("add", help="add a schedule")
+    add.add_argument("when", help='e.g. "every weekday 09:00", "every 2h", "tomorrow 08:30", or a cron line')
+    add.add_argument("task", help="what to do, in plain words")
+    what.add_parser("list", help="list schedules with their next run")
+    what.add_parser("remove", help="remove a schedule").add_argument("id", type=int_at_least(1), metavar="ID")
+    run_now = what.add_parser("run-now", help="run a scheduled task now, in this terminal")
+    run_now.add_argument("id", type=int_at_least(1), metavar="ID")
 
 
 def _add_server_options(p: argparse.ArgumentParser, *, model: bool = True) -> None:

@@ -200,6 +200,12 @@ class Settings(BaseModel):
     # Where the audit log (history) lives; None means the platform's data dir.  0 days = keep all.
     data_dir: Annotated[str | None, AfterValidator(_check_dir)] = None
     retention_days: int = Field(default=90, ge=0, le=36500)
+    # Memory: the remembered facts relevant to a task go into its prompt (only where
+    # screenshots may go), and the model may propose facts to keep (always asked).
+    use_memory: bool = True
+    # Schedules missed while the tray app was not running: ask once at start, run them once,
+    # or skip to their next time.
+    missed_schedules: Literal["ask", "run", "skip"] = "ask"
     # Voice (deskhand.voice).  Free speech uses Whisper once its model is downloaded (on
     # first use) and pocketsphinx (English) until then; command words always use
     # pocketsphinx's grammar.  Listening outside push-to-talk is opt-in: it keeps the

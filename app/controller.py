@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Signal
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from deskhand.app.audit_log import AuditLog
@@ -21,9 +22,11 @@ from deskhand.app.gui_call import GuiInvoker
 from deskhand.app.hotkeys import GlobalHotkeys, HotkeyBackend, parse_chord, shortcut_label
 from deskhand.app.qt_approver import DialogHost, QtApprover
 from deskhand.app.recent import RecentCommands
+from deskhand.app.schedule_store import Schedule, ScheduleStore
+from deskhand.app.scheduler import ScheduleRunner
 from deskhand.app.screen_exclusion import OurWindows
 from deskhand.app.session import AgentState, SessionError, SessionModel
-from deskhand.app.settings_store import audit_log_path
+from deskhand.app.settings_store import audit_log_path, personal_db_path
 from deskhand.app.voice_controller import VoiceController
 from deskhand.app.windows.command_bar import CommandBar
 from deskhand.app.windows.run_view import RunView
@@ -41,7 +44,9 @@ log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str, bool], None]  # title, message, is_error
 ConfirmRemote = Callable[[Destination], bool]  # the opt-in dialog; True: allowed
+ConfirmMissed = Callable[[list[Schedule]], bool]  # "run the missed schedules now?"; True: run
 DEFAULT_CONFIRM_TIMEOUT = 60.0
+SCHEDULE_CHECK_MS = 20_000
 
 
 def _log_notice(title: str, message: str, is_error: bool) -> None:
@@ -60,9 +65,22 @@ class DeskhandApp(QObject):
         confirm_timeout: float | None = None,
         confirm_remote: ConfirmRemote | None = None,
         voice_source: SourceFactory | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+        confirm_missed: ConfirmMissed | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self.clock = clock
+        self.confirm_missed = confirm_missed or _ask_missed_schedules
+        self.task_origin = ""  # "scheduled" while a schedule's task runs
+        self.schedules: ScheduleRunner | None = None
+        self.schedule_timer = QTimer(self)
+        self.schedule_timer.setInterval(SCHEDULE_CHECK_MS)
+        self.schedule_timer.timeout.connect(self.run_due_schedules)
+        self.schedule_soon = QTimer(self)  # after a task ends: a schedule may be waiting
+        self.schedule_soon.setSingleShot(True)
+        self.schedule_soon.setInterval(0)
+        self.schedule_soon.timeout.connect(self.run_due_schedules)
         self.confirm_remote = confirm_remote or _ask_remote_consent
         self.sending_to = ""  # the non-local host the running task sends screenshots to
         self._open_audit_log = audit_log or (lambda: AuditLog(audit_log_path(self.settings())))
@@ -86,9 +104,7 @@ class DeskhandApp(QObject):
         self.command_bar.submitted.connect(self.start_task)
         self.stop_bar.stop_clicked.connect(self.stop)
         self.stop_bar.details_clicked.connect(self.show_run_view)
-        self.dialogs.waiting.connect(
-            lambda open_: self.session.waiting() if open_ else self.session.answered()
-        )
+        self.dialogs.waiting.connect(self._dialog_waiting)
         self.session.subscribe(self._render)
         # Voice (push-to-talk, spoken yes/no/stop); tests pass a FileSource factory as the mic.
         self.voice = VoiceController(self, source_factory=voice_source)
@@ -139,8 +155,12 @@ class DeskhandApp(QObject):
             hint = f"Last task failed: {self.session.message}  Press ↑ to retry."
         self.command_bar.open(self.session.recent.items, hint)
 
-    def start_task(self, text: str) -> bool:
-        """Start ``text`` as a task; False (with a notice) if it cannot start now."""
+    def start_task(self, text: str, *, origin: str = "") -> bool:
+        """Start ``text`` as a task; False (with a notice) if it cannot start now.
+
+        ``origin`` is "scheduled" for a schedule's run (marked in History; its questions
+        are announced with a notification, as nobody may be watching).
+        """
         if not self.session.running and not self._remote_allowed():
             return False
         try:
@@ -160,7 +180,9 @@ class DeskhandApp(QObject):
             audit_log=audit_log,
             should_stop=self.session.should_stop,
             settings=self.settings,
+            origin=origin,
         )
+        self.task_origin = origin
         worker.ready.connect(lambda model, dialect, host: self.run_view.set_model(model, dialect, host))
         worker.observed.connect(self._observed)
         worker.decided.connect(self._decided)
@@ -203,6 +225,69 @@ class DeskhandApp(QObject):
                 return False
         self.sending_to = "" if dest.reach is Reach.LOOPBACK else dest.host
         return True
+
+    def remember(self, text: str | None = None) -> bool:
+        """Tray "Remember…": keep a fact (asks for it when ``text`` is None); True if kept."""
+        from deskhand.app.memory_store import MemoryStore
+        from deskhand.app.windows.memory_page import ask_fact
+
+        fact = text if text is not None else ask_fact()
+        if fact is None:
+            return False
+        try:
+            fact_id = MemoryStore(personal_db_path(self.settings())).add(fact)
+        except DeskhandError as exc:
+            self.notify("Deskhand: not remembered", str(exc), True)
+            return False
+        self.notify("Deskhand remembers", f"#{fact_id}: {' '.join(fact.split())}", False)
+        return True
+
+    # -- schedules ----------------------------------------------------------------------
+
+    def start_schedules(self) -> None:
+        """At start: settle schedules missed while the app was not running, then keep time."""
+        try:
+            settings = self.settings()
+            store = ScheduleStore(personal_db_path(settings))
+        except DeskhandError as exc:
+            log.warning("schedules are off: %s", exc)
+            return
+        self.schedules = ScheduleRunner(store, self._start_scheduled, self.clock)
+        missed = self.schedules.missed()
+        if missed and (
+            settings.missed_schedules == "skip"
+            or (settings.missed_schedules == "ask" and not self.confirm_missed(missed))
+        ):
+            self.schedules.skip(missed)
+        self.schedule_timer.start()
+        self.schedule_soon.start()
+
+    def run_due_schedules(self) -> None:
+        if self.schedules is None or self.session.running:
+            return
+        try:
+            self.schedules.tick()
+        except DeskhandError as exc:
+            self.notify("Deskhand: schedules", str(exc), True)
+
+    def _start_scheduled(self, schedule: Schedule) -> bool:
+        if self.session.running:
+            return False
+        self.notify("Deskhand: scheduled task", schedule.task, False)
+        return self.start_task(schedule.task, origin="scheduled")
+
+    def _dialog_waiting(self, open_: bool) -> None:
+        if not open_:
+            self.session.answered()
+            return
+        self.session.waiting()
+        if self.task_origin == "scheduled":
+            self.notify(
+                "Deskhand: a scheduled task needs you",
+                f"{self.session.task}: an action waits for your OK (denied after "
+                f"{self.dialogs.timeout_s:g} s without an answer).",
+                False,
+            )
 
     def stop(self) -> None:
         """Tray, hotkey and stop bar all come here: stop before the next input event."""
@@ -256,6 +341,9 @@ class DeskhandApp(QObject):
 
     def shutdown(self, wait_ms: int = 10_000) -> None:
         """Stop a running task, wait (with the GUI alive) for it to end, close everything."""
+        self.schedule_timer.stop()
+        self.schedule_soon.stop()
+        self.schedules = None
         self.session.request_stop()
         self.voice.shutdown()
         if self.hotkeys is not None:
@@ -308,10 +396,12 @@ class DeskhandApp(QObject):
         self.run_view.show_result(result)
         self.stop_bar.hide()
         failed = result.status is TaskStatus.FAILED
-        self.notify(f"Task {result.status.value}", result.message, failed)
+        scheduled = "Scheduled task" if self.task_origin == "scheduled" else "Task"
+        self.notify(f"{scheduled} {result.status.value}", result.message, failed)
         if failed:
             self.show_run_view()
         self.task_ended.emit(result)
+        self.schedule_soon.start()
 
     def _failed(self, message: str) -> None:
         self.session.failed(message)
@@ -320,6 +410,7 @@ class DeskhandApp(QObject):
         self.notify("Deskhand: the task stopped with an error", message, True)
         self.show_run_view()
         self.task_ended.emit(message)
+        self.schedule_soon.start()
 
     def _render(self) -> None:
         s = self.session
@@ -333,3 +424,9 @@ def _ask_remote_consent(dest: Destination) -> bool:
     from deskhand.app.windows.remote_consent import ask_remote_consent
 
     return ask_remote_consent(dest)
+
+
+def _ask_missed_schedules(missed: list[Schedule]) -> bool:
+    from deskhand.app.windows.missed_schedules import ask_run_missed
+
+    return ask_run_missed(missed)

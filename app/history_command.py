@@ -29,6 +29,7 @@ __all__ = [
     "run_history",
     "step_view",
     "task_duration",
+    "task_label",
 ]
 
 DEFAULT_LIMIT = 20
@@ -109,11 +110,16 @@ def step_view(record: StepRecord) -> StepView:
     )
 
 
+def task_label(task: TaskSummary) -> str:
+    """The task's words, marked when a schedule (not the user) started it."""
+    return f"[scheduled] {task.task}" if task.origin == "scheduled" else task.task
+
+
 def _task_table(tasks: list[TaskSummary]) -> str:
     width = max(2, *(len(str(t.id)) for t in tasks))
     lines = [f"{'ID':>{width}}  {'STARTED':<19}  {'STATUS':<11}  {'STEPS':>5}  {'TIME':>9}  TASK"]
     for t in tasks:
-        task = t.task.replace("\n", " ")
+        task = task_label(t).replace("\n", " ")
         lines.append(
             f"{t.id:>{width}}  {format_time(t.started_at):<19}  {t.status:<11}  {t.steps:>5}  "
             f"{format_duration(task_duration(t)):>9}  {task}"
@@ -123,7 +129,7 @@ def _task_table(tasks: list[TaskSummary]) -> str:
 
 def _task_detail(task: TaskSummary, steps: list[StoredStep]) -> str:
     out = [
-        f"Task {task.id}: {task.task}",
+        f"Task {task.id}: {task_label(task)}",
         f"  model     {task.model} ({task.dialect}) on {task.host}",
         f"  started   {format_time(task.started_at)}, took {format_duration(task_duration(task))}",
         f"  status    {task.status}" + (f": {task.message}" if task.message else ""),

@@ -96,6 +96,7 @@ def _run(qapp: object, instance: object, started: float) -> int:
         tray.notify("Deskhand: hotkey", problem, True)
     if not config_path().exists():
         QTimer.singleShot(0, lambda: controller.open_window("first_run", quiet=True))
+    QTimer.singleShot(0, controller.start_schedules)  # after the tray shows: it may ask
 
     # Ctrl+C / SIGTERM quit cleanly (stop the task, release keys). Python runs signal
     # handlers only between bytecodes, so a timer lets the interpreter in now and then.

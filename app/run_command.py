@@ -94,7 +94,9 @@ def run_do(args: argparse.Namespace) -> int:
         on_decision=printer.decided,
         faults=faults,
     )
-    audit = audit_log.begin_task(args.task, model=model, dialect=parts.dialect.name, host=host)
+    audit = audit_log.begin_task(
+        args.task, model=model, dialect=parts.dialect.name, host=host, origin=getattr(args, "origin", "")
+    )
     parts = replace(parts, sinks=(audit, *parts.sinks))
     sys.stdout.write(f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}\n")
     result: TaskResult | None = None

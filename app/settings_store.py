@@ -26,7 +26,7 @@ from deskhand.app.audit_log import default_path as default_audit_path
 from deskhand.app.config import Settings, config_path
 from deskhand.core.errors import SetupError
 
-__all__ = ["InvalidSettings", "audit_log_path", "save_settings", "to_toml", "updated"]
+__all__ = ["InvalidSettings", "audit_log_path", "personal_db_path", "save_settings", "to_toml", "updated"]
 
 
 class InvalidSettings(ValueError):
@@ -121,3 +121,8 @@ def audit_log_path(settings: Settings) -> Path:
     if settings.data_dir and not os.environ.get("DESKHAND_DATA_DIR"):
         return Path(settings.data_dir) / "audit.sqlite3"
     return default_audit_path()
+
+
+def personal_db_path(settings: Settings) -> Path:
+    """Memory and schedules: beside the audit log, in the same private folder."""
+    return audit_log_path(settings).parent / "personal.sqlite3"

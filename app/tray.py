@@ -143,6 +143,7 @@ class Tray(QObject):
         self._add("new_task", "New task…", self.app.open_command_bar, enabled=not session.running)
         self._add("stop", "Stop", self.app.stop, enabled=session.running and not session.stop_requested)
         self._add("run_view", "Show run view", self.app.show_run_view)
+        self._add("remember", "Remember…", lambda: self.app.remember())
         self.menu.addSeparator()
         self._add("history", "History…", lambda: self.app.open_window("history"))
         self._add("settings", "Settings…", lambda: self.app.open_window("settings"))

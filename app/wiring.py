@@ -25,6 +25,8 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
 from deskhand.app.config import Settings
+from deskhand.app.memory_store import MemoryStore
+from deskhand.app.settings_store import personal_db_path
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.geometry import Grid, Rect, Size
@@ -110,12 +112,14 @@ def build_parts(
     model.num_ctx = context_size(settings.num_ctx, monitor, grid)
     model.answer_end = getattr(dialect, "answer_end", None)
     screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+    # After the privacy guard: remembered facts go only where screenshots may go.
+    memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
     parts = Parts(
         screen=screen,
         model=model,
         dialect=dialect,
         approver=approver,
-        executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout)),
+        executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout), memory=memory),
         settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
@@ -126,6 +130,7 @@ def build_parts(
         inspector=target_inspector(settings),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
+        recall=memory.recall if memory is not None else None,
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
 

@@ -61,9 +61,11 @@ class TaskWorker(QObject):
         audit_log: AuditLog,
         should_stop: ShouldStop,
         settings: Callable[[], Settings] = load_settings,
+        origin: str = "",
     ) -> None:
         super().__init__()
         self.task = task
+        self.origin = origin
         self.approver = approver
         self.windows = windows
         self.audit_log = audit_log
@@ -95,7 +97,9 @@ class TaskWorker(QObject):
                 ),
             )
             self.screen = ExcludingScreen(parts.screen, self.windows, on_observed=self.observed.emit)
-            audit = self.audit_log.begin_task(self.task, model=model, dialect=parts.dialect.name, host=host)
+            audit = self.audit_log.begin_task(
+                self.task, model=model, dialect=parts.dialect.name, host=host, origin=self.origin
+            )
             parts = replace(
                 parts,
                 screen=self.screen,

@@ -138,6 +138,13 @@ class RunShell(_Action):
     command: str = Field(min_length=1, max_length=4_000)
 
 
+class Remember(_Action):
+    """Keep a short fact about the user for later tasks; always asks the user first."""
+
+    kind: Literal["remember"] = "remember"
+    text: str = Field(min_length=1, max_length=500)
+
+
 class Finish(_Action):
     """The task is done (or cannot be done: ``success`` false); ends the loop."""
 
@@ -154,7 +161,7 @@ class AskUser(_Action):
 
 
 Action = Annotated[
-    Click | Move | Drag | Scroll | TypeText | Hotkey | Wait | RunShell | Finish | AskUser,
+    Click | Move | Drag | Scroll | TypeText | Hotkey | Wait | RunShell | Remember | Finish | AskUser,
     Field(discriminator="kind"),
 ]
 PointerAction = Click | Move | Drag | Scroll
@@ -192,6 +199,8 @@ def describe(action: Action) -> str:
             return f"wait {s:g} s"
         case RunShell(command=c):
             return f"run `{c}`"
+        case Remember(text=t):
+            return f"remember {t!r}"
         case Finish(summary=s, success=ok):
             return ("finish: " if ok else "give up: ") + s
         case AskUser(question=q):

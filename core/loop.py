@@ -29,7 +29,13 @@ DEFAULT_LIMITS = Limits()
 
 def run_task(task: str, parts: Parts, limits: Limits = DEFAULT_LIMITS) -> TaskResult:
     """Run one task to its end and say how it ended."""
-    shared = TaskRun(task, parts, limits, warm_up=WarmUp(parts.warm_up) if parts.warm_up else None)
+    shared = TaskRun(
+        task,
+        parts,
+        limits,
+        warm_up=WarmUp(parts.warm_up) if parts.warm_up else None,
+        memories=tuple(parts.recall(task)) if parts.recall is not None else (),
+    )
     deadline = parts.clock.now() + limits.max_seconds
     try:
         for number in range(1, limits.max_steps + 1):

@@ -29,6 +29,7 @@ from deskhand.core.actions import (
     Hotkey,
     MouseButton,
     Move,
+    Remember,
     RunShell,
     Scroll,
     TypeText,
@@ -36,6 +37,7 @@ from deskhand.core.actions import (
 )
 from deskhand.core.geometry import ScreenGeometry
 from deskhand.core.gui_rules import is_password_field, match_label
+from deskhand.core.secret_scan import secret_kind
 from deskhand.core.shell_risk import ShellRisk, classify_command, starts_like_a_command
 from deskhand.core.shell_rules import BLOCK_RULES, RULES
 from deskhand.core.target import TargetInfo
@@ -84,12 +86,17 @@ _NO_UNLOCKS: frozenset[str] = frozenset()
 
 
 def assess(
-    action: Action, target: TargetInfo | None = None, *, unlocked: frozenset[str] = _NO_UNLOCKS
+    action: Action,
+    target: TargetInfo | None = None,
+    *,
+    unlocked: frozenset[str] = _NO_UNLOCKS,
+    secrets: frozenset[str] = _NO_UNLOCKS,
 ) -> Verdict:
     """Give ``action`` a verdict from the rules.
 
     ``target`` is what an inspector found where a click lands, or what has keyboard focus
     for typing and Enter/Space; ``None`` when unknown (then only the action counts).
+    ``secrets`` are values known to be secret in this task (typed into password fields).
     """
     match action:
         case Click(button=button) if target is not None and button is MouseButton.LEFT:
@@ -110,6 +117,20 @@ def assess(
         case RunShell(command=command):
             risk = classify_command(command, unlocked=unlocked)
             return Verdict(level=risk.level, reason=risk.reason, rules=risk.rules)
+        case Remember(text=text):
+            return _assess_remember(text, secrets)
+
+
+def _assess_remember(text: str, secrets: frozenset[str]) -> Verdict:
+    """A note for later always asks (the user sees the text); one holding a secret never is kept."""
+    kind = secret_kind(text, secrets)
+    if kind is not None:
+        return Verdict(
+            level=Level.BLOCK,
+            reason=f"the note seems to contain {kind}, and secrets are never kept in memory",
+            rules=("memory-secret",),
+        )
+    return Verdict(level=Level.CONFIRM, reason=f'keeps a note in memory for later tasks: "{text}"')
 
 
 _REVERSIBLE = Verdict(level=Level.AUTO, reason="pointer and waiting actions are reversible")

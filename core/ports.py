@@ -103,6 +103,12 @@ class Inspector(Protocol):
     def focused(self, observation: Observation) -> TargetInfo | None: ...
 
 
+class MemoryWriter(Protocol):
+    """Keeps a fact the user approved (a ``Remember`` action); returns its id."""
+
+    def remember(self, text: str) -> int: ...
+
+
 class FaultWaiter(Protocol):
     """Decides what happens when the model server fails mid-task with a transient error.
 

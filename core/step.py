@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, describe
+from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
 from deskhand.core.errors import ExecutionFailed, Stopped
+from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import find_target
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import (
@@ -41,7 +42,14 @@ class Step:
     def __init__(self, number: int, shared: TaskRun) -> None:
         self.number, self.shared = number, shared
         self.parts, self.limits, self.guard = shared.parts, shared.limits, shared.guard
-        self.log = StepLog(number, self.parts.model.name, self.parts.dialect.name, self.parts.clock)
+        self.log = StepLog(
+            number,
+            self.parts.model.name,
+            self.parts.dialect.name,
+            self.parts.clock,
+            memories=shared.memories,
+            secrets=shared.secrets,
+        )
 
     def run(self) -> StepEnd:
         self._check_stop()
@@ -80,7 +88,7 @@ class Step:
 
     def _decide(self, observation: Observation) -> Decision | Unparseable:
         dialect = self.parts.dialect
-        conversation = dialect.conversation(self.shared.task, self.shared.history, observation)
+        conversation = dialect.conversation(self.shared.prompt, self.shared.history, observation)
         if self.parts.inspector is not None:
             self.parts.inspector.prepare(observation)
         if self.shared.warm_up is not None:
@@ -108,6 +116,8 @@ class Step:
             self.log.outcome(outcome)
             return outcome
         target, verdict = self._judge(action, observation)
+        if isinstance(action, TypeText) and target is not None and is_password_field(target):
+            self.shared.secrets.add(action.text)  # never recorded, never remembered
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
         self.log.judged(action, verdict, answer, target)
@@ -136,13 +146,14 @@ class Step:
         blocked action is not worth a lookup, and one the inspector finds nothing for is
         judged once.
         """
-        verdict = assess(action, unlocked=self.parts.unlocked)
+        secrets = frozenset(self.shared.secrets)
+        verdict = assess(action, unlocked=self.parts.unlocked, secrets=secrets)
         target = None
         if self.parts.inspector is not None and verdict.level is not Level.BLOCK:
             with self.log.timing("inspect"):
                 target = find_target(self.parts.inspector, action, observation)
             if target is not None:
-                verdict = assess(action, target, unlocked=self.parts.unlocked)
+                verdict = assess(action, target, unlocked=self.parts.unlocked, secrets=secrets)
         if self.parts.ask_every_action and verdict.level is Level.AUTO:
             verdict = Verdict(
                 level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"

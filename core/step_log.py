@@ -6,11 +6,13 @@ feedback the model gets next turn are built from one account of the step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from contextlib import contextmanager
+from typing import Any
 
 from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, describe
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
+from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import StepOutcome, Unparseable
 from deskhand.core.policy import UserAnswer
@@ -38,9 +40,41 @@ def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
     return [screen.x, screen.y]
 
 
+REDACTED = "[typed into a password field: not recorded]"
+
+
+def redacted(text: str, secrets: Set[str]) -> str:
+    """``text`` with every known secret value replaced (longest first, so none shows in part)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redacted_value(value: Any, secrets: Set[str]) -> Any:
+    if isinstance(value, str):
+        return redacted(value, secrets)
+    if isinstance(value, dict):
+        return {k: _redacted_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted_value(v, secrets) for v in value]
+    return value
+
+
 class StepLog:
-    def __init__(self, number: int, model: str, dialect: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        number: int,
+        model: str,
+        dialect: str,
+        clock: Clock,
+        *,
+        memories: tuple[MemoryFact, ...] = (),
+        secrets: Set[str] = frozenset(),
+    ) -> None:
         self.number, self.model, self.dialect, self.clock = number, model, dialect, clock
+        self.memories = memories
+        self.secrets = secrets  # the task's set: it may grow during this step
         self.started = clock.now()
         self.timings = Timings()
         self.raw_outputs: list[str] = []
@@ -108,7 +142,7 @@ class StepLog:
         self.timings.total = (self.clock.now() - self.started) * 1000.0
         geometry = observation.geometry
         actions = [a for a, _, _ in self.judged_actions]
-        return StepRecord(
+        record = StepRecord(
             step=self.number,
             observation_id=observation.id,
             screenshot=f"step-{self.number:03d}.jpg",
@@ -129,4 +163,10 @@ class StepLog:
             inspect_ms=round(self.timings.inspect, 1),
             prompt_tokens=self.prompt_tokens,
             output_tokens=self.output_tokens,
+            memories=[{"id": fact.id, "text": fact.text} for fact in self.memories],
         )
+        if not self.secrets:
+            return record
+        fields = ("raw_output", "thought", "actions", "verdicts", "outcome", "targets")
+        dumped = record.model_dump()
+        return record.model_copy(update={f: _redacted_value(dumped[f], self.secrets) for f in fields})

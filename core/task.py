@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from deskhand.core.actions import Decision
+from deskhand.core.memory import MemoryFact, prompt_with_memories
 from deskhand.core.outcome import StepMemory
 from deskhand.core.ports import (
     Approver,
@@ -73,6 +74,8 @@ class Parts:
     inspector: Inspector | None = None  # what a click lands on / typing goes into
     unlocked: frozenset[str] = frozenset()  # block rules the user lets ask instead (settings)
     faults: FaultWaiter | None = None  # None: a model-server fault ends the task
+    # The remembered facts relevant to a task (``deskhand.core.memory``); None: no memory.
+    recall: Callable[[str], Sequence[MemoryFact]] | None = None
 
 
 @dataclass
@@ -86,3 +89,11 @@ class TaskRun:
     allowed: set[tuple[str, str]] = field(default_factory=set)
     guard: RepeatGuard = field(default_factory=RepeatGuard)
     warm_up: WarmUp | None = None
+    memories: tuple[MemoryFact, ...] = ()
+    # Text typed into password fields: kept out of the record and of memory.
+    secrets: set[str] = field(default_factory=set)
+
+    @property
+    def prompt(self) -> str:
+        """The task as the model reads it, with the facts it should remember."""
+        return prompt_with_memories(self.task, self.memories)

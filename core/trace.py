@@ -56,6 +56,8 @@ class StepRecord(BaseModel):
     timings_ms: dict[str, float]
     prompt_tokens: int | None = None
     output_tokens: int | None = None
+    # The remembered facts the task's prompt carried (``deskhand.core.memory``).
+    memories: list[dict[str, Any]] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

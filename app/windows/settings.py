@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 
 from deskhand.app import autostart
 from deskhand.app.config import Settings, config_path, load_settings
-from deskhand.app.settings_store import InvalidSettings, save_settings, updated
+from deskhand.app.memory_store import MemoryStore
+from deskhand.app.settings_store import InvalidSettings, personal_db_path, save_settings, updated
+from deskhand.app.windows.memory_page import MemoryPage
 from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
 from deskhand.app.windows.placement import fit_to_screen, room_on_screen
 from deskhand.app.windows.settings_fields import SettingsGroup, key_edit, key_text
@@ -121,6 +123,8 @@ class SettingsWindow(QWidget):
         self.hotkeys = HotkeysGroup(self.settings, self.errors)
         self.voice = VoiceGroup(self.settings, self.errors)
         self.history = HistoryGroup(self.settings, self.errors)
+        # Memory acts on its store at once (not on Save): see windows.memory_page.
+        self.memory = MemoryPage(lambda: MemoryStore(personal_db_path(self.settings)))
         self.groups: tuple[SettingsGroup, ...] = (
             self.server, self.safety, self.hotkeys, self.voice, self.history,
         )  # fmt: skip
@@ -147,9 +151,13 @@ class SettingsWindow(QWidget):
     def _lay_out(self) -> None:
         """Two columns if they fit on this screen side by side, else one; then fit and centre."""
         chrome = QSize(40, 120)  # the window's margins, the scroll bar and the button row
-        content = self._columns(((self.server, self.hotkeys, self.history), (self.safety, self.voice)))
+        content = self._columns(
+            ((self.server, self.hotkeys, self.history), (self.safety, self.voice, self.memory))
+        )
         if content.sizeHint().width() + chrome.width() > room_on_screen(self).width():
-            content = self._columns(((self.server, self.safety, self.hotkeys, self.voice, self.history),))
+            content = self._columns(
+                ((self.server, self.safety, self.hotkeys, self.voice, self.history, self.memory),)
+            )
             self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(content)
@@ -165,7 +173,7 @@ class SettingsWindow(QWidget):
         fit_to_screen(self, content.sizeHint() + chrome)
 
     @staticmethod
-    def _columns(columns: tuple[tuple[SettingsGroup, ...], ...]) -> QWidget:
+    def _columns(columns: tuple[tuple[QWidget, ...], ...]) -> QWidget:
         content = QWidget()
         row = QHBoxLayout(content)
         for groups in columns:

@@ -65,7 +65,7 @@ def test_icon_and_tooltip_follow_the_state(tray: Tray) -> None:
 def test_the_menu_is_rebuilt_from_the_state_when_it_opens(tray: Tray) -> None:
     names = [a.objectName() for a in tray.menu.actions() if a.objectName()]
     # "Start on login" is in Settings, not one arrow key below "Settings…" here.
-    assert names == ["status", "new_task", "stop", "run_view", "history", "settings", "quit"]
+    assert names == ["status", "new_task", "stop", "run_view", "remember", "history", "settings", "quit"]
     assert not tray.actions["stop"].isEnabled()
     tray.app.session.start("Click Apply")
     tray.menu.aboutToShow.emit()

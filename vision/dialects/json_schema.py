@@ -46,6 +46,7 @@ Actions ("at", "start" and "end" are pixels of the screenshot):
 {{"kind": "hotkey", "keys": ["ctrl", "s"]}}  keys pressed together: ctrl alt shift super enter tab escape backspace delete space up down left right home end pageup pagedown f1-f24, letters, digits
 {{"kind": "wait", "seconds": 2}}
 {{"kind": "run_shell", "command": "ls ~/Documents"}}  its exit code and output come back next turn
+{{"kind": "remember", "text": "The user's reports go to ~/Reports"}}  keep a lasting fact about the user for later tasks (the user is asked first; never secrets)
 {{"kind": "finish", "summary": "what was done", "success": true}}  success false if the task cannot be done
 {{"kind": "ask_user", "question": "..."}}  when only the user can decide or help
 

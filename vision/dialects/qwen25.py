@@ -19,6 +19,7 @@ from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.vision.dialects.common import QWEN25_GRID, guarded, repaired, replay, resized_space
 from deskhand.vision.dialects.qwen_calls import answer_end, parse_answer
 from deskhand.vision.dialects.qwen_prompt import (
+    REMEMBER,
     RUN_SHELL,
     TOOL_CALL_REMINDER,
     computer_use,
@@ -41,7 +42,7 @@ class Qwen25Dialect:
         self, task: str, history: Sequence[StepMemory], observation: Observation
     ) -> Conversation:
         resolution = self.model_space(observation.geometry.image_size).extent
-        system = system_prompt([computer_use(resolution, qwen3=self.qwen3), RUN_SHELL])
+        system = system_prompt([computer_use(resolution, qwen3=self.qwen3), RUN_SHELL, REMEMBER])
         turns = replay(system, task.strip(), history, observation, feedback=tool_response)
         return Conversation(turns=turns)
 

@@ -22,6 +22,7 @@ from deskhand.core.actions import (
     Hotkey,
     MouseButton,
     Move,
+    Remember,
     RunShell,
     Scroll,
     ScrollDirection,
@@ -150,8 +151,10 @@ def calls_to_decision(thought: str, calls: list[dict[str, object]], point: Point
             answer = None
         if name == "run_shell":
             actions.append(build(RunShell, command=args.get("command")))
+        elif name == "remember":
+            actions.append(build(Remember, text=args.get("text")))
         elif name != "computer_use":
-            raise Reject(f"unknown function {_short(name)}; call computer_use or run_shell")
+            raise Reject(f"unknown function {_short(name)}; call computer_use, run_shell or remember")
         elif action == "answer":
             answer = _answer_text(args)
         elif action == "terminate":

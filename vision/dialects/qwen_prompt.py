@@ -4,7 +4,8 @@ Qwen2.5-VL and Qwen3-VL were trained for computer use with the Qwen-Agent cookbo
 ``computer_use`` function (QwenLM/Qwen2.5-VL and QwenLM/Qwen3-VL, cookbooks/utils/
 agent_function_call.py), offered inside Qwen's function-calling system prompt
 (``# Tools`` ... ``<tools>`` ... ``</tools>`` ... answer with ``<tool_call>{json}</tool_call>``).
-We render that prompt ourselves, byte-stable, and add a second function, ``run_shell``.
+We render that prompt ourselves, byte-stable, and add two functions, ``run_shell`` and
+``remember`` (a fact to keep for later tasks).
 Two deliberate edits to the cookbook text: its "you have no terminal" sentence points to
 run_shell instead, and ``left_click_drag`` says to move to the start point first (the drag
 starts at the cursor, whose position we would otherwise not know).
@@ -58,6 +59,19 @@ RUN_SHELL: dict[str, object] = {
         "parameters": {
             "properties": {"command": {"description": "The command line to run.", "type": "string"}},
             "required": ["command"],
+            "type": "object",
+        },
+    },
+}
+
+REMEMBER: dict[str, object] = {
+    "type": "function",
+    "function": {
+        "name": "remember",
+        "description": "Keep a lasting fact about the user or their setup for later tasks, e.g. where their reports go. The user is asked first. Never use it for passwords or keys.",
+        "parameters": {
+            "properties": {"text": {"description": "The fact, in one short sentence.", "type": "string"}},
+            "required": ["text"],
             "type": "object",
         },
     },
