@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from deskhand.app.audit_log import AuditLog, StoredStep, TaskSummary
-from deskhand.app.history_command import StepView, format_duration, format_time, step_view, task_duration
+from deskhand.app.history_command import (
+    StepView,
+    format_duration,
+    format_time,
+    step_view,
+    task_duration,
+    task_label,
+)
 from deskhand.app.windows.placement import fit_to_screen
 
 __all__ = ["HistoryWindow", "StepViewer", "mark_targets"]
@@ -260,7 +267,7 @@ class HistoryWindow(QWidget):
         self.tasks = self.audit_log.tasks(self.limit)
         self.table.setRowCount(len(self.tasks))
         for row, t in enumerate(self.tasks):
-            cells = (format_time(t.started_at), t.task, t.model, t.status, str(t.steps),
+            cells = (format_time(t.started_at), task_label(t), t.model, t.status, str(t.steps),
                      format_duration(task_duration(t)))  # fmt: skip
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -171,3 +171,11 @@ def test_a_task_really_run_can_be_stepped_through(qtbot: QtBot) -> None:
             )
         finally:
             log.close()
+
+
+def test_a_scheduled_task_is_marked(qtbot: QtBot, audit: tuple[AuditLog, int, int]) -> None:
+    log, _, _ = audit
+    scheduled = log.begin_task("Water the plants", model="m", dialect="json", host="h", origin="scheduled")
+    scheduled.finish("finished", "watered")
+    window = open_window(qtbot, log)
+    assert row(window, 0)[1] == "[scheduled] Water the plants"
