@@ -25,6 +25,7 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
 from deskhand.app.config import Settings
+from deskhand.app.keys import api_key
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.geometry import Grid, Rect, Size
@@ -102,7 +103,8 @@ def build_parts(
     privacy.guard(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
-    model = open_model(resolve_backend(options.backend, settings), options.host, options.model, settings)
+    backend = resolve_backend(options.backend, settings)
+    model = open_model(backend, options.host, options.model, settings)
     model.check()
     dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)
@@ -115,7 +117,10 @@ def build_parts(
         model=model,
         dialect=dialect,
         approver=approver,
-        executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout)),
+        # The key from the keyring too is kept out of commands' output (env keys always are).
+        executor=ActionExecutor(
+            shell=ShellRunner(timeout=settings.shell_timeout, secrets=_secrets(backend, settings))
+        ),
         settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
@@ -128,6 +133,11 @@ def build_parts(
         faults=faults,
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
+
+
+def _secrets(backend: str, settings: Settings) -> tuple[str, ...]:
+    key = api_key(settings).secret if backend == "openai" else None
+    return (key,) if key else ()
 
 
 def target_inspector(settings: Settings) -> Inspector | None:
