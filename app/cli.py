@@ -175,7 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(exc: BaseException) -> None:
-    sys.stderr.write(f"deskhand: error: {exc}\n")
+    from deskhand.app.terminal import printable  # here: `--version` and `--help` stay instant
+
+    sys.stderr.write(f"deskhand: error: {printable(str(exc))}\n")
     sys.stderr.flush()
 
 

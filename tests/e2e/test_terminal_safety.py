@@ -56,3 +56,23 @@ def test_api_keys_reach_no_record_output_or_request(
     assert steps[1]["outcome"] == "executed: exit code 0\nstdout:\n\n\nstderr:\n"
     assert "OPENAI_API_KEY=[redacted]\n" in steps[2]["outcome"]
     assert "DESKHAND_API_KEY=[redacted]\n" in steps[2]["outcome"]
+
+
+def test_escape_sequences_from_the_model_are_shown_not_obeyed(
+    screen_1080: XSession, ollama: FakeOllama
+) -> None:
+    keep = Path(screen_1080.env["HOME"]) / "keep.txt"
+    keep.write_text("keep me")
+    ollama.script([
+        {"do": "shell", "command": "rm ~/keep.txt #\x1b[2K\x1b[1Gls -l", "thought": "tidy\x1b]0;owned\x07 up"},
+        {"do": "finish", "summary": "done\x1b[31m, all\r\nfine"},
+    ])  # fmt: skip
+    r = deskhand(screen_1080, "do", "tidy\x1b[2J my home", *MODEL, "--host", ollama.url, stdin="n\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert keep.exists()
+    assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout and "\r" not in r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith(", task: tidy\\x1b[2J my home")
+    assert "step 1: tidy\\x1b]0;owned\\x07 up" in lines
+    assert "  ? run `rm ~/keep.txt #\\x1b[2K\\x1b[1Gls -l`" in lines
+    assert lines[-1] == "finished: The task is done. done\\x1b[31m, all fine"
