@@ -9,6 +9,11 @@ A command runs as an argv list (``shlex``) unless it needs a shell: the policy s
 globs, ``~``, builtins like ``cd``).  Then it runs through an explicit ``/bin/sh -c``; the
 executor is only reachable through ``Approved``, so the policy has seen the whole string.
 
+Commands start without Deskhand's own secrets in their environment (the API key
+variables), and what they print passes through ``redact`` with every secret value known
+where their output becomes text (``_Tail.text``, before the tail is cut, so no piece of a
+key survives the cut either) -- before anything records it or shows it to the model.
+
 Output is read by two threads that keep only a tail, so a command printing gigabytes
 cannot fill memory.  The command gets its own process group; a timeout or Stop kills the
 whole group.  A program left running in the background (``mousepad &``) keeps its pipes:
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +42,7 @@ from deskhand.core.errors import ExecutionFailed, Stopped
 from deskhand.core.outcome import ExecResult
 from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
+from deskhand.core.redaction import API_KEY_ENV_VARS, redact
 from deskhand.core.shell_risk import classify_command
 
 __all__ = ["ShellRunner", "needs_shell"]
@@ -81,8 +88,9 @@ class _Tail:
         finally:
             stream.close()
 
-    def text(self, limit: int) -> str:
-        decoded = self.data.decode("utf-8", errors="replace")
+    def text(self, limit: int, secrets: tuple[str, ...]) -> str:
+        """The tail as text, ``secrets`` redacted, at most ``limit`` characters of it."""
+        decoded = redact(self.data.decode("utf-8", errors="replace"), secrets)
         cut = len(self.data) < self.total or len(decoded) > limit
         decoded = decoded[-limit:]
         if cut:
@@ -100,8 +108,11 @@ class ShellRunner:
         cwd: Path | None = None,
         tail_chars: int = 2000,
         background_grace: float = 0.3,
+        secrets: Sequence[str] = (),
     ) -> None:
+        """``secrets``: values to hide besides the API key variables' (e.g. a keyring key)."""
         self.timeout = timeout
+        self.secrets = tuple(secrets)
         self.cwd = cwd or Path.home()
         self.tail_chars = tail_chars
         self.background_grace = background_grace
@@ -118,7 +129,15 @@ class ShellRunner:
         """Nothing is ever held by a shell command."""
 
     def run(self, command: str, should_stop: ShouldStop) -> ExecResult:
-        """Run ``command`` (already approved by the caller) and describe the outcome."""
+        """Run ``command`` (already approved by the caller) and describe the outcome, with
+        Deskhand's secrets neither in its environment nor in what it printed."""
+        env = {name: value for name, value in os.environ.items() if name not in API_KEY_ENV_VARS}
+        hidden = (*self.secrets, *(v for name in API_KEY_ENV_VARS if (v := os.environ.get(name))))
+        return ExecResult(feedback=self._run(command, should_stop, env, hidden))
+
+    def _run(
+        self, command: str, should_stop: ShouldStop, env: dict[str, str], hidden: tuple[str, ...]
+    ) -> str:
         argv = _shell_argv(command) if needs_shell(command) else shlex.split(command)
         if not self.cwd.is_dir():  # else Popen's FileNotFoundError would read "command not found"
             raise ExecutionFailed(
@@ -129,15 +148,16 @@ class ShellRunner:
             proc = subprocess.Popen(  # noqa: S603 (approved by the policy gate; argv or explicit sh -c)
                 argv,
                 cwd=self.cwd,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
             )
         except FileNotFoundError:
-            return ExecResult(feedback=_format(127, "", f"{argv[0]}: command not found"))
+            return _format(127, "", f"{argv[0]}: command not found")
         except OSError as exc:  # not executable, bad format: what a shell reports as 126
-            return ExecResult(feedback=_format(126, "", f"{argv[0]}: {exc.strerror}"))
+            return _format(126, "", f"{argv[0]}: {exc.strerror}")
         keep = self.tail_chars * 4 + 16  # enough bytes for tail_chars of any UTF-8
         out, err = _Tail(keep), _Tail(keep)
         readers = [_reader(out, proc.stdout), _reader(err, proc.stderr)]
@@ -151,14 +171,15 @@ class ShellRunner:
                 for reader in readers:
                     reader.join(self.background_grace)
                 head = f"timed out after {self.timeout:g} s; the command and its children were killed"
-                return ExecResult(feedback=self._report(head, out, err))
+                return self._report(head, out, err, hidden)
         grace = time.monotonic() + self.background_grace
         for reader in readers:
             reader.join(max(0.0, grace - time.monotonic()))
-        return ExecResult(feedback=self._report(f"exit code {proc.returncode}", out, err))
+        return self._report(f"exit code {proc.returncode}", out, err, hidden)
 
-    def _report(self, head: str, out: _Tail, err: _Tail) -> str:
-        return f"{head}\nstdout:\n{out.text(self.tail_chars)}\nstderr:\n{err.text(self.tail_chars)}"
+    def _report(self, head: str, out: _Tail, err: _Tail, hidden: tuple[str, ...]) -> str:
+        stdout, stderr = out.text(self.tail_chars, hidden), err.text(self.tail_chars, hidden)
+        return f"{head}\nstdout:\n{stdout}\nstderr:\n{stderr}"
 
 
 def _format(code: int, stdout: str, stderr: str) -> str:

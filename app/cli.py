@@ -9,6 +9,7 @@ usage and set-up problems; task results map to 0 (finished), 1 (failed or gave u
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
 import sys
@@ -35,6 +36,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+class _CommandParser(_Parser):
+    """A subcommand's parser: it rejects flags it does not know itself, so the error names
+    the command's help (`deskhand do --help`), not the top level's, and suggests the flag
+    a typo most likely meant (``--modle`` -> ``--model``)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            flags = [e.split("=", 1)[0] for e in extras if e.startswith("--")]
+            close = difflib.get_close_matches(flags[0], self._option_string_actions, n=1) if flags else []
+            self.error(message + (f"; did you mean {close[0]}?" if close else ""))
+        return parsed, extras
+
+
 def int_at_least(minimum: int) -> Callable[[str], int]:
     """An argparse type for whole numbers no smaller than ``minimum``."""
 
@@ -54,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="deskhand", description="A local desktop agent driven by a vision model.")
     parser.add_argument("--version", action="version", version=f"deskhand {package_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", parser_class=_CommandParser, metavar="COMMAND")
 
     do = sub.add_parser("do", help="run one task in the terminal")
     do.set_defaults(run=_lazy("deskhand.app.run_command", "run_do"))
@@ -186,7 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(exc: BaseException) -> None:
-    sys.stderr.write(f"deskhand: error: {exc}\n")
+    from deskhand.app.terminal import printable  # here: `--version` and `--help` stay instant
+
+    sys.stderr.write(f"deskhand: error: {printable(str(exc))}\n")
     sys.stderr.flush()
 
 

@@ -6,6 +6,7 @@ allowed -- never a traceback and never a silently ignored value.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -254,10 +255,20 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except OSError as exc:
         raise UsageError(f"Tried to read the config file {path}, but {exc.strerror}.") from exc
+    except UnicodeDecodeError as exc:  # binary garbage, or saved in another encoding
+        raise UsageError(
+            f"Tried to read the config file {path}, but it is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+            f"at offset {exc.start}). Save it as UTF-8, or delete it."
+        ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"The config file {path} is not valid TOML ({exc}). Fix or delete it.") from exc
+    except RecursionError as exc:  # tomllib recurses once per level of [[[...]]] or {a={b=...}}
+        raise UsageError(
+            f"Tried to read the config file {path}, but its arrays or tables are nested too deeply "
+            "to be settings. Fix or delete it."
+        ) from exc
     if any(_SECRET_NAME.search(str(name)) for name in data):
         raise UsageError(
             f"The config file {path} holds an API key setting, but keys are never read from (or "
@@ -269,6 +280,18 @@ def load_settings(path: Path | None = None) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(file)"
+        if first["type"] == "extra_forbidden":
+            raise UsageError(
+                f"The config file {path} has an unknown setting `{key}`. {_did_you_mean(key)}"
+            ) from exc
         raise UsageError(
             f"The config file {path} has a bad value for `{key}`: {first['msg']}. Fix or delete it."
         ) from exc
+
+
+def _did_you_mean(key: str) -> str:
+    """What to do about an unknown key: the setting it most likely misspells, if any."""
+    close = difflib.get_close_matches(key, Settings.model_fields, n=1, cutoff=0.6)
+    if close:
+        return f"Did you mean `{close[0]}`? Rename or delete it."
+    return "Delete it (the settings are listed in app/config.py, and the common ones in the README)."

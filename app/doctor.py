@@ -14,6 +14,7 @@ from deskhand.app import privacy
 from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.keys import api_key
+from deskhand.app.terminal import printable
 from deskhand.app.wiring import resolve_host, resolve_model
 from deskhand.core.errors import DeskhandError
 from deskhand.core.privacy import Reach, Ruling, rule
@@ -143,7 +144,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     width = max(len(c.name) for c in checks)
     for c in checks:
         status = "FAIL" if not c.ok else "warn" if c.warning else "ok  "
-        sys.stdout.write(f"{c.name:<{width}}  {status}  {c.detail}\n")
+        sys.stdout.write(f"{c.name:<{width}}  {status}  {printable(c.detail)}\n")
     failed = [c for c in checks if not c.ok]
     sys.stdout.write("all checks passed\n" if not failed else f"{len(failed)} check(s) failed\n")
     return 0 if not failed else 2

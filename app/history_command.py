@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from deskhand.app.audit_log import AuditLog, StoredStep, TaskSummary
 from deskhand.app.config import load_settings
 from deskhand.app.settings_store import audit_log_path
+from deskhand.app.terminal import one_line, printable
 from deskhand.core.actions import Action, describe
 from deskhand.core.errors import UsageError
 from deskhand.core.trace import STAGES, StepRecord
@@ -119,32 +120,42 @@ def _task_table(tasks: list[TaskSummary]) -> str:
     width = max(2, *(len(str(t.id)) for t in tasks))
     lines = [f"{'ID':>{width}}  {'STARTED':<19}  {'STATUS':<11}  {'STEPS':>5}  {'TIME':>9}  TASK"]
     for t in tasks:
-        task = task_label(t).replace("\n", " ")
         lines.append(
             f"{t.id:>{width}}  {format_time(t.started_at):<19}  {t.status:<11}  {t.steps:>5}  "
-            f"{format_duration(task_duration(t)):>9}  {task}"
+            f"{format_duration(task_duration(t)):>9}  {one_line(task_label(t), None)}"
         )
     return "\n".join(lines) + "\n"
 
 
+def _field(label: str, value: str) -> list[str]:
+    """``  label     value``, a value of several lines (a summary, shell output) continuing
+    under its first line, so the labels stay a column; each line made printable."""
+    lines = value.splitlines() or [""]
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    first, *rest = (printable(line) for line in lines)
+    return [f"  {label:<9} {first}".rstrip(), *(f"{'':12}{line}".rstrip() for line in rest)]
+
+
 def _task_detail(task: TaskSummary, steps: list[StoredStep]) -> str:
+    status = task.status + (f": {task.message}" if task.message else "")
     out = [
-        f"Task {task.id}: {task_label(task)}",
-        f"  model     {task.model} ({task.dialect}) on {task.host}",
-        f"  started   {format_time(task.started_at)}, took {format_duration(task_duration(task))}",
-        f"  status    {task.status}" + (f": {task.message}" if task.message else ""),
+        f"Task {task.id}: {one_line(task_label(task), None)}",
+        *_field("model", f"{task.model} ({task.dialect}) on {task.host}"),
+        *_field("started", f"{format_time(task.started_at)}, took {format_duration(task_duration(task))}"),
+        *_field("status", status),
     ]
     for stored in steps:
         view = step_view(stored.record)
         out.append(f"step {view.number}  ({format_time(stored.recorded_at)})")
         if view.thought:
-            out.append(f"  thought   {view.thought}")
-        out.append(f"  actions   {'; '.join(view.actions) or '-'}")
-        out.append(f"  verdicts  {'; '.join(view.verdicts) or '-'}")
+            out += _field("thought", view.thought)
+        out += _field("actions", "; ".join(view.actions) or "-")
+        out += _field("verdicts", "; ".join(view.verdicts) or "-")
         if view.answers:
-            out.append(f"  answers   {'; '.join(view.answers)}")
-        out.append(f"  outcome   {view.outcome}")
-        out.append(f"  timings   {view.timings}")
+            out += _field("answers", "; ".join(view.answers))
+        out += _field("outcome", view.outcome)
+        out += _field("timings", view.timings)
     if not steps:
         out.append("(no steps were recorded)")
     return "\n".join(out) + "\n"

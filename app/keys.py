@@ -4,7 +4,8 @@ Order: ``DESKHAND_API_KEY``, then ``OPENAI_API_KEY`` (what other tools already s
 the keyring entry the settings name (``api_key_keyring``; store it with
 ``keyring set deskhand NAME``).  Local servers usually need none.  The key is only ever
 held in memory and handed to the model client: Deskhand writes it to no config file, step
-record, trace or audit log, and ``KeySource`` says where a key came from without it.
+record, trace or audit log, and ``KeySource`` says where a key came from without it.  Commands
+the model runs get neither these variables nor the key in their output (core.redaction).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 
 from deskhand.app.config import Settings
 from deskhand.core.errors import SetupError
+from deskhand.core.redaction import API_KEY_ENV_VARS
 
 __all__ = ["ENV_VARS", "KEYRING_SERVICE", "ApiKey", "api_key"]
 
 log = logging.getLogger(__name__)
 
-ENV_VARS = ("DESKHAND_API_KEY", "OPENAI_API_KEY")
+ENV_VARS = API_KEY_ENV_VARS
 KEYRING_SERVICE = "deskhand"
 
 

@@ -8,6 +8,7 @@ import time
 
 from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.config import load_settings
+from deskhand.app.terminal import one_line
 from deskhand.app.wiring import RECOMMENDED_MODEL, resolve_host
 from deskhand.core.errors import UsageError
 from deskhand.vision.ollama_model import OllamaModel
@@ -26,25 +27,32 @@ def run_models(args: argparse.Namespace) -> int:
     with open_model(backend, host, "", settings) as server:
         models = server.list_models()
     # An OpenAI-compatible server may not say whether a model reads images: list it as unknown.
+    # Names come from the server: printed as one_line, so they cannot steer the terminal.
     shown = [m for m in models if m.vision is not False or args.all]
+    names = {m.name: one_line(m.name, None) for m in shown}
     if not shown:
         hint = f"Pull one with `deskhand pull {RECOMMENDED_MODEL}`."
         if backend == "openai":
             hint = "Serve one there (e.g. Qwen2.5-VL; llama-server also needs --mmproj)."
         sys.stdout.write(f"No vision models on {host}. {hint}\n")
         return 0
-    width = max(len(m.name) for m in shown)
+    width = max(len(n) for n in names.values())
     sys.stdout.write(f"{'NAME':<{width}}  {'SIZE':>8}  {'PARAMS':>7}  VISION\n")
     for m in shown:
         vision = "unknown" if m.vision is None else "yes" if m.vision else "no"
-        sys.stdout.write(f"{m.name:<{width}}  {_size(m.size):>8}  {m.parameter_size or '-':>7}  {vision}\n")
+        params = one_line(m.parameter_size or "-", 10)
+        sys.stdout.write(f"{names[m.name]:<{width}}  {_size(m.size):>8}  {params:>7}  {vision}\n")
     if any(m.vision is None for m in shown):
         sys.stdout.write("unknown: the server does not say; `deskhand doctor --model NAME` tries an image.\n")
     return 0
 
 
 class ProgressBar:
-    """A one-line terminal progress bar for pull's layer-by-layer stream."""
+    """A one-line terminal progress bar for pull's layer-by-layer stream.
+
+    Its line stays open (no newline) while it redraws; ``end`` closes it, so what comes
+    next -- "pulled", or an error on stderr -- starts on a line of its own.
+    """
 
     def __init__(self, width: int = 30) -> None:
         self.width = width
@@ -52,6 +60,7 @@ class ProgressBar:
         self.last_draw = 0.0
 
     def __call__(self, status: str, completed: int | None, total: int | None) -> None:
+        status = one_line(status, 40)  # the server's words
         now = time.monotonic()
         if total and completed is not None:
             if now - self.last_draw < 0.1 and completed < total:
@@ -65,6 +74,12 @@ class ProgressBar:
         self.last_draw = now
         sys.stdout.flush()
 
+    def end(self) -> None:
+        if self.last_status:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self.last_status = ""
+
 
 def run_pull(args: argparse.Namespace) -> int:
     settings = load_settings()
@@ -75,6 +90,10 @@ def run_pull(args: argparse.Namespace) -> int:
             "model list). Load it there, or use --backend ollama."
         )
     host = resolve_host(args.host, settings, "ollama")
-    OllamaModel(host=host, model=args.name).pull(args.name, ProgressBar())
-    sys.stdout.write(f"\npulled {args.name}\n")
+    bar = ProgressBar()
+    try:
+        OllamaModel(host=host, model=args.name).pull(args.name, bar)
+    finally:
+        bar.end()
+    sys.stdout.write(f"pulled {one_line(args.name, None)}\n")
     return 0

@@ -14,7 +14,7 @@ from types import FrameType
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import load_settings
 from deskhand.app.settings_store import audit_log_path
-from deskhand.app.terminal import StepPrinter, TerminalApprover
+from deskhand.app.terminal import StepPrinter, TerminalApprover, one_line
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import (
     TaskOptions,
@@ -98,7 +98,8 @@ def run_do(args: argparse.Namespace) -> int:
         args.task, model=model, dialect=parts.dialect.name, host=host, origin=getattr(args, "origin", "")
     )
     parts = replace(parts, sinks=(audit, *parts.sinks))
-    sys.stdout.write(f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}\n")
+    head = f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}"
+    sys.stdout.write(one_line(head, None) + "\n")
     result: TaskResult | None = None
     try:
         result = run_task(args.task, parts, limits)
@@ -111,12 +112,12 @@ def run_do(args: argparse.Namespace) -> int:
         parts.executor.close()
         if trace is not None:
             trace.finish(summary)
-    sys.stdout.write(f"{result.status.value}: {' '.join(result.message.split())}\n")
+    sys.stdout.write(f"{result.status.value}: {one_line(result.message, None)}\n")
     return EXIT_CODES[result.status]
 
 
 def _tell(notice: PauseNotice) -> None:
-    sys.stderr.write(f"deskhand: {notice.text}\n")
+    sys.stderr.write(f"deskhand: {one_line(notice.text, None)}\n")
     sys.stderr.flush()
 
 

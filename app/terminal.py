@@ -1,4 +1,9 @@
-"""The terminal front-end of the loop: step printing and [y/N] confirmations."""
+"""The terminal front-end of the loop: step printing and [y/N] confirmations.
+
+Everything printed here may come from the model or the screen, so it goes through
+``printable`` first: a terminal obeys escape sequences, and ``rm ~/keep.txt #ESC[2K…``
+could otherwise repaint the very line a person is asked to approve.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +19,27 @@ from deskhand.core.trace import STAGES, StepRecord
 from deskhand.core.verdict import Verdict
 
 
-def _one_line(text: str, limit: int = 300) -> str:
+def printable(text: str) -> str:
+    """``text`` safe to print: every control or invisible formatting character shown as its
+    Python escape (ESC as ``\\x1b``, a newline as ``\\n``, a right-to-left override as ``\\u202e``).
+
+    The same spelling ``repr`` uses -- and so the one typed text already has in ``describe`` --
+    for what ``str.isprintable`` rejects: C0/C1 controls, DEL, bidi and other format
+    characters, line/paragraph separators and unusual spaces.  The CLI prints model-,
+    server- and screen-derived text only through this.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: str, limit: int | None = 300) -> str:
     """Model text can span lines; each terminal row stays one line (and not too long)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return clip(printable(" ".join(text.split())), limit)
 
 
 class TerminalApprover:
@@ -33,7 +55,9 @@ class TerminalApprover:
         self.out = out or sys.stdout
 
     def confirm(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer:
-        self.out.write(f"  ? {_one_line(describe(action), 2000)}\n    needs your OK: {verdict.reason}\n")
+        # Not flattened: a newline in a command is two commands, so it shows as \n.
+        what = clip(printable(describe(action)), 2000)
+        self.out.write(f"  ? {what}\n    needs your OK: {one_line(verdict.reason, 2000)}\n")
         if self.assume_yes:
             self.out.write("    allowed by --yes\n")
             return UserAnswer.ALLOW_ONCE
@@ -49,7 +73,9 @@ class TerminalApprover:
         return UserAnswer.DENY
 
     def answer(self, question: str) -> str | None:
-        self.out.write(f"  ? The model asks: {question}\n    Your answer (empty to end the task): ")
+        self.out.write(
+            f"  ? The model asks: {one_line(question, 2000)}\n    Your answer (empty to end the task): "
+        )
         self.out.flush()
         reply = self.stdin.readline().strip()
         return reply or None
@@ -65,16 +91,16 @@ class StepPrinter:
         self.out = out or sys.stdout
 
     def decided(self, step: int, decision: Decision) -> None:
-        thought = " ".join(decision.thought.split()) or "(no thought given)"
+        thought = one_line(decision.thought, 2000) or "(no thought given)"
         self.out.write(f"step {step}: {thought}\n")
         self.out.flush()
 
     def record(self, step: StepRecord, observation: Observation) -> None:
         for action, target, verdict in zip(step.actions, step.screen_targets, step.verdicts, strict=False):
             where = f" → screen ({target[0]}, {target[1]})" if target else ""
-            what = _one_line(describe(_ACTION.validate_python(action)))
-            self.out.write(f"  {what}{where}  [{verdict['level']}: {verdict['reason']}]\n")
-        self.out.write(f"  outcome: {_one_line(step.outcome)}\n")
+            what = one_line(describe(_ACTION.validate_python(action)))
+            self.out.write(f"  {what}{where}  [{verdict['level']}: {one_line(verdict['reason'], 2000)}]\n")
+        self.out.write(f"  outcome: {one_line(step.outcome)}\n")
         t = step.timings_ms
         stages = " · ".join(f"{s} {t.get(s, 0):.0f}" for s in STAGES)
         self.out.write(f"  ms: {stages} · total {t.get('total', 0):.0f}\n")

@@ -27,6 +27,7 @@ from deskhand.app.backends import AnyModel, default_host, open_model, resolve_ba
 from deskhand.app.config import Settings
 from deskhand.app.memory_store import MemoryStore
 from deskhand.app.settings_store import personal_db_path
+from deskhand.app.keys import api_key
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.geometry import Grid, Rect, Size
@@ -104,7 +105,8 @@ def build_parts(
     privacy.guard(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
-    model = open_model(resolve_backend(options.backend, settings), options.host, options.model, settings)
+    backend = resolve_backend(options.backend, settings)
+    model = open_model(backend, options.host, options.model, settings)
     model.check()
     dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)
@@ -119,7 +121,11 @@ def build_parts(
         model=model,
         dialect=dialect,
         approver=approver,
-        executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout), memory=memory),
+        # The key from the keyring too is kept out of commands' output (env keys always are).
+        executor=ActionExecutor(
+            shell=ShellRunner(timeout=settings.shell_timeout, secrets=_secrets(backend, settings)),
+            memory=memory,
+        ),
         settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
@@ -133,6 +139,11 @@ def build_parts(
         recall=memory.recall if memory is not None else None,
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
+
+
+def _secrets(backend: str, settings: Settings) -> tuple[str, ...]:
+    key = api_key(settings).secret if backend == "openai" else None
+    return (key,) if key else ()
 
 
 def target_inspector(settings: Settings) -> Inspector | None:

@@ -127,3 +127,44 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/stat")
     return not (status.exists() and status.read_text().split(")")[-1].split()[0] == "Z")
+
+
+KEY = "sk-test-Zq81hPq0v7LmN3xYt5RkWd2"
+
+
+def test_deskhands_api_keys_are_not_in_a_commands_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("DESKHAND_API_KEY", KEY + "2")
+    monkeypatch.setenv("DESKHAND_UNRELATED", "kept")
+    feedback = (
+        ShellRunner(cwd=tmp_path).run("printenv OPENAI_API_KEY DESKHAND_API_KEY; env | sort", never).feedback
+    )
+    assert "OPENAI_API_KEY" not in feedback and "DESKHAND_API_KEY" not in feedback
+    assert "DESKHAND_UNRELATED=kept" in feedback  # the rest of the environment is passed on
+
+
+def test_a_secret_found_elsewhere_is_redacted_from_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    keyring_key = "kr-Vb29cXs8aLq0PmTz"
+    (tmp_path / ".profile").write_text(f"export OPENAI_API_KEY={KEY}\nexport OTHER={keyring_key}x\n")
+    runner = ShellRunner(cwd=tmp_path, secrets=(keyring_key,))
+    feedback = runner.run(
+        "cat .profile; cat .profile >&2; tr '\\0' '\\n' < /proc/$PPID/environ", never
+    ).feedback
+    assert KEY not in feedback and keyring_key not in feedback
+    assert feedback.startswith(
+        "exit code 0\nstdout:\nexport OPENAI_API_KEY=[redacted]\nexport OTHER=[redacted]x\n"
+    )
+    assert "stderr:\nexport OPENAI_API_KEY=[redacted]\nexport OTHER=[redacted]x\n" in feedback
+
+
+def test_a_key_is_redacted_before_the_tail_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESKHAND_API_KEY", KEY)
+    (tmp_path / "out.txt").write_text("x" * 5000 + KEY + "y" * 85)
+    feedback = ShellRunner(cwd=tmp_path, tail_chars=100).run("cat out.txt", never).feedback
+    # The last 100 characters would start inside the key; redacted first, none of it is left.
+    assert feedback.endswith("\n" + "x" * 5 + "[redacted]" + "y" * 85 + "\nstderr:\n")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.xsession import XSession, deskhand
@@ -33,6 +37,25 @@ def test_pull_unknown_model(screen_768: XSession, ollama: FakeOllama) -> None:
     r = deskhand(screen_768, "pull", "no-such-model:1b", "--host", ollama.url)
     assert r.returncode == 2
     assert r.stderr.startswith("deskhand: error: Tried to pull no-such-model:1b")
+
+
+def test_a_pull_error_starts_on_its_own_line(screen_768: XSession, ollama: FakeOllama) -> None:
+    """In a terminal stdout and stderr share the screen: the open progress line ends first."""
+    exe = Path(sys.executable).with_name("deskhand")
+    r = subprocess.run(
+        [str(exe), "pull", "nope:1b", "--host", ollama.url],
+        env=screen_768.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 2
+    lines = r.stdout.splitlines()
+    assert lines[0] == "pulling manifest"
+    assert lines[1].startswith("deskhand: error: Tried to pull nope:1b through Ollama at ")
+    assert len(lines) == 2, r.stdout
 
 
 def test_doctor_all_good(screen_768: XSession, ollama: FakeOllama) -> None:

@@ -95,3 +95,33 @@ def test_step_view_marks_pointer_targets_in_image_pixels() -> None:
 @pytest.mark.parametrize(("seconds", "text"), [(None, "-"), (3.25, "3.2 s"), (75, "1 min 15 s")])
 def test_durations_read_naturally(seconds: float | None, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_multi_line_values_keep_the_columns_and_escapes_are_shown(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.unit.app.audit_samples import observation, record
+
+    log = AuditLog(data_dir / "audit.sqlite3")
+    task = log.begin_task(
+        "List\x1b[2J it\nplease", model="qwen2.5vl:7b", dialect="qwen2.5-vl", host="http://h:1"
+    )
+    shell = {"kind": "run_shell", "command": "ls"}
+    outcome = "executed: exit code 0\nstdout:\na.txt\n\x1b]0;pwned\x07b.txt\n\nstderr:\n"
+    task.record(record(1, [shell], thought="First\nlook.", outcome=outcome), observation(1, (9, 9, 9)))
+    task.finish("finished", "Listed two files:\na.txt\nb.txt\r\n")
+    log.close()
+    lines = history(capsys, task_id=task.task_id).splitlines()
+    assert lines[0] == f"Task {task.task_id}: List\\x1b[2J it please"
+    assert lines[3:6] == ["  status    finished: Listed two files:", "            a.txt", "            b.txt"]
+    assert lines[7:9] == ["  thought   First", "            look."]
+    assert lines[11:17] == [
+        "  outcome   executed: exit code 0",
+        "            stdout:",
+        "            a.txt",
+        "            \\x1b]0;pwned\\x07b.txt",
+        "",
+        "            stderr:",
+    ]
+    assert lines[17].startswith("  timings   capture 3")
+    assert history(capsys).splitlines()[1].endswith("  List\\x1b[2J it please")
