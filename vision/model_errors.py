@@ -40,6 +40,14 @@ class AnswerCut(Exception):
     """The stream ended without Ollama's final ``done: true`` chunk."""
 
 
+class AnswerTooLong(Exception):
+    """The answer grew past ``streaming.MAX_ANSWER_CHARS`` without ending."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer grew past {limit:,} characters without ending")
+        self.limit = limit
+
+
 class TotalTimeout(Exception):
     """The whole answer took longer than the overall limit."""
 
@@ -86,6 +94,14 @@ def _cut(a: Attempt, detail: str) -> ModelError:
     return ModelError(
         f"{a.doing}, but the answer was cut off {got} ({detail}). Retry the task; if it keeps "
         "happening, check that Ollama is not restarting or running out of memory."
+    )
+
+
+def too_long(a: Attempt, exc: AnswerTooLong) -> ModelRejected:
+    """Asking again would most likely run away the same way: the task ends (exit 2)."""
+    return ModelRejected(
+        f"{a.doing}, but {exc}, so it was cut off (a step's answer is a few hundred characters). "
+        "Check that the server keeps to the answer's token limit (num_predict), or use another model."
     )
 
 
@@ -145,6 +161,8 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
         return _timeout(a, a.read_timeout, "and no answer came")
     if isinstance(exc, AnswerCut):
         return _cut(a, str(exc))
+    if isinstance(exc, AnswerTooLong):
+        return too_long(a, exc)
     if isinstance(
         exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.StreamError | json.JSONDecodeError
     ):

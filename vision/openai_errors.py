@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import openai
 
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
-from deskhand.vision.model_errors import AnswerCut, Attempt, TotalTimeout
+from deskhand.vision.model_errors import AnswerCut, AnswerTooLong, Attempt, TotalTimeout, too_long
 
 __all__ = ["Context", "no_vision_reply", "refused", "served_list", "translate", "wrong_base_url"]
 
@@ -179,6 +179,8 @@ def translate(exc: BaseException, c: Context) -> DeskhandError:
         return _timeout(a, exc.seconds, "and the answer was still not finished")
     if isinstance(exc, AnswerCut):
         return _cut(a, str(exc))
+    if isinstance(exc, AnswerTooLong):
+        return too_long(a, exc)
     if isinstance(exc, openai.APIConnectionError):
         return _connection(exc, c)
     if isinstance(exc, openai.APIStatusError):
