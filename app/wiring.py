@@ -27,6 +27,7 @@ from deskhand.app.backends import AnyModel, default_host, open_model, resolve_ba
 from deskhand.app.config import Settings
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
+from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
@@ -102,7 +103,9 @@ def build_parts(
     privacy.guard(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
-    model = open_model(resolve_backend(options.backend, settings), options.host, options.model, settings)
+    backend = resolve_backend(options.backend, settings)
+    wait_left = faults.time_left if isinstance(faults, PauseAndRetry) else None
+    model = open_model(backend, options.host, options.model, settings, wait_left=wait_left)
     model.check()
     dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)

@@ -48,6 +48,14 @@ class AnswerTooLong(Exception):
         self.limit = limit
 
 
+class FirstTokenTimeout(Exception):
+    """No answer began within the time a paused task could still wait."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no answer began within {seconds:.1f} s")
+        self.seconds = seconds
+
+
 class TotalTimeout(Exception):
     """The whole answer took longer than the overall limit."""
 
@@ -155,6 +163,8 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
         return refused(a.url)
     if isinstance(exc, TotalTimeout):
         return _timeout(a, exc.seconds, "and the answer was still not finished")
+    if isinstance(exc, FirstTokenTimeout):
+        return _timeout(a, round(exc.seconds, 1), "and no answer came")
     if isinstance(exc, httpx.TimeoutException):
         if a.received:
             return _timeout(a, a.read_timeout, "for the rest of the answer after it stalled")

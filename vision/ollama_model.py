@@ -27,7 +27,7 @@ from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.model_errors import AnswerCut, Attempt, no_model_name, no_vision, translate
-from deskhand.vision.streaming import AnswerEnd, pumped_items, read_answer
+from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, pumped_items, read_answer
 
 __all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
 
@@ -117,8 +117,10 @@ class OllamaModel:
         total_timeout: float = 300.0,
         answer_end: AnswerEnd | None = None,
         early_stop: bool = True,
+        wait_left: WaitLeft | None = None,
     ) -> None:
         self.host = normalize_host(host)
+        self.wait_left = wait_left  # a paused task's bound on waiting for the server
         self.answer_end = answer_end if early_stop else None
         self.name = model
         self.keep_alive = keep_alive
@@ -160,6 +162,7 @@ class OllamaModel:
             should_stop=should_stop, limit=self.total_timeout, answer_end=self.answer_end,
             cut="the stream ended without Ollama's final chunk",
             fail=lambda exc, received: translate(exc, replace(attempt, received=received)),
+            first_limit=first_limit(self.wait_left, self.first_token_timeout),
         )  # fmt: skip
         final = got.final
         if final is None:  # stopped early: the server's counts never came

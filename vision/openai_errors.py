@@ -19,7 +19,14 @@ from dataclasses import dataclass
 import openai
 
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
-from deskhand.vision.model_errors import AnswerCut, AnswerTooLong, Attempt, TotalTimeout, too_long
+from deskhand.vision.model_errors import (
+    AnswerCut,
+    AnswerTooLong,
+    Attempt,
+    FirstTokenTimeout,
+    TotalTimeout,
+    too_long,
+)
 
 __all__ = ["Context", "no_vision_reply", "refused", "served_list", "translate", "wrong_base_url"]
 
@@ -177,6 +184,8 @@ def translate(exc: BaseException, c: Context) -> DeskhandError:
     a = c.attempt
     if isinstance(exc, TotalTimeout):
         return _timeout(a, exc.seconds, "and the answer was still not finished")
+    if isinstance(exc, FirstTokenTimeout):
+        return _timeout(a, round(exc.seconds, 1), "and no answer came")
     if isinstance(exc, AnswerCut):
         return _cut(a, str(exc))
     if isinstance(exc, AnswerTooLong):

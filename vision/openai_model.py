@@ -46,7 +46,7 @@ from deskhand.vision.openai_wire import (
     message,
     normalize_base_url,
 )
-from deskhand.vision.streaming import AnswerEnd, read_answer
+from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, read_answer
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
 
@@ -85,8 +85,10 @@ class OpenAIModel:
         total_timeout: float = 300.0,
         answer_end: AnswerEnd | None = None,
         early_stop: bool = True,
+        wait_left: WaitLeft | None = None,
     ) -> None:
         self.host = normalize_base_url(host)
+        self.wait_left = wait_left  # a paused task's bound on waiting for the server
         self.root = self.host.removesuffix("/v1")
         self.name = model
         self.answer_end = answer_end if early_stop else None
@@ -158,7 +160,7 @@ class OpenAIModel:
         got = read_answer(
             open_stream, tally.read, should_stop=should_stop, limit=self.total_timeout,
             answer_end=self.answer_end, cut="the stream ended without a finish_reason", fail=fail,
-            started=started,
+            started=started, first_limit=first_limit(self.wait_left, self.first_token_timeout),
         )  # fmt: skip
         if got.early:
             return Completion(got.text, got.model_ms, None, got.pieces, {"early_stop": 1.0})
