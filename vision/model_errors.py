@@ -11,6 +11,7 @@ Nothing from ``httpx`` or ``ollama`` escapes ``OllamaModel``: every call site go
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import httpx
@@ -18,10 +19,34 @@ import ollama
 import pydantic
 
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
+from deskhand.core.privacy import split_host, unresolved
 
 SUGGESTED_VISION_MODEL = "qwen2.5vl:7b"
 _RETRY = "The task can be retried; if this keeps happening, check the `ollama serve` log."
 _REJECTED = "Asking again will not help; the `ollama serve` log says why it refused the request."
+
+
+# How the platforms' resolvers say a name does not exist (glibc, macOS, Windows).
+_NO_SUCH_NAME = (
+    "name or service not known", "nodename nor servname", "getaddrinfo failed",
+    "temporary failure in name resolution", "no address associated with hostname",
+    "[errno -2]", "[errno -3]", "[errno -5]", "[errno 8]", "[errno 11001]",
+)  # fmt: skip
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+
+
+def name_not_found(detail: str) -> bool:
+    """Whether a connection error's text says the host name did not resolve."""
+    low = detail.lower()
+    return any(marker in low for marker in _NO_SUCH_NAME)
+
+
+def why_not_connected(url: str, detail: str) -> str:
+    """The "but ..." of a failed connection, in words: the name, or the OS's reason without
+    its errno ("[Errno 113] No route to host" reads "No route to host")."""
+    if name_not_found(detail):
+        return unresolved(split_host(url)[1])
+    return f"could not connect ({_ERRNO.sub('', detail).strip() or 'no reason given'})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +179,18 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
             "Fix --host/OLLAMA_HOST, e.g. http://127.0.0.1:11434."
         )
     if isinstance(exc, httpx.ConnectError | ConnectionError):
-        text = str(exc)
-        if isinstance(exc, httpx.ConnectError) and "refused" not in text.lower():
+        # The ``ollama`` client replaces httpx's error with its own "is Ollama running?"
+        # (``from None``); the reason it could not connect is still in the context.
+        cause = exc if isinstance(exc, httpx.ConnectError) else exc.__context__
+        text = str(cause) if isinstance(cause, httpx.ConnectError) else "connection refused"
+        if name_not_found(text):
             return ServerUnreachable(
-                f"Tried to reach Ollama at {a.url}, but could not connect ({text}). "
+                f"Tried to reach Ollama at {a.url}, but {why_not_connected(a.url, text)}. "
+                "Check --host/OLLAMA_HOST."
+            )
+        if "refused" not in text.lower():
+            return ServerUnreachable(
+                f"Tried to reach Ollama at {a.url}, but {why_not_connected(a.url, text)}. "
                 "Check --host/OLLAMA_HOST and that `ollama serve` is running there."
             )
         return refused(a.url)

@@ -25,7 +25,9 @@ from deskhand.vision.model_errors import (
     Attempt,
     FirstTokenTimeout,
     TotalTimeout,
+    name_not_found,
     too_long,
+    why_not_connected,
 )
 
 __all__ = ["Context", "no_vision_reply", "refused", "served_list", "translate", "wrong_base_url"]
@@ -171,9 +173,14 @@ def _connection(exc: openai.APIConnectionError, c: Context) -> DeskhandError:
         return _cut(a, f"{_cause_name(exc) or 'connection error'}: {detail}")
     if "refused" in detail.lower() or "errno 111" in detail.lower():
         return refused(a.url)
+    if name_not_found(detail):
+        return ServerUnreachable(
+            f"Tried to reach the OpenAI-compatible server at {a.url}, but "
+            f"{why_not_connected(a.url, detail)}. Check --host."
+        )
     return ServerUnreachable(
-        f"Tried to reach the OpenAI-compatible server at {a.url}, but could not connect "
-        f"({detail}). Check --host and that the server is running there."
+        f"Tried to reach the OpenAI-compatible server at {a.url}, but {why_not_connected(a.url, detail)}. "
+        "Check --host and that the server is running there."
     )
 
 

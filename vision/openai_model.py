@@ -46,6 +46,7 @@ from deskhand.vision.openai_wire import (
     message,
     normalize_base_url,
 )
+from deskhand.vision.same_origin import pinned_to
 from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, read_answer
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
@@ -104,9 +105,14 @@ class OpenAIModel:
         quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
         # Local servers need no key, but the client insists on one; the placeholder is harmless.
         # The timeouts are httpx's; clients built on httpx2 convert them (hence the casts).
-        self._client = openai.OpenAI(
-            base_url=self.host, api_key=self._key or "no-key", timeout=cast(Any, slow), max_retries=0
+        # Every request, redirects included, goes to this host only (``same_origin``).
+        http = openai.DefaultHttpxClient(
+            timeout=cast(Any, slow), event_hooks={"request": [pinned_to(self.host)]}
         )
+        self._client = openai.OpenAI(
+            base_url=self.host, api_key=self._key or "no-key", timeout=cast(Any, slow), max_retries=0,
+            http_client=http,
+        )  # fmt: skip
         self._meta = self._client.with_options(timeout=cast(Any, quick))
 
     def __repr__(self) -> str:  # never the key

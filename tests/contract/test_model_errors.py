@@ -221,3 +221,15 @@ def test_a_runaway_answer_is_cut_at_the_cap_and_the_task_told_why() -> None:
         "hundred characters). Check that the server keeps to the answer's token limit (num_predict), "
         "or use another model."
     )
+
+
+def test_a_name_that_does_not_resolve_is_said_in_words_not_errno() -> None:
+    url = "http://gpu-box.invalid:11434"  # .invalid never resolves (RFC 6761)
+    model = OllamaModel(host=url, model=VISION)
+    for call in (model.server_version, model.check, lambda: model.complete(HELLO, should_stop=never)):
+        with pytest.raises(ModelUnavailable) as caught:
+            call()
+        assert str(caught.value) == (
+            f"Tried to reach Ollama at {url}, but the name gpu-box.invalid does not resolve to an "
+            "address (a typo, or a machine that is off or not on this network). Check --host/OLLAMA_HOST."
+        )
