@@ -35,7 +35,9 @@ __all__ = [
     "destination",
     "host_key",
     "is_address",
+    "on_this_machine",
     "rule",
+    "split_host",
     "unresolved",
 ]
 
@@ -79,6 +81,15 @@ def is_address(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def on_this_machine(host: str) -> bool:
+    """Whether ``host`` names this machine without asking DNS: ``localhost`` or a loopback
+    (or unspecified) address literal."""
+    name = host_key(host)
+    return name in ("localhost", "localhost.localdomain") or (
+        is_address(name) and _address_reach(name) is Reach.LOOPBACK
+    )
 
 
 def unresolved(host: str) -> str:
