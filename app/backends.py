@@ -20,6 +20,7 @@ from deskhand.vision.ollama_model import OllamaModel
 from deskhand.vision.openai_model import OpenAIModel
 from deskhand.vision.openai_wire import DEFAULT_BASE_URL
 from deskhand.vision.server_limits import budget_grid
+from deskhand.vision.streaming import WaitLeft
 
 __all__ = ["BACKENDS", "AnyModel", "default_host", "open_model", "resolve_backend", "screen_grid"]
 
@@ -47,8 +48,14 @@ def default_host(backend: Backend) -> str:
     return os.environ.get("OLLAMA_HOST") or OLLAMA_HOST
 
 
-def open_model(backend: Backend, host: str, name: str, settings: Settings) -> AnyModel:
-    """The client for ``backend``, configured from the settings (and the API key)."""
+def open_model(
+    backend: Backend, host: str, name: str, settings: Settings, *, wait_left: WaitLeft | None = None
+) -> AnyModel:
+    """The client for ``backend``, configured from the settings (and the API key).
+
+    ``wait_left``: the task's pause (``PauseAndRetry.time_left``), so a retry's wait for a
+    silent server counts against ``model_wait_seconds``.
+    """
     if backend == "openai":
         return OpenAIModel(
             host=host,
@@ -57,6 +64,7 @@ def open_model(backend: Backend, host: str, name: str, settings: Settings) -> An
             max_tokens=settings.num_predict,
             first_token_timeout=settings.first_token_timeout,
             total_timeout=_total_timeout(settings),
+            wait_left=wait_left,
         )
     return OllamaModel(
         host=host,
@@ -66,6 +74,7 @@ def open_model(backend: Backend, host: str, name: str, settings: Settings) -> An
         num_predict=settings.num_predict,
         first_token_timeout=settings.first_token_timeout,
         total_timeout=_total_timeout(settings),
+        wait_left=wait_left,
     )
 
 

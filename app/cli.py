@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_memory_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+def _add_memory_parser(sub: argparse._SubParsersAction[_CommandParser]) -> None:
     memory = sub.add_parser("memory", help="facts Deskhand remembers about you and your setup")
     memory.set_defaults(run=_lazy("deskhand.app.memory_command", "run_memory"))
     what = memory.add_subparsers(dest="memory_command", parser_class=_Parser, metavar="ACTION", required=True)
@@ -153,7 +153,7 @@ def _add_memory_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     what.add_parser("export", help="print every fact as plain text")
 
 
-def _add_schedule_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+def _add_schedule_parser(sub: argparse._SubParsersAction[_CommandParser]) -> None:
     schedule = sub.add_parser("schedule", help="tasks the tray app runs on a schedule")
     schedule.set_defaults(run=_lazy("deskhand.app.schedule_command", "run_schedule"))
     what = schedule.add_subparsers(

@@ -189,9 +189,9 @@ class Settings(BaseModel):
     # Look at what a click lands on / typing goes into (accessibility tree, else OCR of the
     # screenshot) and ask before risky buttons (Send, Pay, Delete…) and password fields.
     inspect_targets: bool = True
-    # How long `deskhand do` keeps a task paused while the model server is away mid-task
-    # (restarting, overloaded, stream cut) before giving up with exit code 2; 0 = do not
-    # wait.  The tray app waits until you press Stop.
+    # How long after a model-server fault mid-task (restarting, overloaded, stream cut,
+    # silent) `deskhand do` gives up with exit code 2, the retries' own waits for the server
+    # included; 0 = do not wait.  The tray app waits until you press Stop.
     model_wait_seconds: float = Field(default=20.0, ge=0, le=3600)
     # How long to wait for the first word of an answer (loading a model from a slow disk can
     # take minutes); past it the step counts as a server fault and pauses as above.

@@ -137,7 +137,11 @@ def run_doctor(args: argparse.Namespace) -> int:
             checks.append(Check("risk-checks", True, str(exc), warning=True))
     if backend == "openai":
         check("api-key", lambda: f"{api_key(settings)} (never shown or stored)")
-    if privacy.where(host).reach is not Reach.LOOPBACK:
+    try:
+        local = privacy.where(host).reach is Reach.LOOPBACK
+    except DeskhandError:  # a name that does not resolve: the privacy row says so
+        local = False
+    if not local:
         check("privacy", lambda: _privacy(host, settings))
     if check("ollama" if backend == "ollama" else "server", server):
         check("model", model)

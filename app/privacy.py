@@ -4,15 +4,13 @@
 turns a refusal into a one-line set-up error that says which flag or setting to use, and
 writes an opt-in to the settings file (``remote_hosts``) so it is asked only once per host.
 
-Tests cannot bind servers outside 127.0.0.0/8, so ``DESKHAND_TEST_RESOLVE`` may stand in for
-DNS: ``"host=addr[,addr];host2=addr"``.  It changes only how a host is *classified* (the
-connection still goes where the URL says), and every use is logged as a warning.
+Names are resolved by the system (``resolve``), with no switch to classify a host as anything
+else: a test that needs a LAN or public host replaces ``resolve`` in its own process.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -20,12 +18,22 @@ from pathlib import Path
 
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.settings_store import save_settings, updated
-from deskhand.core.errors import DeskhandError, SetupError
-from deskhand.core.privacy import Destination, Reach, Ruling, destination, host_key, rule, split_host
+from deskhand.core.errors import DeskhandError, ServerUnreachable, SetupError
+from deskhand.core.privacy import (
+    Destination,
+    Reach,
+    Ruling,
+    destination,
+    host_key,
+    is_address,
+    rule,
+    split_host,
+    unresolved,
+)
 
 __all__ = [
-    "RESOLVE_OVERRIDE_ENV",
     "Ask",
+    "HostNotFound",
     "RemoteRefused",
     "guard",
     "remember_host",
@@ -35,7 +43,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-RESOLVE_OVERRIDE_ENV = "DESKHAND_TEST_RESOLVE"
 Resolver = Callable[[str], Sequence[str]]
 Ask = Callable[[Destination], bool]  # the app's opt-in dialog; True: allowed
 
@@ -44,37 +51,37 @@ class RemoteRefused(SetupError):
     """Screenshots may not go to the configured server (yet)."""
 
 
-def _overrides() -> dict[str, list[str]]:
-    raw = os.environ.get(RESOLVE_OVERRIDE_ENV, "")
-    table: dict[str, list[str]] = {}
-    for entry in raw.split(";"):
-        name, sep, addresses = entry.partition("=")
-        if sep and name.strip():
-            table[host_key(name)] = [a.strip() for a in addresses.split(",") if a.strip()]
-    return table
+class HostNotFound(ServerUnreachable):
+    """The server's name does not resolve: a typo, or a machine that is off or elsewhere."""
 
 
 def resolve(host: str) -> list[str]:
     """The addresses ``host`` stands for (an address literal stands for itself); [] if unknown."""
-    override = _overrides().get(host_key(host))
-    if override is not None:
-        log.warning("classifying %s as %s (%s is set)", host, ", ".join(override), RESOLVE_OVERRIDE_ENV)
-        return override
     name = host_key(host)
     if not name:
         return []
     try:
         infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
-        log.info("could not resolve %s (%s); treating it as a public address", name, exc)
+        log.info("could not resolve %s (%s)", name, exc)
         return []
     return sorted({str(info[4][0]) for info in infos})
 
 
-def where(url: str, resolver: Resolver = resolve) -> Destination:
-    """The server at ``url`` and how far screenshots sent there travel."""
+def where(url: str, resolver: Resolver | None = None) -> Destination:
+    """The server at ``url`` and how far screenshots sent there travel.
+
+    Raises ``HostNotFound`` for a name that does not resolve: it cannot be classified, and
+    nothing could be sent there anyway.
+    """
     _, host = split_host(url)
-    return destination(url, resolver(host))
+    addresses = (resolver or resolve)(host)
+    if not addresses and not is_address(host):
+        raise HostNotFound(
+            f"Tried to send screenshots to the model server at {url}, but {unresolved(host)}. "
+            "Check the server's address."
+        )
+    return destination(url, addresses)
 
 
 def guard(
@@ -84,7 +91,7 @@ def guard(
     allow_remote: bool = False,
     allow_insecure: bool = False,
     ask: Ask | None = None,
-    resolver: Resolver = resolve,
+    resolver: Resolver | None = None,
     config: Path | None = None,
 ) -> Destination:
     """Check that screenshots may go to ``url``; raises ``RemoteRefused`` if not.

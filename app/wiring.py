@@ -25,11 +25,12 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
 from deskhand.app.config import Settings
+from deskhand.app.keys import api_key
 from deskhand.app.memory_store import MemoryStore
 from deskhand.app.settings_store import personal_db_path
-from deskhand.app.keys import api_key
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
+from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
@@ -106,7 +107,8 @@ def build_parts(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
     backend = resolve_backend(options.backend, settings)
-    model = open_model(backend, options.host, options.model, settings)
+    wait_left = faults.time_left if isinstance(faults, PauseAndRetry) else None
+    model = open_model(backend, options.host, options.model, settings, wait_left=wait_left)
     model.check()
     dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings, load_settings
+from deskhand.app.gui_text import for_gui
 from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
@@ -111,7 +112,7 @@ class TaskWorker(QObject):
             audit.finish(result.status.value, result.message)
             self.finished.emit(result)
         except DeskhandError as exc:
-            self._fail(audit, str(exc))
+            self._fail(audit, for_gui(str(exc)))
         except Exception as exc:  # the thread boundary: log the bug, tell the user, keep the app
             log.exception("the task crashed")
             self._fail(audit, f"Deskhand hit an internal error ({type(exc).__name__}: {exc}). See the log.")
@@ -130,7 +131,7 @@ class TaskWorker(QObject):
         """The tray waits for the model server until the user presses Stop."""
         match notice.event:
             case Pause.PAUSED:
-                self.paused.emit(notice.text)
+                self.paused.emit(for_gui(notice.text))
             case Pause.RESUMED:
                 self.resumed.emit()
             case Pause.GAVE_UP:

@@ -4,13 +4,18 @@ Ollama restarting, running out of memory mid-answer, or a proxy cutting the stre
 passing faults: the step that met one executed nothing yet (the model had not answered),
 so it can simply run again -- with a fresh screenshot -- once the server answers.
 ``PauseAndRetry`` is the ``FaultWaiter`` the CLI and the tray app use: it tells the user
-the task is paused and why, waits with growing pauses, and gives up after ``patience``
-seconds in all (``None``: wait until the user stops).  The loop keeps everything it knows
-(history, answers, permissions) while it waits.
+the task is paused and why, waits with growing pauses, and gives up ``patience`` seconds
+after the fault (``None``: wait until the user stops).  Those seconds are wall-clock time and
+include the retries themselves: a retry's wait for the server (connecting, the first word of
+the answer) is bounded by ``time_left``, which the model client asks before each request, so
+a server that accepts connections and then stays silent cannot stretch the pause to several
+``first_token_timeout``s.  The loop keeps everything it knows (history, answers,
+permissions) while it waits.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +24,7 @@ from deskhand.core.errors import DeskhandError, Stopped
 
 PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each retry; the last one repeats
 _SLICE = 0.05  # how often Stop is checked while waiting
+LAST_TRY = 1.0  # seconds a retry may wait for the server even when the patience is spent
 
 
 class Pause(StrEnum):
@@ -42,17 +48,35 @@ class PauseAndRetry:
     sleep: Callable[[float], None]
     patience: float | None = 20.0
     pauses: tuple[float, ...] = PAUSES
-    waited: float = 0.0  # in the current pause
+    clock: Callable[[], float] = time.monotonic
+    since: float | None = None  # when the current pause began (the fault); None: not paused
+
+    @property
+    def waited(self) -> float:
+        """Seconds since the fault that began the current pause, retries included."""
+        return 0.0 if self.since is None else self.clock() - self.since
+
+    def time_left(self) -> float | None:
+        """How long a request made now may wait for the server; None: no bound from here.
+
+        While paused with a patience, what is left of it -- but at least ``LAST_TRY``, so the
+        try after the last pause is a real one and not an instant failure.
+        """
+        if self.since is None or self.patience is None:
+            return None
+        return max(LAST_TRY, self.patience - self.waited)
 
     def wait_to_retry(self, error: DeskhandError, attempt: int) -> bool:
+        if self.since is None:
+            self.since = self.clock()
         delay = self.pauses[min(attempt, len(self.pauses)) - 1]
         if self.patience is not None:
             delay = min(delay, self.patience - self.waited)
-            if delay <= 0:
+            if delay < _SLICE:  # the patience is spent
                 self.notify(
                     PauseNotice(
                         Pause.GAVE_UP,
-                        f"Gave up after waiting {self.waited:g} s for the model server; the steps so "
+                        f"Gave up after waiting {self.waited:.0f} s for the model server; the steps so "
                         "far are kept (`deskhand history`). Run the task again once the server answers.",
                     )
                 )
@@ -63,15 +87,13 @@ class PauseAndRetry:
                 f"Paused: {error} Retrying in {delay:g} s (attempt {attempt}); Stop ends the task.",
             )
         )
-        left = delay
-        while left > 0:
+        wake = self.clock() + delay
+        while (left := wake - self.clock()) > 0:
             if self.should_stop():
                 raise Stopped()
             self.sleep(min(_SLICE, left))
-            left -= _SLICE
-        self.waited += delay
         return True
 
     def resumed(self) -> None:
-        self.waited = 0.0
+        self.since = None
         self.notify(PauseNotice(Pause.RESUMED, "Resumed: the model server answers again."))

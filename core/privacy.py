@@ -11,6 +11,8 @@ on the record.  This module decides; ``deskhand.app.privacy`` resolves names and
     public     everything else (also CGNAT 100.64/10, and     asked once per host; plain
                a name that does not resolve)                  HTTP refused unless overridden
 
+A name that does not resolve at all (a typo, a LAN box that is off) is not classified: the
+guard says it cannot be resolved (``unresolved``), since nothing can be sent there anyway.
 A name that resolves to several addresses counts as the least private of them, because
 the connection may go to any.  ``0.0.0.0``/``::`` count as loopback: servers print them as
 "listening on every interface" and Linux and macOS connect such an address to this machine.
@@ -24,7 +26,20 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-__all__ = ["Destination", "Reach", "Ruling", "Verdict", "classify", "destination", "host_key", "rule"]
+__all__ = [
+    "Destination",
+    "Reach",
+    "Ruling",
+    "Verdict",
+    "classify",
+    "destination",
+    "host_key",
+    "is_address",
+    "on_this_machine",
+    "rule",
+    "split_host",
+    "unresolved",
+]
 
 
 class Reach(IntEnum):
@@ -57,6 +72,32 @@ def _address_reach(text: str) -> Reach:
     if any(address in net for net in _PRIVATE_NETS):
         return Reach.PRIVATE
     return Reach.PUBLIC
+
+
+def is_address(host: str) -> bool:
+    """Whether ``host`` is an IP address literal (it needs no name resolution)."""
+    try:
+        ipaddress.ip_address(host_key(host).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def on_this_machine(host: str) -> bool:
+    """Whether ``host`` names this machine without asking DNS: ``localhost`` or a loopback
+    (or unspecified) address literal."""
+    name = host_key(host)
+    return name in ("localhost", "localhost.localdomain") or (
+        is_address(name) and _address_reach(name) is Reach.LOOPBACK
+    )
+
+
+def unresolved(host: str) -> str:
+    """Why nothing can be sent to a name that did not resolve (the middle of an error message)."""
+    return (
+        f"the name {host_key(host)} does not resolve to an address (a typo, or a machine that is off "
+        "or not on this network)"
+    )
 
 
 def host_key(host: str) -> str:

@@ -11,6 +11,7 @@ Nothing from ``httpx`` or ``ollama`` escapes ``OllamaModel``: every call site go
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import httpx
@@ -18,10 +19,34 @@ import ollama
 import pydantic
 
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
+from deskhand.core.privacy import split_host, unresolved
 
 SUGGESTED_VISION_MODEL = "qwen2.5vl:7b"
 _RETRY = "The task can be retried; if this keeps happening, check the `ollama serve` log."
 _REJECTED = "Asking again will not help; the `ollama serve` log says why it refused the request."
+
+
+# How the platforms' resolvers say a name does not exist (glibc, macOS, Windows).
+_NO_SUCH_NAME = (
+    "name or service not known", "nodename nor servname", "getaddrinfo failed",
+    "temporary failure in name resolution", "no address associated with hostname",
+    "[errno -2]", "[errno -3]", "[errno -5]", "[errno 8]", "[errno 11001]",
+)  # fmt: skip
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+
+
+def name_not_found(detail: str) -> bool:
+    """Whether a connection error's text says the host name did not resolve."""
+    low = detail.lower()
+    return any(marker in low for marker in _NO_SUCH_NAME)
+
+
+def why_not_connected(url: str, detail: str) -> str:
+    """The "but ..." of a failed connection, in words: the name, or the OS's reason without
+    its errno ("[Errno 113] No route to host" reads "No route to host")."""
+    if name_not_found(detail):
+        return unresolved(split_host(url)[1])
+    return f"could not connect ({_ERRNO.sub('', detail).strip() or 'no reason given'})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +63,22 @@ class Attempt:
 
 class AnswerCut(Exception):
     """The stream ended without Ollama's final ``done: true`` chunk."""
+
+
+class AnswerTooLong(Exception):
+    """The answer grew past ``streaming.MAX_ANSWER_CHARS`` without ending."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer grew past {limit:,} characters without ending")
+        self.limit = limit
+
+
+class FirstTokenTimeout(Exception):
+    """No answer began within the time a paused task could still wait."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no answer began within {seconds:.1f} s")
+        self.seconds = seconds
 
 
 class TotalTimeout(Exception):
@@ -89,6 +130,14 @@ def _cut(a: Attempt, detail: str) -> ModelError:
     )
 
 
+def too_long(a: Attempt, exc: AnswerTooLong) -> ModelRejected:
+    """Asking again would most likely run away the same way: the task ends (exit 2)."""
+    return ModelRejected(
+        f"{a.doing}, but {exc}, so it was cut off (a step's answer is a few hundred characters). "
+        "Check that the server keeps to the answer's token limit (num_predict), or use another model."
+    )
+
+
 def _timeout(a: Attempt, seconds: float, what: str) -> ModelError:
     return ModelError(
         f"{a.doing}, but waited {seconds:g} s {what}. Check that the GPU is free and the model "
@@ -130,21 +179,33 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
             "Fix --host/OLLAMA_HOST, e.g. http://127.0.0.1:11434."
         )
     if isinstance(exc, httpx.ConnectError | ConnectionError):
-        text = str(exc)
-        if isinstance(exc, httpx.ConnectError) and "refused" not in text.lower():
+        # The ``ollama`` client replaces httpx's error with its own "is Ollama running?"
+        # (``from None``); the reason it could not connect is still in the context.
+        cause = exc if isinstance(exc, httpx.ConnectError) else exc.__context__
+        text = str(cause) if isinstance(cause, httpx.ConnectError) else "connection refused"
+        if name_not_found(text):
             return ServerUnreachable(
-                f"Tried to reach Ollama at {a.url}, but could not connect ({text}). "
+                f"Tried to reach Ollama at {a.url}, but {why_not_connected(a.url, text)}. "
+                "Check --host/OLLAMA_HOST."
+            )
+        if "refused" not in text.lower():
+            return ServerUnreachable(
+                f"Tried to reach Ollama at {a.url}, but {why_not_connected(a.url, text)}. "
                 "Check --host/OLLAMA_HOST and that `ollama serve` is running there."
             )
         return refused(a.url)
     if isinstance(exc, TotalTimeout):
         return _timeout(a, exc.seconds, "and the answer was still not finished")
+    if isinstance(exc, FirstTokenTimeout):
+        return _timeout(a, round(exc.seconds, 1), "and no answer came")
     if isinstance(exc, httpx.TimeoutException):
         if a.received:
             return _timeout(a, a.read_timeout, "for the rest of the answer after it stalled")
         return _timeout(a, a.read_timeout, "and no answer came")
     if isinstance(exc, AnswerCut):
         return _cut(a, str(exc))
+    if isinstance(exc, AnswerTooLong):
+        return too_long(a, exc)
     if isinstance(
         exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.StreamError | json.JSONDecodeError
     ):

@@ -27,7 +27,8 @@ from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.model_errors import AnswerCut, Attempt, no_model_name, no_vision, translate
-from deskhand.vision.streaming import AnswerEnd, pumped_items, read_answer
+from deskhand.vision.same_origin import pinned_to
+from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, pumped_items, read_answer
 
 __all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
 
@@ -117,8 +118,10 @@ class OllamaModel:
         total_timeout: float = 300.0,
         answer_end: AnswerEnd | None = None,
         early_stop: bool = True,
+        wait_left: WaitLeft | None = None,
     ) -> None:
         self.host = normalize_host(host)
+        self.wait_left = wait_left  # a paused task's bound on waiting for the server
         self.answer_end = answer_end if early_stop else None
         self.name = model
         self.keep_alive = keep_alive
@@ -131,8 +134,10 @@ class OllamaModel:
         # later gap; metadata calls (list/show) get a short one.
         slow = httpx.Timeout(first_token_timeout, connect=connect_timeout)
         quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
-        self._client = ollama.Client(host=self.host, timeout=slow)
-        self._meta = ollama.Client(host=self.host, timeout=quick)
+        # Every request, redirects included, goes to this host only (``same_origin``).
+        self._hooks = {"request": [pinned_to(self.host)]}
+        self._client = ollama.Client(host=self.host, timeout=slow, event_hooks=self._hooks)
+        self._meta = ollama.Client(host=self.host, timeout=quick, event_hooks=self._hooks)
 
     # ---- Model port ----------------------------------------------------------------------
 
@@ -160,6 +165,7 @@ class OllamaModel:
             should_stop=should_stop, limit=self.total_timeout, answer_end=self.answer_end,
             cut="the stream ended without Ollama's final chunk",
             fail=lambda exc, received: translate(exc, replace(attempt, received=received)),
+            first_limit=first_limit(self.wait_left, self.first_token_timeout),
         )  # fmt: skip
         final = got.final
         if final is None:  # stopped early: the server's counts never came
@@ -188,7 +194,9 @@ class OllamaModel:
 
         def fetch() -> str:
             timeout = httpx.Timeout(min(self.first_token_timeout, 30.0), connect=self.connect_timeout)
-            with httpx.Client(base_url=self.host, timeout=timeout) as client:
+            with httpx.Client(
+                base_url=self.host, timeout=timeout, follow_redirects=True, event_hooks=self._hooks
+            ) as client:
                 reply = client.get("/api/version")
             try:
                 version = reply.json().get("version") if reply.status_code == 200 else None

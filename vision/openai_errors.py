@@ -19,7 +19,16 @@ from dataclasses import dataclass
 import openai
 
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
-from deskhand.vision.model_errors import AnswerCut, Attempt, TotalTimeout
+from deskhand.vision.model_errors import (
+    AnswerCut,
+    AnswerTooLong,
+    Attempt,
+    FirstTokenTimeout,
+    TotalTimeout,
+    name_not_found,
+    too_long,
+    why_not_connected,
+)
 
 __all__ = ["Context", "no_vision_reply", "refused", "served_list", "translate", "wrong_base_url"]
 
@@ -164,9 +173,14 @@ def _connection(exc: openai.APIConnectionError, c: Context) -> DeskhandError:
         return _cut(a, f"{_cause_name(exc) or 'connection error'}: {detail}")
     if "refused" in detail.lower() or "errno 111" in detail.lower():
         return refused(a.url)
+    if name_not_found(detail):
+        return ServerUnreachable(
+            f"Tried to reach the OpenAI-compatible server at {a.url}, but "
+            f"{why_not_connected(a.url, detail)}. Check --host."
+        )
     return ServerUnreachable(
-        f"Tried to reach the OpenAI-compatible server at {a.url}, but could not connect "
-        f"({detail}). Check --host and that the server is running there."
+        f"Tried to reach the OpenAI-compatible server at {a.url}, but {why_not_connected(a.url, detail)}. "
+        "Check --host and that the server is running there."
     )
 
 
@@ -177,8 +191,12 @@ def translate(exc: BaseException, c: Context) -> DeskhandError:
     a = c.attempt
     if isinstance(exc, TotalTimeout):
         return _timeout(a, exc.seconds, "and the answer was still not finished")
+    if isinstance(exc, FirstTokenTimeout):
+        return _timeout(a, round(exc.seconds, 1), "and no answer came")
     if isinstance(exc, AnswerCut):
         return _cut(a, str(exc))
+    if isinstance(exc, AnswerTooLong):
+        return too_long(a, exc)
     if isinstance(exc, openai.APIConnectionError):
         return _connection(exc, c)
     if isinstance(exc, openai.APIStatusError):

@@ -46,7 +46,8 @@ from deskhand.vision.openai_wire import (
     message,
     normalize_base_url,
 )
-from deskhand.vision.streaming import AnswerEnd, read_answer
+from deskhand.vision.same_origin import pinned_to
+from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, read_answer
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
 
@@ -85,8 +86,10 @@ class OpenAIModel:
         total_timeout: float = 300.0,
         answer_end: AnswerEnd | None = None,
         early_stop: bool = True,
+        wait_left: WaitLeft | None = None,
     ) -> None:
         self.host = normalize_base_url(host)
+        self.wait_left = wait_left  # a paused task's bound on waiting for the server
         self.root = self.host.removesuffix("/v1")
         self.name = model
         self.answer_end = answer_end if early_stop else None
@@ -102,9 +105,14 @@ class OpenAIModel:
         quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
         # Local servers need no key, but the client insists on one; the placeholder is harmless.
         # The timeouts are httpx's; clients built on httpx2 convert them (hence the casts).
-        self._client = openai.OpenAI(
-            base_url=self.host, api_key=self._key or "no-key", timeout=cast(Any, slow), max_retries=0
+        # Every request, redirects included, goes to this host only (``same_origin``).
+        http = openai.DefaultHttpxClient(
+            timeout=cast(Any, slow), event_hooks={"request": [pinned_to(self.host)]}
         )
+        self._client = openai.OpenAI(
+            base_url=self.host, api_key=self._key or "no-key", timeout=cast(Any, slow), max_retries=0,
+            http_client=http,
+        )  # fmt: skip
         self._meta = self._client.with_options(timeout=cast(Any, quick))
 
     def __repr__(self) -> str:  # never the key
@@ -158,7 +166,7 @@ class OpenAIModel:
         got = read_answer(
             open_stream, tally.read, should_stop=should_stop, limit=self.total_timeout,
             answer_end=self.answer_end, cut="the stream ended without a finish_reason", fail=fail,
-            started=started,
+            started=started, first_limit=first_limit(self.wait_left, self.first_token_timeout),
         )  # fmt: skip
         if got.early:
             return Completion(got.text, got.model_ms, None, got.pieces, {"early_stop": 1.0})

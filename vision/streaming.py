@@ -13,7 +13,15 @@ when a partial answer already holds a complete one (a closed ``<tool_call>`` the
 moved on from, a closed JSON object, a UI-TARS action line followed by something that is
 not another action).  Given that ``answer_end`` hook, the answer is cut there and the stream
 abandoned at once, instead of paying for every token a model writes after its action (the
-server's token counts then never come; the backend falls back on the chunks read).  What
+server's token counts then never come; the backend falls back on the chunks read).
+
+Two bounds keep a runaway answer cheap.  The early-stop check scans the whole answer so far,
+so it runs after every piece only while the answer is short (``CHECK_EVERY_PIECE``
+characters, more than a step's answer ever needs) and after that only each time the answer
+has grown by a quarter: the characters scanned stay a small multiple of the answer's length
+(``Streamed.scanned``), not its square.  And an answer longer than ``MAX_ANSWER_CHARS`` --
+a step's answer is a few hundred characters -- is cut with ``AnswerTooLong``: an error that
+says so, never a guess at what the model meant.  What
 differs per backend -- how a chunk carries text, how it says "finished", the token counts,
 the error messages -- comes in as callables.
 """
@@ -32,13 +40,20 @@ import httpx
 
 from deskhand.core.errors import DeskhandError, Stopped
 from deskhand.core.ports import ShouldStop
-from deskhand.vision.model_errors import AnswerCut, TotalTimeout
+from deskhand.vision.model_errors import AnswerCut, AnswerTooLong, FirstTokenTimeout, TotalTimeout
 
-__all__ = ["POLL", "AnswerEnd", "Streamed", "pumped_items", "read_answer"]
+__all__ = ["MAX_ANSWER_CHARS", "POLL", "AnswerEnd", "Streamed", "WaitLeft", "first_limit", "pumped_items",
+           "read_answer"]  # fmt: skip
 
 POLL = 0.02  # seconds between Stop checks while waiting for the server
+MAX_ANSWER_CHARS = 256 * 1024  # num_predict's ceiling (8,192 tokens) writes ~32 KB
+CHECK_EVERY_PIECE = 4 * 1024  # below this, ``answer_end`` looks after every piece of text
+_CHECK_GROWTH = 1.25  # above it, only once the answer grew by this factor since the last look
 T = TypeVar("T")
 AnswerEnd = Callable[[str], int | None]  # a dialect's hook: where a partial answer is complete
+# While a task is paused for a server fault, the seconds a request may still wait for the
+# server (``core.faults.PauseAndRetry.time_left``); None: only the client's own timeouts.
+WaitLeft = Callable[[], float | None]
 
 
 class _Raised:
@@ -72,10 +87,19 @@ def _pump(
 
 
 def pumped_items(
-    open_stream: Callable[[], Iterator[T]], should_stop: ShouldStop, limit: float
+    open_stream: Callable[[], Iterator[T]],
+    should_stop: ShouldStop,
+    limit: float,
+    first_limit: float | None = None,
 ) -> Generator[T, None, None]:
-    """Items of a stream read in a helper thread; Stop and the time ``limit`` act at once."""
-    deadline = time.monotonic() + limit
+    """Items of a stream read in a helper thread; Stop and the time ``limit`` act at once.
+
+    ``first_limit``: the first item must come within that many seconds (connecting and
+    sending included), or ``FirstTokenTimeout``.
+    """
+    started = time.monotonic()
+    deadline = started + limit
+    first_by = None if first_limit is None else started + first_limit
     out: queue.SimpleQueue[Any] = queue.SimpleQueue()
     abandoned = threading.Event()
     worker = threading.Thread(
@@ -86,13 +110,16 @@ def pumped_items(
         while True:
             if should_stop():
                 raise Stopped()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 raise TotalTimeout(limit)
+            if first_by is not None and now >= first_by:
+                raise FirstTokenTimeout(now - started)
             try:
-                item = out.get(timeout=min(POLL, remaining))
+                item = out.get(timeout=min(POLL, deadline - now))
             except queue.Empty:
                 continue
+            first_by = None
             if item is _END:
                 return
             if isinstance(item, _Raised):
@@ -112,6 +139,7 @@ class Streamed(Generic[T]):
     pieces: int  # chunks read that carried text (servers send some empty ones)
     final: T | None  # the last chunk that said the answer is finished; None after an early stop
     early: bool  # cut at ``answer_end`` and the stream abandoned: no server token counts
+    scanned: int = 0  # characters handed to ``answer_end`` in all (the cost of early stop)
 
 
 def read_answer(
@@ -124,6 +152,7 @@ def read_answer(
     cut: str,
     fail: Callable[[Exception, int], Exception],
     started: float | None = None,
+    first_limit: float | None = None,
 ) -> Streamed[T]:
     """Ask for and read one streamed answer within ``limit`` seconds; raises Stopped or a DeskhandError.
 
@@ -132,6 +161,7 @@ def read_answer(
     Everything raised that is not already a DeskhandError (the client's errors, AnswerCut,
     TotalTimeout) leaves as ``fail(exc, characters received)``, chained to ``exc``, so each
     backend keeps its own messages.  ``started`` lets a retried request count from the first.
+    ``first_limit`` bounds the wait for the first chunk (see ``pumped_items``).
     """
     if should_stop():  # before the request goes out, not just before the first chunk is read
         raise Stopped()
@@ -139,14 +169,20 @@ def read_answer(
     parts: list[str] = []
     final: T | None = None
     end: int | None = None
+    received = checked = scanned = 0
     try:
-        with contextlib.closing(pumped_items(open_stream, should_stop, limit)) as chunks:
+        with contextlib.closing(pumped_items(open_stream, should_stop, limit, first_limit)) as chunks:
             for chunk in chunks:
                 text, finished = read(chunk)
                 parts.append(text)
+                received += len(text)
+                if received > MAX_ANSWER_CHARS:
+                    raise AnswerTooLong(MAX_ANSWER_CHARS)
                 if finished:
                     final = chunk
-                elif answer_end is not None and text:
+                elif answer_end is not None and text and _time_to_look(received, checked):
+                    checked = received
+                    scanned += received
                     end = answer_end("".join(parts))
                     if end is not None:
                         break
@@ -155,9 +191,21 @@ def read_answer(
     except DeskhandError:
         raise
     except Exception as exc:
-        raise fail(exc, sum(len(p) for p in parts)) from exc
+        raise fail(exc, received) from exc
     model_ms = (time.monotonic() - started) * 1000
     whole = "".join(parts)
     text = whole if end is None else whole[:end]
     pieces = sum(1 for p in parts if p)
-    return Streamed(text, model_ms, len(parts), pieces, final, end is not None)
+    return Streamed(text, model_ms, len(parts), pieces, final, end is not None, scanned)
+
+
+def first_limit(wait_left: WaitLeft | None, first_token_timeout: float) -> float | None:
+    """How long a request made now may wait for its first chunk, beyond the client's timeouts."""
+    left = wait_left() if wait_left is not None else None
+    return None if left is None else min(first_token_timeout, left)
+
+
+def _time_to_look(received: int, checked: int) -> bool:
+    """Whether ``answer_end`` should look at an answer of ``received`` characters, having
+    last looked at ``checked``: every piece while short, then at geometric steps (linear)."""
+    return received <= CHECK_EVERY_PIECE or received >= checked * _CHECK_GROWTH

@@ -24,9 +24,10 @@ from deskhand.app.settings_store import InvalidSettings, save_settings, updated
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, ollama_server
 from deskhand.app.windows.target_board import SelfTestRun
 from deskhand.app.wiring import resolve_host
+from deskhand.core.privacy import on_this_machine, split_host
 from deskhand.vision.ollama_model import ModelInfo
 
-__all__ = ["FirstRunWizard", "install_instructions"]
+__all__ = ["FirstRunWizard", "install_instructions", "remote_instructions"]
 
 
 def install_instructions(system: str = sys.platform) -> str:
@@ -46,6 +47,22 @@ def install_instructions(system: str = sys.platform) -> str:
         "Download Ollama for Windows (OllamaSetup.exe) from https://ollama.com/download and run it; "
         "it then runs in the background (or start it with `ollama serve`). Then press Check again."
     )
+
+
+def remote_instructions(url: str) -> str:
+    """What to do when Ollama does not answer on *another* machine: installing it here would
+    not help, and piping an installer into this machine's shell is the wrong advice."""
+    _, host = split_host(url)
+    return (
+        f"{host} is another machine, so Ollama has to run there, not here. On {host}, start it so "
+        "that it listens on the network (`OLLAMA_HOST=0.0.0.0 ollama serve`) and let its port "
+        "through the firewall; then press Check again. Or enter the address of a server on this machine."
+    )
+
+
+def server_help(url: str, system: str = sys.platform) -> str:
+    """Install instructions for a server on this machine, else how to reach the other one."""
+    return install_instructions(system) if on_this_machine(split_host(url)[1]) else remote_instructions(url)
 
 
 def _label(text: str = "") -> QLabel:
@@ -101,7 +118,7 @@ class ServerPage(QWizardPage):
         factory = self._factory  # the call may outlive this page: it holds no widget
         job = self._job = ServerJob(lambda _p, _s: factory(host).server_version(), self)
         job.succeeded.connect(lambda version: self._set(True, f"Found Ollama {version} at {host}.", ""))
-        job.failed.connect(lambda message: self._set(False, message, install_instructions(self._system)))
+        job.failed.connect(lambda message: self._set(False, message, server_help(host, self._system)))
         job.start()
 
     def _set(self, ok: bool, status: str, help_text: str) -> None:

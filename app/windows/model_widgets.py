@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskhand.app.gui_text import for_gui
 from deskhand.app.history_command import plural
 from deskhand.app.pull_progress import PullProgress
 from deskhand.app.wiring import RECOMMENDED_MODEL
@@ -112,7 +113,7 @@ class _JobThread(QThread):
         except Stopped:
             self.cancelled.emit()
         except DeskhandError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(for_gui(str(exc)))
         except Exception as exc:
             log.exception("server job failed")
             self.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")

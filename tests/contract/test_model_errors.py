@@ -10,9 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from deskhand.core.errors import ModelError, ModelUnavailable
+from deskhand.core.errors import ModelError, ModelRejected, ModelUnavailable
 from deskhand.core.observation import Conversation, Turn
 from deskhand.vision.ollama_model import OllamaModel
+from deskhand.vision.streaming import MAX_ANSWER_CHARS
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port
 from tests.fakeollama.screens import render
@@ -206,3 +207,29 @@ def test_connect_timeout_is_unavailable(full_backlog_port: int) -> None:
         f"Tried to reach Ollama at {url}, but it did not accept a connection within 0.3 s. "
         "Check that the host is right and reachable (--host/OLLAMA_HOST)."
     )
+
+
+def test_a_runaway_answer_is_cut_at_the_cap_and_the_task_told_why() -> None:
+    with FakeOllama(models={VISION: True}, chunk_chars=4096) as srv:
+        srv.script([{"do": "raw", "text": "y" * (MAX_ANSWER_CHARS + 5000)}])
+        url = srv.url
+        with pytest.raises(ModelRejected) as caught:  # asking again would run away the same way
+            ask(srv)
+    assert str(caught.value) == (
+        f"Asked {VISION} on Ollama at {url} for the next step, but the answer grew past "
+        f"{MAX_ANSWER_CHARS:,} characters without ending, so it was cut off (a step's answer is a few "
+        "hundred characters). Check that the server keeps to the answer's token limit (num_predict), "
+        "or use another model."
+    )
+
+
+def test_a_name_that_does_not_resolve_is_said_in_words_not_errno() -> None:
+    url = "http://gpu-box.invalid:11434"  # .invalid never resolves (RFC 6761)
+    model = OllamaModel(host=url, model=VISION)
+    for call in (model.server_version, model.check, lambda: model.complete(HELLO, should_stop=never)):
+        with pytest.raises(ModelUnavailable) as caught:
+            call()
+        assert str(caught.value) == (
+            f"Tried to reach Ollama at {url}, but the name gpu-box.invalid does not resolve to an "
+            "address (a typo, or a machine that is off or not on this network). Check --host/OLLAMA_HOST."
+        )

@@ -194,3 +194,13 @@ def test_bad_base_urls(url: str, pattern: str) -> None:
     with pytest.raises(ModelUnavailable, match=pattern) as failed:
         OpenAIModel(host=url, model=VISION)
     assert "sk-123" not in str(failed.value)
+
+
+def test_a_name_that_does_not_resolve_is_said_in_words() -> None:
+    url = "http://gpu-box.invalid:8000/v1"  # .invalid never resolves (RFC 6761)
+    with pytest.raises(ModelUnavailable) as failed:
+        OpenAIModel(host=url, model=VISION).check()
+    assert str(failed.value) == (
+        f"Tried to reach the OpenAI-compatible server at {url}, but the name gpu-box.invalid does not "
+        "resolve to an address (a typo, or a machine that is off or not on this network). Check --host."
+    )

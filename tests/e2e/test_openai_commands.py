@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.classified import deskhand_seeing
 from tests.e2e.xsession import XSession, deskhand
 from tests.fakeollama.fixtures import unused_port
 from tests.fakeopenai import FakeOpenAI
@@ -19,7 +20,6 @@ TEXT_ONLY = "meta-llama/Llama-3.2-3B-Instruct"
 @pytest.fixture
 def screen(screen_768: XSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> XSession:
     monkeypatch.setitem(screen_768.env, "DESKHAND_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.delitem(screen_768.env, "DESKHAND_TEST_RESOLVE", raising=False)
     return screen_768
 
 
@@ -49,12 +49,10 @@ def test_doctor_reports_a_text_only_model_and_a_server_that_is_down(screen: XSes
     assert down.returncode == 2 and "connection was refused" in down.stdout
 
 
-def test_doctor_shows_the_privacy_rule_for_a_lan_host(
-    screen: XSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(screen.env, "DESKHAND_TEST_RESOLVE", "127.0.0.1=192.168.1.20")
+def test_doctor_shows_the_privacy_rule_for_a_lan_host(screen: XSession) -> None:
     with FakeOpenAI(models={VISION: True}, flavor="llama.cpp") as srv:
-        r = deskhand(screen, "doctor", "--backend", "openai", "--host", srv.url, "--model", VISION)
+        args = ("doctor", "--backend", "openai", "--host", srv.url, "--model", VISION)
+        r = deskhand_seeing(screen, {"127.0.0.1": ["192.168.1.20"]}, *args)
         assert r.returncode == 2
         assert rows(r.stdout)["privacy"] == "FAIL"
         assert "allow it once with `deskhand do --allow-remote`" in r.stdout

@@ -1,7 +1,7 @@
 """The privacy guard and key hygiene through the real CLI.
 
-Fake servers can only listen on 127.0.0.0/8 here, so ``DESKHAND_TEST_RESOLVE`` makes the
-CLI *classify* 127.0.0.1 as a LAN or a public address while the connection still goes to
+Fake servers can only listen on 127.0.0.0/8 here, so ``tests.e2e.classified`` runs the CLI
+with 127.0.0.1 *classified* as a LAN or a public address while the connection still goes to
 the fake.  Each test gets its own config file and data dir.
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.xsession import XSession, deskhand
+from tests.e2e.classified import deskhand_seeing
+from tests.e2e.xsession import XSession
 from tests.fakeopenai import FakeOpenAI
 
 pytestmark = pytest.mark.desktop
@@ -26,7 +27,7 @@ KEY = "sk-e2e-9c1f0a7b5d3e4f2a8b6c"
 def screen(screen_768: XSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> XSession:
     monkeypatch.setitem(screen_768.env, "DESKHAND_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setitem(screen_768.env, "DESKHAND_DATA_DIR", str(tmp_path / "data"))
-    for name in ("DESKHAND_API_KEY", "OPENAI_API_KEY", "DESKHAND_TEST_RESOLVE"):
+    for name in ("DESKHAND_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delitem(screen_768.env, name, raising=False)
     return screen_768
 
@@ -37,12 +38,15 @@ def server() -> Iterator[FakeOpenAI]:
         yield srv
 
 
-def task(screen: XSession, server: FakeOpenAI, *flags: str):  # type: ignore[no-untyped-def]
+LAN = {"127.0.0.1": ["192.168.1.20"]}
+PUBLIC = {"127.0.0.1": ["203.0.113.5"]}
+
+
+def task(screen: XSession, server: FakeOpenAI, *flags: str, seen_as: dict[str, list[str]] | None = None):  # type: ignore[no-untyped-def]
     screen.start_form(buttons="Apply,Cancel")
     server.script([{"do": "click", "target": "Apply"}, {"do": "finish", "summary": "Applied."}])
-    return deskhand(
-        screen, "do", "Click Apply", "--backend", "openai", "--host", server.url, "--model", MODEL, *flags
-    )
+    args = ("do", "Click Apply", "--backend", "openai", "--host", server.url, "--model", MODEL, *flags)
+    return deskhand_seeing(screen, seen_as or {}, *args)
 
 
 def remembered(screen: XSession) -> tuple[str, ...]:
@@ -56,11 +60,8 @@ def test_loopback_is_used_silently(screen: XSession, server: FakeOpenAI) -> None
     assert remembered(screen) == ()
 
 
-def test_a_lan_host_needs_the_opt_in_once(
-    screen: XSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(screen.env, "DESKHAND_TEST_RESOLVE", "127.0.0.1=192.168.1.20")
-    refused = task(screen, server)
+def test_a_lan_host_needs_the_opt_in_once(screen: XSession, server: FakeOpenAI) -> None:
+    refused = task(screen, server, seen_as=LAN)
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == (
         f"deskhand: error: Tried to send screenshots to the model server at {server.url}, but "
@@ -68,25 +69,22 @@ def test_a_lan_host_needs_the_opt_in_once(
         "with --allow-remote to allow 127.0.0.1 (Deskhand remembers it)."
     )
     assert [r for r in server.requests if r.method == "POST"] == []  # no screenshot left
-    allowed = task(screen, server, "--allow-remote")
+    allowed = task(screen, server, "--allow-remote", seen_as=LAN)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert remembered(screen) == ("127.0.0.1",)
-    again = task(screen, server)
+    again = task(screen, server, seen_as=LAN)
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-def test_public_plain_http_is_refused_unless_overridden(
-    screen: XSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(screen.env, "DESKHAND_TEST_RESOLVE", "127.0.0.1=203.0.113.5")
-    refused = task(screen, server, "--allow-remote")
+def test_public_plain_http_is_refused_unless_overridden(screen: XSession, server: FakeOpenAI) -> None:
+    refused = task(screen, server, "--allow-remote", seen_as=PUBLIC)
     assert refused.returncode == 2
     assert "127.0.0.1 is on the public internet and http:// is not encrypted" in refused.stderr
     assert [r for r in server.requests if r.method == "POST"] == []
-    overridden = task(screen, server, "--allow-remote", "--allow-insecure-remote")
+    overridden = task(screen, server, "--allow-remote", "--allow-insecure-remote", seen_as=PUBLIC)
     assert overridden.returncode == 0, overridden.stdout + overridden.stderr
     assert remembered(screen) == ("127.0.0.1",)
-    still_refused = task(screen, server)  # the override is per run; the opt-in is remembered
+    still_refused = task(screen, server, seen_as=PUBLIC)  # the override is per run; the opt-in is remembered
     assert still_refused.returncode == 2 and "not encrypted" in still_refused.stderr
 
 
@@ -104,14 +102,13 @@ def test_the_api_key_lands_in_no_file(
     screen: XSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setitem(screen.env, "DESKHAND_API_KEY", KEY)
-    monkeypatch.setitem(screen.env, "DESKHAND_TEST_RESOLVE", "127.0.0.1=192.168.1.20")
     trace = tmp_path / "trace"
     with FakeOpenAI(models={MODEL: True}, api_key=KEY) as srv:
-        r = task(screen, srv, "--allow-remote", "--trace", str(trace))
+        r = task(screen, srv, "--allow-remote", "--trace", str(trace), seen_as=LAN)
         assert r.returncode == 0, r.stdout + r.stderr
         assert all(req.authorization == f"Bearer {KEY}" for req in srv.requests)
     with FakeOpenAI(models={MODEL: True}, api_key="sk-the-right-one", echo_bad_key=True) as srv:
-        wrong = task(screen, srv, "--trace", str(trace))  # 127.0.0.1 is remembered by now
+        wrong = task(screen, srv, "--trace", str(trace), seen_as=LAN)  # 127.0.0.1 is remembered by now
         assert wrong.returncode == 2
         assert "refused the API key" in wrong.stderr and "[API key]" in wrong.stderr
         assert KEY not in wrong.stderr + wrong.stdout

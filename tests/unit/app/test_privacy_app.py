@@ -16,10 +16,10 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QApplication, QDialog
 
+from deskhand.app import privacy
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.controller import DeskhandApp
-from deskhand.app.privacy import RESOLVE_OVERRIDE_ENV
 from deskhand.app.settings_store import save_settings
 from deskhand.app.tray import Tray
 from deskhand.app.windows.remote_consent import RemoteConsentDialog
@@ -39,7 +39,8 @@ def qapp() -> QApplication:
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DESKHAND_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv(RESOLVE_OVERRIDE_ENV, "gpu-box.lan=192.168.1.20;gpu.example.com=203.0.113.5")
+    table = {"gpu-box.lan": ["192.168.1.20"], "gpu.example.com": ["203.0.113.5"]}
+    monkeypatch.setattr(privacy, "resolve", lambda host: table.get(host, []))  # the test's own DNS
     return tmp_path
 
 

@@ -91,19 +91,37 @@ def test_public_https_still_needs_the_opt_in(config: Path) -> None:
         privacy.guard("https://api.example.net/v1", Settings(), resolver=public)
 
 
-def test_an_unresolvable_name_counts_as_public(config: Path) -> None:
-    with pytest.raises(privacy.RemoteRefused, match="not encrypted"):
-        privacy.guard("http://nowhere.invalid:8000/v1", Settings(), allow_remote=True, resolver=resolver({}))
+UNRESOLVED = (
+    "Tried to send screenshots to the model server at {url}, but the name {host} does not "
+    "resolve to an address (a typo, or a machine that is off or not on this network). "
+    "Check the server's address."
+)
 
 
-def test_the_test_resolver_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(privacy.RESOLVE_OVERRIDE_ENV, "127.0.0.1=192.168.7.7;Box.Lan=10.0.0.1,10.0.0.2")
-    assert privacy.resolve("127.0.0.1") == ["192.168.7.7"]
-    assert privacy.resolve("box.lan") == ["10.0.0.1", "10.0.0.2"]
-    assert privacy.where("http://127.0.0.1:9/v1").reach is Reach.PRIVATE
-    monkeypatch.delenv(privacy.RESOLVE_OVERRIDE_ENV)
+@pytest.mark.parametrize("url", ["http://gpu-box:11434", "http://nowhere.invalid:8000/v1"])
+def test_an_unresolvable_name_says_so_and_not_public_internet(config: Path, url: str) -> None:
+    host = url.split("//")[1].split(":")[0]
+    for flags in ({}, {"allow_remote": True}, {"allow_remote": True, "allow_insecure": True}):
+        with pytest.raises(privacy.HostNotFound) as caught:
+            privacy.guard(url, Settings(), resolver=resolver({}), **flags)  # type: ignore[arg-type]
+        assert str(caught.value) == UNRESOLVED.format(url=url, host=host)
+    assert load_settings().remote_hosts == ()  # nothing remembered for a name that is not there
+
+
+def test_the_system_resolver_too(config: Path) -> None:
+    url = "http://gpu-box.invalid:11434"  # .invalid never resolves (RFC 6761)
+    with pytest.raises(privacy.HostNotFound) as caught:
+        privacy.guard(url, Settings(), allow_remote=True)
+    assert str(caught.value) == UNRESOLVED.format(url=url, host="gpu-box.invalid")
+
+
+def test_no_environment_variable_changes_how_a_host_is_classified(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DESKHAND_TEST_RESOLVE", "DESKHAND_RESOLVE"):  # the old test hook, and a guess
+        monkeypatch.setenv(name, "127.0.0.1=203.0.113.5;localhost=203.0.113.5")
     assert privacy.resolve("127.0.0.1") == ["127.0.0.1"]
+    assert privacy.where("http://127.0.0.1:9/v1").reach is Reach.LOOPBACK
     assert privacy.where("http://localhost:9/v1").reach is Reach.LOOPBACK
+    assert not hasattr(privacy, "RESOLVE_OVERRIDE_ENV")
 
 
 def test_remembering_keeps_the_rest_of_the_file(config: Path) -> None:

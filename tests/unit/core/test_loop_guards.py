@@ -3,12 +3,13 @@ model-server faults, and unlocked rules from settings -- with plain fakes of the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
 from deskhand.core.errors import ModelError, ModelRejected, ServerUnreachable
-from deskhand.core.faults import PauseAndRetry
+from deskhand.core.faults import LAST_TRY, PauseAndRetry
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus, run_task
 from deskhand.core.observation import Completion, Conversation, Observation
@@ -175,20 +176,86 @@ class FlakyModel(FakeModel):
         return super().complete(conversation, should_stop=should_stop)  # type: ignore[arg-type]
 
 
+class FakeTime:
+    """A clock that moves only when something sleeps or waits on it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 def waiter(
-    notes: list[str], *, patience: float | None = 20.0, stop_after: int | None = None
+    notes: list[str],
+    *,
+    patience: float | None = 20.0,
+    stop_after: int | None = None,
+    time: FakeTime | None = None,
 ) -> PauseAndRetry:
-    slept: list[float] = []
+    fake = time or FakeTime()
 
     def should_stop() -> bool:
-        return stop_after is not None and len(slept) >= stop_after
+        return stop_after is not None and len(fake.slept) >= stop_after
 
     return PauseAndRetry(
         notify=lambda notice: notes.append(notice.text),
         should_stop=should_stop,
-        sleep=slept.append,
+        sleep=fake.sleep,
         patience=patience,
+        clock=fake.clock,
     )
+
+
+class SilentServer(FakeModel):
+    """A server that takes connections and never answers: each request waits as long as the
+    client lets it (its first-token timeout, or what the task's pause has left), then fails."""
+
+    def __init__(self, time: FakeTime, first_token_timeout: float) -> None:
+        super().__init__([])
+        self.time, self.first_token_timeout = time, first_token_timeout
+        self.wait_left: Callable[[], float | None] = lambda: None
+        self.requests: list[float] = []
+
+    def complete(self, conversation: Conversation, *, should_stop: object) -> Completion:
+        left = self.wait_left()
+        waited = self.first_token_timeout if left is None else min(self.first_token_timeout, left)
+        self.requests.append(self.time.now)
+        self.time.now += waited
+        raise ModelError(f"waited {waited:g} s and no answer came.")
+
+
+def test_a_silent_server_is_given_up_on_within_the_patience_retries_included() -> None:
+    notes: list[str] = []
+    time = FakeTime()
+    model = SilentServer(time, first_token_timeout=120.0)
+    pause = waiter(notes, patience=20.0, time=time)
+    model.wait_left = pause.time_left
+    parts, _ = make_parts([], model=model, faults=pause)
+    with pytest.raises(ModelError):
+        run_task("x", parts)
+    fault = model.requests[0] + 120.0  # the first request noticed the silence
+    assert fault + 20.0 <= time.now <= fault + 20.0 + LAST_TRY  # not 7 x 120 s
+    assert notes[-1] == (
+        "Gave up after waiting 20 s for the model server; the steps so far are kept "
+        "(`deskhand history`). Run the task again once the server answers."
+    )
+    assert len(model.requests) >= 2  # it did retry, each retry within what was left
+
+
+def test_outside_a_pause_nothing_bounds_the_wait_but_the_client() -> None:
+    pause = waiter([], patience=20.0)
+    assert pause.time_left() is None
+    assert pause.wait_to_retry(ModelError("cut"), 1)
+    assert pause.time_left() == pytest.approx(19.5)
+    pause.resumed()
+    assert pause.time_left() is None
+    assert waiter([], patience=None).time_left() is None
 
 
 def test_a_passing_server_fault_pauses_the_task_and_it_resumes_where_it_was() -> None:
