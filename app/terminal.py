@@ -23,8 +23,12 @@ def _one_line(text: str, limit: int = 300) -> str:
 class TerminalApprover:
     """Asks on the terminal; anything but an explicit yes is No (also EOF and no TTY).
 
-    ``assume_yes`` (``--yes``) approves confirm-level actions without asking.  Block-level
-    actions never get here: the gate refuses them before any approver is consulted.
+    ``assume_yes`` (``--yes``) approves confirm-level actions without asking -- except those
+    that ask only because the user unlocked a block rule (``Verdict.needs_a_person``): "an
+    unlocked rule asks instead of refusing" means a person answers, so those are asked on
+    the terminal, and denied when there is no terminal (stdin not a TTY) to ask on.
+    Block-level actions never get here: the gate refuses them before any approver is
+    consulted.
     """
 
     def __init__(self, *, assume_yes: bool, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
@@ -34,7 +38,16 @@ class TerminalApprover:
 
     def confirm(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer:
         self.out.write(f"  ? {_one_line(describe(action), 2000)}\n    needs your OK: {verdict.reason}\n")
-        if self.assume_yes:
+        if verdict.needs_a_person:
+            rules = ", ".join(repr(r) for r in verdict.unlocked)
+            if not self.stdin.isatty():
+                self.out.write(
+                    f"    unlocked rule {rules} needs a person's answer, and no terminal asks one: denied\n"
+                )
+                return UserAnswer.DENY
+            if self.assume_yes:
+                self.out.write(f"    --yes does not answer for unlocked rule {rules}\n")
+        elif self.assume_yes:
             self.out.write("    allowed by --yes\n")
             return UserAnswer.ALLOW_ONCE
         self.out.write("    Allow? [y]es / [a]lways for this task / [N]o: ")

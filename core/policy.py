@@ -109,7 +109,7 @@ def assess(
             return _assess_typed(text, target, unlocked)
         case RunShell(command=command):
             risk = classify_command(command, unlocked=unlocked)
-            return Verdict(level=risk.level, reason=risk.reason, rules=risk.rules)
+            return Verdict(level=risk.level, reason=risk.reason, rules=risk.rules, unlocked=risk.unlocked)
 
 
 _REVERSIBLE = Verdict(level=Level.AUTO, reason="pointer and waiting actions are reversible")
@@ -137,6 +137,7 @@ def _assess_hotkey(keys: frozenset[str], unlocked: frozenset[str]) -> Verdict:
                 level=Level.CONFIRM,
                 reason=f"{reason} (rule {rule.id!r} unlocked in settings)",
                 rules=(rule.id,),
+                unlocked=(rule.id,),
             )
         return Verdict(level=rule.level, reason=reason, rules=(rule.id,))
     return Verdict(level=Level.AUTO, reason="a keyboard shortcut")
@@ -171,6 +172,7 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
             level=risk.level,
             reason=f"typed text is a command a terminal would run: {risk.reason}",
             rules=risk.rules,
+            unlocked=risk.unlocked,
         )
         for risk in (_typed_line_risk(line, unlocked) for line in _typed_pieces(text))
         if risk is not None
