@@ -99,7 +99,7 @@ def assess(
         case Click() | Move() | Scroll() | Drag() | Wait():
             return _REVERSIBLE
         case Finish() | AskUser():
-            return Verdict(level=Level.AUTO, reason="ends the task; nothing is executed")
+            return _ENDS_TASK
         case Hotkey(keys=keys):
             verdict = _assess_hotkey(frozenset(keys), unlocked)
             if target is not None and frozenset(keys) in ACTIVATE_KEYS:
@@ -113,6 +113,22 @@ def assess(
 
 
 _REVERSIBLE = Verdict(level=Level.AUTO, reason="pointer and waiting actions are reversible")
+_ENDS_TASK = Verdict(level=Level.AUTO, reason="ends the task; nothing is executed")
+_SHORTCUT = Verdict(level=Level.AUTO, reason="a keyboard shortcut")
+_TYPING = Verdict(level=Level.AUTO, reason="typing text")
+# Auto verdicts whose reason tells a user nothing when every action asks anyway.
+_ROUTINE = frozenset(v.reason for v in (_REVERSIBLE, _ENDS_TASK, _SHORTCUT, _TYPING))
+
+
+def ask_every_time(verdict: Verdict) -> Verdict:
+    """The verdict when the user asked to approve every action: auto becomes confirm,
+    saying why in words that read well, and the rules' own reason only where it informs."""
+    if verdict.level is not Level.AUTO:
+        return verdict
+    reason = "you asked to approve every action"
+    if verdict.reason not in _ROUTINE:
+        reason = f"{reason}, even this one ({verdict.reason})"
+    return Verdict(level=Level.CONFIRM, reason=reason)
 
 
 def _assess_target(target: TargetInfo, verb: str) -> Verdict | None:
@@ -140,7 +156,7 @@ def _assess_hotkey(keys: frozenset[str], unlocked: frozenset[str]) -> Verdict:
                 unlocked=(rule.id,),
             )
         return Verdict(level=rule.level, reason=reason, rules=(rule.id,))
-    return Verdict(level=Level.AUTO, reason="a keyboard shortcut")
+    return _SHORTCUT
 
 
 def _typed_pieces(text: str) -> list[str]:
@@ -185,7 +201,7 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
                 rules=("gui-password",),
             )
         )
-    return worst(verdicts, Verdict(level=Level.AUTO, reason="typing text"))
+    return worst(verdicts, _TYPING)
 
 
 A = TypeVar("A", bound=BaseModel)

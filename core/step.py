@@ -22,7 +22,7 @@ from deskhand.core.outcome import (
     StepOutcome,
     Unparseable,
 )
-from deskhand.core.policy import UserAnswer, approve, assess
+from deskhand.core.policy import UserAnswer, approve, ask_every_time, assess
 from deskhand.core.step_log import StepLog
 from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
@@ -143,10 +143,8 @@ class Step:
                 target = find_target(self.parts.inspector, action, observation)
             if target is not None:
                 verdict = assess(action, target, unlocked=self.parts.unlocked)
-        if self.parts.ask_every_action and verdict.level is Level.AUTO:
-            verdict = Verdict(
-                level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"
-            )
+        if self.parts.ask_every_action:
+            verdict = ask_every_time(verdict)
         return target, verdict
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
