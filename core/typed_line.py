@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from deskhand.core.actions import MODIFIER_KEYS, Action, Hotkey, TypeText
+from deskhand.core.actions import MODIFIER_KEYS, Action, Click, Hotkey, TypeText
 from deskhand.core.gui_rules import Reach, typing_reaches
 from deskhand.core.target import TargetInfo
 
@@ -165,8 +165,8 @@ class Line:
         return self._unsure()
 
     def _ctrl(self, key: str, *, shifted: bool, reach: Reach) -> Line:
-        if shifted:
-            return self._unsure()  # Ctrl+Shift+V pastes; others are the application's
+        if shifted:  # Ctrl+Shift+C copies in terminals; Ctrl+Shift+V pastes; others are the app's
+            return self if key == "c" else self._unsure()
         match key:
             case "a" | "e":
                 return self._move(0 if key == "a" else len(self.text))
@@ -216,10 +216,12 @@ class TypedLines:
 
     A window is named by the inspector (``TargetInfo.window``); when it cannot say, the
     keys are taken to go where the last ones went -- a click does not move a shell's
-    line, and guessing "somewhere new" would forget text that is still there.
+    line, and guessing "somewhere new" would forget text that is still there.  Only where
+    the focus was a known non-terminal field does a click start a new line.
     """
 
     by_window: dict[str, Line] = field(default_factory=dict)
+    reach: dict[str, Reach] = field(default_factory=dict)  # what each window's focus was, last seen
     last: str = ""
 
     def line(self, target: TargetInfo | None) -> Line:
@@ -229,16 +231,21 @@ class TypedLines:
     def ran(self, action: Action, target: TargetInfo | None, *, completely: bool = True) -> None:
         """Follow ``action``, which ran on ``target`` (``completely`` false: it may have
         stopped partway, so the line is no longer known)."""
-        line = self.line(target)
+        line, key, reach = self.line(target), self._key(target), typing_reaches(target)
         match action:
             case TypeText(text=text):
                 _, line = line.typed(text)
             case Hotkey(keys=keys):
-                _, line = line.pressed(keys, typing_reaches(target))
+                _, line = line.pressed(keys, reach)
+            case Click() if self.reach.get(self.last) is Reach.FIELD:
+                # A click in a form moves the caret or the focus to another field; in a
+                # terminal it leaves the shell's line as it is.
+                self.by_window[self.last] = self.line(None)._reset()
+                return
             case _:
                 return
-        key = self._key(target)
         self.by_window[key] = line if completely else line._unsure()
+        self.reach[key] = reach
         self.last = key
 
     def _key(self, target: TargetInfo | None) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from deskhand.core.actions import Action, Hotkey, TypeText
+from deskhand.core.actions import Action, Click, Hotkey, TypeText
+from deskhand.core.geometry import ImagePoint
 from deskhand.core.gui_rules import Reach, typing_reaches
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
@@ -138,6 +139,8 @@ def test_split_typing_is_judged_as_the_line_it_sends(target: TargetInfo | None) 
     assert second.level is Level.BLOCK, second
     assert second.reason.startswith("completes the typed line `rm -rf ~/Documents`, a command")
 
+    whole = assess(TypeText(text="rm -rf ~/Documents\n"), target)  # held before: stays held
+    assert whole.level is Level.BLOCK and whole.reason.startswith("typed text is a command")
     _, keep = judge_in_turn([TypeText(text="r"), TypeText(text="m ~/keep.txt\n")], target)
     assert keep.level is Level.CONFIRM and "`rm ~/keep.txt`" in keep.reason
 
@@ -172,6 +175,14 @@ def test_each_window_has_its_own_line_and_unknown_focus_stays_where_it_was() -> 
     assert lines.line(None).text == "ls "  # focus unknown: where the keys went last
     lines.ran(TypeText(text="-la"), None)
     assert lines.line(XTERM_2).text == "ls -la"
+
+
+def test_a_click_starts_a_new_line_in_a_form_but_not_in_a_terminal() -> None:
+    for target, level in [(NAME_FIELD, Level.AUTO), (XTERM, Level.BLOCK), (None, Level.BLOCK)]:
+        lines = TypedLines()
+        lines.ran(TypeText(text="sudo "), target)
+        lines.ran(Click(at=ImagePoint(x=5, y=5)), None)
+        assert assess(TypeText(text="ls\n"), target, line=lines.line(target)).level is level, target
 
 
 def test_a_line_recalled_from_history_asks_before_a_terminal_runs_it() -> None:
