@@ -23,7 +23,6 @@ The user's previous clipboard content is not restored.
 
 from __future__ import annotations
 
-import re
 import string
 import sys
 
@@ -31,10 +30,10 @@ from deskhand.actions._backend import Input
 from deskhand.actions._clipboard import Clipboard, platform_clipboard
 from deskhand.core.errors import Stopped
 from deskhand.core.ports import ShouldStop
+from deskhand.core.typed_line import NEWLINE  # the policy judges the lines these Enters send
 
 __all__ = ["TextTyper"]
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 # Keyable without inspecting the layout (see the module docstring).
 _WINDOWS_SAFE = frozenset(string.ascii_letters + string.digits + " ")
 _MACOS_SAFE: frozenset[str] = frozenset()
@@ -79,7 +78,7 @@ class TextTyper:
 
     def type(self, text: str, should_stop: ShouldStop) -> str:
         """Type ``text``; returns feedback for the model ("" when all went as expected)."""
-        lines = _NEWLINE.split(text)
+        lines = NEWLINE.split(text)
         unaccepted = 0
         for number, line in enumerate(lines):
             if line:

@@ -45,8 +45,12 @@ def one_line(text: str, limit: int | None = 300) -> str:
 class TerminalApprover:
     """Asks on the terminal; anything but an explicit yes is No (also EOF and no TTY).
 
-    ``assume_yes`` (``--yes``) approves confirm-level actions without asking.  Block-level
-    actions never get here: the gate refuses them before any approver is consulted.
+    ``assume_yes`` (``--yes``) approves confirm-level actions without asking -- except those
+    that ask only because the user unlocked a block rule (``Verdict.needs_a_person``): "an
+    unlocked rule asks instead of refusing" means a person answers, so those are asked on
+    the terminal, and denied when there is no terminal (stdin not a TTY) to ask on.
+    Block-level actions never get here: the gate refuses them before any approver is
+    consulted.
     """
 
     def __init__(self, *, assume_yes: bool, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
@@ -58,7 +62,16 @@ class TerminalApprover:
         # Not flattened: a newline in a command is two commands, so it shows as \n.
         what = clip(printable(describe(action)), 2000)
         self.out.write(f"  ? {what}\n    needs your OK: {one_line(verdict.reason, 2000)}\n")
-        if self.assume_yes:
+        if verdict.needs_a_person:
+            rules = ", ".join(repr(r) for r in verdict.unlocked)
+            if not self.stdin.isatty():
+                self.out.write(
+                    f"    unlocked rule {rules} needs a person's answer, and no terminal asks one: denied\n"
+                )
+                return UserAnswer.DENY
+            if self.assume_yes:
+                self.out.write(f"    --yes does not answer for unlocked rule {rules}\n")
+        elif self.assume_yes:
             self.out.write("    allowed by --yes\n")
             return UserAnswer.ALLOW_ONCE
         self.out.write("    Allow? [y]es / [a]lways for this task / [N]o: ")

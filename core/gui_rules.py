@@ -6,17 +6,30 @@ tolerant of other languages: each rule lists common translations, and scripts wr
 without spaces (Chinese, Japanese) match as substrings.  A few harmless phrases that
 contain a risky word ("Sign in") are removed before matching.  Adding a language or a
 word means adding a string here.
+
+Also here, as data: which focused elements run what is typed when Enter is pressed
+(terminals, by accessibility role or by application), for ``typing_reaches``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 
 from deskhand.core.target import TargetInfo, clean_label
 
-__all__ = ["LABEL_RULES", "PASSWORD_ROLES", "LabelRule", "is_password_field", "match_label"]
+__all__ = [
+    "LABEL_RULES",
+    "PASSWORD_ROLES",
+    "TERMINAL_APPS",
+    "LabelRule",
+    "Reach",
+    "is_password_field",
+    "match_label",
+    "typing_reaches",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +131,47 @@ def is_password_field(target: TargetInfo) -> bool:
     if role in PASSWORD_ROLES:
         return True
     return (role in _TEXT_ROLES or target.source == "ocr") and bool(_PASSWORD_WORDS.search(target.label))
+
+
+class Reach(Enum):
+    """What typed text reaches, as far as the inspector can tell.
+
+    ``TERMINAL``: a line is run by a shell when Enter is pressed.  ``FIELD``: an ordinary
+    text field or widget of an application that is not a terminal (a file chooser's "Name",
+    a form): Enter there does not run a command.  ``UNKNOWN``: nothing tells -- no
+    inspector answer, or an application that may host a terminal in a plain text field
+    (browsers, editors with a built-in terminal) -- so it is judged like a terminal.
+    """
+
+    TERMINAL = "terminal"
+    FIELD = "field"
+    UNKNOWN = "unknown"
+
+
+TERMINAL_ROLES = frozenset({"terminal"})  # AT-SPI's role for VTE, Konsole and Qt terminal widgets
+# Terminal emulators by X11 window class or accessibility application name (lower case).
+TERMINAL_APPS = frozenset({
+    "xterm", "uxterm", "gnome-terminal", "gnome-terminal-server", "konsole", "xfce4-terminal",
+    "alacritty", "kitty", "terminator", "tilix", "urxvt", "rxvt", "st", "st-256color", "wezterm",
+    "org.wezfurlong.wezterm", "foot", "footclient", "lxterminal", "mate-terminal", "qterminal",
+    "terminology", "guake", "tilda", "yakuake", "sakura", "cool-retro-term", "eterm", "aterm",
+    "kgx", "org.gnome.console", "ptyxis", "org.gnome.ptyxis", "com.raggesilver.blackbox",
+    "contour", "rio", "ghostty", "com.mitchellh.ghostty", "deepin-terminal", "io.elementary.terminal",
+})  # fmt: skip
+# Applications whose terminals are ordinary text fields to the accessibility tree.
+_TERMINAL_HOSTS = frozenset({
+    "code", "code-oss", "vscodium", "cursor", "firefox", "firefox-esr", "chromium", "chromium-browser",
+    "google-chrome", "chrome", "brave-browser", "microsoft-edge", "electron", "emacs", "gvim",
+})  # fmt: skip
+
+
+def typing_reaches(target: TargetInfo | None) -> Reach:
+    """Whether what is typed into the focused ``target`` may run as a shell command."""
+    if target is None:
+        return Reach.UNKNOWN
+    app = target.app.lower()
+    if target.role.lower() in TERMINAL_ROLES or app in TERMINAL_APPS:
+        return Reach.TERMINAL
+    if app in _TERMINAL_HOSTS or app.startswith("jetbrains-") or target.source != "accessibility":
+        return Reach.UNKNOWN
+    return Reach.FIELD

@@ -1,9 +1,9 @@
 """Which element an action acts on, found by the ``Inspector`` before the policy judges it.
 
-A left click or a drag acts on what is under its (first) point; typed text and Enter or
-Space act on what has keyboard focus.  Everything else (scrolling, moving, other keys,
-shell commands) does not depend on a target, and an action the policy already blocks is
-not worth a lookup.  Points go to the inspector in screen pixels, converted through the
+A left click or a drag acts on what is under its (first) point; typed text and keys act on
+what has keyboard focus (its label and role for Enter and Space on a button, its window for
+the line a terminal would run).  Everything else (scrolling, moving, shell commands) does
+not depend on a target, and an action the policy already blocks is not worth a lookup.  Points go to the inspector in screen pixels, converted through the
 observation the action was decided on.
 """
 
@@ -13,7 +13,6 @@ import logging
 
 from deskhand.core.actions import Action, Click, Drag, Hotkey, MouseButton, TypeText
 from deskhand.core.observation import Observation
-from deskhand.core.policy import ACTIVATE_KEYS
 from deskhand.core.ports import Inspector
 from deskhand.core.target import TargetInfo
 
@@ -33,9 +32,7 @@ def find_target(inspector: Inspector, action: Action, observation: Observation) 
                 return inspector.inspect(to_screen(point), observation)
             case Drag(start=point):
                 return inspector.inspect(to_screen(point), observation)
-            case TypeText():
-                return inspector.focused(observation)
-            case Hotkey(keys=keys) if frozenset(keys) in ACTIVATE_KEYS:
+            case TypeText() | Hotkey():
                 return inspector.focused(observation)
             case _:
                 return None

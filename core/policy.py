@@ -7,7 +7,12 @@ level, and screen text can only raise one (a risky word in a button's label asks
 Rules are data with stable ids (``HOTKEY_RULES`` here, ``gui_rules.LABEL_RULES``,
 ``shell_rules.RULES``); the highest level any rule gives wins, and an action no rule knows
 gets ``confirm``.  ``unlocked`` (from settings) names block rules the user allows to *ask*
-instead of refusing; nothing ever becomes ``auto`` by unlocking.
+instead of refusing; nothing ever becomes ``auto`` by unlocking, and such a verdict says
+so (``Verdict.needs_a_person``).
+
+Typed text and keys are judged by the line they send to what has focus
+(``deskhand.core.typed_line``): a terminal runs the whole line at Enter.  The one thing a
+target may lower is that judgement: a field known not to be a terminal runs no command.
 """
 
 from __future__ import annotations
@@ -36,11 +41,12 @@ from deskhand.core.actions import (
     Wait,
 )
 from deskhand.core.geometry import ScreenGeometry
-from deskhand.core.gui_rules import is_password_field, match_label
+from deskhand.core.gui_rules import Reach, is_password_field, match_label, typing_reaches
 from deskhand.core.secret_scan import secret_kind
 from deskhand.core.shell_risk import ShellRisk, classify_command, starts_like_a_command
 from deskhand.core.shell_rules import BLOCK_RULES, RULES
 from deskhand.core.target import TargetInfo
+from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
 
 
@@ -83,6 +89,7 @@ UNLOCKABLE_RULES: dict[str, str] = {
 ACTIVATE_KEYS = (frozenset({"enter"}), frozenset({"space"}))  # press the focused button
 _TYPED_LINES = re.compile(r"[\r\n]+")
 _NO_UNLOCKS: frozenset[str] = frozenset()
+_NOTHING_TYPED = Line()
 
 
 def assess(
@@ -91,11 +98,14 @@ def assess(
     *,
     unlocked: frozenset[str] = _NO_UNLOCKS,
     secrets: frozenset[str] = _NO_UNLOCKS,
+    line: Line = _NOTHING_TYPED,
 ) -> Verdict:
     """Give ``action`` a verdict from the rules.
 
     ``target`` is what an inspector found where a click lands, or what has keyboard focus
-    for typing and Enter/Space; ``None`` when unknown (then only the action counts).
+    for typing and keys; ``None`` when unknown (then only the action counts).  ``line`` is
+    what the focused window holds unsent (``deskhand.core.typed_line``): typing that ends a
+    line, and Enter, are judged by the whole line they send.
     ``secrets`` are values known to be secret in this task (typed into password fields).
     """
     match action:
@@ -106,17 +116,20 @@ def assess(
         case Click() | Move() | Scroll() | Drag() | Wait():
             return _REVERSIBLE
         case Finish() | AskUser():
-            return Verdict(level=Level.AUTO, reason="ends the task; nothing is executed")
+            return _ENDS_TASK
         case Hotkey(keys=keys):
             verdict = _assess_hotkey(frozenset(keys), unlocked)
+            verdicts = [verdict]
             if target is not None and frozenset(keys) in ACTIVATE_KEYS:
-                return worst([_assess_target(target, f"presses {'+'.join(keys)} on") or verdict], verdict)
-            return verdict
+                verdicts.append(_assess_target(target, f"presses {'+'.join(keys)} on") or verdict)
+            if sends_line(keys):
+                verdicts.append(_assess_line(line, "sends the typed line", target, unlocked) or verdict)
+            return worst(verdicts, verdict)
         case TypeText(text=text):
-            return _assess_typed(text, target, unlocked)
+            return _assess_typed(text, target, unlocked, line)
         case RunShell(command=command):
             risk = classify_command(command, unlocked=unlocked)
-            return Verdict(level=risk.level, reason=risk.reason, rules=risk.rules)
+            return _shell_verdict(risk, risk.reason)
         case Remember(text=text):
             return _assess_remember(text, secrets)
 
@@ -134,6 +147,27 @@ def _assess_remember(text: str, secrets: frozenset[str]) -> Verdict:
 
 
 _REVERSIBLE = Verdict(level=Level.AUTO, reason="pointer and waiting actions are reversible")
+_ENDS_TASK = Verdict(level=Level.AUTO, reason="ends the task; nothing is executed")
+_SHORTCUT = Verdict(level=Level.AUTO, reason="a keyboard shortcut")
+_TYPING = Verdict(level=Level.AUTO, reason="typing text")
+# Auto verdicts whose reason tells a user nothing when every action asks anyway.
+_ROUTINE = frozenset(v.reason for v in (_REVERSIBLE, _ENDS_TASK, _SHORTCUT, _TYPING))
+_UNFOLLOWED = "terminal-unfollowed-line"
+
+
+def ask_every_time(verdict: Verdict) -> Verdict:
+    """The verdict when the user asked to approve every action: auto becomes confirm,
+    saying why in words that read well, and the rules' own reason only where it informs."""
+    if verdict.level is not Level.AUTO:
+        return verdict
+    reason = "you asked to approve every action"
+    if verdict.reason not in _ROUTINE:
+        reason = f"{reason}, even this one ({verdict.reason})"
+    return Verdict(level=Level.CONFIRM, reason=reason)
+
+
+def _shell_verdict(risk: ShellRisk, reason: str) -> Verdict:
+    return Verdict(level=risk.level, reason=reason, rules=risk.rules, unlocked=risk.unlocked)
 
 
 def _assess_target(target: TargetInfo, verb: str) -> Verdict | None:
@@ -158,9 +192,10 @@ def _assess_hotkey(keys: frozenset[str], unlocked: frozenset[str]) -> Verdict:
                 level=Level.CONFIRM,
                 reason=f"{reason} (rule {rule.id!r} unlocked in settings)",
                 rules=(rule.id,),
+                unlocked=(rule.id,),
             )
         return Verdict(level=rule.level, reason=reason, rules=(rule.id,))
-    return Verdict(level=Level.AUTO, reason="a keyboard shortcut")
+    return _SHORTCUT
 
 
 def _typed_pieces(text: str) -> list[str]:
@@ -169,15 +204,15 @@ def _typed_pieces(text: str) -> list[str]:
     return lines if len(lines) == 1 else [*lines, text]
 
 
-def _typed_line_risk(line: str, unlocked: frozenset[str]) -> ShellRisk | None:
+def _typed_line_risk(line: str, reach: Reach, unlocked: frozenset[str]) -> ShellRisk | None:
     risk = classify_command(line, unlocked=unlocked)
-    if starts_like_a_command(line):
+    if reach is not Reach.FIELD and starts_like_a_command(line):
         return risk
     blocked = risk.level is Level.BLOCK and not any(f.rule == "unparsable" for f in risk.findings)
     return risk if blocked else None
 
 
-def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]) -> Verdict:
+def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str], line: Line) -> Verdict:
     """Typing is harmless unless it goes into a password field, or the text is a risky
     command a terminal could run.
 
@@ -185,17 +220,20 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
     followed by "press Enter" would carry a blocked command past the policy in two steps.
     A line that does not start like a command (prose, mostly) still counts when, read as
     shell, it would do something blocked -- "hello; sudo reboot" runs sudo in a terminal.
-    The whole text is judged too, since a quoted string may run over several lines.
+    The whole text is judged too, since a quoted string may run over several lines, and
+    so is the whole line a newline sends, with what was typed into it before.  Where the
+    focus is known not to be a terminal (a file chooser's name field), only what would be
+    blocked counts: a path there is not a command.
     """
+    reach = typing_reaches(target)
     verdicts = [
-        Verdict(
-            level=risk.level,
-            reason=f"typed text is a command a terminal would run: {risk.reason}",
-            rules=risk.rules,
-        )
-        for risk in (_typed_line_risk(line, unlocked) for line in _typed_pieces(text))
+        _shell_verdict(risk, f"typed text is a command a terminal would run: {risk.reason}")
+        for risk in (_typed_line_risk(piece, reach, unlocked) for piece in _typed_pieces(text))
         if risk is not None
     ]
+    sent, _ = line.typed(text)
+    if sent and (line.text or line.unsure):  # only the first line sent holds earlier typing
+        verdicts.append(_assess_line(sent[0], "completes the typed line", target, unlocked) or _TYPING)
     if target is not None and is_password_field(target):
         verdicts.append(
             Verdict(
@@ -204,7 +242,40 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
                 rules=("gui-password",),
             )
         )
-    return worst(verdicts, Verdict(level=Level.AUTO, reason="typing text"))
+    return worst(verdicts, _TYPING)
+
+
+def _assess_line(line: Line, how: str, target: TargetInfo | None, unlocked: frozenset[str]) -> Verdict | None:
+    """The verdict on a whole line about to be sent to what has focus, if it is risky.
+
+    A line Deskhand could not follow (recalled from history, pasted) asks before a
+    terminal runs it -- and where the focus is unknown, once Enter has been sent there
+    before, which makes it look like a command line.
+    """
+    reach = typing_reaches(target)
+    verdicts = []
+    risk = _typed_line_risk(line.text, reach, unlocked) if line.text.strip() else None
+    if risk is not None:
+        shown = _show(line.text)
+        verdicts.append(
+            _shell_verdict(risk, f"{how} `{shown}`, a command a terminal would run: {risk.reason}")
+        )
+    if line.unsure and (reach is Reach.TERMINAL or (reach is Reach.UNKNOWN and line.sent)):
+        verdicts.append(
+            Verdict(
+                level=Level.CONFIRM,
+                reason="sends a line to a terminal that Deskhand could not follow "
+                "(recalled from history, pasted, or changed by a shortcut)",
+                rules=(_UNFOLLOWED,),
+            )
+        )
+    return worst(verdicts, verdicts[0]) if verdicts else None
+
+
+def _show(text: str, limit: int = 80) -> str:
+    """A typed line as one short, visible line (control characters escaped)."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 A = TypeVar("A", bound=BaseModel)

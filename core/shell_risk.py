@@ -38,6 +38,7 @@ class ShellRisk:
     needs_shell: bool = False
     rules: tuple[str, ...] = ()  # ids of the rules that decided the level
     findings: tuple[Finding, ...] = ()
+    unlocked: tuple[str, ...] = ()  # block rules found here that the user unlocked: they ask a person
 
 
 _AUTO_REASON = "read-only command"
@@ -66,6 +67,11 @@ def classify_command(command: str, *, unlocked: frozenset[str] = frozenset()) ->
         needs_shell=needs_shell,
         rules=tuple(dict.fromkeys(f.rule for f in decisive)),
         findings=tuple(findings),
+        unlocked=tuple(
+            dict.fromkeys(
+                f.rule for f in findings if RULES[f.rule].level is Level.BLOCK and f.rule in unlocked
+            )
+        ),
     )
 
 

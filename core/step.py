@@ -23,7 +23,7 @@ from deskhand.core.outcome import (
     StepOutcome,
     Unparseable,
 )
-from deskhand.core.policy import UserAnswer, approve, assess
+from deskhand.core.policy import UserAnswer, approve, ask_every_time, assess
 from deskhand.core.step_log import StepLog
 from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
@@ -131,6 +131,10 @@ class Step:
                     )
             except ExecutionFailed as exc:
                 outcome = Failed(action, str(exc))
+            except Stopped:
+                self.shared.lines.ran(action, target, completely=False)
+                raise
+            self.shared.lines.ran(action, target, completely=isinstance(outcome, Executed))
             if isinstance(outcome, Executed):
                 self.guard.executed(action, observation)
                 with self.log.timing("settle"):
@@ -142,22 +146,22 @@ class Step:
         """What the action lands on, and the policy's verdict on both -- raised to confirm
         when the user asked to approve everything.
 
-        The action is judged on its own first: a target can only raise a level, so a
-        blocked action is not worth a lookup, and one the inspector finds nothing for is
-        judged once.
+        The action is judged on its own first (keys and typing with the line the window
+        typed into last holds): a blocked action is not worth a lookup, and one the
+        inspector finds nothing for is judged once.  A target found is judged with its own
+        window's line; knowing it is not a terminal is the one thing that may lower a level.
         """
+        lines, unlocked = self.shared.lines, self.parts.unlocked
         secrets = frozenset(self.shared.secrets)
-        verdict = assess(action, unlocked=self.parts.unlocked, secrets=secrets)
+        verdict = assess(action, unlocked=unlocked, line=lines.line(None), secrets=secrets)
         target = None
         if self.parts.inspector is not None and verdict.level is not Level.BLOCK:
             with self.log.timing("inspect"):
                 target = find_target(self.parts.inspector, action, observation)
             if target is not None:
-                verdict = assess(action, target, unlocked=self.parts.unlocked, secrets=secrets)
-        if self.parts.ask_every_action and verdict.level is Level.AUTO:
-            verdict = Verdict(
-                level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"
-            )
+                verdict = assess(action, target, unlocked=unlocked, line=lines.line(target), secrets=secrets)
+        if self.parts.ask_every_action:
+            verdict = ask_every_time(verdict)
         return target, verdict
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:

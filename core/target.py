@@ -18,19 +18,29 @@ from deskhand.core.geometry import Rect
 
 __all__ = ["TargetInfo", "TargetSource", "clean_label"]
 
-TargetSource = Literal["accessibility", "ocr"]
+TargetSource = Literal["accessibility", "ocr", "window"]
 MAX_LABEL = 80  # labels are screen text: keep what we repeat to the user short
 
 
 @dataclass(frozen=True, slots=True)
 class TargetInfo:
     """An on-screen element: its label, its role ("push button", "password text", ...),
-    where the information came from, and its bounds in screen coordinates if known."""
+    where the information came from, and its bounds in screen coordinates if known.
+
+    For what has keyboard focus an inspector may also say which application it belongs to
+    (``app``: the accessibility application name or the X11 window class, lower case) and
+    which top-level window (``window``: an id that stays the same while the window lives).
+    The policy needs both to tell a terminal, which runs a line when Enter is pressed, from
+    a text field, and to keep what was typed into each window apart.  A ``"window"``
+    source knows only the focused window, not the element inside it.
+    """
 
     label: str
     role: str
     source: TargetSource
     bounds: Rect | None = None
+    app: str = ""
+    window: str = ""
 
     def describe(self) -> str:
         """``"Delete account" (push button)`` -- for verdict reasons and dialogs."""

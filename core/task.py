@@ -27,6 +27,7 @@ from deskhand.core.ports import (
     StepSink,
 )
 from deskhand.core.repeat_guard import RepeatGuard
+from deskhand.core.typed_line import TypedLines
 from deskhand.core.warm_up import WarmUp
 
 
@@ -80,7 +81,8 @@ class Parts:
 
 @dataclass
 class TaskRun:
-    """What the steps of one task share: its memory, the user's permissions, the guard."""
+    """What the steps of one task share: its memory, the user's permissions, the guard,
+    and the line each window holds unsent (what Enter would make a terminal run)."""
 
     task: str
     parts: Parts
@@ -88,6 +90,7 @@ class TaskRun:
     history: list[StepMemory] = field(default_factory=list)
     allowed: set[tuple[str, str]] = field(default_factory=set)
     guard: RepeatGuard = field(default_factory=RepeatGuard)
+    lines: TypedLines = field(default_factory=TypedLines)
     warm_up: WarmUp | None = None
     memories: tuple[MemoryFact, ...] = ()
     # Text typed into password fields: kept out of the record and of memory.

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 
 from deskhand.core.geometry import Rect
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class FocusedWindow:
+    """The focused top-level window: its id, desktop rectangle, class and title."""
+
+    id: int
+    rect: Rect
+    wm_class: str  # the X11 class ("XTerm", "Mousepad"), "" if unset
+    title: str
+
+
 def focused_window_rect() -> Rect | None:
     """The focused top-level window's rectangle in desktop coordinates, if we can tell."""
     if sys.platform.startswith("linux"):
-        return _x11_focused_rect()
+        window = focused_window()
+        return None if window is None else window.rect
     if sys.platform == "win32":
         return _win32_focused_rect()
     return None
 
 
-def _x11_focused_rect() -> Rect | None:
+def focused_window() -> FocusedWindow | None:
+    """The focused top-level window on X11 (``_NET_ACTIVE_WINDOW``), if we can tell."""
     try:
         from Xlib import X, display
         from Xlib.error import DisplayError, XError
@@ -38,7 +51,15 @@ def _x11_focused_rect() -> Rect | None:
         window = dpy.create_resource_object("window", active.value[0])
         geom = window.get_geometry()
         origin = window.translate_coords(root, 0, 0)
-        return Rect(-origin.x, -origin.y, geom.width, geom.height)
+        wm_class = window.get_wm_class()
+        title = window.get_full_property(dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING"))
+        name = title.value.decode("utf-8", "replace") if title is not None else window.get_wm_name()
+        return FocusedWindow(
+            id=int(active.value[0]),
+            rect=Rect(-origin.x, -origin.y, geom.width, geom.height),
+            wm_class=wm_class[1] if wm_class else "",
+            title=name if isinstance(name, str) else "",
+        )
     except XError as exc:
         log.debug("focus lookup failed: %s", exc)
         return None

@@ -5,6 +5,7 @@ model server that fails or restarts mid-task pauses the task instead of losing i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -175,17 +176,43 @@ def test_a_server_that_stays_away_ends_the_task_with_exit_2_and_keeps_its_steps(
     log.close()
 
 
-def test_an_unlocked_rule_asks_instead_of_blocking(desktop: XSession, ollama: FakeOllama) -> None:
-    wipe = {"do": "shell", "command": "history -c"}
+def deskhand_on_a_terminal(session: XSession, *args: str, typed: str) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as stdin, on which a person has typed ``typed``."""
+    exe = Path(sys.executable).with_name("deskhand")
+    main, side = os.openpty()
+    try:
+        os.write(main, typed.encode())
+        done = subprocess.run([str(exe), *args], env=session.env, stdin=side, capture_output=True,
+                              text=True, timeout=120, check=False)  # fmt: skip
+    finally:
+        os.close(side)
+        os.close(main)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_an_unlocked_rule_asks_a_person_and_yes_never_answers_it(
+    desktop: XSession, ollama: FakeOllama
+) -> None:
+    documents = Path(desktop.env["HOME"]) / "Documents"
+    (documents / "old").mkdir(parents=True, exist_ok=True)
+    wipe = {"do": "shell", "command": "rm -rf ~/Documents"}
     ollama.script([wipe, {"do": "finish"}])
-    r = deskhand(desktop, "do", "clear my history", *MODEL, "--host", ollama.url, "--yes")
+    r = deskhand(desktop, "do", "tidy my documents", *MODEL, "--host", ollama.url, "--yes")
     assert r.returncode == 0 and "blocked by policy" in r.stdout, r.stdout + r.stderr  # --yes is no key
-    with settings(desktop, 'unlocked_rules = ["history-wipe"]\n'):
+    with settings(desktop, 'unlocked_rules = ["wipe-tree"]\n'):
         ollama.script([wipe, {"do": "finish"}])
-        r = deskhand(desktop, "do", "clear my history", *MODEL, "--host", ollama.url, stdin="y\n")
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "needs your OK" in r.stdout and "unlocked in settings" in r.stdout
-    assert "blocked by policy" not in r.stdout and "executed" in r.stdout
+        r = deskhand(desktop, "do", "tidy my documents", *MODEL, "--host", ollama.url, "--yes", stdin="y\n")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "needs your OK" in r.stdout and "unlocked in settings" in r.stdout
+        assert "allowed by --yes" not in r.stdout and "no terminal asks one: denied" in r.stdout
+        assert documents.is_dir()  # neither --yes nor a piped "y" is a person
+        ollama.script([wipe, {"do": "finish"}])
+        code, out = deskhand_on_a_terminal(
+            desktop, "do", "tidy my documents", *MODEL, "--host", ollama.url, "--yes", typed="y\n"
+        )
+    assert code == 0, out
+    assert "--yes does not answer for unlocked rule 'wipe-tree'" in out and "outcome: executed" in out
+    assert not documents.exists()  # the person at the terminal said yes
 
 
 def test_the_time_budget_ends_a_task_that_keeps_waiting(desktop: XSession, ollama: FakeOllama) -> None:

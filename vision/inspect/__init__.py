@@ -15,12 +15,17 @@ the pixels.  ``cross_check`` says when the OCR reading is also taken after AT-SP
 harmless label, the riskier of the two winning: ``"always"``, ``"never"``, or
 ``"when-ready"`` (default) -- when the OCR read-ahead of the screenshot is already done,
 which costs nothing (see ``OcrInspector``).
+
+What has keyboard focus is the element the tree names, in the window the window manager
+names (``WindowInspector``): the window's class tells a terminal that publishes no tree
+(xterm) and its id keeps each window's typed line apart.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Literal
 
 from deskhand.core.geometry import ScreenPoint
@@ -30,8 +35,16 @@ from deskhand.core.ports import Inspector
 from deskhand.core.target import TargetInfo
 from deskhand.vision.inspect.atspi import AtspiInspector, enable_accessibility
 from deskhand.vision.inspect.ocr import OcrInspector
+from deskhand.vision.inspect.window import WindowInspector
 
-__all__ = ["AtspiInspector", "ChainInspector", "OcrInspector", "default_inspector", "enable_accessibility"]
+__all__ = [
+    "AtspiInspector",
+    "ChainInspector",
+    "OcrInspector",
+    "WindowInspector",
+    "default_inspector",
+    "enable_accessibility",
+]
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +88,15 @@ class ChainInspector:
         return best
 
     def focused(self, observation: Observation) -> TargetInfo | None:
-        for inspector in self.inspectors:
-            found = inspector.focused(observation)
-            if found is not None:
-                return found
-        return None
+        """The first element an inspector finds focused, in the focused window if one
+        names it (its class then names the application: the window manager knows which
+        window has focus even when the tree's idea of the active window is stale)."""
+        found = [f for f in (i.focused(observation) for i in self.inspectors) if f is not None]
+        element = next((f for f in found if f.source != "window"), None)
+        window = next((f for f in found if f.source == "window"), None)
+        if element is None or window is None:
+            return element or window
+        return replace(element, app=window.app or element.app, window=window.window)
 
     def _cross_checks(self, inspector: Inspector, observation: Observation) -> bool:
         if self.cross_check == "when-ready":
@@ -92,5 +109,5 @@ def _risky(target: TargetInfo) -> bool:
 
 
 def default_inspector(*, cross_check: CrossCheck = "when-ready") -> ChainInspector:
-    """AT-SPI then OCR (each returns ``None`` where it cannot work)."""
-    return ChainInspector(AtspiInspector(), OcrInspector(), cross_check=cross_check)
+    """AT-SPI then OCR, and the focused window (each returns ``None`` where it cannot work)."""
+    return ChainInspector(AtspiInspector(), OcrInspector(), WindowInspector(), cross_check=cross_check)

@@ -24,6 +24,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from deskhand.core.geometry import Rect, ScreenPoint
@@ -248,12 +249,23 @@ class AtspiInspector:
         return TargetInfo(name, role, "accessibility", bounds)
 
     def _focused(self, deadline: float) -> TargetInfo | None:
-        windows = [w for w in self._windows(deadline) if _STATE_ACTIVE in self._states(w, deadline)]
-        queue = windows[:1]
+        """The focused element of the active window, with its application's name."""
+        active = [
+            (app, w)
+            for app in self._children((_REGISTRY, _ROOT), deadline)
+            for w in self._children(app, deadline)
+            if _STATE_ACTIVE in self._states(w, deadline)
+        ]
+        if not active:
+            return None
+        app, window = active[0]
+        queue = [window]
         while queue:
             node = queue.pop(0)
             if _STATE_FOCUSED in self._states(node, deadline):
-                return self._describe(node, deadline)
+                found = self._describe(node, deadline)
+                name = str(self._prop(app, "Name", deadline) or "")
+                return replace(found, app=name.lower())
             queue.extend(self._children(node, deadline))
         return None
 

@@ -191,4 +191,22 @@ def test_ask_every_action_asks_even_for_auto_actions_and_honours_deny() -> None:
     assert run_task("x", parts).status is TaskStatus.FINISHED
     assert [a.kind for a, _ in approver.asked] == ["click"]
     assert approver.asked[0][1].level.value == "confirm"
+    assert approver.asked[0][1].reason == "you asked to approve every action"  # no "(… reversible)"
     assert p["executor"].executed == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [
+        ({"kind": "type_text", "text": "hello"}, "you asked to approve every action"),
+        ({"kind": "hotkey", "keys": ["ctrl", "s"]}, "you asked to approve every action"),
+        ({"kind": "wait", "seconds": 1}, "you asked to approve every action"),
+        ({"kind": "run_shell", "command": "ls"}, "you asked to approve every action, even this one (read-only command)"),
+        ({"kind": "run_shell", "command": "rm notes.txt"}, "deletes notes.txt"),  # asks for its own reason
+    ],
+)  # fmt: skip
+def test_ask_every_action_says_why_in_words_that_read_well(action: dict[str, object], reason: str) -> None:
+    approver = FakeApprover(answer_with=UserAnswer.DENY)
+    parts, _ = make_parts([reply(action), reply(FINISH)], approver=approver, ask_every_action=True)
+    run_task("x", parts)
+    assert [v.reason for _, v in approver.asked] == [reason]
