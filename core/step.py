@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, describe
 from deskhand.core.errors import ExecutionFailed, Stopped
-from deskhand.core.inspection import find_target
+from deskhand.core.inspection import judge
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import (
     Declined,
@@ -129,25 +129,14 @@ class Step:
         return outcome
 
     def _judge(self, action: Action, observation: Observation) -> tuple[TargetInfo | None, Verdict]:
-        """What the action lands on, and the policy's verdict on both -- raised to confirm
-        when the user asked to approve everything.
-
-        The action is judged on its own first: a target can only raise a level, so a
-        blocked action is not worth a lookup, and one the inspector finds nothing for is
-        judged once.
-        """
-        verdict = assess(action, unlocked=self.parts.unlocked)
-        target = None
-        if self.parts.inspector is not None and verdict.level is not Level.BLOCK:
-            with self.log.timing("inspect"):
-                target = find_target(self.parts.inspector, action, observation)
-            if target is not None:
-                verdict = assess(action, target, unlocked=self.parts.unlocked)
-        if self.parts.ask_every_action and verdict.level is Level.AUTO:
-            verdict = Verdict(
-                level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})"
-            )
-        return target, verdict
+        return judge(
+            action,
+            observation,
+            inspector=self.parts.inspector,
+            unlocked=self.parts.unlocked,
+            ask_every_action=self.parts.ask_every_action,
+            timed_inspect=lambda: self.log.timing("inspect"),
+        )
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
         if verdict.level is not Level.CONFIRM:
