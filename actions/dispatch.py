@@ -10,6 +10,7 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.core.actions import (
     Action,
     AskUser,
+    CallTool,
     Click,
     Drag,
     Finish,
@@ -24,7 +25,7 @@ from deskhand.core.actions import (
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.outcome import ExecResult
 from deskhand.core.policy import Approved
-from deskhand.core.ports import ShouldStop
+from deskhand.core.ports import ShouldStop, ToolRunner
 
 __all__ = ["ActionExecutor"]
 
@@ -32,9 +33,15 @@ __all__ = ["ActionExecutor"]
 class ActionExecutor:
     """The ``deskhand.core.ports.Executor`` the app wires into the loop."""
 
-    def __init__(self, gui: GuiExecutor | None = None, shell: ShellRunner | None = None) -> None:
+    def __init__(
+        self,
+        gui: GuiExecutor | None = None,
+        shell: ShellRunner | None = None,
+        tools: ToolRunner | None = None,
+    ) -> None:
         self.gui = gui or GuiExecutor()
         self.shell = shell or ShellRunner()
+        self.tools = tools  # MCP servers' tools (deskhand.app.mcp_client), when any are configured
 
     def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
         action = require_approved(approved).action
@@ -43,6 +50,10 @@ class ActionExecutor:
                 return self.gui.execute(approved, should_stop=should_stop)
             case RunShell():
                 return self.shell.execute(approved, should_stop=should_stop)
+            case CallTool(server=server):
+                if self.tools is None:
+                    raise ExecutionFailed(f"No MCP server {server!r} is configured for this task.")
+                return self.tools.execute(approved, should_stop=should_stop)
             case Finish() | AskUser():
                 # The loop ends the task on these; reaching an executor is a wiring bug.
                 raise ExecutionFailed(f"Nothing to execute for '{describe(action)}'; the loop handles it.")
@@ -54,5 +65,10 @@ class ActionExecutor:
         self.shell.release_all()
 
     def close(self) -> None:
-        """Call once when the app quits: releases input and stops the clipboard server."""
-        self.gui.close()
+        """Call once when the task or app ends: releases input, stops the clipboard server, and
+        disconnects from the MCP servers."""
+        try:
+            self.gui.close()
+        finally:
+            if self.tools is not None:
+                self.tools.close()

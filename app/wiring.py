@@ -25,6 +25,7 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
 from deskhand.app.config import Settings
+from deskhand.app.mcp_client import offer, open_toolbox
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.geometry import Grid, Rect, Size
@@ -104,18 +105,27 @@ def build_parts(
     )
     model = open_model(resolve_backend(options.backend, settings), options.host, options.model, settings)
     model.check()
-    dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)
-    grid = screen_grid(dialect, image_grid(dialect, settings.detail), model, settings)
-    model.num_ctx = context_size(settings.num_ctx, monitor, grid)
-    model.answer_end = getattr(dialect, "answer_end", None)
-    screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+    toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+    try:
+        offered, tool_verdicts = offer(toolbox, settings) if toolbox else ([], {})
+        dialect = dialect_for(options.model, options.dialect, offered)
+        grid = screen_grid(dialect, image_grid(dialect, settings.detail), model, settings)
+        model.num_ctx = context_size(
+            settings.num_ctx, monitor, grid, extra_chars=sum(t.size() for t in offered)
+        )
+        model.answer_end = getattr(dialect, "answer_end", None)
+        screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+    except BaseException:
+        if toolbox is not None:
+            toolbox.close()
+        raise
     parts = Parts(
         screen=screen,
         model=model,
         dialect=dialect,
         approver=approver,
-        executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout)),
+        executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout), tools=toolbox),
         settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
@@ -126,6 +136,7 @@ def build_parts(
         inspector=target_inspector(settings),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
+        tools=tool_verdicts,
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
 
@@ -157,13 +168,14 @@ def image_grid(dialect: Dialect, detail: str) -> Grid:
     return detail_grid(dialect.grid, detail)
 
 
-def context_size(configured: int, monitor: Rect, grid: Grid) -> int:
-    """``num_ctx``, raised if needed so three screenshots and the text fit without truncation.
+def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 0) -> int:
+    """``num_ctx``, raised if needed so three screenshots, the text and ``extra_chars`` of
+    offered tools fit without truncation.
 
     A truncated prompt loses its start -- the system turn -- and with it the prompt cache.
     """
     tokens = image_tokens(Size(monitor.width, monitor.height), grid)
-    needed = _IMAGES_IN_CONTEXT * tokens + 4096
+    needed = _IMAGES_IN_CONTEXT * tokens + 4096 + math.ceil(extra_chars / 3)
     return max(configured, math.ceil(needed / 1024) * 1024)
 
 

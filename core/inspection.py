@@ -10,7 +10,7 @@ observation the action was decided on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 
 from deskhand.core.actions import Action, Click, Drag, Hotkey, MouseButton, TypeText
@@ -18,6 +18,7 @@ from deskhand.core.observation import Observation
 from deskhand.core.policy import ACTIVATE_KEYS, assess
 from deskhand.core.ports import Inspector
 from deskhand.core.target import TargetInfo
+from deskhand.core.tools import ToolKey
 from deskhand.core.verdict import Level, Verdict
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def judge(
     inspector: Inspector | None,
     unlocked: frozenset[str],
     ask_every_action: bool,
+    tools: Mapping[ToolKey, Verdict] | None = None,
     timed_inspect: Callable[[], AbstractContextManager[None]] = _untimed,
 ) -> tuple[TargetInfo | None, Verdict]:
     """What ``action`` lands on, and the policy's verdict on both -- raised to confirm
@@ -68,13 +70,14 @@ def judge(
     level, so a blocked action is not worth a lookup, and one the inspector finds nothing
     for is judged once.
     """
-    verdict = assess(action, unlocked=unlocked)
+    offered = tools or {}
+    verdict = assess(action, unlocked=unlocked, tools=offered)
     target = None
     if inspector is not None and verdict.level is not Level.BLOCK:
         with timed_inspect():
             target = find_target(inspector, action, observation)
         if target is not None:
-            verdict = assess(action, target, unlocked=unlocked)
+            verdict = assess(action, target, unlocked=unlocked, tools=offered)
     if ask_every_action and verdict.level is Level.AUTO:
         verdict = Verdict(level=Level.CONFIRM, reason=f"you asked to approve every action ({verdict.reason})")
     return target, verdict

@@ -13,7 +13,7 @@ instead of refusing; nothing ever becomes ``auto`` by unlocking.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Generic, TypeVar
@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from deskhand.core.actions import (
     Action,
     AskUser,
+    CallTool,
     Click,
     Drag,
     Finish,
@@ -39,6 +40,7 @@ from deskhand.core.gui_rules import is_password_field, match_label
 from deskhand.core.shell_risk import ShellRisk, classify_command, starts_like_a_command
 from deskhand.core.shell_rules import BLOCK_RULES, RULES
 from deskhand.core.target import TargetInfo
+from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.verdict import Level, Verdict, worst
 
 
@@ -81,15 +83,21 @@ UNLOCKABLE_RULES: dict[str, str] = {
 ACTIVATE_KEYS = (frozenset({"enter"}), frozenset({"space"}))  # press the focused button
 _TYPED_LINES = re.compile(r"[\r\n]+")
 _NO_UNLOCKS: frozenset[str] = frozenset()
+_NO_TOOLS: Mapping[ToolKey, Verdict] = {}
 
 
 def assess(
-    action: Action, target: TargetInfo | None = None, *, unlocked: frozenset[str] = _NO_UNLOCKS
+    action: Action,
+    target: TargetInfo | None = None,
+    *,
+    unlocked: frozenset[str] = _NO_UNLOCKS,
+    tools: Mapping[ToolKey, Verdict] = _NO_TOOLS,
 ) -> Verdict:
     """Give ``action`` a verdict from the rules.
 
     ``target`` is what an inspector found where a click lands, or what has keyboard focus
     for typing and Enter/Space; ``None`` when unknown (then only the action counts).
+    ``tools`` holds the verdict of each MCP tool offered to the task (``core.tools``).
     """
     match action:
         case Click(button=button) if target is not None and button is MouseButton.LEFT:
@@ -110,6 +118,8 @@ def assess(
         case RunShell(command=command):
             risk = classify_command(command, unlocked=unlocked)
             return Verdict(level=risk.level, reason=risk.reason, rules=risk.rules)
+        case CallTool(server=server, tool=tool):
+            return tools.get((server, tool)) or not_offered(server, tool)
 
 
 _REVERSIBLE = Verdict(level=Level.AUTO, reason="pointer and waiting actions are reversible")

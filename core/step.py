@@ -104,7 +104,9 @@ class Step:
         repeated = self.guard.check(action, observation)
         if repeated is not None:
             outcome: StepOutcome = Repeated(action, repeated)
-            self.log.judged(action, assess(action, unlocked=self.parts.unlocked), None)
+            self.log.judged(
+                action, assess(action, unlocked=self.parts.unlocked, tools=self.parts.tools), None
+            )
             self.log.outcome(outcome)
             return outcome
         target, verdict = self._judge(action, observation)
@@ -135,6 +137,7 @@ class Step:
             inspector=self.parts.inspector,
             unlocked=self.parts.unlocked,
             ask_every_action=self.parts.ask_every_action,
+            tools=self.parts.tools,
             timed_inspect=lambda: self.log.timing("inspect"),
         )
 

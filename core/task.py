@@ -6,7 +6,7 @@ both read as their stages; ``deskhand.core.loop`` is where callers import these 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -26,6 +26,8 @@ from deskhand.core.ports import (
     StepSink,
 )
 from deskhand.core.repeat_guard import RepeatGuard
+from deskhand.core.tools import ToolKey
+from deskhand.core.verdict import Verdict
 from deskhand.core.warm_up import WarmUp
 
 
@@ -73,6 +75,7 @@ class Parts:
     inspector: Inspector | None = None  # what a click lands on / typing goes into
     unlocked: frozenset[str] = frozenset()  # block rules the user lets ask instead (settings)
     faults: FaultWaiter | None = None  # None: a model-server fault ends the task
+    tools: Mapping[ToolKey, Verdict] = field(default_factory=dict)  # MCP tools offered, judged
 
 
 @dataclass
