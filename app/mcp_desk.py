@@ -49,7 +49,10 @@ from deskhand.core.verdict import Level, Verdict
 
 log = logging.getLogger(__name__)
 
-STOPPED_TEXT = "The person at the desktop pressed Stop; Deskhand ended this call."
+STOPPED_TEXT = (
+    "The person at the desktop pressed Stop: Deskhand ended this call and refuses further ones "
+    "until `deskhand mcp` is started again."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,8 @@ class DesktopCalls:
         self._allowed: set[tuple[str, str, str]] = set()  # (client, action key, reason)
 
     def screenshot(self, monitor: int | None = None) -> CallResult:
+        if self.parts.should_stop():
+            return CallResult(False, STOPPED_TEXT)
         with self.turn:
             observation = self.parts.screen_for(monitor).observe()
         self.shots.add(observation)

@@ -209,3 +209,48 @@ def test_run_task_does_the_task_with_the_configured_model(desktop: XSession) -> 
     assert outcome["status"] == "finished" and "Pressed Cancel." in outcome["message"]
     assert "denied by the user" in outcome["steps"][0]  # "Buy now" asked the desktop; nobody answered
     assert clicked(log) == ["Cancel"]
+
+
+def _window(session: XSession, name: str) -> str | None:
+    found = session.run(["xdotool", "search", "--onlyvisible", "--name", name]).stdout.split()
+    return found[0].decode() if found else None
+
+
+def test_the_stop_bar_names_the_client_and_stop_ends_its_calls(desktop: XSession) -> None:
+    """The person at the desktop sees who is driving it, and Stop ends a call waiting on them."""
+    log, centres = start_risky_window(desktop)
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.write_text("confirm_timeout = 120\n")  # the dialog would wait for minutes
+
+    async def press_stop_once_asked() -> None:
+        await anyio.to_thread.run_sync(
+            lambda: wait_for(
+                lambda: _window(desktop, "Deskhand: allow this action") is not None, 30, "the dialog"
+            )
+        )
+        bar = _window(desktop, "Deskhand: stop bar")
+        assert bar is not None
+        geometry = desktop.run(["xdotool", "getwindowgeometry", "--shell", bar]).stdout.decode()
+        where = dict(line.split("=") for line in geometry.split())
+        # Stop is the bar's right-most button.
+        x, y = int(where["X"]) + int(where["WIDTH"]) - 30, int(where["Y"]) + int(where["HEIGHT"]) // 2
+        desktop.run(["xdotool", "mousemove", str(x), str(y), "click", "1"])
+
+    async def use(client: Client) -> tuple[CallToolResult, CallToolResult, float]:
+        shot = json.loads(text_of(await client.call_tool("screenshot", {})))
+        x, y = to_image(centres["Delete account"], shot, desktop)
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(press_stop_once_asked)
+            stopped = await client.call_tool("click", {"x": x, "y": y})
+        took = time.monotonic() - started
+        return stopped, await client.call_tool("screenshot", {}), took
+
+    try:
+        stopped, after, took = with_client(desktop, use)
+    finally:
+        config.write_text("confirm_timeout = 5\n")
+    assert stopped.is_error and after.is_error
+    assert "pressed Stop" in text_of(stopped) and "pressed Stop" in text_of(after)
+    assert took < 60
+    assert clicked(log) == []
