@@ -106,7 +106,10 @@ class _Desk:
 
 def run_mcp(args: argparse.Namespace) -> int:
     if args.port is not None and not args.http:
-        raise UsageError("--port needs --http (stdio has no port); add --http, or drop --port")
+        raise UsageError(
+            f"Tried to serve MCP on port {args.port}, but a port needs --http (stdio has none). "
+            "Add --http, or drop --port."
+        )
     settings = load_settings()
     app = QApplication.instance() or QApplication(["deskhand-mcp"])
     assert isinstance(app, QApplication)  # noqa: S101 - a QCoreApplication here would be a wiring bug

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -28,7 +30,7 @@ from deskhand.app.audit_log import AuditLog
 from deskhand.core.geometry import Size, smart_resize
 from deskhand.vision.dialects.common import QWEN25_GRID
 from tests.a11y import accessibility_bus
-from tests.e2e.xsession import XSession, read_events, wait_for, x_session
+from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -254,3 +256,42 @@ def test_the_stop_bar_names_the_client_and_stop_ends_its_calls(desktop: XSession
     assert "pressed Stop" in text_of(stopped) and "pressed Stop" in text_of(after)
     assert took < 60
     assert clicked(log) == []
+
+
+def test_http_serves_on_loopback_only(desktop: XSession) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    exe = str(Path(sys.executable).with_name("deskhand"))
+    server = subprocess.Popen([exe, "mcp", "--http", "--port", str(port)], env=desktop.env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, 30, "deskhand mcp --http")
+        listeners = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        assert listeners.split() and all("127.0.0.1:" in line for line in listeners.splitlines() if line)
+
+        async def main() -> tuple[set[str], CallToolResult]:
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                tools = {t.name for t in (await client.list_tools()).tools}
+                return tools, await client.call_tool("screenshot", {})
+
+        tools, shot = anyio.run(main)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    assert tools == TOOLS
+    assert not shot.is_error and json.loads(text_of(shot))["width"] > 0
+
+
+def test_port_without_http_is_a_usage_error(desktop: XSession) -> None:
+    r = deskhand(desktop, "mcp", "--port", "9999")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "deskhand: error: Tried to serve MCP on port 9999, but a port needs --http (stdio has none). "
+        "Add --http, or drop --port."
+    ]
