@@ -33,7 +33,9 @@ from deskhand.app.mcp_server import build_server
 from deskhand.app.qt_approver import DialogHost, QtApprover
 from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
 from deskhand.app.session import AgentState
+from deskhand.app.single_instance import server_name
 from deskhand.app.task_session import TaskSession, open_audit_log
+from deskhand.app.tray_link import TrayApprover, TrayLink
 from deskhand.app.windows.stop_bar import StopBar
 from deskhand.app.wiring import MonotonicClock, TaskOptions, resolve_host, resolve_model, target_inspector
 from deskhand.core.errors import SetupError, UsageError
@@ -122,7 +124,19 @@ def run_mcp(args: argparse.Namespace) -> int:
     desk = _Desk(settings, windows, stop)
     audit_log = open_audit_log(settings)
     audit = ClientAudit(audit_log, "http" if args.http else "stdio")
-    approver = QtApprover(dialogs, stop.is_set)
+    link = TrayLink(dialogs.invoker)
+    if link.open(server_name()):  # a tray app runs: it shows who uses the desktop, and asks
+        link.stopped.connect(presence.stop_pressed)
+    approver = TrayApprover(
+        link, QtApprover(dialogs, stop.is_set), timeout=settings.confirm_timeout, should_stop=stop.is_set
+    )
+
+    def seen(name: str) -> None:
+        if not link.connected:
+            presence.used_by(name)
+        elif name != presence.client:
+            presence.client = name
+            link.hello(name)
 
     def keep_ours_out(parts: Parts) -> Parts:
         return replace(
@@ -165,7 +179,7 @@ def run_mcp(args: argparse.Namespace) -> int:
     )
     server = build_server(
         calls,
-        seen=lambda name: dialogs.invoker.post(lambda: presence.used_by(name)),
+        seen=lambda name: dialogs.invoker.post(lambda: seen(name)),
         version=package_version(),
     )
     failure: list[BaseException] = []

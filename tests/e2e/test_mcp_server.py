@@ -295,3 +295,53 @@ def test_port_without_http_is_a_usage_error(desktop: XSession) -> None:
         "deskhand: error: Tried to serve MCP on port 9999, but a port needs --http (stdio has none). "
         "Add --http, or drop --port."
     ]
+
+
+def test_with_the_tray_app_running_its_dialog_asks_and_the_answer_counts(desktop: XSession) -> None:
+    """The tray app (no tray host here, so it shows its command bar) takes the server's questions."""
+    log, centres = start_risky_window(desktop)
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.write_text("confirm_timeout = 60\n")
+    exe = str(Path(sys.executable).with_name("deskhand"))
+    err = desktop.tmp / "tray-stderr.txt"
+    with err.open("wb") as sink:
+        tray = subprocess.Popen([exe, "-v"], env=desktop.env, stdout=subprocess.DEVNULL, stderr=sink)
+    try:
+        wait_for(lambda: "ready in" in err.read_text(errors="replace"), 30, "the tray app")
+        wait_for(lambda: _window(desktop, "Deskhand: new task") is not None, 10, "its command bar")
+        desktop.run(["xdotool", "key", "Escape"])
+        wait_for(lambda: _window(desktop, "Deskhand: new task") is None, 10, "the command bar to close")
+
+        async def allow_in_the_tray() -> int:
+            def dialog() -> str | None:
+                return _window(desktop, "Deskhand: allow this action")
+
+            await anyio.to_thread.run_sync(lambda: wait_for(lambda: dialog() is not None, 30, "the dialog"))
+            wid = dialog()
+            assert wid is not None
+            owner = int(desktop.run(["xdotool", "getwindowpid", wid]).stdout)
+            desktop.run(["xdotool", "windowactivate", "--sync", wid, "key", "alt+o"])  # Allow &once
+            return owner
+
+        async def use(client: Client) -> tuple[CallToolResult, int]:
+            shot = json.loads(text_of(await client.call_tool("screenshot", {})))
+            assert _window(desktop, "Deskhand: stop bar") is None  # the tray says who, not a bar of ours
+            x, y = to_image(centres["Delete account"], shot, desktop)
+            owners: list[int] = []
+
+            async def answer() -> None:
+                owners.append(await allow_in_the_tray())
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(answer)
+                result = await client.call_tool("click", {"x": x, "y": y})
+            return result, owners[0]
+
+        result, owner = with_client(desktop, use)
+    finally:
+        tray.terminate()
+        tray.wait(timeout=15)
+        config.write_text("confirm_timeout = 5\n")
+    assert owner == tray.pid  # the tray's own dialog asked
+    assert not result.is_error, text_of(result)
+    assert clicked(log) == ["Delete account"]  # the person allowed it there
