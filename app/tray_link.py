@@ -228,7 +228,7 @@ class TrayLink(QObject):
     ) -> UserAnswer:
         """Ask in the tray and wait (worker thread); no answer in time, Stop or a lost link deny."""
         request = next(self._ids)
-        event, answers = threading.Event(), []
+        event, answers = threading.Event(), list[UserAnswer]()
         with self._lock:
             self._waiting[request] = (event, answers)
         message = {

@@ -29,6 +29,7 @@ from deskhand.app.config import Settings, config_path, load_settings
 from deskhand.app.settings_store import InvalidSettings, save_settings, updated
 from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
 from deskhand.app.windows.settings_fields import SettingsGroup, key_edit, key_text
+from deskhand.app.windows.settings_mcp import McpGroup
 from deskhand.app.windows.settings_safety import SafetyGroup
 from deskhand.app.windows.settings_server import ServerGroup
 from deskhand.app.windows.settings_voice import VoiceGroup
@@ -108,8 +109,9 @@ class SettingsWindow(QWidget):
         self.hotkeys = HotkeysGroup(self.settings, self.errors)
         self.voice = VoiceGroup(self.settings, self.errors)
         self.history = HistoryGroup(self.settings, self.errors)
+        self.mcp = McpGroup(self.settings, self.errors)
         self.groups: tuple[SettingsGroup, ...] = (
-            self.server, self.safety, self.hotkeys, self.voice, self.history,
+            self.server, self.safety, self.hotkeys, self.voice, self.history, self.mcp,
         )  # fmt: skip
         # The fields by the names they had before the groups (callers and tests use them).
         self.host, self.models, self.pull = self.server.host, self.server.models, self.server.pull
@@ -130,7 +132,7 @@ class SettingsWindow(QWidget):
         left, right = QVBoxLayout(), QVBoxLayout()
         for column, groups in (
             (left, (self.server, self.hotkeys, self.history)),
-            (right, (self.safety, self.voice)),
+            (right, (self.safety, self.voice, self.mcp)),
         ):
             for group in groups:
                 column.addWidget(group)
