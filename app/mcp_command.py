@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -111,6 +113,13 @@ def run_mcp(args: argparse.Namespace) -> int:
         raise UsageError(
             f"Tried to serve MCP on port {args.port}, but a port needs --http (stdio has none). "
             "Add --http, or drop --port."
+        )
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise SetupError(
+            "Tried to serve MCP for this desktop, but there is no graphical session (DISPLAY and "
+            "WAYLAND_DISPLAY are unset). Start `deskhand mcp` from inside your desktop session."
         )
     settings = load_settings()
     app = QApplication.instance() or QApplication(["deskhand-mcp"])

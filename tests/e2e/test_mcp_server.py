@@ -345,3 +345,14 @@ def test_with_the_tray_app_running_its_dialog_asks_and_the_answer_counts(desktop
     assert owner == tray.pid  # the tray's own dialog asked
     assert not result.is_error, text_of(result)
     assert clicked(log) == ["Delete account"]  # the person allowed it there
+
+
+def test_without_a_desktop_it_says_so_in_one_line(desktop: XSession) -> None:
+    exe = str(Path(sys.executable).with_name("deskhand"))
+    env = {k: v for k, v in desktop.env.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    r = subprocess.run([exe, "mcp"], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "deskhand: error: Tried to serve MCP for this desktop, but there is no graphical session (DISPLAY "
+        "and WAYLAND_DISPLAY are unset). Start `deskhand mcp` from inside your desktop session."
+    ]
