@@ -119,3 +119,20 @@ def test_a_server_that_hangs_or_dies_is_a_tool_error(screen_1080: XSession, olla
     assert hung.startswith("failed:") and "did not answer within 2 s" in hung
     assert died.startswith("failed:") and "notes.crash failed" in died
     assert after.startswith("failed:")  # the server is gone; the task still goes on
+
+
+def test_a_server_that_speaks_garbage_is_left_out_and_the_task_goes_on(
+    screen_1080: XSession, ollama: FakeOllama
+) -> None:
+    junk = (
+        "[mcp_servers.junk]\n"
+        f"command = {json.dumps(sys.executable)}\n"
+        """args = ["-c", "print('this is not JSON-RPC'); print('{\\"jsonrpc\\": 42}')"]\n"""
+    )
+    with notes_server(screen_1080, junk):
+        ollama.script([qwen_call("notes__read_note", {"name": "groceries"}), {"do": "finish"}])
+        r = deskhand(screen_1080, "do", "read my note", "--model", "qwen2.5vl:7b", "--host", ollama.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "MCP server 'junk' is left out of this task" in r.stderr
+    assert "milk, eggs, coffee" in r.stdout
+    assert "junk__" not in ollama.chat_requests[0].body["messages"][0]["content"]
