@@ -309,7 +309,9 @@ def test_with_the_tray_app_running_its_dialog_asks_and_the_answer_counts(desktop
     try:
         wait_for(lambda: "ready in" in err.read_text(errors="replace"), 30, "the tray app")
         wait_for(lambda: _window(desktop, "Deskhand: new task") is not None, 10, "its command bar")
-        desktop.run(["xdotool", "key", "Escape"])
+        bar = _window(desktop, "Deskhand: new task")
+        assert bar is not None
+        desktop.run(["xdotool", "windowactivate", "--sync", bar, "key", "--window", bar, "Escape"])
         wait_for(lambda: _window(desktop, "Deskhand: new task") is None, 10, "the command bar to close")
 
         async def allow_in_the_tray() -> int:
