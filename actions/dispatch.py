@@ -10,6 +10,7 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.core.actions import (
     Action,
     AskUser,
+    CallTool,
     Click,
     Drag,
     Finish,
@@ -25,7 +26,7 @@ from deskhand.core.actions import (
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.outcome import ExecResult
 from deskhand.core.policy import Approved
-from deskhand.core.ports import MemoryWriter, ShouldStop
+from deskhand.core.ports import MemoryWriter, ShouldStop, ToolRunner
 
 __all__ = ["ActionExecutor"]
 
@@ -38,10 +39,12 @@ class ActionExecutor:
         gui: GuiExecutor | None = None,
         shell: ShellRunner | None = None,
         memory: MemoryWriter | None = None,
+        tools: ToolRunner | None = None,
     ) -> None:
         self.gui = gui or GuiExecutor()
         self.shell = shell or ShellRunner()
         self.memory = memory
+        self.tools = tools  # MCP servers' tools (deskhand.app.mcp_client), when any are configured
 
     def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
         action = require_approved(approved).action
@@ -54,6 +57,10 @@ class ActionExecutor:
                 if self.memory is None:
                     raise ExecutionFailed("Tried to keep a note in memory, but memory is not available here.")
                 return ExecResult(feedback=f"kept in memory as #{self.memory.remember(text)}")
+            case CallTool(server=server):
+                if self.tools is None:
+                    raise ExecutionFailed(f"No MCP server {server!r} is configured for this task.")
+                return self.tools.execute(approved, should_stop=should_stop)
             case Finish() | AskUser():
                 # The loop ends the task on these; reaching an executor is a wiring bug.
                 raise ExecutionFailed(f"Nothing to execute for '{describe(action)}'; the loop handles it.")
@@ -65,5 +72,10 @@ class ActionExecutor:
         self.shell.release_all()
 
     def close(self) -> None:
-        """Call once when the app quits: releases input and stops the clipboard server."""
-        self.gui.close()
+        """Call once when the task or app ends: releases input, stops the clipboard server, and
+        disconnects from the MCP servers."""
+        try:
+            self.gui.close()
+        finally:
+            if self.tools is not None:
+                self.tools.close()

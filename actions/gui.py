@@ -22,6 +22,7 @@ from deskhand.actions.text_entry import TextTyper
 from deskhand.core.actions import (
     Action,
     AskUser,
+    CallTool,
     Click,
     Drag,
     Finish,
@@ -103,7 +104,7 @@ class GuiExecutor:
                 self._hotkey(keys, should_stop)
             case Wait(seconds=seconds):
                 self._wait(seconds, should_stop)
-            case RunShell() | Remember() | Finish() | AskUser():
+            case RunShell() | Remember() | CallTool() | Finish() | AskUser():
                 raise ExecutionFailed(f"The GUI executor cannot {describe(action)}; it is not a GUI action.")
             case _:
                 assert_never(action)

@@ -134,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_memory_parser(sub)
     _add_schedule_parser(sub)
+    mcp = sub.add_parser("mcp", help="serve Deskhand's tools to MCP clients (stdio; --http on loopback)")
+    mcp.set_defaults(run=_lazy("deskhand.app.mcp_command", "run_mcp"))
+    mcp.add_argument(
+        "--http", action="store_true", help="serve streamable HTTP on 127.0.0.1 instead of stdio"
+    )
+    mcp.add_argument(
+        "--port", type=int_at_least(1), metavar="P", help="HTTP port (with --http; default 8765)"
+    )
 
     pull = sub.add_parser("pull", help="download a model with a progress bar")
     pull.add_argument("name", help="model to pull, e.g. qwen2.5vl:7b")

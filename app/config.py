@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from deskhand.core.errors import UsageError
@@ -141,9 +142,43 @@ def _check_rule(rule_id: str) -> str:
     return rule_id
 
 
+_MCP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def _check_mcp_name(name: str) -> str:
+    """A server's name becomes part of the tool names the model calls (``notes__search``)."""
+    if not _MCP_NAME.match(name) or "__" in name:
+        raise ValueError(f"{name!r} is not a server name; use letters, digits, - and _ (no '__')")
+    return name
+
+
+class McpServer(BaseModel):
+    """One MCP server whose tools the model may call: a command (stdio) or a URL (HTTP)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = Field(default_factory=dict)
+    url: str | None = None
+    # Tool names that run without asking / never run (else: read-only tools run, others ask).
+    always_allow: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ()
+    timeout: float = Field(default=30.0, gt=0, le=600)  # seconds a call may take
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> McpServer:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give either `command` (a program speaking MCP on stdio) or `url`, not both")
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"{self.url!r} must start with http:// or https://")
+        return self
+
+
 Hotkey = Annotated[str, AfterValidator(canonical_hotkey)]
 UnlockableRule = Annotated[str, AfterValidator(_check_rule)]
 HostName = Annotated[str, AfterValidator(_check_host_name)]
+McpServerName = Annotated[str, AfterValidator(_check_mcp_name)]
 
 
 class Settings(BaseModel):
@@ -207,6 +242,8 @@ class Settings(BaseModel):
     # Schedules missed while the tray app was not running: ask once at start, run them once,
     # or skip to their next time.
     missed_schedules: Literal["ask", "run", "skip"] = "ask"
+    # MCP servers whose tools the model may call ([mcp_servers.NAME] tables; README "MCP").
+    mcp_servers: dict[McpServerName, McpServer] = Field(default_factory=dict)
     # Voice (deskhand.voice).  Free speech uses Whisper once its model is downloaded (on
     # first use) and pocketsphinx (English) until then; command words always use
     # pocketsphinx's grammar.  Listening outside push-to-talk is opt-in: it keeps the

@@ -27,6 +27,7 @@ from deskhand.app.scheduler import ScheduleRunner
 from deskhand.app.screen_exclusion import OurWindows
 from deskhand.app.session import AgentState, SessionError, SessionModel
 from deskhand.app.settings_store import audit_log_path, personal_db_path
+from deskhand.app.tray_link import McpPeers
 from deskhand.app.voice_controller import VoiceController
 from deskhand.app.windows.command_bar import CommandBar
 from deskhand.app.windows.run_view import RunView
@@ -96,6 +97,7 @@ class DeskhandApp(QObject):
             self.windows.register(window)
         timeout = confirm_timeout if confirm_timeout is not None else self._confirm_timeout()
         self.dialogs = DialogHost(timeout)
+        self.mcp = McpPeers(self.dialogs)  # `deskhand mcp` servers asking through this tray
         self.runner = TaskRunner()
         self.other_windows: dict[str, QWidget] = {}
         self.hotkeys: GlobalHotkeys | None = None
@@ -290,9 +292,12 @@ class DeskhandApp(QObject):
             )
 
     def stop(self) -> None:
-        """Tray, hotkey and stop bar all come here: stop before the next input event."""
+        """Tray, hotkey and stop bar all come here: stop before the next input event --
+        the running task's, and the calls of MCP clients using the desktop through us."""
         if self.session.request_stop():
             log.info("stop requested")
+        if self.mcp.stop_all():
+            log.info("stop sent to the MCP servers")
 
     def show_run_view(self) -> None:
         self.run_view.show()

@@ -82,6 +82,7 @@ def _run(qapp: object, instance: object, started: float) -> int:
     problems = controller.bind_hotkeys(settings)
     tray = Tray(controller)
     instance.show_requested.connect(controller.open_command_bar)
+    instance.mcp_connected.connect(controller.mcp.adopt)
 
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray.show()

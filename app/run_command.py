@@ -7,24 +7,16 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import load_settings
-from deskhand.app.settings_store import audit_log_path
+from deskhand.app.task_session import ERROR_MESSAGE, TaskSession, open_audit_log
 from deskhand.app.terminal import StepPrinter, TerminalApprover, one_line
 from deskhand.app.tracefile import TraceDirectory
-from deskhand.app.wiring import (
-    TaskOptions,
-    build_parts,
-    release_input_after_crash,
-    resolve_host,
-    resolve_model,
-)
+from deskhand.app.wiring import TaskOptions, resolve_host, resolve_model
 from deskhand.core.faults import PauseAndRetry, PauseNotice
-from deskhand.core.loop import TaskResult, TaskStatus, run_task
+from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.ports import StepSink
 
 EXIT_CODES = {
@@ -72,11 +64,7 @@ def run_do(args: argparse.Namespace) -> int:
     )
     printer = StepPrinter()
     trace = TraceDirectory(Path(args.trace)) if args.trace else None
-    audit_log = AuditLog(audit_log_path(settings))
-    if audit_log.interrupted:
-        release_input_after_crash(audit_log.interrupted)
-    if settings.retention_days > 0:
-        audit_log.prune(settings.retention_days)
+    audit_log = open_audit_log(settings)
     sinks: list[StepSink] = [printer] + ([trace] if trace else [])
     stop = StopOnSignal()
     stop.install()
@@ -85,33 +73,30 @@ def run_do(args: argparse.Namespace) -> int:
         faults = PauseAndRetry(
             notify=_tell, should_stop=stop, sleep=time.sleep, patience=settings.model_wait_seconds
         )
-    parts, limits, _ = build_parts(
+    session = TaskSession(
+        args.task,
         options,
         settings,
         approver=TerminalApprover(assume_yes=args.yes),
+        audit_log=audit_log,
         sinks=sinks,
         should_stop=stop,
         on_decision=printer.decided,
         faults=faults,
+        origin=getattr(args, "origin", ""),
     )
-    audit = audit_log.begin_task(
-        args.task, model=model, dialect=parts.dialect.name, host=host, origin=getattr(args, "origin", "")
-    )
-    parts = replace(parts, sinks=(audit, *parts.sinks))
-    head = f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}"
+    head = f"deskhand: {model} ({session.dialect}) on {host}, task: {args.task}"
     sys.stdout.write(one_line(head, None) + "\n")
     result: TaskResult | None = None
     try:
-        result = run_task(args.task, parts, limits)
+        result = session.run()
     except KeyboardInterrupt:
         result = TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 0)
     finally:
-        summary = _summary(args.task, model, parts.dialect.name, result)
-        audit.finish(str(summary["status"]), str(summary["message"]))
+        session.close(result)
         audit_log.close()
-        parts.executor.close()
         if trace is not None:
-            trace.finish(summary)
+            trace.finish(_summary(args.task, model, session.dialect, result))
     sys.stdout.write(f"{result.status.value}: {one_line(result.message, None)}\n")
     return EXIT_CODES[result.status]
 
@@ -127,6 +112,6 @@ def _summary(task: str, model: str, dialect: str, result: TaskResult | None) -> 
         "model": model,
         "dialect": dialect,
         "status": result.status.value if result else "error",
-        "message": result.message if result else "the task ended with an error (see stderr)",
+        "message": result.message if result else ERROR_MESSAGE,
         "steps": result.steps if result else None,
     }

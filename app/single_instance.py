@@ -44,9 +44,14 @@ def notify_running(name: str, message: bytes = SHOW_COMMAND_BAR, timeout_ms: int
 
 
 class SingleInstance(QObject):
-    """Listens for later instances; ``show_requested`` fires when one starts."""
+    """Listens for later instances; ``show_requested`` fires when one starts.
+
+    A ``deskhand mcp`` process connects here too and stays connected: its first line is
+    JSON (``deskhand.app.tray_link``), and its socket is handed over by ``mcp_connected``.
+    """
 
     show_requested = Signal()
+    mcp_connected = Signal(object, bytes)  # the QLocalSocket, the bytes read so far
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__()
@@ -74,6 +79,10 @@ class SingleInstance(QObject):
 
     def _read(self, socket: QLocalSocket) -> None:
         data = bytes(socket.readAll().data())
+        if data.startswith(b"{"):
+            socket.readyRead.disconnect()
+            self.mcp_connected.emit(socket, data)
+            return
         if SHOW_COMMAND_BAR.strip() in data:
             self.show_requested.emit()
 

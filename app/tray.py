@@ -59,6 +59,7 @@ class Tray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         app.session.subscribe(self.render)
+        app.mcp.changed.connect(self.render)
         app.notify = self.notify
         self.rebuild()
         self.render()
@@ -106,11 +107,15 @@ class Tray(QObject):
         host = self.app.sending_to if self.app.session.running else ""
         return f"Sending screenshots to {host}" if host else ""
 
+    def used_by(self) -> str:
+        """While MCP clients use the desktop through ``deskhand mcp``: who; else ""."""
+        clients = self.app.mcp.clients()
+        return f"Used by {', '.join(clients)}" if clients else ""
+
     def render(self) -> None:
         self.icon.setIcon(state_icon(self.shown_state()))
-        remote = self.remote()
-        text = self.status_text()
-        self.icon.setToolTip(f"{text}\n{remote}" if remote else text)
+        lines = [self.status_text(), self.remote(), self.used_by()]
+        self.icon.setToolTip("\n".join(line for line in lines if line))
 
     def _add(self, name: str, text: str, slot: object, *, enabled: bool = True) -> QAction:
         hint = self.app.hotkey_hints.get(name)
@@ -139,9 +144,15 @@ class Tray(QObject):
             remote.setObjectName("remote")
             remote.setEnabled(False)
             self.menu.addAction(remote)
+        if self.used_by():
+            used = QAction(self.used_by(), self.menu)
+            used.setObjectName("used_by")
+            used.setEnabled(False)
+            self.menu.addAction(used)
         self.menu.addSeparator()
         self._add("new_task", "New task…", self.app.open_command_bar, enabled=not session.running)
-        self._add("stop", "Stop", self.app.stop, enabled=session.running and not session.stop_requested)
+        busy = (session.running and not session.stop_requested) or bool(self.app.mcp.clients())
+        self._add("stop", "Stop", self.app.stop, enabled=busy)
         self._add("run_view", "Show run view", self.app.show_run_view)
         self._add("remember", "Remember…", lambda: self.app.remember())
         self.menu.addSeparator()

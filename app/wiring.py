@@ -26,6 +26,7 @@ from deskhand.app import privacy
 from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
 from deskhand.app.config import Settings
 from deskhand.app.keys import api_key
+from deskhand.app.mcp_client import offer, open_toolbox
 from deskhand.app.memory_store import MemoryStore
 from deskhand.app.settings_store import personal_db_path
 from deskhand.core.actions import Decision
@@ -110,14 +111,23 @@ def build_parts(
     wait_left = faults.time_left if isinstance(faults, PauseAndRetry) else None
     model = open_model(backend, options.host, options.model, settings, wait_left=wait_left)
     model.check()
-    dialect = dialect_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)
-    grid = screen_grid(dialect, image_grid(dialect, settings.detail), model, settings)
-    model.num_ctx = context_size(settings.num_ctx, monitor, grid)
-    model.answer_end = getattr(dialect, "answer_end", None)
-    screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
-    # After the privacy guard: remembered facts go only where screenshots may go.
-    memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
+    toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+    try:
+        offered, tool_verdicts = offer(toolbox, settings) if toolbox else ([], {})
+        dialect = dialect_for(options.model, options.dialect, offered)
+        grid = screen_grid(dialect, image_grid(dialect, settings.detail), model, settings)
+        model.num_ctx = context_size(
+            settings.num_ctx, monitor, grid, extra_chars=sum(t.size() for t in offered)
+        )
+        model.answer_end = getattr(dialect, "answer_end", None)
+        screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+        # After the privacy guard: remembered facts go only where screenshots may go.
+        memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
+    except BaseException:
+        if toolbox is not None:
+            toolbox.close()
+        raise
     parts = Parts(
         screen=screen,
         model=model,
@@ -127,6 +137,7 @@ def build_parts(
         executor=ActionExecutor(
             shell=ShellRunner(timeout=settings.shell_timeout, secrets=_secrets(backend, settings)),
             memory=memory,
+            tools=toolbox,
         ),
         settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
         clock=MonotonicClock(),
@@ -139,6 +150,7 @@ def build_parts(
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
         recall=memory.recall if memory is not None else None,
+        tools=tool_verdicts,
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
 
@@ -175,13 +187,14 @@ def image_grid(dialect: Dialect, detail: str) -> Grid:
     return detail_grid(dialect.grid, detail)
 
 
-def context_size(configured: int, monitor: Rect, grid: Grid) -> int:
-    """``num_ctx``, raised if needed so three screenshots and the text fit without truncation.
+def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 0) -> int:
+    """``num_ctx``, raised if needed so three screenshots, the text and ``extra_chars`` of
+    offered tools fit without truncation.
 
     A truncated prompt loses its start -- the system turn -- and with it the prompt cache.
     """
     tokens = image_tokens(Size(monitor.width, monitor.height), grid)
-    needed = _IMAGES_IN_CONTEXT * tokens + 4096
+    needed = _IMAGES_IN_CONTEXT * tokens + 4096 + math.ceil(extra_chars / 3)
     return max(configured, math.ceil(needed / 1024) * 1024)
 
 

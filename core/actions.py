@@ -8,9 +8,10 @@ the executor maps them to the screen through that screenshot's ``ScreenGeometry`
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -145,6 +146,19 @@ class Remember(_Action):
     text: str = Field(min_length=1, max_length=500)
 
 
+class CallTool(_Action):
+    """Call ``tool`` of the configured MCP server ``server``; its result comes back as data.
+
+    Which tools exist, and how risky each is, comes from the server's own listing at task
+    start (``deskhand.core.tools``), never from the model's call.
+    """
+
+    kind: Literal["call_tool"] = "call_tool"
+    server: str = Field(min_length=1, max_length=64)
+    tool: str = Field(min_length=1, max_length=128)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
 class Finish(_Action):
     """The task is done (or cannot be done: ``success`` false); ends the loop."""
 
@@ -161,7 +175,18 @@ class AskUser(_Action):
 
 
 Action = Annotated[
-    Click | Move | Drag | Scroll | TypeText | Hotkey | Wait | RunShell | Remember | Finish | AskUser,
+    Click
+    | Move
+    | Drag
+    | Scroll
+    | TypeText
+    | Hotkey
+    | Wait
+    | RunShell
+    | Remember
+    | CallTool
+    | Finish
+    | AskUser,
     Field(discriminator="kind"),
 ]
 PointerAction = Click | Move | Drag | Scroll
@@ -201,6 +226,9 @@ def describe(action: Action) -> str:
             return f"run `{c}`"
         case Remember(text=t):
             return f"remember {t!r}"
+        case CallTool(server=server, tool=tool, arguments=arguments):
+            shown = json.dumps(arguments, ensure_ascii=False)
+            return f"call {server}.{tool}({shown if len(shown) <= 300 else shown[:299] + '…'})"
         case Finish(summary=s, success=ok):
             return ("finish: " if ok else "give up: ") + s
         case AskUser(question=q):

@@ -10,11 +10,17 @@ observation the action was decided on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 
 from deskhand.core.actions import Action, Click, Drag, Hotkey, MouseButton, TypeText
 from deskhand.core.observation import Observation
+from deskhand.core.policy import ask_every_time, assess
 from deskhand.core.ports import Inspector
 from deskhand.core.target import TargetInfo
+from deskhand.core.tools import ToolKey
+from deskhand.core.typed_line import TypedLines
+from deskhand.core.verdict import Level, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +45,46 @@ def find_target(inspector: Inspector, action: Action, observation: Observation) 
     except Exception:  # an inspector's failure must not end the task; see the docstring
         log.warning("could not inspect the target of %s", action.kind, exc_info=True)
         return None
+
+
+def _untimed() -> AbstractContextManager[None]:
+    return nullcontext()
+
+
+def judge(
+    action: Action,
+    observation: Observation,
+    *,
+    inspector: Inspector | None,
+    unlocked: frozenset[str],
+    ask_every_action: bool,
+    tools: Mapping[ToolKey, Verdict] | None = None,
+    lines: TypedLines | None = None,
+    secrets: frozenset[str] = frozenset(),
+    timed_inspect: Callable[[], AbstractContextManager[None]] = _untimed,
+) -> tuple[TargetInfo | None, Verdict]:
+    """What ``action`` lands on, and the policy's verdict on both -- raised to confirm
+    when the user asked to approve everything.
+
+    The one way an action is judged, for the loop's steps and for single actions an MCP
+    client asks for.  The action is judged on its own first: a target can only raise a
+    level, so a blocked action is not worth a lookup, and one the inspector finds nothing
+    for is judged once.  Keys and typing are judged with the line their window holds unsent
+    (``lines``; the window typed into last until a target names one): knowing a target is
+    not a terminal is the one thing that may lower a level.  ``secrets`` are values typed
+    into password fields earlier, which a note to remember may not hold.
+    """
+    typed = lines or TypedLines()
+    offered = tools or {}
+    verdict = assess(action, unlocked=unlocked, tools=offered, line=typed.line(None), secrets=secrets)
+    target = None
+    if inspector is not None and verdict.level is not Level.BLOCK:
+        with timed_inspect():
+            target = find_target(inspector, action, observation)
+        if target is not None:
+            verdict = assess(
+                action, target, unlocked=unlocked, tools=offered, line=typed.line(target), secrets=secrets
+            )
+    if ask_every_action:
+        verdict = ask_every_time(verdict)
+    return target, verdict

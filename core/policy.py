@@ -18,7 +18,7 @@ target may lower is that judgement: a field known not to be a terminal runs no c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Generic, TypeVar
@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from deskhand.core.actions import (
     Action,
     AskUser,
+    CallTool,
     Click,
     Drag,
     Finish,
@@ -46,6 +47,7 @@ from deskhand.core.secret_scan import secret_kind
 from deskhand.core.shell_risk import ShellRisk, classify_command, starts_like_a_command
 from deskhand.core.shell_rules import BLOCK_RULES, RULES
 from deskhand.core.target import TargetInfo
+from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
 
@@ -90,6 +92,7 @@ ACTIVATE_KEYS = (frozenset({"enter"}), frozenset({"space"}))  # press the focuse
 _TYPED_LINES = re.compile(r"[\r\n]+")
 _NO_UNLOCKS: frozenset[str] = frozenset()
 _NOTHING_TYPED = Line()
+_NO_TOOLS: Mapping[ToolKey, Verdict] = {}
 
 
 def assess(
@@ -99,6 +102,7 @@ def assess(
     unlocked: frozenset[str] = _NO_UNLOCKS,
     secrets: frozenset[str] = _NO_UNLOCKS,
     line: Line = _NOTHING_TYPED,
+    tools: Mapping[ToolKey, Verdict] = _NO_TOOLS,
 ) -> Verdict:
     """Give ``action`` a verdict from the rules.
 
@@ -107,6 +111,7 @@ def assess(
     what the focused window holds unsent (``deskhand.core.typed_line``): typing that ends a
     line, and Enter, are judged by the whole line they send.
     ``secrets`` are values known to be secret in this task (typed into password fields).
+    ``tools`` holds the verdict of each MCP tool offered to the task (``core.tools``).
     """
     match action:
         case Click(button=button) if target is not None and button is MouseButton.LEFT:
@@ -130,6 +135,8 @@ def assess(
         case RunShell(command=command):
             risk = classify_command(command, unlocked=unlocked)
             return _shell_verdict(risk, risk.reason)
+        case CallTool(server=server, tool=tool):
+            return tools.get((server, tool)) or not_offered(server, tool)
         case Remember(text=text):
             return _assess_remember(text, secrets)
 

@@ -71,6 +71,15 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+class ToolRunner(Protocol):
+    """Calls MCP servers' tools for approved ``CallTool`` actions; raises ExecutionFailed when a
+    server fails, hangs or answers nonsense, so the model is told and the task goes on."""
+
+    def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult: ...
+
+    def close(self) -> None: ...
+
+
 class Settler(Protocol):
     """Waits after an action until the screen has stopped changing (with a cap)."""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
 from deskhand.core.errors import ExecutionFailed, Stopped
 from deskhand.core.gui_rules import is_password_field
-from deskhand.core.inspection import find_target
+from deskhand.core.inspection import judge
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import (
     Declined,
@@ -23,7 +23,7 @@ from deskhand.core.outcome import (
     StepOutcome,
     Unparseable,
 )
-from deskhand.core.policy import UserAnswer, approve, ask_every_time, assess
+from deskhand.core.policy import UserAnswer, approve, assess
 from deskhand.core.step_log import StepLog
 from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
@@ -112,7 +112,9 @@ class Step:
         repeated = self.guard.check(action, observation)
         if repeated is not None:
             outcome: StepOutcome = Repeated(action, repeated)
-            self.log.judged(action, assess(action, unlocked=self.parts.unlocked), None)
+            self.log.judged(
+                action, assess(action, unlocked=self.parts.unlocked, tools=self.parts.tools), None
+            )
             self.log.outcome(outcome)
             return outcome
         target, verdict = self._judge(action, observation)
@@ -143,26 +145,18 @@ class Step:
         return outcome
 
     def _judge(self, action: Action, observation: Observation) -> tuple[TargetInfo | None, Verdict]:
-        """What the action lands on, and the policy's verdict on both -- raised to confirm
-        when the user asked to approve everything.
-
-        The action is judged on its own first (keys and typing with the line the window
-        typed into last holds): a blocked action is not worth a lookup, and one the
-        inspector finds nothing for is judged once.  A target found is judged with its own
-        window's line; knowing it is not a terminal is the one thing that may lower a level.
-        """
-        lines, unlocked = self.shared.lines, self.parts.unlocked
-        secrets = frozenset(self.shared.secrets)
-        verdict = assess(action, unlocked=unlocked, line=lines.line(None), secrets=secrets)
-        target = None
-        if self.parts.inspector is not None and verdict.level is not Level.BLOCK:
-            with self.log.timing("inspect"):
-                target = find_target(self.parts.inspector, action, observation)
-            if target is not None:
-                verdict = assess(action, target, unlocked=unlocked, line=lines.line(target), secrets=secrets)
-        if self.parts.ask_every_action:
-            verdict = ask_every_time(verdict)
-        return target, verdict
+        """What the action lands on, and the policy's verdict on both (``core.inspection.judge``)."""
+        return judge(
+            action,
+            observation,
+            inspector=self.parts.inspector,
+            unlocked=self.parts.unlocked,
+            ask_every_action=self.parts.ask_every_action,
+            tools=self.parts.tools,
+            lines=self.shared.lines,
+            secrets=frozenset(self.shared.secrets),
+            timed_inspect=lambda: self.log.timing("inspect"),
+        )
 
     def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
         if verdict.level is not Level.CONFIRM:

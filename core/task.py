@@ -6,7 +6,7 @@ both read as their stages; ``deskhand.core.loop`` is where callers import these 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -27,7 +27,9 @@ from deskhand.core.ports import (
     StepSink,
 )
 from deskhand.core.repeat_guard import RepeatGuard
+from deskhand.core.tools import ToolKey
 from deskhand.core.typed_line import TypedLines
+from deskhand.core.verdict import Verdict
 from deskhand.core.warm_up import WarmUp
 
 
@@ -77,6 +79,7 @@ class Parts:
     faults: FaultWaiter | None = None  # None: a model-server fault ends the task
     # The remembered facts relevant to a task (``deskhand.core.memory``); None: no memory.
     recall: Callable[[str], Sequence[MemoryFact]] | None = None
+    tools: Mapping[ToolKey, Verdict] = field(default_factory=dict)  # MCP tools offered, judged
 
 
 @dataclass

@@ -40,6 +40,7 @@ from deskhand.app.windows.memory_page import MemoryPage
 from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
 from deskhand.app.windows.placement import fit_to_screen, room_on_screen
 from deskhand.app.windows.settings_fields import SettingsGroup, key_edit, key_text
+from deskhand.app.windows.settings_mcp import McpGroup
 from deskhand.app.windows.settings_safety import SafetyGroup
 from deskhand.app.windows.settings_server import ServerGroup
 from deskhand.app.windows.settings_voice import VoiceGroup
@@ -125,8 +126,9 @@ class SettingsWindow(QWidget):
         self.history = HistoryGroup(self.settings, self.errors)
         # Memory acts on its store at once (not on Save): see windows.memory_page.
         self.memory = MemoryPage(lambda: MemoryStore(personal_db_path(self.settings)))
+        self.mcp = McpGroup(self.settings, self.errors)
         self.groups: tuple[SettingsGroup, ...] = (
-            self.server, self.safety, self.hotkeys, self.voice, self.history,
+            self.server, self.safety, self.hotkeys, self.voice, self.history, self.mcp,
         )  # fmt: skip
         # The fields by the names they had before the groups (callers and tests use them).
         self.host, self.models, self.pull = self.server.host, self.server.models, self.server.pull
@@ -152,11 +154,11 @@ class SettingsWindow(QWidget):
         """Two columns if they fit on this screen side by side, else one; then fit and centre."""
         chrome = QSize(40, 120)  # the window's margins, the scroll bar and the button row
         content = self._columns(
-            ((self.server, self.hotkeys, self.history), (self.safety, self.voice, self.memory))
+            ((self.server, self.hotkeys, self.history), (self.safety, self.voice, self.mcp, self.memory))
         )
         if content.sizeHint().width() + chrome.width() > room_on_screen(self).width():
             content = self._columns(
-                ((self.server, self.safety, self.hotkeys, self.voice, self.history, self.memory),)
+                ((self.server, self.safety, self.hotkeys, self.voice, self.history, self.mcp, self.memory),)
             )
             self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidgetResizable(True)

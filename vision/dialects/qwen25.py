@@ -16,6 +16,7 @@ from deskhand.core.actions import Decision
 from deskhand.core.geometry import Grid, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
+from deskhand.core.tools import ToolKey, ToolSpec
 from deskhand.vision.dialects.common import QWEN25_GRID, guarded, repaired, replay, resized_space
 from deskhand.vision.dialects.qwen_calls import answer_end, parse_answer
 from deskhand.vision.dialects.qwen_prompt import (
@@ -23,6 +24,7 @@ from deskhand.vision.dialects.qwen_prompt import (
     RUN_SHELL,
     TOOL_CALL_REMINDER,
     computer_use,
+    mcp_function,
     system_prompt,
     tool_response,
 )
@@ -35,6 +37,14 @@ class Qwen25Dialect:
     grid: Grid = QWEN25_GRID
     qwen3: bool = False
 
+    def __init__(self, tools: Sequence[ToolSpec] = ()) -> None:
+        # MCP servers' tools, offered as more functions; the name the model calls -> the tool.
+        self.functions = [mcp_function(spec) for spec in tools]
+        self.tools: dict[str, ToolKey] = {
+            str(f["function"]["name"]): spec.key  # type: ignore[index]
+            for f, spec in zip(self.functions, tools, strict=True)
+        }
+
     def model_space(self, image_size: Size) -> ModelSpace:
         return resized_space(image_size, self.grid)
 
@@ -42,7 +52,9 @@ class Qwen25Dialect:
         self, task: str, history: Sequence[StepMemory], observation: Observation
     ) -> Conversation:
         resolution = self.model_space(observation.geometry.image_size).extent
-        system = system_prompt([computer_use(resolution, qwen3=self.qwen3), RUN_SHELL, REMEMBER])
+        system = system_prompt(
+            [computer_use(resolution, qwen3=self.qwen3), RUN_SHELL, REMEMBER, *self.functions]
+        )
         turns = replay(system, task.strip(), history, observation, feedback=tool_response)
         return Conversation(turns=turns)
 
@@ -56,4 +68,4 @@ class Qwen25Dialect:
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         image_size = observation.geometry.image_size
         space = self.model_space(image_size)
-        return guarded(raw, lambda: parse_answer(raw, space, image_size))
+        return guarded(raw, lambda: parse_answer(raw, space, image_size, self.tools))

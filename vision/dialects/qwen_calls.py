@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from deskhand.core.actions import (
     Action,
+    CallTool,
     Click,
     Decision,
     Drag,
@@ -30,6 +31,7 @@ from deskhand.core.actions import (
     Wait,
 )
 from deskhand.core.geometry import ImagePoint, ModelSpace, Size
+from deskhand.core.tools import ToolKey
 from deskhand.vision.dialects.common import (
     Reject,
     build,
@@ -135,7 +137,12 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def calls_to_decision(thought: str, calls: list[dict[str, object]], point: PointReader) -> Decision:
+def calls_to_decision(
+    thought: str,
+    calls: list[dict[str, object]],
+    point: PointReader,
+    tools: Mapping[str, ToolKey] | None = None,
+) -> Decision:
     """Map the calls, in order, onto our actions.
 
     ``answer`` (Qwen3-VL) ends the task with its text as the summary: it is merged into a
@@ -153,8 +160,13 @@ def calls_to_decision(thought: str, calls: list[dict[str, object]], point: Point
             actions.append(build(RunShell, command=args.get("command")))
         elif name == "remember":
             actions.append(build(Remember, text=args.get("text")))
+        elif tools and isinstance(name, str) and name in tools:
+            server, tool = tools[name]
+            actions.append(build(CallTool, server=server, tool=tool, arguments=args))
         elif name != "computer_use":
-            raise Reject(f"unknown function {_short(name)}; call computer_use, run_shell or remember")
+            raise Reject(
+                f"unknown function {_short(name)}; call computer_use, run_shell, remember or an offered tool"
+            )
         elif action == "answer":
             answer = _answer_text(args)
         elif action == "terminate":
@@ -330,7 +342,9 @@ def coordinate_numbers(value: object) -> tuple[float, float]:
     return numbers[0], numbers[1]
 
 
-def parse_answer(raw: str, space: ModelSpace, image_size: Size) -> Decision:
+def parse_answer(
+    raw: str, space: ModelSpace, image_size: Size, tools: Mapping[str, ToolKey] | None = None
+) -> Decision:
     """A Qwen answer as a ``Decision``, every coordinate mapped through ``space``."""
     thought, calls = split_tool_calls(raw)
 
@@ -338,4 +352,4 @@ def parse_answer(raw: str, space: ModelSpace, image_size: Size) -> Decision:
         x, y = coordinate_numbers(value)
         return image_point(space, image_size, x, y, what)
 
-    return calls_to_decision(thought, calls, point)
+    return calls_to_decision(thought, calls, point, tools)

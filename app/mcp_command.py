@@ -1,0 +1,234 @@
+"""``deskhand mcp [--http [--port P]]``: Deskhand's tools for any MCP client, the person at the desktop in charge.
+
+The process is a small Qt app of its own: confirmations open Deskhand's own dialog (with
+the marker on the target, ``confirm_timeout`` -> deny), and while a client uses the
+desktop a stop bar says "Used by <client>"; its Stop ends the running call (a dialog
+denies, a task stops) and refuses the client's further calls.  Our own windows are kept
+out of screenshots and out of the pointer's way, as in the tray app.  The MCP server runs
+on a thread of its own; the GUI thread only shows windows.  Streamable HTTP listens on
+127.0.0.1 only, so nothing off this machine can reach the desktop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+
+import anyio
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from deskhand.actions.dispatch import ActionExecutor
+from deskhand.actions.settle import ScreenSettler
+from deskhand.actions.shell import ShellRunner
+from deskhand.app.cli import package_version
+from deskhand.app.config import Settings, load_settings
+from deskhand.app.mcp_desk import ClientAudit, DeskParts, DesktopCalls
+from deskhand.app.mcp_server import build_server
+from deskhand.app.qt_approver import DialogHost, QtApprover
+from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
+from deskhand.app.session import AgentState
+from deskhand.app.single_instance import server_name
+from deskhand.app.task_session import TaskSession, open_audit_log
+from deskhand.app.tray_link import TrayApprover, TrayLink
+from deskhand.app.windows.stop_bar import StopBar
+from deskhand.app.wiring import MonotonicClock, TaskOptions, resolve_host, resolve_model, target_inspector
+from deskhand.core.errors import SetupError, UsageError
+from deskhand.core.geometry import Rect
+from deskhand.core.loop import Parts
+from deskhand.core.observation import Observation
+from deskhand.core.ports import StepSink
+from deskhand.vision.capture import MssScreen, choose_monitor
+from deskhand.vision.dialects.common import QWEN25_GRID
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8765
+LOOPBACK = "127.0.0.1"
+
+
+class Presence:
+    """The stop bar as the MCP server's face: who uses the desktop, and Stop.  GUI thread only."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.client = ""
+        self.bar = StopBar()
+        self.bar.details.hide()
+        self.bar.stop_clicked.connect(self.stop_pressed)
+
+    def used_by(self, client: str) -> None:
+        if self.stop.is_set() or (client == self.client and self.bar.isVisible()):
+            return
+        self.client = client
+        self.bar.set_status(AgentState.ACTING, f"Deskhand: used by {client}")
+        self.bar.show_near_cursor()
+
+    def stop_pressed(self) -> None:
+        self.stop.set()
+        self.bar.set_status(
+            AgentState.IDLE, f"Stopped: {self.client or 'the client'}'s calls are refused", True
+        )
+
+
+class _Desk:
+    """Screens and settlers per monitor, made once and shared by all calls."""
+
+    def __init__(self, settings: Settings, windows: OurWindows, stop: threading.Event) -> None:
+        self.settings, self.windows, self.stop = settings, windows, stop
+        self._screens: dict[Rect, tuple[ExcludingScreen, MssScreen, ScreenSettler]] = {}
+        self._lock = threading.Lock()
+
+    def _parts(self, rect: Rect) -> tuple[ExcludingScreen, MssScreen, ScreenSettler]:
+        with self._lock:
+            if rect not in self._screens:
+                raw = MssScreen(rect, QWEN25_GRID, jpeg_quality=self.settings.jpeg_quality)
+                settler = ScreenSettler(
+                    cap=self.settings.settle_cap, on_still=raw.prepare, should_stop=self.stop.is_set
+                )
+                self._screens[rect] = (ExcludingScreen(raw, self.windows), raw, settler)
+            return self._screens[rect]
+
+    def screen_for(self, monitor: int | None) -> ExcludingScreen:
+        return self._parts(choose_monitor(monitor))[0]
+
+    def settler_for(self, observation: Observation) -> ScreenSettler:
+        return self._parts(observation.geometry.screen_rect)[2]
+
+    def close(self) -> None:
+        for _, raw, settler in self._screens.values():
+            raw.close()
+            settler.close()
+
+
+def run_mcp(args: argparse.Namespace) -> int:
+    if args.port is not None and not args.http:
+        raise UsageError(
+            f"Tried to serve MCP on port {args.port}, but a port needs --http (stdio has none). "
+            "Add --http, or drop --port."
+        )
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise SetupError(
+            "Tried to serve MCP for this desktop, but there is no graphical session (DISPLAY and "
+            "WAYLAND_DISPLAY are unset). Start `deskhand mcp` from inside your desktop session."
+        )
+    settings = load_settings()
+    app = QApplication.instance() or QApplication(["deskhand-mcp"])
+    assert isinstance(app, QApplication)  # noqa: S101 - a QCoreApplication here would be a wiring bug
+    app.setQuitOnLastWindowClosed(False)
+    stop = threading.Event()
+    dialogs = DialogHost(timeout_s=settings.confirm_timeout)
+    presence = Presence(stop)
+    windows = OurWindows(dialogs.invoker)
+    windows.register(presence.bar)
+    desk = _Desk(settings, windows, stop)
+    audit_log = open_audit_log(settings)
+    audit = ClientAudit(audit_log, "http" if args.http else "stdio")
+    link = TrayLink(dialogs.invoker)
+    if link.open(server_name()):  # a tray app runs: it shows who uses the desktop, and asks
+        link.stopped.connect(presence.stop_pressed)
+    approver = TrayApprover(
+        link, QtApprover(dialogs, stop.is_set), timeout=settings.confirm_timeout, should_stop=stop.is_set
+    )
+
+    def seen(name: str) -> None:
+        if not link.connected:
+            presence.used_by(name)
+        elif name != presence.client:
+            presence.client = name
+            link.hello(name)
+
+    def keep_ours_out(parts: Parts) -> Parts:
+        return replace(
+            parts,
+            screen=ExcludingScreen(parts.screen, windows),
+            executor=ExcludingExecutor(parts.executor, windows),
+        )
+
+    def open_task(task: str, max_steps: int | None, sinks: Sequence[StepSink]) -> TaskSession:
+        current = load_settings()  # a task uses the settings as they are now, as the tray's does
+        host = resolve_host(None, current)
+        model = resolve_model(None, current, host)
+        options = TaskOptions(host, model, current.dialect, None, max_steps or current.max_steps)
+        return TaskSession(
+            task,
+            options,
+            current,
+            approver=approver,
+            audit_log=audit_log,
+            should_stop=stop.is_set,
+            sinks=sinks,
+            adapt=keep_ours_out,
+        )
+
+    executor = ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout))
+    calls = DesktopCalls(
+        DeskParts(
+            screen_for=desk.screen_for,
+            executor=ExcludingExecutor(executor, windows),
+            settler_for=desk.settler_for,
+            approver=approver,
+            inspector=target_inspector(settings),
+            clock=MonotonicClock(),
+            should_stop=stop.is_set,
+            open_task=open_task,
+            unlocked=frozenset(settings.unlocked_rules),
+            ask_every_action=settings.ask_every_action,
+        ),
+        audit,
+    )
+    server = build_server(
+        calls,
+        seen=lambda name: dialogs.invoker.post(lambda: seen(name)),
+        version=package_version(),
+    )
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            if args.http:
+                port = args.port or DEFAULT_PORT
+                anyio.run(partial(server.run_streamable_http_async, host=LOOPBACK, port=port))
+            else:
+                anyio.run(server.run_stdio_async)
+        except BaseException as exc:  # the thread boundary: the main thread reports it
+            failure.append(exc)
+        finally:
+            dialogs.invoker.post(app.quit)
+
+    _quit_on_signals(app)
+    thread = threading.Thread(target=serve, name="deskhand-mcp", daemon=True)
+    thread.start()
+    try:
+        app.exec()
+    finally:
+        stop.set()  # a call still running (HTTP, Ctrl+C) ends before its next input event
+        audit.finish()
+        executor.close()
+        desk.close()
+        audit_log.close()
+    if failure and not isinstance(failure[0], KeyboardInterrupt | anyio.get_cancelled_exc_class()):
+        where = f"HTTP on {LOOPBACK}:{args.port or DEFAULT_PORT}" if args.http else "stdio"
+        raise SetupError(
+            f"Tried to serve MCP over {where}, but it stopped ({type(failure[0]).__name__}: {failure[0]}). "
+            "Check that the port is free (or pick another --port), then start it again."
+        ) from failure[0]
+    return 0
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM end the Qt loop (Python sees signals only while its code runs)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)

@@ -1,0 +1,130 @@
+"""One task, assembled one way for every front-end that runs one.
+
+``deskhand do`` and the MCP server's ``run_task`` tool (and, once merged, the tray's
+worker) all build a task here: the parts from ``wiring.build_parts``, the audit log's
+record of the task in front of the caller's own sinks, the desktop's turn, and closing
+the parts afterwards.  What differs between front-ends -- who is asked to confirm, how
+Stop is signalled, how steps are shown, whether the app's own windows are kept out of
+the picture -- comes in as arguments, so a task cannot run with fewer safety parts from
+one front-end than from another.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+
+from deskhand.app.audit_log import AuditLog, TaskLog
+from deskhand.app.config import Settings
+from deskhand.app.settings_store import audit_log_path
+from deskhand.app.wiring import TaskOptions, build_parts, release_input_after_crash
+from deskhand.core.actions import Decision
+from deskhand.core.loop import Parts, TaskResult, run_task
+from deskhand.core.ports import Approver, FaultWaiter, ShouldStop, StepSink
+
+log = logging.getLogger(__name__)
+
+ERROR_MESSAGE = "the task ended with an error (see stderr)"
+
+
+def open_audit_log(settings: Settings) -> AuditLog:
+    """The audit log, after letting go of input a crashed task held and pruning old tasks."""
+    audit_log = AuditLog(audit_log_path(settings))
+    if audit_log.interrupted:
+        release_input_after_crash(audit_log.interrupted)
+    if settings.retention_days > 0:
+        audit_log.prune(settings.retention_days)
+    return audit_log
+
+
+@contextmanager
+def desktop_turn(purpose: str) -> Iterator[None]:
+    """Hold the desktop while ``purpose`` (a task, or one MCP client's action) uses it.
+
+    TASK LOCK CALL SITE: the per-desktop lock ``deskhand.app.task_lock.desktop_lock(purpose)``
+    (raising ``DesktopBusy`` when another Deskhand process drives this desktop) is being
+    added on another branch; it goes here, and only here -- tasks and MCP actions both
+    come through this function.
+    """
+    log.debug("desktop turn: %s", purpose)
+    yield
+
+
+class TaskSession:
+    """Builds one task's parts and its audit record; ``run`` it once, then ``close`` it.
+
+    ``origin`` marks a task the user did not start by hand ("scheduled") in the audit log.
+    ``adapt`` lets a front-end wrap the built parts (the tray keeps its own windows out
+    of screenshots and out of the pointer's way) before the task starts.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        options: TaskOptions,
+        settings: Settings,
+        *,
+        approver: Approver,
+        audit_log: AuditLog,
+        should_stop: ShouldStop,
+        sinks: Sequence[StepSink] = (),
+        on_decision: Callable[[int, Decision], None] | None = None,
+        faults: FaultWaiter | None = None,
+        adapt: Callable[[Parts], Parts] | None = None,
+        origin: str = "",
+    ) -> None:
+        self.task = task
+        self.options = options
+        parts, self.limits, _ = build_parts(
+            options,
+            settings,
+            approver=approver,
+            sinks=sinks,
+            should_stop=should_stop,
+            on_decision=on_decision,
+            faults=faults,
+        )
+        self._built = parts
+        if adapt is not None:
+            parts = adapt(parts)
+        self.audit: TaskLog = audit_log.begin_task(
+            task, model=options.model, dialect=parts.dialect.name, host=options.host, origin=origin
+        )
+        self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks))
+
+    @property
+    def dialect(self) -> str:
+        return self.parts.dialect.name
+
+    def run(self) -> TaskResult:
+        with desktop_turn(f"task: {self.task}"):
+            return run_task(self.task, self.parts, self.limits)
+
+    def close(self, result: TaskResult | None, error: str = ERROR_MESSAGE) -> None:
+        """Record how the task ended (``None``: an error, said by ``error``) and close its parts."""
+        try:
+            if result is None:
+                self.audit.finish("error", error)
+            else:
+                self.audit.finish(result.status.value, result.message)
+        finally:
+            seen: set[int] = set()
+            for part in (self.parts.executor, self.parts.screen, self.parts.settler, *self._inner_parts()):
+                if id(part) not in seen:
+                    seen.add(id(part))
+                    _close(part)
+
+    def _inner_parts(self) -> tuple[object, ...]:
+        built = self._built
+        return (built.executor, built.screen, built.settler)
+
+
+def _close(part: object) -> None:
+    close = getattr(part, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # closing is best effort; a failure must not hide the task's result
+            log.exception("closing %r failed", part)
