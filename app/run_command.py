@@ -14,6 +14,7 @@ from types import FrameType
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import load_settings
 from deskhand.app.settings_store import audit_log_path
+from deskhand.app.task_lock import desktop_lock
 from deskhand.app.terminal import StepPrinter, TerminalApprover
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import (
@@ -57,6 +58,12 @@ class StopOnSignal:
 
 
 def run_do(args: argparse.Namespace) -> int:
+    """One task on this desktop; refused at once (exit 2) while another task runs on it."""
+    with desktop_lock("deskhand do"):
+        return _run_do(args)
+
+
+def _run_do(args: argparse.Namespace) -> int:
     settings = load_settings()
     host = resolve_host(args.host, settings, args.backend)
     model = resolve_model(args.model, settings, host, args.backend)

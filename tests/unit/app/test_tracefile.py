@@ -37,7 +37,9 @@ def test_trace_folder_and_files_are_private(tmp_path: Path, usual_umask: None) -
     assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(files, 0o600)
 
 
-def test_an_existing_folder_keeps_its_mode_and_files_become_private(tmp_path: Path, usual_umask: None) -> None:
+def test_an_existing_folder_keeps_its_mode_and_files_become_private(
+    tmp_path: Path, usual_umask: None
+) -> None:
     folder = tmp_path / "mine"
     folder.mkdir(mode=0o755)
     (folder / "steps.jsonl").write_text("")
