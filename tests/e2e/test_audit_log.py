@@ -116,3 +116,39 @@ def test_after_a_crash_the_next_start_lets_go_of_held_keys_and_buttons(
     assert r.returncode == 0, r.stdout + r.stderr
     held = screen_768.run([sys.executable, "-c", HELD], text=True)
     assert held.stdout.split() == ["False", "False"], held
+
+
+HELD_KEYS = """
+import sys
+from Xlib import XK
+from Xlib.display import Display
+d = Display()
+keymap = d.query_keymap()
+for name in sys.argv[1:]:
+    code = d.keysym_to_keycode(XK.string_to_keysym(name))
+    print(name, bool(keymap[code // 8] & (1 << (code % 8))))
+"""
+
+
+def test_after_a_crash_mid_typing_the_next_start_lets_go_of_the_letter_key(
+    screen_768: XSession, ollama: FakeOllama
+) -> None:
+    screen_768.start_form()
+    ollama.script([{"do": "hang", "seconds": 60}])
+    exe = Path(sys.executable).with_name("deskhand")
+    proc = subprocess.Popen(
+        [str(exe), "do", "type a report", "--model", "qwen2.5vl:7b", "--host", ollama.url],
+        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the model request")
+    # Killed between the press and the release of a letter while typing: the key stays down.
+    screen_768.run(["xdotool", "keydown", "q", "keydown", "7"])
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    held = screen_768.run([sys.executable, "-c", HELD_KEYS, "q", "7", "Return"], text=True)
+    assert held.stdout.split() == ["q", "True", "7", "True", "Return", "False"], held
+    ollama.script([{"do": "finish", "summary": "ok"}])
+    r = deskhand(screen_768, "do", "anything", "--model", "qwen2.5vl:7b", "--host", ollama.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    held = screen_768.run([sys.executable, "-c", HELD_KEYS, "q", "7", "Return"], text=True)
+    assert held.stdout.split() == ["q", "False", "7", "False", "Return", "False"], held
