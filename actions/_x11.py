@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import string
 import threading
+from collections.abc import Iterable
 from functools import cache
 
 from Xlib import XK, X
@@ -96,6 +97,7 @@ def release_held_keys_and_buttons(*, every_key: bool = False) -> None:
     """
     display = _display()
     held = display.query_keymap()  # 32 bytes, one bit per keycode
+    candidates: Iterable[int]
     if every_key:
         candidates = range(8, 256)  # X keycodes start at 8
     else:
