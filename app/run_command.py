@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -11,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import load_settings
 from deskhand.app.settings_store import audit_log_path
 from deskhand.app.task_lock import desktop_lock
@@ -24,9 +25,12 @@ from deskhand.app.wiring import (
     resolve_host,
     resolve_model,
 )
+from deskhand.core.errors import DeskhandError, SetupError
 from deskhand.core.faults import PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus, run_task
-from deskhand.core.ports import StepSink
+from deskhand.core.ports import ActionJournal, StepSink
+
+log = logging.getLogger(__name__)
 
 EXIT_CODES = {
     TaskStatus.FINISHED: 0,
@@ -102,22 +106,48 @@ def _run_do(args: argparse.Namespace) -> int:
         faults=faults,
     )
     audit = audit_log.begin_task(args.task, model=model, dialect=parts.dialect.name, host=host)
-    parts = replace(parts, sinks=(audit, *parts.sinks))
+    # Each action is on record (audit log, and trace if any) before it runs: never act unrecorded.
+    journals: tuple[ActionJournal, ...] = (audit, trace) if trace else (audit,)
+    parts = replace(parts, sinks=(audit, *parts.sinks), journals=journals)
     sys.stdout.write(f"deskhand: {model} ({parts.dialect.name}) on {host}, task: {args.task}\n")
     result: TaskResult | None = None
+    error = "the task ended with an error (see stderr)"
     try:
         result = run_task(args.task, parts, limits)
     except KeyboardInterrupt:
         result = TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 0)
+    except DeskhandError as exc:
+        error = str(exc)  # on record too, not only on stderr
+        raise
     finally:
-        summary = _summary(args.task, model, parts.dialect.name, result)
-        audit.finish(str(summary["status"]), str(summary["message"]))
+        summary = _summary(args.task, model, parts.dialect.name, result, error)
+        unrecorded = _finish_records(audit, trace, summary)
         audit_log.close()
         parts.executor.close()
-        if trace is not None:
-            trace.finish(summary)
     sys.stdout.write(f"{result.status.value}: {' '.join(result.message.split())}\n")
+    if unrecorded is not None:
+        raise unrecorded
     return EXIT_CODES[result.status]
+
+
+def _finish_records(
+    audit: TaskLog, trace: TraceDirectory | None, summary: dict[str, object]
+) -> SetupError | None:
+    """Record how the task ended in the audit log and the trace; returns the first failure
+    (a full disk) rather than raising it, so it never hides the error that ended the task."""
+    failure: SetupError | None = None
+    try:
+        audit.finish(str(summary["status"]), str(summary["message"]))
+    except SetupError as exc:
+        failure = exc
+    if trace is not None:
+        try:
+            trace.finish(summary)
+        except SetupError as exc:
+            failure = failure or exc
+    if failure is not None:
+        log.info("could not record the end of the task: %s", failure)
+    return failure
 
 
 def _tell(notice: PauseNotice) -> None:
@@ -125,12 +155,12 @@ def _tell(notice: PauseNotice) -> None:
     sys.stderr.flush()
 
 
-def _summary(task: str, model: str, dialect: str, result: TaskResult | None) -> dict[str, object]:
+def _summary(task: str, model: str, dialect: str, result: TaskResult | None, error: str) -> dict[str, object]:
     return {
         "task": task,
         "model": model,
         "dialect": dialect,
         "status": result.status.value if result else "error",
-        "message": result.message if result else "the task ended with an error (see stderr)",
+        "message": result.message if result else error,
         "steps": result.steps if result else None,
     }

@@ -105,6 +105,7 @@ class TaskWorker(QObject):
                 screen=self.screen,
                 executor=ExcludingExecutor(parts.executor, self.windows),
                 sinks=(audit, *parts.sinks),
+                journals=(audit,),  # each action on record before it runs
             )
             self.ready.emit(model, parts.dialect.name, host)
             result = run_task(self.task, parts, limits)

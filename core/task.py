@@ -13,6 +13,7 @@ from enum import StrEnum
 from deskhand.core.actions import Decision
 from deskhand.core.outcome import StepMemory
 from deskhand.core.ports import (
+    ActionJournal,
     Approver,
     Clock,
     Dialect,
@@ -73,6 +74,7 @@ class Parts:
     inspector: Inspector | None = None  # what a click lands on / typing goes into
     unlocked: frozenset[str] = frozenset()  # block rules the user lets ask instead (settings)
     faults: FaultWaiter | None = None  # None: a model-server fault ends the task
+    journals: Sequence[ActionJournal] = ()  # told before and after each action executes
 
 
 @dataclass

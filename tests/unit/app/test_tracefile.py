@@ -33,7 +33,7 @@ def test_trace_folder_and_files_are_private(tmp_path: Path, usual_umask: None) -
     assert mode(folder) == 0o700
     assert mode(folder.parent) == 0o700  # made for the trace, so private too
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["step-001.jpg", "steps.jsonl", "task.json"]
+    assert files == ["actions.jsonl", "step-001.jpg", "steps.jsonl", "task.json"]
     assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(files, 0o600)
 
 
@@ -49,5 +49,5 @@ def test_an_existing_folder_keeps_its_mode_and_files_become_private(
     trace.finish({"status": "finished"})
     assert mode(folder) == 0o755  # the user's own folder: not ours to change
     assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(
-        ["step-001.jpg", "steps.jsonl", "task.json"], 0o600
+        ["actions.jsonl", "step-001.jpg", "steps.jsonl", "task.json"], 0o600
     )
