@@ -210,17 +210,18 @@ _MODIFIERS = ("shift", "ctrl", "alt", "altright", "win", "command", "option")
 
 
 def release_left_held() -> None:
-    """Let go of modifier keys and mouse buttons a crashed Deskhand may have left down.
+    """Let go of every key and mouse button a crashed Deskhand may have left down.
 
-    A ``kill -9`` in the middle of a drag or a Ctrl+… chord leaves the button or key down
-    for the whole desktop; the next Deskhand to start calls this.  On X11 only what the
-    server reports held is released; elsewhere every modifier and button gets a release,
-    which is harmless for those not down.
+    A ``kill -9`` in the middle of a drag, a Ctrl+… chord or typing leaves the button or
+    key down for the whole desktop (a letter auto-repeats into the focused window); the
+    next Deskhand to start calls this.  On X11 every key and button the server reports
+    held is released; elsewhere every modifier and button gets a release, which is
+    harmless for those not down (those platforms cannot say which letter is down).
     """
     if sys.platform.startswith("linux"):
         from deskhand.actions._x11 import release_held_keys_and_buttons
 
-        release_held_keys_and_buttons()
+        release_held_keys_and_buttons(every_key=True)
         return
     gui = load_pyautogui()
     for key in _MODIFIERS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import string
 import threading
+from collections.abc import Iterable
 from functools import cache
 
 from Xlib import XK, X
@@ -85,14 +86,25 @@ def caps_lock_on() -> bool:
     return bool(_display().screen().root.query_pointer().mask & X.LockMask)
 
 
-def release_held_keys_and_buttons() -> None:
-    """Release every modifier key and mouse button the server reports as down."""
+def release_held_keys_and_buttons(*, every_key: bool = False) -> None:
+    """Release the modifier keys (with ``every_key``: all keys) and the mouse buttons the
+    server reports as down.
+
+    A task ending normally lets go of what it pressed itself and of modifiers, and leaves
+    other keys alone: the user may be holding one.  After a crash nobody knows what the
+    dead task held -- ``kill -9`` mid-typing leaves a letter key down, auto-repeating into
+    the focused window -- so the next start releases every key (``every_key``).
+    """
     display = _display()
     held = display.query_keymap()  # 32 bytes, one bit per keycode
-    for codes in display.get_modifier_mapping():
-        for keycode in codes:
-            if keycode and held[keycode // 8] & (1 << (keycode % 8)):
-                xtest.fake_input(display, X.KeyRelease, keycode)
+    candidates: Iterable[int]
+    if every_key:
+        candidates = range(8, 256)  # X keycodes start at 8
+    else:
+        candidates = [code for codes in display.get_modifier_mapping() for code in codes if code]
+    for keycode in candidates:
+        if held[keycode // 8] & (1 << (keycode % 8)):
+            xtest.fake_input(display, X.KeyRelease, keycode)
     mask = display.screen().root.query_pointer().mask
     for button, bit in _BUTTON_MASKS:
         if mask & bit:

@@ -18,6 +18,12 @@ Output is read by two threads that keep only a tail, so a command printing gigab
 cannot fill memory.  The command gets its own process group; a timeout or Stop kills the
 whole group.  A program left running in the background (``mousepad &``) keeps its pipes:
 we stop waiting for its output shortly after the shell exits and leave it running.
+
+If Deskhand itself dies (``kill -9``, a crash) while a command runs, the command dies with
+it (Linux: ``PR_SET_PDEATHSIG``), so nothing goes on acting for a task nobody watches any
+more.  That reaches the process we started -- the program, or the ``sh`` running a
+command line, whose later parts then never run; a program *that* shell had already
+started in turn runs to its own end.
 """
 
 from __future__ import annotations
@@ -30,9 +36,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -153,6 +160,7 @@ class ShellRunner:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
+                preexec_fn=_die_with_parent(),  # only a prctl call, see there
             )
         except FileNotFoundError:
             return _format(127, "", f"{argv[0]}: command not found")
@@ -199,6 +207,37 @@ def _shell_argv(command: str) -> list[str]:
     if sys.platform == "win32":
         return [os.environ.get("COMSPEC", "cmd.exe"), "/d", "/c", command]
     return ["/bin/sh", "-c", command]
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel kill the child when Deskhand dies (Linux).
+
+    ``PR_SET_PDEATHSIG`` fires when the thread that started the child ends; the loop's
+    thread waits for the command, so it ends only with the process.  The function is built
+    before the fork and does nothing but two system calls in the child (no imports, no
+    locks).  If Deskhand died before the call took effect the child is an orphan already
+    and kills itself.  Elsewhere (no prctl) it is ``None``.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = _prctl()
+    pr_set_pdeathsig = 1
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
+
+
+@cache
+def _prctl() -> Callable[..., int]:
+    import ctypes
+
+    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    return prctl
 
 
 def _reader(tail: _Tail, stream: IO[bytes] | None) -> threading.Thread:

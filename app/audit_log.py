@@ -1,9 +1,14 @@
 """The audit log: every task and step, with the screenshot it was decided on, in SQLite.
 
-Why SQLite in WAL mode with ``synchronous=FULL``: each step is one transaction that is on
-disk before the next action runs, so a ``kill -9`` at any moment loses at most the step in
-progress and never leaves the database unreadable.  The folder is 0700 and the files 0600:
-screenshots of a user's desktop are private.
+Why SQLite in WAL mode with ``synchronous=FULL``: each write is one transaction that is on
+disk before the next action runs, so a ``kill -9`` at any moment never leaves the database
+unreadable.  And nothing runs unrecorded: each approved action is written *before* it is
+executed (its step's row, ``finished`` 0, outcome "started, not finished") and again with
+its outcome after (``TaskLog`` is the loop's ``ActionJournal``); the step's full record
+replaces the row when the step ends.  A crash in between leaves the action on record, and
+the next start marks it "(interrupted)".  A write that fails (a full disk) raises
+``SetupError``, which stops the task before its next action.  The folder is 0700 and the
+files 0600: screenshots of a user's desktop are private.
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ import platformdirs
 from deskhand.app.config import APP_NAME
 from deskhand.core.errors import SetupError
 from deskhand.core.observation import Observation
+from deskhand.core.outcome import STARTED
 from deskhand.core.trace import StepRecord
+
+INTERRUPTED = " (interrupted)"  # appended to the outcome of an action a crash cut short
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -47,6 +55,7 @@ CREATE TABLE IF NOT EXISTS steps (
     record TEXT NOT NULL,
     screenshot BLOB NOT NULL,
     mime TEXT NOT NULL,
+    finished INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (task_id, step)
 );
 """
@@ -80,6 +89,7 @@ class StoredStep:
     screenshot: bytes
     mime: str
     recorded_at: float
+    finished: bool = True  # False: the step was still running (or a crash ended it)
 
 
 class AuditLog:
@@ -115,26 +125,38 @@ class AuditLog:
             self._db.execute("ALTER TABLE tasks ADD COLUMN pid INTEGER NOT NULL DEFAULT 0")
         if "origin" not in columns:
             self._db.execute("ALTER TABLE tasks ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
+        step_columns = {row[1] for row in self._db.execute("PRAGMA table_info(steps)")}
+        if "finished" not in step_columns:
+            self._db.execute("ALTER TABLE steps ADD COLUMN finished INTEGER NOT NULL DEFAULT 1")
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, what: str = "write") -> Iterator[sqlite3.Connection]:
+        """One transaction; a database that cannot be written (full disk) is a ``SetupError``."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except (OSError, sqlite3.Error) as exc:
+                raise SetupError(
+                    f"Tried to {what} in the audit log at {self.path}, but {exc}. Nothing more was done. Free some space "
+                    "there (or set DESKHAND_DATA_DIR to another folder), then run the task again."
+                ) from exc
 
     def _close_interrupted(self) -> tuple[int, ...]:
-        """Tasks left 'running' by a process that is gone are marked so; their steps stay.
+        """Tasks left 'running' by a process that is gone are marked so; their steps stay,
+        and an action they had started says "started, not finished (interrupted)".
 
         The tray app and a terminal `deskhand do` may share the log, so a task whose
         process still runs is left alone.  Returns the ids marked.
         """
         marked = []
-        with self._transaction() as db:
+        with self._transaction("mark the tasks a crash interrupted") as db:
             running = db.execute("SELECT id, pid FROM tasks WHERE status = 'running'").fetchall()
             for task_id, pid in running:
                 if not _process_alive(pid):
@@ -143,11 +165,12 @@ class AuditLog:
                         "message = 'Deskhand ended before the task did.' WHERE id = ?",
                         (task_id,),
                     )
+                    _mark_cut_short(db, task_id)
                     marked.append(int(task_id))
         return tuple(marked)
 
     def begin_task(self, task: str, *, model: str, dialect: str, host: str, origin: str = "") -> TaskLog:
-        with self._transaction() as db:
+        with self._transaction("record the task") as db:
             cursor = db.execute(
                 "INSERT INTO tasks (started_at, task, model, dialect, host, pid, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (time.time(), task, model, dialect, host, os.getpid(), origin),
@@ -155,11 +178,21 @@ class AuditLog:
         assert cursor.lastrowid is not None  # noqa: S101 - sqlite3 always sets it after INSERT
         return TaskLog(self, cursor.lastrowid)
 
-    def add_step(self, task_id: int, record: StepRecord, observation: Observation) -> None:
-        with self._transaction() as db:
+    def add_step(
+        self, task_id: int, record: StepRecord, observation: Observation, *, finished: bool = True
+    ) -> None:
+        """Write a step's record; ``finished`` False for the step so far (its screenshot is
+        written once, by the first such write, not again for each action)."""
+        what = f"record step {record.step}" + ("" if finished else " before acting on it")
+        upsert = (
+            "ON CONFLICT (task_id, step) DO UPDATE SET recorded_at = excluded.recorded_at, "
+            "record = excluded.record, finished = excluded.finished"
+        )
+        with self._transaction(what) as db:
             db.execute(
-                "INSERT OR REPLACE INTO steps (task_id, step, recorded_at, record, screenshot, mime) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT {'OR REPLACE ' if finished else ''}INTO steps "  # noqa: S608 - constant text
+                "(task_id, step, recorded_at, record, screenshot, mime, finished) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?) {'' if finished else upsert}",
                 (
                     task_id,
                     record.step,
@@ -167,11 +200,12 @@ class AuditLog:
                     json.dumps(record.to_json_dict(), ensure_ascii=False),
                     observation.image,
                     observation.mime,
+                    int(finished),
                 ),
             )
 
     def finish_task(self, task_id: int, status: str, message: str) -> None:
-        with self._transaction() as db:
+        with self._transaction("record the end of the task") as db:
             db.execute(
                 "UPDATE tasks SET finished_at = ?, status = ?, message = ? WHERE id = ?",
                 (time.time(), status, message, task_id),
@@ -201,24 +235,41 @@ class AuditLog:
     def steps(self, task_id: int) -> list[StoredStep]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT record, screenshot, mime, recorded_at FROM steps WHERE task_id = ? ORDER BY step",
+                "SELECT record, screenshot, mime, recorded_at, finished FROM steps WHERE task_id = ? "
+                "ORDER BY step",
                 (task_id,),
             ).fetchall()
         return [
-            StoredStep(task_id, StepRecord.model_validate_json(record), bytes(shot), mime, at)
-            for record, shot, mime, at in rows
+            StoredStep(task_id, StepRecord.model_validate_json(record), bytes(shot), mime, at, bool(done))
+            for record, shot, mime, at, done in rows
         ]
 
     def prune(self, older_than_days: float) -> int:
         """Delete tasks (and their steps) that started more than ``older_than_days`` ago."""
         cutoff = time.time() - older_than_days * 86400
-        with self._transaction() as db:
+        with self._transaction("prune old tasks") as db:
             deleted = db.execute("DELETE FROM tasks WHERE started_at < ?", (cutoff,)).rowcount
         return deleted
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _mark_cut_short(db: sqlite3.Connection, task_id: int) -> None:
+    """The steps a crash cut short: "started, not finished" becomes "... (interrupted)"."""
+    rows = db.execute("SELECT step, record FROM steps WHERE task_id = ? AND finished = 0", (task_id,))
+    for step, text in rows.fetchall():
+        record = StepRecord.model_validate_json(text)
+        if record.outcome.endswith(STARTED):
+            outcome = record.outcome + INTERRUPTED
+        else:
+            outcome = f"{record.outcome}; the step did not end{INTERRUPTED}"
+        db.execute(
+            "UPDATE steps SET record = ? WHERE task_id = ? AND step = ?",
+            (json.dumps(record.model_copy(update={"outcome": outcome}).to_json_dict(), ensure_ascii=False),
+             task_id, step),
+        )  # fmt: skip
 
 
 def _process_alive(pid: int) -> bool:
@@ -245,11 +296,17 @@ def _process_alive(pid: int) -> bool:
 
 
 class TaskLog:
-    """A ``StepSink`` for one task of the audit log."""
+    """A ``StepSink`` and ``ActionJournal`` for one task of the audit log."""
 
     def __init__(self, log: AuditLog, task_id: int) -> None:
         self.log = log
         self.task_id = task_id
+
+    def started(self, step: StepRecord, observation: Observation) -> None:
+        self.log.add_step(self.task_id, step, observation, finished=False)
+
+    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
+        self.log.add_step(self.task_id, step, observation, finished=False)
 
     def record(self, step: StepRecord, observation: Observation) -> None:
         self.log.add_step(self.task_id, step, observation)

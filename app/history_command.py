@@ -147,7 +147,8 @@ def _task_detail(task: TaskSummary, steps: list[StoredStep]) -> str:
     ]
     for stored in steps:
         view = step_view(stored.record)
-        out.append(f"step {view.number}  ({format_time(stored.recorded_at)})")
+        cut_short = "" if stored.finished else ", not finished"
+        out.append(f"step {view.number}  ({format_time(stored.recorded_at)}{cut_short})")
         if view.thought:
             out += _field("thought", view.thought)
         out += _field("actions", "; ".join(view.actions) or "-")

@@ -11,10 +11,12 @@ from pathlib import Path
 from types import FrameType
 
 from deskhand.app.config import load_settings
-from deskhand.app.task_session import ERROR_MESSAGE, TaskSession, open_audit_log
+from deskhand.app.task_lock import desktop_lock
+from deskhand.app.task_session import TaskSession, open_audit_log
 from deskhand.app.terminal import StepPrinter, TerminalApprover, one_line
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, resolve_host, resolve_model
+from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.ports import StepSink
@@ -49,6 +51,12 @@ class StopOnSignal:
 
 
 def run_do(args: argparse.Namespace) -> int:
+    """One task on this desktop; refused at once (exit 2) while another task runs on it."""
+    with desktop_lock("deskhand do"):
+        return _run_do(args)
+
+
+def _run_do(args: argparse.Namespace) -> int:
     settings = load_settings()
     host = resolve_host(args.host, settings, args.backend)
     model = resolve_model(args.model, settings, host, args.backend)
@@ -80,38 +88,33 @@ def run_do(args: argparse.Namespace) -> int:
         approver=TerminalApprover(assume_yes=args.yes),
         audit_log=audit_log,
         sinks=sinks,
+        journals=(trace,) if trace else (),  # the trace too has each action before it runs
         should_stop=stop,
         on_decision=printer.decided,
         faults=faults,
         origin=getattr(args, "origin", ""),
+        locked=True,  # run_do holds the desktop already
     )
     head = f"deskhand: {model} ({session.dialect}) on {host}, task: {args.task}"
     sys.stdout.write(one_line(head, None) + "\n")
     result: TaskResult | None = None
+    error = "the task ended with an error (see stderr)"
     try:
         result = session.run()
     except KeyboardInterrupt:
         result = TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 0)
+    except DeskhandError as exc:
+        error = str(exc)  # on record too, not only on stderr
+        raise
     finally:
-        session.close(result)
+        unrecorded = session.close(result, error, trace=trace)
         audit_log.close()
-        if trace is not None:
-            trace.finish(_summary(args.task, model, session.dialect, result))
     sys.stdout.write(f"{result.status.value}: {one_line(result.message, None)}\n")
+    if unrecorded is not None:
+        raise unrecorded
     return EXIT_CODES[result.status]
 
 
 def _tell(notice: PauseNotice) -> None:
     sys.stderr.write(f"deskhand: {one_line(notice.text, None)}\n")
     sys.stderr.flush()
-
-
-def _summary(task: str, model: str, dialect: str, result: TaskResult | None) -> dict[str, object]:
-    return {
-        "task": task,
-        "model": model,
-        "dialect": dialect,
-        "status": result.status.value if result else "error",
-        "message": result.message if result else ERROR_MESSAGE,
-        "steps": result.steps if result else None,
-    }

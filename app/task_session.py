@@ -19,10 +19,13 @@ from dataclasses import replace
 from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings
 from deskhand.app.settings_store import audit_log_path
+from deskhand.app.task_lock import desktop_lock
+from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, release_input_after_crash
 from deskhand.core.actions import Decision
+from deskhand.core.errors import SetupError
 from deskhand.core.loop import Parts, TaskResult, run_task
-from deskhand.core.ports import Approver, FaultWaiter, ShouldStop, StepSink
+from deskhand.core.ports import ActionJournal, Approver, FaultWaiter, ShouldStop, StepSink
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +46,13 @@ def open_audit_log(settings: Settings) -> AuditLog:
 def desktop_turn(purpose: str) -> Iterator[None]:
     """Hold the desktop while ``purpose`` (a task, or one MCP client's action) uses it.
 
-    TASK LOCK CALL SITE: the per-desktop lock ``deskhand.app.task_lock.desktop_lock(purpose)``
-    (raising ``DesktopBusy`` when another Deskhand process drives this desktop) is being
-    added on another branch; it goes here, and only here -- tasks and MCP actions both
-    come through this function.
+    The per-desktop lock (``deskhand.app.task_lock``): another Deskhand process driving
+    this desktop -- a ``deskhand do``, the tray app's task, an MCP server's action -- makes
+    this raise ``DesktopBusy`` at once, so two never type into the same window.
     """
     log.debug("desktop turn: %s", purpose)
-    yield
+    with desktop_lock(purpose):
+        yield
 
 
 class TaskSession:
@@ -74,9 +77,12 @@ class TaskSession:
         faults: FaultWaiter | None = None,
         adapt: Callable[[Parts], Parts] | None = None,
         origin: str = "",
+        journals: Sequence[ActionJournal] = (),
+        locked: bool = False,
     ) -> None:
         self.task = task
         self.options = options
+        self.locked = locked  # the caller holds the desktop already (``desktop_turn``)
         parts, self.limits, _ = build_parts(
             options,
             settings,
@@ -92,23 +98,47 @@ class TaskSession:
         self.audit: TaskLog = audit_log.begin_task(
             task, model=options.model, dialect=parts.dialect.name, host=options.host, origin=origin
         )
-        self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks))
+        # Each action is on record (audit log first) before it runs: never act unrecorded.
+        self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks), journals=(self.audit, *journals))
 
     @property
     def dialect(self) -> str:
         return self.parts.dialect.name
 
     def run(self) -> TaskResult:
+        if self.locked:
+            return run_task(self.task, self.parts, self.limits)
         with desktop_turn(f"task: {self.task}"):
             return run_task(self.task, self.parts, self.limits)
 
-    def close(self, result: TaskResult | None, error: str = ERROR_MESSAGE) -> None:
-        """Record how the task ended (``None``: an error, said by ``error``) and close its parts."""
+    def close(
+        self, result: TaskResult | None, error: str = ERROR_MESSAGE, *, trace: TraceDirectory | None = None
+    ) -> SetupError | None:
+        """Record how the task ended (``None``: an error, said by ``error``) in the audit log
+        and the trace, and close the parts.  Returns the first failure to record (a full
+        disk) rather than raising it, so it never hides the error that ended the task."""
+        summary = {
+            "task": self.task,
+            "model": self.options.model,
+            "dialect": self.dialect,
+            "status": result.status.value if result else "error",
+            "message": result.message if result else error,
+            "steps": result.steps if result else None,
+        }
+        failure: SetupError | None = None
         try:
-            if result is None:
-                self.audit.finish("error", error)
-            else:
-                self.audit.finish(result.status.value, result.message)
+            try:
+                self.audit.finish(str(summary["status"]), str(summary["message"]))
+            except SetupError as exc:
+                failure = exc
+            if trace is not None:
+                try:
+                    trace.finish(summary)
+                except SetupError as exc:
+                    failure = failure or exc
+            if failure is not None:
+                log.info("could not record the end of the task: %s", failure)
+            return failure
         finally:
             seen: set[int] = set()
             for part in (self.parts.executor, self.parts.screen, self.parts.settler, *self._inner_parts()):

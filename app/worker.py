@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
@@ -21,6 +22,7 @@ from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.gui_text import for_gui
 from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
+from deskhand.app.task_lock import desktop_lock
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.loop import run_task
@@ -79,7 +81,9 @@ class TaskWorker(QObject):
     def run(self) -> None:
         audit: TaskLog | None = None
         parts = None
+        lock = ExitStack()  # one task per desktop, shared with `deskhand do` (app.task_lock)
         try:
+            lock.enter_context(desktop_lock("the Deskhand tray app"))
             from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
 
             settings = self.settings()
@@ -106,6 +110,7 @@ class TaskWorker(QObject):
                 screen=self.screen,
                 executor=ExcludingExecutor(parts.executor, self.windows),
                 sinks=(audit, *parts.sinks),
+                journals=(audit,),  # each action on record before it runs
             )
             self.ready.emit(model, parts.dialect.name, host)
             result = run_task(self.task, parts, limits)
@@ -125,6 +130,7 @@ class TaskWorker(QObject):
                     getattr(self.screen, "inner", None),
                 ):
                     _close(part)
+            lock.close()
             self.done.emit()
 
     def _pause_notice(self, notice: PauseNotice) -> None:

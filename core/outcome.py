@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from deskhand.core.actions import Action
 from deskhand.core.verdict import Verdict
 
+# The outcome an action has on record between "about to execute" and "ended" (see
+# ``deskhand.core.ports.ActionJournal``); a crash in between leaves it there.
+STARTED = "started, not finished"
+# The outcome of an approved action that was not run because it could not be put on
+# record first (say, the disk is full): the task stops there.
+NOT_RUN = "not run: it could not be recorded first"
+
 
 @dataclass(frozen=True, slots=True)
 class ExecResult:

@@ -96,6 +96,22 @@ class StepSink(Protocol):
     def record(self, step: StepRecord, observation: Observation) -> None: ...
 
 
+class ActionJournal(Protocol):
+    """Told of each approved action right before it is executed and right after it ended.
+
+    So a crash between the two (``kill -9``, power loss) leaves the action on record as
+    ``STARTED`` ("started, not finished"), and one after it with its outcome, while the step
+    as a whole goes to the ``StepSink``s only when it ends.  ``step`` is the step's record
+    so far: its last action is the one concerned; in ``started`` its outcome ends with
+    ``STARTED``, in ``ended`` with ``outcome``, that action's own outcome.  Raising (say,
+    the disk is full) stops the task before the action runs: nothing is done unrecorded.
+    """
+
+    def started(self, step: StepRecord, observation: Observation) -> None: ...
+
+    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None: ...
+
+
 class Inspector(Protocol):
     """Tells what is at a screen point (and what has keyboard focus) on one observation.
 

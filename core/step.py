@@ -7,14 +7,16 @@ and the task's result if the step ended the task.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
-from deskhand.core.errors import ExecutionFailed, Stopped
+from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import judge
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import (
+    NOT_RUN,
     Declined,
     Executed,
     Failed,
@@ -125,23 +127,33 @@ class Step:
         self.log.judged(action, verdict, answer, target)
         if approved is None:
             outcome = Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
-        else:
-            try:
-                with self.log.timing("execute"):
-                    outcome = Executed(
-                        action, self.parts.executor.execute(approved, should_stop=self.parts.should_stop)
-                    )
-            except ExecutionFailed as exc:
-                outcome = Failed(action, str(exc))
-            except Stopped:
-                self.shared.lines.ran(action, target, completely=False)
-                raise
-            self.shared.lines.ran(action, target, completely=isinstance(outcome, Executed))
-            if isinstance(outcome, Executed):
-                self.guard.executed(action, observation)
-                with self.log.timing("settle"):
-                    self.parts.settler.settle(action, observation)
+            self.log.outcome(outcome)
+            return outcome
+        try:
+            for journal in self.parts.journals:  # on record before it runs (a crash leaves STARTED)
+                journal.started(self.log.record(observation, started=True), observation)
+        except DeskhandError:  # cannot record (a full disk): stop without acting
+            self.log.concluded(NOT_RUN)
+            self._record_if_possible(observation)
+            raise
+        try:
+            with self.log.timing("execute"):
+                outcome = Executed(
+                    action, self.parts.executor.execute(approved, should_stop=self.parts.should_stop)
+                )
+        except ExecutionFailed as exc:
+            outcome = Failed(action, str(exc))
+        except Stopped:
+            self.shared.lines.ran(action, target, completely=False)
+            raise
+        self.shared.lines.ran(action, target, completely=isinstance(outcome, Executed))
         self.log.outcome(outcome)
+        for journal in self.parts.journals:
+            journal.ended(self.log.record(observation), outcome.summary(), observation)
+        if isinstance(outcome, Executed):
+            self.guard.executed(action, observation)
+            with self.log.timing("settle"):
+                self.parts.settler.settle(action, observation)
         return outcome
 
     def _judge(self, action: Action, observation: Observation) -> tuple[TargetInfo | None, Verdict]:
@@ -191,6 +203,14 @@ class Step:
             sink.record(record, observation)
         memory = StepMemory(observation.id, observation.image, record.raw_output, self.log.feedback())
         return StepEnd(memory, result)
+
+    def _record_if_possible(self, observation: Observation) -> None:
+        """Give each sink the step as it ends on an error; those that cannot write are skipped
+        (the error that ends the task says why)."""
+        record = self.log.record(observation)
+        for sink in self.parts.sinks:
+            with suppress(DeskhandError):
+                sink.record(record, observation)
 
     def _check_stop(self) -> None:
         if self.parts.should_stop():

@@ -14,7 +14,7 @@ from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, d
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
-from deskhand.core.outcome import StepOutcome, Unparseable
+from deskhand.core.outcome import STARTED, StepOutcome, Unparseable
 from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import Clock
 from deskhand.core.target import TargetInfo
@@ -138,7 +138,9 @@ class StepLog:
         """What the model is told about this step at the start of the next one."""
         return "\n".join(self.feedback_lines)
 
-    def record(self, observation: Observation) -> StepRecord:
+    def record(self, observation: Observation, *, started: bool = False) -> StepRecord:
+        """The step so far; ``started``: its last action is executing (outcome ``STARTED``)."""
+        outcomes = [*self.outcomes, STARTED] if started else self.outcomes
         self.timings.total = (self.clock.now() - self.started) * 1000.0
         geometry = observation.geometry
         actions = [a for a, _, _ in self.judged_actions]
@@ -157,7 +159,7 @@ class StepLog:
             verdicts=[{"level": v.level.value, "reason": v.reason} for _, v, _ in self.judged_actions],
             user_answers=[None if u is None else u.name.lower() for _, _, u in self.judged_actions],
             targets=self.targets,
-            outcome="; ".join(self.outcomes) or "no action",
+            outcome="; ".join(outcomes) or "no action",
             repairs=len(self.problems),
             timings_ms=self.timings.rounded(),
             inspect_ms=round(self.timings.inspect, 1),

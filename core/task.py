@@ -14,6 +14,7 @@ from deskhand.core.actions import Decision
 from deskhand.core.memory import MemoryFact, prompt_with_memories
 from deskhand.core.outcome import StepMemory
 from deskhand.core.ports import (
+    ActionJournal,
     Approver,
     Clock,
     Dialect,
@@ -80,6 +81,7 @@ class Parts:
     # The remembered facts relevant to a task (``deskhand.core.memory``); None: no memory.
     recall: Callable[[str], Sequence[MemoryFact]] | None = None
     tools: Mapping[ToolKey, Verdict] = field(default_factory=dict)  # MCP tools offered, judged
+    journals: Sequence[ActionJournal] = ()  # told before and after each action executes
 
 
 @dataclass

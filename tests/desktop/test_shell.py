@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -168,3 +171,40 @@ def test_a_key_is_redacted_before_the_tail_is_cut(tmp_path: Path, monkeypatch: p
     feedback = ShellRunner(cwd=tmp_path, tail_chars=100).run("cat out.txt", never).feedback
     # The last 100 characters would start inside the key; redacted first, none of it is left.
     assert feedback.endswith("\n" + "x" * 5 + "[redacted]" + "y" * 85 + "\nstderr:\n")
+
+
+RUN_AND_HANG = """
+import sys
+from deskhand.actions.shell import ShellRunner
+ShellRunner(timeout=300).run(sys.argv[1], lambda: False)
+"""
+
+
+def _pids_of(argv: list[str]) -> list[int]:
+    """Processes whose command line is exactly ``argv``."""
+    wanted = "\0".join(argv).encode() + b"\0"
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.mark.parametrize("command", ["sleep 96.5", "sleep 96.75 && echo never"])
+def test_a_command_dies_with_deskhand(command: str) -> None:
+    """kill -9 of Deskhand mid-command: the program (or the shell running the line) dies too."""
+    program = ["sleep", "96.5"] if "&&" not in command else ["/bin/sh", "-c", command]
+    deskhand = subprocess.Popen([sys.executable, "-c", RUN_AND_HANG, command])
+    try:
+        wait_until(lambda: bool(_pids_of(program)), timeout=20)
+        deskhand.send_signal(signal.SIGKILL)
+        deskhand.wait(timeout=10)
+        wait_until(lambda: not _pids_of(program), timeout=5)
+    finally:
+        deskhand.kill()
+        deskhand.wait()
+        for pid in _pids_of(program) + _pids_of(["sleep", "96.75"]):
+            os.kill(pid, signal.SIGKILL)

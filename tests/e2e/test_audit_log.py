@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deskhand.app.audit_log import AuditLog
-from tests.e2e.xsession import XSession, deskhand, wait_for
+from tests.e2e.xsession import XSession, deskhand, read_events, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -116,3 +117,86 @@ def test_after_a_crash_the_next_start_lets_go_of_held_keys_and_buttons(
     assert r.returncode == 0, r.stdout + r.stderr
     held = screen_768.run([sys.executable, "-c", HELD], text=True)
     assert held.stdout.split() == ["False", "False"], held
+
+
+HELD_KEYS = """
+import sys
+from Xlib import XK
+from Xlib.display import Display
+d = Display()
+keymap = d.query_keymap()
+for name in sys.argv[1:]:
+    code = d.keysym_to_keycode(XK.string_to_keysym(name))
+    print(name, bool(keymap[code // 8] & (1 << (code % 8))))
+"""
+
+
+def test_after_a_crash_mid_typing_the_next_start_lets_go_of_the_letter_key(
+    screen_768: XSession, ollama: FakeOllama
+) -> None:
+    screen_768.start_form()
+    ollama.script([{"do": "hang", "seconds": 60}])
+    exe = Path(sys.executable).with_name("deskhand")
+    proc = subprocess.Popen(
+        [str(exe), "do", "type a report", "--model", "qwen2.5vl:7b", "--host", ollama.url],
+        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the model request")
+    # Killed between the press and the release of a letter while typing: the key stays down.
+    screen_768.run(["xdotool", "keydown", "q", "keydown", "7"])
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    held = screen_768.run([sys.executable, "-c", HELD_KEYS, "q", "7", "Return"], text=True)
+    assert held.stdout.split() == ["q", "True", "7", "True", "Return", "False"], held
+    ollama.script([{"do": "finish", "summary": "ok"}])
+    r = deskhand(screen_768, "do", "anything", "--model", "qwen2.5vl:7b", "--host", ollama.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    held = screen_768.run([sys.executable, "-c", HELD_KEYS, "q", "7", "Return"], text=True)
+    assert held.stdout.split() == ["q", "False", "7", "False", "Return", "False"], held
+
+
+def _running(argv: list[str]) -> list[int]:
+    """Pids of the processes whose command line is exactly ``argv``."""
+    wanted = "\0".join(argv).encode() + b"\0"
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
+                pids.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return pids
+
+
+def test_kill_9_mid_action_leaves_it_on_record_and_ends_its_command(
+    screen_768: XSession, ollama: FakeOllama
+) -> None:
+    log = screen_768.start_form()
+    command = ["sleep", "97.25"]  # a duration no other process on this machine uses
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "shell", "command": " ".join(command)}])
+    exe = Path(sys.executable).with_name("deskhand")
+    proc = subprocess.Popen(
+        [str(exe), "do", "apply, then wait", "--yes", "--model", "qwen2.5vl:7b", "--host", ollama.url],
+        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: bool(_running(command)), timeout=30, what="the shell command to start")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        # The command dies with Deskhand: nothing goes on acting for a task nobody watches.
+        wait_for(lambda: not _running(command), timeout=5, what="the command to end with Deskhand")
+    finally:
+        proc.kill()
+        for pid in _running(command):
+            os.kill(pid, signal.SIGKILL)
+    assert [e["button"] for e in read_events(log) if e["event"] == "click"] == ["Apply"]
+    listing = deskhand(screen_768, "history")  # opening the log marks the task interrupted
+    row = next(line for line in listing.stdout.splitlines() if "apply, then wait" in line)
+    assert " interrupted " in row, listing.stdout
+    detail = deskhand(screen_768, "history", row.split()[0]).stdout
+    step_1, step_2 = detail.split("\nstep 2")
+    assert "click at" in step_1 and "outcome   executed" in step_1
+    assert ", not finished)" in step_2.splitlines()[0]
+    assert "actions   run `sleep 97.25`" in step_2, detail
+    assert "verdicts  auto: " in step_2
+    assert "outcome   started, not finished (interrupted)" in step_2, detail

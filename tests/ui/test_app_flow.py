@@ -8,6 +8,7 @@ that our own windows were not in it.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -181,3 +182,19 @@ def test_a_confirmation_in_the_app_blocks_only_the_worker(
     assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED
     assert not target.exists()
     assert "denied" in str(ollama.chat_requests[1].messages).lower()
+
+
+def test_a_task_is_refused_while_another_holds_the_desktop(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama
+) -> None:
+    from deskhand.app.task_lock import desktop_lock
+
+    ollama.script([{"do": "finish", "summary": "Done."}])
+    with desktop_lock("deskhand do"):
+        message = run(qtbot, app, "Open the report")
+    assert isinstance(message, str), message
+    assert f"another task is running on this desktop (deskhand do, pid {os.getpid()})" in message
+    assert app.session.state is AgentState.ERROR
+    assert ollama.chat_requests == []
+    result = run(qtbot, app, "Open the report")  # the desktop is free again
+    assert isinstance(result, TaskResult) and result.status is TaskStatus.FINISHED, result

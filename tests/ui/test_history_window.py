@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.windows.history import MARK_COLOUR, HistoryWindow
-from tests.unit.app.audit_samples import CLICK_AT, IMAGE, fill
+from tests.unit.app.audit_samples import CLICK_AT, IMAGE, crashed_task, fill
 
 
 @pytest.fixture(autouse=True)
@@ -179,3 +179,18 @@ def test_a_scheduled_task_is_marked(qtbot: QtBot, audit: tuple[AuditLog, int, in
     scheduled.finish("finished", "watered")
     window = open_window(qtbot, log)
     assert row(window, 0)[1] == "[scheduled] Water the plants"
+
+
+def test_an_action_a_crash_cut_short_shows_as_started_not_finished(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "audit.sqlite3"
+    task_id = crashed_task(path)
+    log = AuditLog(path)
+    try:
+        window = open_window(qtbot, log)
+        window.open_task(task_id)
+        viewer = window.viewer
+        qtbot.mouseClick(viewer.next_button, Qt.MouseButton.LeftButton)
+        assert viewer.action_list.text() == "type 'a long report'"
+        assert viewer.outcome.text() == "started, not finished (interrupted)"
+    finally:
+        log.close()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -76,3 +80,43 @@ def fill(log: AuditLog) -> tuple[int, int]:
     )
     empty.finish("failed", "Tried to reach Ollama, but the connection was refused.")
     return task.task_id, empty.task_id
+
+
+_CRASH = """
+import os, signal, sys
+from pathlib import Path
+from deskhand.app.audit_log import AuditLog
+from deskhand.core.outcome import STARTED
+from tests.unit.app.audit_samples import click_step, observation, typing_step
+log = AuditLog(Path(sys.argv[1]))
+task = log.begin_task("Click OK then type a report", model="qwen2.5vl:7b", dialect="qwen2.5-vl", host="http://h:1")
+task.record(click_step(1, "executed"), observation(1, (20, 40, 90)))
+task.started(typing_step(2, STARTED), observation(2, (90, 40, 20)))
+print(task.task_id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # mid-typing: what a crash or kill -9 does
+"""
+
+
+def click_step(step: int, outcome: str) -> StepRecord:
+    click = Click(at=ImagePoint(x=CLICK_AT[0], y=CLICK_AT[1])).model_dump(mode="json")
+    return record(step, [click], thought="The OK button is top right.", outcome=outcome)
+
+
+def typing_step(step: int, outcome: str) -> StepRecord:
+    typed = TypeText(text="a long report").model_dump(mode="json")
+    return record(step, [typed], thought="Now type.", outcome=outcome, user_answers=["allow_once"])
+
+
+def crashed_task(path: Path) -> int:
+    """A task whose process was killed (SIGKILL) while its step 2's typing ran; its id."""
+    root = Path(__file__).resolve().parents[3]
+    run = subprocess.run(
+        [sys.executable, "-c", _CRASH, str(path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    return int(run.stdout)

@@ -10,7 +10,7 @@ import pytest
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.history_command import format_duration, run_history, step_view
 from deskhand.core.errors import UsageError
-from tests.unit.app.audit_samples import CLICK_AT, fill
+from tests.unit.app.audit_samples import CLICK_AT, crashed_task, fill
 
 
 @pytest.fixture
@@ -125,3 +125,16 @@ def test_multi_line_values_keep_the_columns_and_escapes_are_shown(
     ]
     assert lines[17].startswith("  timings   capture 3")
     assert history(capsys).splitlines()[1].endswith("  List\\x1b[2J it please")
+
+
+def test_an_action_a_crash_cut_short_is_on_record(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    task_id = crashed_task(data_dir / "audit.sqlite3")
+    out = history(capsys, task_id=task_id)  # opening the log marks the task interrupted
+    assert "status    interrupted: Deskhand ended before the task did." in out
+    step_1, step_2 = out.split("\nstep 2")
+    assert "outcome   executed" in step_1 and "not finished" not in step_1
+    assert ", not finished)" in step_2.splitlines()[0]
+    assert "actions   type 'a long report'" in step_2
+    assert "answers   allow once" in step_2
+    assert "outcome   started, not finished (interrupted)" in step_2
+    assert f"{task_id}  " in history(capsys) and " interrupted " in history(capsys)
