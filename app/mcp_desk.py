@@ -185,7 +185,7 @@ class DesktopCalls:
             step = StepLog(number, client, "mcp", self.parts.clock)
             step.observed(observation)
             try:
-                outcome = self._gate(client, action, observation, step)
+                outcome = self._gate(client, action, observation, step, task)
             except Stopped:
                 step.concluded("stopped by the user")
                 outcome = None
@@ -194,7 +194,9 @@ class DesktopCalls:
             task.record(step.record(observation), observation)
         return _result(action, outcome, observation)
 
-    def _gate(self, client: str, action: Action, observation: Observation, step: StepLog) -> StepOutcome:
+    def _gate(
+        self, client: str, action: Action, observation: Observation, step: StepLog, task: TaskLog
+    ) -> StepOutcome:
         p = self.parts
         target, verdict = judge(
             action,
@@ -210,6 +212,8 @@ class DesktopCalls:
         step.judged(action, verdict, answer, target)
         if approved is None:
             return Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
+        # On record before it runs, as in the loop: a crash leaves "started, not finished".
+        task.started(step.record(observation, started=True), observation)
         try:
             with step.timing("execute"):
                 outcome: StepOutcome = Executed(
