@@ -184,3 +184,23 @@ def test_stop_bar_does_not_take_the_focus_when_shown_or_clicked(qtbot: QtBot, st
     with qtbot.waitSignal(bar.details_clicked):
         x("xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1")
     assert x("xdotool", "getactivewindow") == before
+
+
+def test_stop_bar_elides_to_the_width_it_really_has_and_keeps_the_whole_text_in_the_tooltip(
+    qtbot: QtBot,
+) -> None:
+    bar = StopBar()
+    qtbot.addWidget(bar)
+    bar.show_near_cursor()  # sized for "Starting…", as in the app
+    qtbot.waitExposed(bar)
+    text = (
+        "Step 1: paused. Tried to reach Ollama at http://127.0.0.1:11434, but the connection was "
+        "refused. Retrying in 4 s (attempt 3); Stop ends the task."
+    )
+    bar.set_status(AgentState.PAUSED, text)
+    label = bar.status
+    shown = label.text()
+    assert shown.endswith("…") and text.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert label.toolTip() == text
+    assert bar.geometry().right() <= bar.screen().availableGeometry().right()
