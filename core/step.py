@@ -68,6 +68,9 @@ class Step:
             self.parts.on_decision(self.number, decision)
         for action in decision.actions:
             self._check_stop()
+            if self.parts.pause.requested:
+                self.log.taken_over(action)
+                break
             if isinstance(action, Finish | AskUser):
                 return self._conclude(action)
             if not isinstance(self._carry_out(action, observation), Executed):

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from deskhand.core.actions import Decision
 from deskhand.core.outcome import StepMemory
+from deskhand.core.pause import PauseToken
 from deskhand.core.ports import (
     Approver,
     Clock,
@@ -38,9 +39,13 @@ class TaskStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
+    """How a task ended; ``history`` is what its steps left for the model, so a follow-up
+    ("now also save it") can go on from there (``run_task(..., history=...)``)."""
+
     status: TaskStatus
     message: str
     steps: int
+    history: tuple[StepMemory, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ class Parts:
     inspector: Inspector | None = None  # what a click lands on / typing goes into
     unlocked: frozenset[str] = frozenset()  # block rules the user lets ask instead (settings)
     faults: FaultWaiter | None = None  # None: a model-server fault ends the task
+    pause: PauseToken = field(default_factory=PauseToken)  # the user's "Take over"
 
 
 @dataclass
