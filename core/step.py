@@ -111,6 +111,8 @@ class Step:
             self.log.outcome(outcome)
             return outcome
         target, verdict = self._judge(action, observation)
+        if target is not None:  # named to the person asked (the record keeps ``targets``)
+            verdict = verdict.model_copy(update={"found": target.describe()})
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
         self.log.judged(action, verdict, answer, target)

@@ -30,6 +30,7 @@ class Verdict(BaseModel):
     level: Level
     reason: str
     rules: tuple[str, ...] = ()  # ids of the rules that set the level (see policy.UNLOCKABLE_RULES)
+    found: str = ""  # what the inspector found where the action lands (``TargetInfo.describe``)
 
 
 def worst(verdicts: list[Verdict], default: Verdict) -> Verdict:
