@@ -22,7 +22,7 @@ from deskhand.app.hotkeys import GlobalHotkeys, HotkeyBackend, parse_chord
 from deskhand.app.qt_approver import DialogHost, QtApprover
 from deskhand.app.recent import RecentCommands
 from deskhand.app.screen_exclusion import OurWindows
-from deskhand.app.session import AgentState, SessionError, SessionModel
+from deskhand.app.session import HELD, AgentState, SessionError, SessionModel
 from deskhand.app.settings_store import audit_log_path
 from deskhand.app.voice_controller import VoiceController
 from deskhand.app.windows.command_bar import CommandBar
@@ -85,6 +85,9 @@ class DeskhandApp(QObject):
 
         self.command_bar.submitted.connect(self.start_task)
         self.stop_bar.stop_clicked.connect(self.stop)
+        self.stop_bar.hold_clicked.connect(self.toggle_hold)
+        self.run_view.follow_up_requested.connect(self.follow_up)
+
         self.stop_bar.details_clicked.connect(self.show_run_view)
         self.dialogs.waiting.connect(
             lambda open_: self.session.waiting() if open_ else self.session.answered()
@@ -138,10 +141,22 @@ class DeskhandApp(QObject):
 
     def start_task(self, text: str) -> bool:
         """Start ``text`` as a task; False (with a notice) if it cannot start now."""
+        return self._start(text, self.session.start)
+
+    def follow_up(self, text: str) -> bool:
+        """Go on from the finished task with its history ("now also save it")."""
+        return self._start(text, self.session.follow_up)
+
+    def toggle_hold(self) -> None:
+        """Stop bar's Take over / Resume: hand the desktop to the user and back."""
+        if not self.session.resume():
+            self.session.take_over()
+
+    def _start(self, text: str, begin: Callable[[str], str]) -> bool:
         if not self.session.running and not self._remote_allowed():
             return False
         try:
-            task = self.session.start(text)
+            task = begin(text)
         except SessionError as exc:
             self.notify("Deskhand", f"Cannot start the task: {exc}.", False)
             return False
@@ -157,6 +172,8 @@ class DeskhandApp(QObject):
             audit_log=audit_log,
             should_stop=self.session.should_stop,
             settings=self.settings,
+            pause=self.session.pause,
+            history=self.session.history,
         )
         worker.ready.connect(lambda model, dialect, host: self.run_view.set_model(model, dialect, host))
         worker.observed.connect(self._observed)
@@ -166,7 +183,7 @@ class DeskhandApp(QObject):
         worker.failed.connect(self._failed)
         worker.paused.connect(self.session.paused)
         worker.resumed.connect(self.session.resumed)
-        self.run_view.begin(task)
+        self.run_view.begin(task, follow_up=bool(self.session.history))
         self.stop_bar.show_near_cursor()
         self.runner.start(worker)
         return True
@@ -311,9 +328,14 @@ class DeskhandApp(QObject):
     def _render(self) -> None:
         s = self.session
         self.run_view.set_state(s.state, s.status_text())
+        self.run_view.offer_follow_up(s.can_follow_up)
         if s.running:
-            text = f"Step {s.step}: {s.state.value}. {s.message if s.state is AgentState.PAUSED else s.task}"
-            self.stop_bar.set_status(s.state, text, stopping=s.stop_requested)
+            if s.held:
+                text = f"Step {s.step}: paused by you. {HELD}"
+            else:
+                now = s.message if s.state is AgentState.PAUSED else s.task
+                text = f"Step {s.step}: {s.state.value}. {now}"
+            self.stop_bar.set_status(s.state, text, stopping=s.stop_requested, held=s.held)
 
 
 def _ask_remote_consent(dest: Destination) -> bool:

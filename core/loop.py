@@ -49,14 +49,19 @@ def run_task(
             if parts.pause.hold(parts.should_stop):
                 deadline += parts.clock.now() - held_from
             if parts.clock.now() > deadline:
-                return _ended(shared, TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", steps)
+                return _ended(
+                    shared, TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", steps
+                )
             end = _run_step(number, shared)
             shared.history.append(end.memory)
             steps = number
             if end.result is not None:
                 return _ended(shared, end.result.status, end.result.message, end.result.steps)
         return _ended(
-            shared, TaskStatus.GAVE_UP, f"Used all {limits.max_steps} steps without finishing.", limits.max_steps
+            shared,
+            TaskStatus.GAVE_UP,
+            f"Used all {limits.max_steps} steps without finishing.",
+            limits.max_steps,
         )
     except Stopped as stop:
         return _ended(shared, TaskStatus.STOPPED, str(stop), steps)

@@ -134,7 +134,7 @@ def test_run_view_marks_where_the_action_lands(qtbot: QtBot) -> None:
     assert (round(shown.points[0].x), round(shown.points[0].y)) == (658, 364)
     centre = shown.widget_point(shown.points[0])
     grab = shown.grab().toImage()
-    ring = [grab.pixelColor(int(centre.x() + dx), int(centre.y())) for dx in range(6, 14)]
+    ring = [grab.pixelColor(int(centre.x()), int(centre.y() + dy)) for dy in range(10, 22)]  # the arrow
     assert QColor(MARKER).name() in {c.name() for c in ring} or any(
         c.red() > 180 and c.green() < 120 for c in ring
     )

@@ -66,7 +66,9 @@ def test_stop_ends_a_task_the_user_has_taken_over() -> None:
     token = PauseToken()
     stop = threading.Event()
     executor = TakesOverAfterFirstAction(token)
-    parts, _ = make_parts([reply(CLICK), reply(FINISH)], executor=executor, pause=token, should_stop=stop.is_set)
+    parts, _ = make_parts(
+        [reply(CLICK), reply(FINISH)], executor=executor, pause=token, should_stop=stop.is_set
+    )
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(run_task, "click", parts)
         assert not running.done()
