@@ -98,7 +98,9 @@ def test_shows_the_action_the_reason_and_a_crop_with_deny_as_default(asker: Aske
 
 
 def test_the_headline_names_what_was_found_where_the_click_lands(asker: Asker) -> None:
-    found = Verdict(level=Level.CONFIRM, reason="you asked to approve every action", found='"Send" (push button)')
+    found = Verdict(
+        level=Level.CONFIRM, reason="you asked to approve every action", found='"Send" (push button)'
+    )
     action = Click(at=ImagePoint(x=660, y=360))
     future, dialog = asker.ask(lambda a: a.confirm(action, found, observation()))
     assert isinstance(dialog, ConfirmDialog)
