@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.session import AgentState
+from deskhand.app.session import RUNNING_STATES, AgentState
 from deskhand.app.windows.icons import state_icon
 from deskhand.app.windows.step_views import THUMB, ScreenshotView, StepView
 from deskhand.core.actions import Action, AskUser, Decision, Finish, describe
@@ -132,8 +132,10 @@ class RunView(QWidget):
     def begin(self, task: str, follow_up: bool = False) -> None:
         """A new task (``follow_up``: it goes on from the steps already shown)."""
         if not follow_up:
-            self.steps.clear()
+            self.timeline.blockSignals(True)
             self.timeline.clear()
+            self.timeline.blockSignals(False)
+            self.steps.clear()
         self.offset = max(self.steps, default=0)
         self.shown, self.follow_live = None, True
         self.header.setText(f"Task: {task}" if task else "No task yet. Open the command bar to start one.")
@@ -155,7 +157,9 @@ class RunView(QWidget):
         self.state = state
         self.setWindowIcon(state_icon(state))
         self.setWindowTitle(f"Deskhand: {state.value}")
-        self.status.setText(text.removeprefix("Deskhand: "))
+        # Only while it runs: afterwards the result line says how it ended (once).
+        self.status.setText(text.removeprefix("Deskhand: ") if state in RUNNING_STATES else "")
+        self.status.setVisible(state in RUNNING_STATES)
         self.status.setStyleSheet("color: #6a1b9a; font-weight: bold;" if state is AgentState.PAUSED else "")
         self.header.setToolTip(f"{text}\n{self.model_text}" if self.model_text else text)
         live = self._live()
@@ -227,7 +231,7 @@ class RunView(QWidget):
 
     def _picked(self, row: int) -> None:
         item = self.timeline.item(row)
-        if item is None:
+        if item is None or not self.steps:
             return
         number = int(item.data(Qt.ItemDataRole.UserRole))
         self.follow_live = number == max(self.steps)

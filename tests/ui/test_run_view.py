@@ -80,6 +80,7 @@ def test_every_step_stays_in_a_timeline_and_picking_one_shows_it(view: RunView, 
 
 def test_the_summary_is_said_once_and_the_timings_are_folded_away(view: RunView, qtbot: QtBot) -> None:
     two_steps(view)
+    view.set_state(AgentState.IDLE, "Deskhand: idle. Last task finished: Clicked Apply.")
     shown = [view.header, view.status, view.thought, view.action_list, view.message]
     assert sum(label.text().count("Clicked Apply.") for label in shown) == 1
     assert "Clicked Apply." in view.message.text()
