@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 Notify = Callable[[str, str, bool], None]  # title, message, is_error
 ConfirmRemote = Callable[[Destination], bool]  # the opt-in dialog; True: allowed
 DEFAULT_CONFIRM_TIMEOUT = 60.0
+FOLLOW_UP = "+"  # in the command bar: "+ now also save it" goes on from the last task
 
 
 def _log_notice(title: str, message: str, is_error: bool) -> None:
@@ -137,10 +138,15 @@ class DeskhandApp(QObject):
         hint = ""
         if self.session.state is AgentState.ERROR:
             hint = f"Last task failed: {self.session.message}  Press ↑ to retry."
+        elif self.session.can_follow_up:
+            hint = f"Start with {FOLLOW_UP}  to go on from the last task (“{FOLLOW_UP} now also save it”)."
         self.command_bar.open(self.session.recent.items, hint)
 
     def start_task(self, text: str) -> bool:
-        """Start ``text`` as a task; False (with a notice) if it cannot start now."""
+        """Start ``text`` as a task; False (with a notice) if it cannot start now.  Text that
+        starts with ``FOLLOW_UP`` goes on from the last task (see ``follow_up``)."""
+        if text.lstrip().startswith(FOLLOW_UP):
+            return self.follow_up(text.lstrip().removeprefix(FOLLOW_UP))
         return self._start(text, self.session.start)
 
     def follow_up(self, text: str) -> bool:

@@ -100,3 +100,24 @@ def test_after_stop_the_run_view_does_not_say_the_model_is_looking(
     assert ended.args[0].status is TaskStatus.STOPPED
     assert "looking" not in app.run_view.thought.text()
     assert "stopped" in app.run_view.message.text()
+
+
+def test_the_command_bar_offers_a_follow_up_with_a_plus(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, start_form: Callable[..., Form]
+) -> None:
+    form = start_form()
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish", "summary": "Applied."}])
+    with qtbot.waitSignal(app.task_ended, timeout=60_000):
+        assert app.start_task("Click Apply")
+    app.open_command_bar()
+    bar = app.command_bar
+    qtbot.waitUntil(bar.isVisible)
+    assert "+" in bar.message.text() and "last task" in bar.message.text()
+    ollama.clear_requests()
+    ollama.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "Cancelled too."}])
+    qtbot.keyClicks(bar.entry, "+ now also click Cancel")
+    with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:
+        qtbot.keyClick(bar.entry, Qt.Key.Key_Return)
+    assert ended.args[0].status is TaskStatus.FINISHED
+    assert clicks(form) == ["Apply", "Cancel"]
+    assert "Follow-up: now also click Cancel" in json.dumps(ollama.chat_requests[0].body["messages"])
