@@ -12,7 +12,6 @@ it") that goes on from its steps.
 
 from __future__ import annotations
 
-from pydantic import TypeAdapter, ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -30,15 +29,20 @@ from PySide6.QtWidgets import (
 
 from deskhand.app.session import RUNNING_STATES, AgentState
 from deskhand.app.windows.icons import state_icon
-from deskhand.app.windows.step_views import THUMB, ScreenshotView, StepView
-from deskhand.core.actions import Action, AskUser, Decision, Finish, describe
+from deskhand.app.windows.step_views import (
+    THUMB,
+    ScreenshotView,
+    StepView,
+    step_actions,
+    step_headline,
+    step_thought,
+)
+from deskhand.core.actions import Decision
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
 from deskhand.core.trace import STAGES, StepRecord
 
 __all__ = ["RunView", "ScreenshotView"]
-
-_ACTION: TypeAdapter[Action] = TypeAdapter(Action)
 
 
 class RunView(QWidget):
@@ -243,7 +247,7 @@ class RunView(QWidget):
         item = self.timeline.item(row)
         if item is not None:
             item.setIcon(QIcon(view.thumbnail()))
-            item.setText(f"Step {number}\n{_headline(view)}")
+            item.setText(f"Step {number}\n{step_headline(view)}")
         if self.follow_live:
             self.timeline.blockSignals(True)
             self.timeline.setCurrentRow(row)
@@ -260,78 +264,8 @@ class RunView(QWidget):
         self.shown = number
         self.screenshot.set_points(view.points())
         self.step_title.setText(f"Step {number}")
-        self.thought.setText(_thought(view))
-        self.action_list.setText(_actions(view, waiting=self.state is AgentState.WAITING))
+        self.thought.setText(step_thought(view))
+        self.action_list.setText(step_actions(view, waiting=self.state is AgentState.WAITING))
         t = view.record.timings_ms if view.record is not None else {}
         parts = [f"{stage} {t.get(stage, 0):.0f}" for stage in (*STAGES, "total")]
         self.timings.setText("ms: " + " · ".join(parts) if t else "")
-
-
-def _thought(view: StepView) -> str:
-    record, decision = view.record, view.decision
-    if record is not None:
-        return record.thought
-    if decision is not None:
-        return decision.thought or "(no thought given)"
-    if view.ended_early:
-        return f"The task {view.ended_early} before the model answered."
-    return "The model is looking at this screenshot…"
-
-
-def _actions(view: StepView, waiting: bool) -> str:
-    record, decision = view.record, view.decision
-    if record is None:
-        if decision is None:
-            return ""
-        pending = "waiting for you" if view.asked and waiting else "assessing…"
-        if view.ended_early:
-            pending = f"not done: the task {view.ended_early}"
-        return "<br>".join(f"{_escape(_said(a))} <i>({pending})</i>" for a in decision.actions)
-    lines = []
-    for i, raw in enumerate(record.actions):
-        action = _parse(raw)
-        what = _escape(_said(action) if action is not None else str(raw.get("kind", "action")))
-        if isinstance(action, Finish | AskUser):
-            lines.append(what)
-            continue
-        verdict = record.verdicts[i] if i < len(record.verdicts) else {}
-        answer = record.user_answers[i] if i < len(record.user_answers) else None
-        said = f", you said {answer.replace('_', ' ')}" if answer else ""
-        lines.append(
-            f"{what} <i>[{verdict.get('level', '?')}: {_escape(verdict.get('reason', ''))}{said}]</i>"
-        )
-    ending = [_parse(raw) for raw in record.actions[-1:]]
-    if not (ending and isinstance(ending[0], Finish)):  # a finish's summary is the result's
-        lines.append(f"<b>outcome:</b> {_escape(record.outcome)}")
-    return "<br>".join(lines)
-
-
-def _headline(view: StepView) -> str:
-    """The timeline's one line: the first action, or what the step is waiting for."""
-    actions = view.decision.actions if view.decision is not None else ()
-    if view.record is not None:
-        parsed = [_parse(raw) for raw in view.record.actions]
-        actions = tuple(a for a in parsed if a is not None)
-    if actions:
-        return _said(actions[0]) + (f" (+{len(actions) - 1})" if len(actions) > 1 else "")
-    if view.record is not None:
-        return view.record.outcome
-    return f"{view.ended_early}" if view.ended_early else "looking…"
-
-
-def _said(action: Action) -> str:
-    """``describe``, but a finish names no summary: the result line says it once."""
-    if isinstance(action, Finish):
-        return "finished the task" if action.success else "gave up"
-    return describe(action)
-
-
-def _parse(raw: dict[str, object]) -> Action | None:
-    try:
-        return _ACTION.validate_python(raw)
-    except ValidationError:
-        return None
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -67,7 +67,7 @@ def test_every_step_stays_in_a_timeline_and_picking_one_shows_it(view: RunView, 
     timeline = view.timeline
     assert timeline.count() == 2 and timeline.currentRow() == 1
     assert not timeline.item(0).icon().isNull()  # a thumbnail of the step's screenshot
-    assert "click at (658, 364)" in timeline.item(0).text()
+    assert "click at (960, 540)" in timeline.item(0).text()  # the screen point
     timeline.setCurrentRow(0)
     assert view.step_title.text() == "Step 1" and "Apply button" in view.thought.text()
     assert [(round(p.x), round(p.y)) for p in view.screenshot.points] == [(658, 364)]

@@ -138,7 +138,7 @@ def test_run_view_marks_where_the_action_lands(qtbot: QtBot) -> None:
     assert QColor(MARKER).name() in {c.name() for c in ring} or any(
         c.red() > 180 and c.green() < 120 for c in ring
     )
-    assert "click at (658, 364)" in view.action_list.text()
+    assert "click at (960, 540)" in view.action_list.text()  # the screen point
     assert "auto: pointer" in view.action_list.text()
     assert view.timings.text().startswith("ms: capture 3 · encode 9 · model 812")
     assert "total 900" in view.timings.text()
