@@ -338,9 +338,10 @@ class DeskhandApp(QObject):
         if s.running:
             if s.held:
                 text = f"Step {s.step}: paused by you. {HELD}"
+            elif s.state is AgentState.PAUSED:
+                text = f"Step {s.step}: {s.message}"  # "Paused: <why>. Retrying in …"
             else:
-                now = s.message if s.state is AgentState.PAUSED else s.task
-                text = f"Step {s.step}: {s.state.value}. {now}"
+                text = f"Step {s.step}: {s.state.value}. {s.task}"
             self.stop_bar.set_status(s.state, text, stopping=s.stop_requested, held=s.held)
 
 

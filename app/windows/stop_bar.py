@@ -71,7 +71,7 @@ class StopBar(QWidget):
             "QLabel { color: #eceff1; }"
             f"QPushButton#stop {{ background: {STOP_RED}; color: white; font-weight: bold;"
             "  border: none; border-radius: 4px; padding: 6px 18px; }"
-            "QPushButton#details { background: #455a64; color: white; border: none;"
+            "QPushButton#details, QPushButton#hold { background: #455a64; color: white; border: none;"
             "  border-radius: 4px; padding: 6px 10px; }"
         )
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -84,7 +84,7 @@ class StopBar(QWidget):
         self.details = QPushButton("Details")
         self.details.setObjectName("details")
         self.hold = QPushButton("Take over")
-        self.hold.setObjectName("details")
+        self.hold.setObjectName("hold")
         self.hold.setToolTip("Pause before the next action so you can use the desktop; Resume goes on")
         self.stop = QPushButton("Stop")
         self.stop.setObjectName("stop")

@@ -141,7 +141,9 @@ def test_stop_ends_a_paused_task_at_once(app: DeskhandApp, qtbot: QtBot, ollama:
     with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:
         assert app.start_task("Open the report")
         qtbot.waitUntil(lambda: app.session.state is AgentState.PAUSED, timeout=30_000)
-        assert "loading model" in app.run_view.message.text() or "loading model" in app.session.status_text()
+        assert "loading model" in app.run_view.status.text() and app.run_view.status.isVisibleTo(app.run_view)
+        assert "loading model" in app.stop_bar.status.toolTip()
+        assert not app.stop_bar.status.text().startswith("Step 1: paused. Paused")  # said once
         assert app.stop_bar.isVisible()
         qtbot.mouseClick(app.stop_bar.stop, Qt.MouseButton.LeftButton)
     assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.STOPPED
