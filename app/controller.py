@@ -25,7 +25,7 @@ from deskhand.app.recent import RecentCommands
 from deskhand.app.schedule_store import Schedule, ScheduleStore
 from deskhand.app.scheduler import ScheduleRunner
 from deskhand.app.screen_exclusion import OurWindows
-from deskhand.app.session import AgentState, SessionError, SessionModel
+from deskhand.app.session import HELD, AgentState, SessionError, SessionModel
 from deskhand.app.settings_store import audit_log_path, personal_db_path
 from deskhand.app.tray_link import McpPeers
 from deskhand.app.voice_controller import VoiceController
@@ -48,6 +48,7 @@ ConfirmRemote = Callable[[Destination], bool]  # the opt-in dialog; True: allowe
 ConfirmMissed = Callable[[list[Schedule]], bool]  # "run the missed schedules now?"; True: run
 DEFAULT_CONFIRM_TIMEOUT = 60.0
 SCHEDULE_CHECK_MS = 20_000
+FOLLOW_UP = "+"  # in the command bar: "+ now also save it" goes on from the last task
 
 
 def _log_notice(title: str, message: str, is_error: bool) -> None:
@@ -105,6 +106,9 @@ class DeskhandApp(QObject):
 
         self.command_bar.submitted.connect(self.start_task)
         self.stop_bar.stop_clicked.connect(self.stop)
+        self.stop_bar.hold_clicked.connect(self.toggle_hold)
+        self.run_view.follow_up_requested.connect(self.follow_up)
+
         self.stop_bar.details_clicked.connect(self.show_run_view)
         self.dialogs.waiting.connect(self._dialog_waiting)
         self.session.subscribe(self._render)
@@ -155,18 +159,35 @@ class DeskhandApp(QObject):
         hint = ""
         if self.session.state is AgentState.ERROR:
             hint = f"Last task failed: {self.session.message}  Press ↑ to retry."
+        elif self.session.can_follow_up:
+            hint = f"Start with {FOLLOW_UP}  to go on from the last task (“{FOLLOW_UP} now also save it”)."
         self.command_bar.open(self.session.recent.items, hint)
 
     def start_task(self, text: str, *, origin: str = "") -> bool:
-        """Start ``text`` as a task; False (with a notice) if it cannot start now.
+        """Start ``text`` as a task; False (with a notice) if it cannot start now.  Text that
+        starts with ``FOLLOW_UP`` goes on from the last task (see ``follow_up``).
 
         ``origin`` is "scheduled" for a schedule's run (marked in History; its questions
         are announced with a notification, as nobody may be watching).
         """
+        if not origin and text.lstrip().startswith(FOLLOW_UP):
+            return self.follow_up(text.lstrip().removeprefix(FOLLOW_UP))
+        return self._start(text, self.session.start, origin)
+
+    def follow_up(self, text: str) -> bool:
+        """Go on from the finished task with its history ("now also save it")."""
+        return self._start(text, self.session.follow_up)
+
+    def toggle_hold(self) -> None:
+        """Stop bar's Take over / Resume: hand the desktop to the user and back."""
+        if not self.session.resume():
+            self.session.take_over()
+
+    def _start(self, text: str, begin: Callable[[str], str], origin: str = "") -> bool:
         if not self.session.running and not self._remote_allowed():
             return False
         try:
-            task = self.session.start(text)
+            task = begin(text)
         except SessionError as exc:
             self.notify("Deskhand", f"Cannot start the task: {exc}.", False)
             return False
@@ -183,6 +204,8 @@ class DeskhandApp(QObject):
             should_stop=self.session.should_stop,
             settings=self.settings,
             origin=origin,
+            pause=self.session.pause,
+            history=self.session.history,
         )
         self.task_origin = origin
         worker.ready.connect(lambda model, dialect, host: self.run_view.set_model(model, dialect, host))
@@ -193,7 +216,7 @@ class DeskhandApp(QObject):
         worker.failed.connect(self._failed)
         worker.paused.connect(self.session.paused)
         worker.resumed.connect(self.session.resumed)
-        self.run_view.begin(task)
+        self.run_view.begin(task, follow_up=bool(self.session.history))
         self.stop_bar.show_near_cursor()
         self.runner.start(worker)
         return True
@@ -420,9 +443,15 @@ class DeskhandApp(QObject):
     def _render(self) -> None:
         s = self.session
         self.run_view.set_state(s.state, s.status_text())
+        self.run_view.offer_follow_up(s.can_follow_up)
         if s.running:
-            text = f"Step {s.step}: {s.state.value}. {s.message if s.state is AgentState.PAUSED else s.task}"
-            self.stop_bar.set_status(s.state, text, stopping=s.stop_requested)
+            if s.held:
+                text = f"Step {s.step}: paused by you. {HELD}"
+            elif s.state is AgentState.PAUSED:
+                text = f"Step {s.step}: {s.message}"  # "Paused: <why>. Retrying in …"
+            else:
+                text = f"Step {s.step}: {s.state.value}. {s.task}"
+            self.stop_bar.set_status(s.state, text, stopping=s.stop_requested, held=s.held)
 
 
 def _ask_remote_consent(dest: Destination) -> bool:

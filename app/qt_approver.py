@@ -28,6 +28,7 @@ from deskhand.core.actions import Action, describe
 from deskhand.core.observation import Observation
 from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import ShouldStop
+from deskhand.core.step_log import screen_target
 from deskhand.core.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,10 @@ class DialogHost(QObject):
         self, action: Action, verdict: Verdict, observation: Observation, pending: _Pending[UserAnswer]
     ) -> None:
         crop = target_crop(observation, action)
-        self._show(ConfirmDialog(describe(action), verdict.reason, crop, self.timeout_s), pending)
+        lands = screen_target(action, observation.geometry) is not None
+        found = verdict.found or ("" if lands else None)
+        what = describe(action, observation.geometry)
+        self._show(ConfirmDialog(what, verdict.reason, crop, self.timeout_s, found=found), pending)
 
     def open_question(self, question: str, pending: _Pending[str | None]) -> None:
         self._show(QuestionDialog(question, self.timeout_s), pending)

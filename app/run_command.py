@@ -17,7 +17,7 @@ from deskhand.app.terminal import StepPrinter, TerminalApprover, one_line
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, resolve_host, resolve_model
 from deskhand.core.errors import DeskhandError
-from deskhand.core.faults import PauseAndRetry, PauseNotice
+from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.ports import StepSink
 
@@ -79,7 +79,7 @@ def _run_do(args: argparse.Namespace) -> int:
     faults = None
     if settings.model_wait_seconds > 0:
         faults = PauseAndRetry(
-            notify=_tell, should_stop=stop, sleep=time.sleep, patience=settings.model_wait_seconds
+            notify=PauseTeller(), should_stop=stop, sleep=time.sleep, patience=settings.model_wait_seconds
         )
     session = TaskSession(
         args.task,
@@ -115,6 +115,22 @@ def _run_do(args: argparse.Namespace) -> int:
     return EXIT_CODES[result.status]
 
 
-def _tell(notice: PauseNotice) -> None:
-    sys.stderr.write(f"deskhand: {one_line(notice.text, None)}\n")
-    sys.stderr.flush()
+class PauseTeller:
+    """Says a pause once in full; while the same fault repeats, only a short retry line.
+
+    A server that stays away for 20 s means six retries: six copies of a 300-character
+    line bury the one thing the user needs (why), so a retry with the same reason says
+    only when the next try is.  A different reason, a resume or giving up is said in full.
+    """
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def __call__(self, notice: PauseNotice) -> None:
+        if notice.event is Pause.PAUSED and notice.reason and notice.reason == self.reason:
+            line = f"still paused; retrying in {notice.retry_in:g} s (attempt {notice.attempt})"
+        else:
+            line = notice.text
+        self.reason = notice.reason if notice.event is Pause.PAUSED else None
+        sys.stderr.write(f"deskhand: {one_line(line, None)}\n")
+        sys.stderr.flush()

@@ -3,8 +3,8 @@
 Widgets and the tray only render a ``SessionModel`` and forward intents to it, so every
 rule about states -- when Stop is possible, what the tooltip says, which task Up brings
 back -- is tested without a ``QApplication``.  It is changed only on the GUI thread (the
-worker's signals arrive there); the one thing the worker thread reads, the stop flag, is a
-``threading.Event``.
+worker's signals arrive there); the things the worker thread reads -- the stop flag and the
+take-over ``PauseToken`` -- are thread-safe.
 
 States::
 
@@ -15,6 +15,7 @@ States::
                         │                  waiting
                         │
     thinking ──server away──▶ paused ──decided──▶ acting   (the model answers again)
+    any running ──take over──▶ paused (held) ──resume──▶ thinking   (a fresh screenshot)
     finished/stopped/gave up ──▶ idle     failed / error ──▶ error ──start──▶ thinking
 """
 
@@ -27,6 +28,8 @@ from enum import StrEnum
 from deskhand.app.recent import RecentCommands
 from deskhand.core.actions import Decision
 from deskhand.core.loop import TaskResult, TaskStatus
+from deskhand.core.outcome import StepMemory
+from deskhand.core.pause import PauseToken
 from deskhand.core.trace import StepRecord
 
 
@@ -42,6 +45,9 @@ class AgentState(StrEnum):
 RUNNING_STATES = frozenset({AgentState.THINKING, AgentState.ACTING, AgentState.WAITING, AgentState.PAUSED})
 
 Listener = Callable[[], None]
+
+
+HELD = "You have the desktop; the task waits before its next action. Resume goes on."
 
 
 class SessionError(RuntimeError):
@@ -61,6 +67,9 @@ class SessionModel:
         self.result: TaskResult | None = None
         self.message = ""
         self._stop = threading.Event()
+        self.pause = PauseToken()  # the running task's "Take over"; a new one per task
+        self.held = False  # the user has taken over
+        self.history: tuple[StepMemory, ...] = ()  # what the task goes on from (a follow-up)
         self._state_before_wait = AgentState.THINKING
         self._listeners: list[Listener] = []
 
@@ -96,11 +105,18 @@ class SessionModel:
         if self.state is AgentState.ERROR:
             return f"Deskhand: error. {self.message}"
         stopping = " (stopping…)" if self.stop_requested else ""
+        if self.held:
+            return f"Deskhand: paused by you, step {self.step}{stopping}. {HELD}"
         if self.state is AgentState.PAUSED:
             return f"Deskhand: paused, step {self.step}{stopping}. {self.message}"
         return f"Deskhand: {self.state.value}, step {self.step}{stopping}: {self.task}"
 
     # -- transitions ----------------------------------------------------------------------
+
+    @property
+    def can_follow_up(self) -> bool:
+        """A finished (or stopped, or given-up) task can be continued with its history."""
+        return self.state is AgentState.IDLE and self.result is not None and bool(self.result.history)
 
     def start(self, task: str) -> str:
         """Begin a task; returns the cleaned text. Raises SessionError if one is running."""
@@ -110,17 +126,53 @@ class SessionModel:
         if self.running:
             raise SessionError(f"a task is already running: {self.task!r}")
         self.recent.add(text)
+        self._begin(text, ())
+        return text
+
+    def follow_up(self, text: str) -> str:
+        """Go on from the last task ("now also save it"): the model gets the earlier task,
+        how it ended and its steps.  Returns the task text the model is given."""
+        extra = text.strip()
+        if not extra:
+            raise SessionError("an empty follow-up cannot be started")
+        if not self.can_follow_up or self.result is None:
+            raise SessionError("there is no finished task to follow up on")
+        self.recent.add(extra)
+        task = f"{self.task}\n(Done so far: {self.result.message})\nFollow-up: {extra}"
+        self._begin(task, self.result.history)
+        return task
+
+    def _begin(self, task: str, history: tuple[StepMemory, ...]) -> None:
         self._stop.clear()
-        self.state, self.task, self.step = AgentState.THINKING, text, 1
+        self.pause, self.held, self.history = PauseToken(), False, history
+        self.state, self.task, self.step = AgentState.THINKING, task, 1
         self.decision, self.last_record, self.result, self.message = None, None, None, ""
         self._changed()
-        return text
+
+    def take_over(self) -> bool:
+        """The user wants the desktop: the task holds before its next action."""
+        if not self.running or self.held or self.stop_requested:
+            return False
+        self.pause.request()
+        self.held, self.state = True, AgentState.PAUSED
+        self._changed()
+        return True
+
+    def resume(self) -> bool:
+        """Hand the desktop back: the task goes on with a fresh screenshot."""
+        if not self.held:
+            return False
+        self.held = False
+        self.pause.resume()
+        self.state = AgentState.THINKING
+        self._changed()
+        return True
 
     def decided(self, step: int, decision: Decision) -> None:
         if not self.running:
             return
         self.step, self.decision = step, decision
-        self.state = AgentState.ACTING
+        self.state = AgentState.PAUSED if self.held else AgentState.ACTING
         self._changed()
 
     def recorded(self, record: StepRecord) -> None:
@@ -129,7 +181,7 @@ class SessionModel:
             return
         self.last_record = record
         self.step = record.step + 1
-        self.state = AgentState.THINKING
+        self.state = AgentState.PAUSED if self.held else AgentState.THINKING
         self._changed()
 
     def paused(self, message: str) -> None:
@@ -140,8 +192,10 @@ class SessionModel:
         self._changed()
 
     def resumed(self) -> None:
+        """The model server answers again."""
         if self.state is AgentState.PAUSED:
-            self.state, self.message = AgentState.THINKING, ""
+            self.message = ""
+            self.state = AgentState.PAUSED if self.held else AgentState.THINKING
             self._changed()
 
     def waiting(self) -> None:
@@ -157,6 +211,7 @@ class SessionModel:
             self._changed()
 
     def finished(self, result: TaskResult) -> None:
+        self.held = False
         self.result = result
         self.message = result.message
         self.state = AgentState.ERROR if result.status is TaskStatus.FAILED else AgentState.IDLE
@@ -164,6 +219,7 @@ class SessionModel:
 
     def failed(self, message: str) -> None:
         """An error ended the task (model server down, capture failed, a bug)."""
+        self.held = False
         self.result, self.message = None, message
         self.state = AgentState.ERROR
         self._changed()

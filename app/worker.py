@@ -27,6 +27,8 @@ from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.loop import run_task
 from deskhand.core.observation import Observation
+from deskhand.core.outcome import StepMemory
+from deskhand.core.pause import PauseToken
 from deskhand.core.ports import Approver, ShouldStop
 from deskhand.core.trace import StepRecord
 
@@ -65,10 +67,14 @@ class TaskWorker(QObject):
         should_stop: ShouldStop,
         settings: Callable[[], Settings] = load_settings,
         origin: str = "",
+        pause: PauseToken | None = None,
+        history: tuple[StepMemory, ...] = (),
     ) -> None:
         super().__init__()
         self.task = task
         self.origin = origin
+        self.pause = pause or PauseToken()
+        self.history = history  # a follow-up goes on from these steps
         self.approver = approver
         self.windows = windows
         self.audit_log = audit_log
@@ -111,9 +117,10 @@ class TaskWorker(QObject):
                 executor=ExcludingExecutor(parts.executor, self.windows),
                 sinks=(audit, *parts.sinks),
                 journals=(audit,),  # each action on record before it runs
+                pause=self.pause,
             )
             self.ready.emit(model, parts.dialect.name, host)
-            result = run_task(self.task, parts, limits)
+            result = run_task(self.task, parts, limits, history=self.history)
             audit.finish(result.status.value, result.message)
             self.finished.emit(result)
         except DeskhandError as exc:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from deskhand.core.geometry import ImagePoint
+from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
 
 class _Action(BaseModel):
@@ -202,19 +202,28 @@ class Decision(BaseModel):
     actions: tuple[Action, ...] = Field(min_length=1, max_length=8)
 
 
-def describe(action: Action) -> str:
-    """The action in plain words, for the terminal, the dialogs and the model's feedback."""
+def describe(action: Action, on_screen: ScreenGeometry | None = None) -> str:
+    """The action in plain words, for the terminal, the dialogs and the model's feedback.
+
+    Points are the image's pixels (what the model said); with ``on_screen`` (the step's
+    geometry) they are the desktop points the action really lands on, as a person sees them.
+    """
+
+    def at(point: ImagePoint) -> str:
+        p = point if on_screen is None else on_screen.to_screen(point)
+        return f"({p.x:.0f}, {p.y:.0f})"
+
     match action:
         case Click(at=p, button=b, count=n):
             what = {1: "click", 2: "double-click", 3: "triple-click"}[n]
             prefix = "" if b is MouseButton.LEFT else f"{b.value} "
-            return f"{prefix}{what} at ({p.x:.0f}, {p.y:.0f})"
+            return f"{prefix}{what} at {at(p)}"
         case Move(at=p):
-            return f"move the pointer to ({p.x:.0f}, {p.y:.0f})"
+            return f"move the pointer to {at(p)}"
         case Drag(start=a, end=b):
-            return f"drag from ({a.x:.0f}, {a.y:.0f}) to ({b.x:.0f}, {b.y:.0f})"
+            return f"drag from {at(a)} to {at(b)}"
         case Scroll(direction=d, amount=n, at=p):
-            where = "" if p is None else f" at ({p.x:.0f}, {p.y:.0f})"
+            where = "" if p is None else f" at {at(p)}"
             return f"scroll {d.value} {n}{where}"
         case TypeText(text=t):
             return f"type {t!r}"

@@ -35,10 +35,17 @@ class Pause(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PauseNotice:
-    """What to tell the user: the event, and one line saying it (why, and what happens next)."""
+    """What to tell the user: the event, and one line saying it (why, and what happens next).
+
+    ``reason`` (the server's fault), ``retry_in`` and ``attempt`` are the parts of a PAUSED
+    line, so a front-end can say a repeated pause briefly instead of the whole line again.
+    """
 
     event: Pause
     text: str
+    reason: str = ""
+    retry_in: float = 0.0
+    attempt: int = 0
 
 
 @dataclass
@@ -85,6 +92,9 @@ class PauseAndRetry:
             PauseNotice(
                 Pause.PAUSED,
                 f"Paused: {error} Retrying in {delay:g} s (attempt {attempt}); Stop ends the task.",
+                reason=str(error),
+                retry_in=delay,
+                attempt=attempt,
             )
         )
         wake = self.clock() + delay

@@ -10,13 +10,21 @@ on.  Exceptions mean stop: set-up failures propagate to the caller; a passing mo
 fault pauses the task (``Parts.faults``) and the step runs again when the server is back;
 ``Stopped`` becomes a result.
 
+A requested pause (``Parts.pause``, the user's "Take over") is honoured before the next
+action: the rest of the step's actions are dropped and the loop holds before its next
+screenshot until the user resumes (time held does not count against ``max_seconds``).
+``history`` carries the steps of an earlier task a follow-up goes on from.
+
 ``Parts.warm_up`` (loading the model) starts in a helper thread as the task begins, so it
 runs while the first screenshot is taken and encoded; the first model call waits for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from deskhand.core.errors import DeskhandError, Stopped
+from deskhand.core.outcome import StepMemory
 from deskhand.core.step import Step, StepEnd
 from deskhand.core.task import Limits, Parts, TaskResult, TaskRun, TaskStatus
 from deskhand.core.warm_up import WarmUp
@@ -27,8 +35,10 @@ __all__ = ["Limits", "Parts", "TaskResult", "TaskStatus", "run_task"]
 DEFAULT_LIMITS = Limits()
 
 
-def run_task(task: str, parts: Parts, limits: Limits = DEFAULT_LIMITS) -> TaskResult:
-    """Run one task to its end and say how it ended."""
+def run_task(
+    task: str, parts: Parts, limits: Limits = DEFAULT_LIMITS, *, history: Sequence[StepMemory] = ()
+) -> TaskResult:
+    """Run one task to its end and say how it ended (``history``: an earlier task's steps)."""
     shared = TaskRun(
         task,
         parts,
@@ -36,24 +46,37 @@ def run_task(task: str, parts: Parts, limits: Limits = DEFAULT_LIMITS) -> TaskRe
         warm_up=WarmUp(parts.warm_up) if parts.warm_up else None,
         memories=tuple(parts.recall(task)) if parts.recall is not None else (),
     )
+    shared.history.extend(history)
     deadline = parts.clock.now() + limits.max_seconds
+    steps = 0
     try:
         for number in range(1, limits.max_steps + 1):
+            held_from = parts.clock.now()
+            if parts.pause.hold(parts.should_stop):
+                deadline += parts.clock.now() - held_from
             if parts.clock.now() > deadline:
-                return TaskResult(
-                    TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", number - 1
+                return _ended(
+                    shared, TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", steps
                 )
             end = _run_step(number, shared)
             shared.history.append(end.memory)
+            steps = number
             if end.result is not None:
-                return end.result
-        return TaskResult(
-            TaskStatus.GAVE_UP, f"Used all {limits.max_steps} steps without finishing.", limits.max_steps
+                return _ended(shared, end.result.status, end.result.message, end.result.steps)
+        return _ended(
+            shared,
+            TaskStatus.GAVE_UP,
+            f"Used all {limits.max_steps} steps without finishing.",
+            limits.max_steps,
         )
     except Stopped as stop:
-        return TaskResult(TaskStatus.STOPPED, str(stop), len(shared.history))
+        return _ended(shared, TaskStatus.STOPPED, str(stop), steps)
     finally:
         parts.executor.release_all()
+
+
+def _ended(shared: TaskRun, status: TaskStatus, message: str, steps: int) -> TaskResult:
+    return TaskResult(status, message, steps, history=tuple(shared.history))
 
 
 def _run_step(number: int, shared: TaskRun) -> StepEnd:

@@ -78,6 +78,9 @@ class Step:
             self.parts.on_decision(self.number, decision)
         for action in decision.actions:
             self._check_stop()
+            if self.parts.pause.requested:
+                self.log.taken_over(action)
+                break
             if isinstance(action, Finish | AskUser):
                 return self._conclude(action)
             if not isinstance(self._carry_out(action, observation), Executed):
@@ -122,6 +125,8 @@ class Step:
         target, verdict = self._judge(action, observation)
         if isinstance(action, TypeText) and target is not None and is_password_field(target):
             self.shared.secrets.add(action.text)  # never recorded, never remembered
+        if target is not None:  # named to the person asked (the record keeps ``targets``)
+            verdict = verdict.model_copy(update={"found": target.describe()})
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
         self.log.judged(action, verdict, answer, target)

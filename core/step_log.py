@@ -131,6 +131,14 @@ class StepLog:
         self.outcomes.append("the user answered")
         self.feedback_lines.append(f"The user answered: {reply}")
 
+    def taken_over(self, action: Action) -> None:
+        """The user took over before ``action``: it and the rest were not done."""
+        self.outcomes.append("paused: the user took over")
+        self.feedback_lines.append(
+            f"{describe(action)} → not done: the user took over the desktop and may have changed "
+            "it; decide again from the new screenshot."
+        )
+
     def concluded(self, summary: str) -> None:
         self.outcomes.append(summary)
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from deskhand.core.actions import Decision
 from deskhand.core.memory import MemoryFact, prompt_with_memories
 from deskhand.core.outcome import StepMemory
+from deskhand.core.pause import PauseToken
 from deskhand.core.ports import (
     ActionJournal,
     Approver,
@@ -43,9 +44,13 @@ class TaskStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
+    """How a task ended; ``history`` is what its steps left for the model, so a follow-up
+    ("now also save it") can go on from there (``run_task(..., history=...)``)."""
+
     status: TaskStatus
     message: str
     steps: int
+    history: tuple[StepMemory, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,7 @@ class Parts:
     recall: Callable[[str], Sequence[MemoryFact]] | None = None
     tools: Mapping[ToolKey, Verdict] = field(default_factory=dict)  # MCP tools offered, judged
     journals: Sequence[ActionJournal] = ()  # told before and after each action executes
+    pause: PauseToken = field(default_factory=PauseToken)  # the user's "Take over"
 
 
 @dataclass

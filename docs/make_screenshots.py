@@ -48,11 +48,9 @@ def inside() -> int:
     import mss
     from PIL import Image
 
-    from deskhand.app.audit_log import AuditLog, default_path
     from deskhand.app.controller import DeskhandApp
     from deskhand.app.hotkeys import shortcut_label
     from deskhand.app.tray import Tray
-    from deskhand.core.observation import Observation
     from tests.fakeollama import FakeOllama
 
     def settle(until: Callable[[], bool] = lambda: True, timeout: float = 30) -> None:
@@ -121,16 +119,9 @@ def inside() -> int:
             shoot("stop-bar", frame(app.stop_bar))
             settle(lambda: not app.session.running)
 
-            # 3. The run view on step 1, as it looked when that step ended: marker on Apply.
-            audit = AuditLog(default_path())
-            first = audit.steps(audit.tasks()[0].id)[0]
-            audit.close()
-            if app.run_view.observation is None:
-                raise RuntimeError("the run view never showed a screenshot")
-            geometry = app.run_view.observation.geometry
-            shown = Observation(first.record.observation_id, first.screenshot, first.mime, geometry, 0, 0)
-            app.run_view.show_record(first.record, shown)
-            app.run_view.move(900, 120)
+            # 3. The run view after the task, step 1 picked in its timeline: marker on Apply.
+            app.run_view.timeline.setCurrentRow(0)
+            app.run_view.move(740, 60)
             app.show_run_view()
             settle(app.run_view.isVisible)
             shoot("run-view", frame(app.run_view), pad=4)

@@ -1,5 +1,9 @@
 """The confirmation dialog: "Deskhand wants to … — Allow once / Allow for this task / Deny".
 
+The headline says where on the *screen* the action lands (the point the user can find,
+not the model's image pixels) and names what was found there, so the person judges the
+action, not a coordinate; the picture below marks the spot without hiding its label.
+
 Deny is the default button and has the focus, Escape and closing the window deny, and an
 unanswered dialog denies itself when its countdown ends -- a user who walks away must
 never come back to an action that ran without them.  Opened only by ``QtApprover``.
@@ -25,7 +29,11 @@ class ConfirmDialog(CountdownDialog):
         crop: QPixmap | None,
         timeout_s: float,
         parent: QWidget | None = None,
+        *,
+        found: str | None = None,
     ) -> None:
+        """``found``: what the inspector read where the action lands ("" if nothing could
+        be read there; None if the action lands nowhere, like a shell command)."""
         super().__init__(
             name="deskhand-confirm",
             title="Deskhand: allow this action?",
@@ -36,7 +44,8 @@ class ConfirmDialog(CountdownDialog):
             parent=parent,
         )
         layout = self.body
-        headline = QLabel(f"Deskhand wants to <b>{_escape(what)}</b>")
+        on = f" on <b>{_escape(found)}</b>" if found else ""
+        headline = QLabel(f"Deskhand wants to <b>{_escape(what)}</b>{on}")
         headline.setObjectName("what")
         headline.setWordWrap(True)
         font = QFont(headline.font())
@@ -47,6 +56,11 @@ class ConfirmDialog(CountdownDialog):
         why.setObjectName("reason")
         why.setWordWrap(True)
         layout.addWidget(why)
+        if found == "":
+            unread = QLabel("What is under this point could not be read: check the picture.")
+            unread.setObjectName("found")
+            unread.setWordWrap(True)
+            layout.addWidget(unread)
         if crop is not None:
             picture = QLabel()
             picture.setObjectName("crop")

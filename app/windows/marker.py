@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
 
 from deskhand.core.actions import Action
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
@@ -43,16 +43,30 @@ def action_points(actions: Sequence[Action], geometry: ScreenGeometry) -> list[I
 
 
 def draw_marker(painter: QPainter, at: QPointF, radius: float) -> None:
-    """A ring with a cross-hair: visible on light and dark screens alike."""
+    """A small dot on the point and an arrow pointing up at it from below.
+
+    Nothing crosses the target itself: a cross-hair or a filled ring hid the very label the
+    user must read ("Send"? "Delete"?) to judge the action.  The arrow's tip stops
+    ``radius`` * 0.75 below the point -- under a line of text -- and the dot is smaller than
+    a letter.  White under the colour keeps both visible on light and dark screens.
+    """
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    for colour, width in ((QColor(255, 255, 255, 220), 5.0), (MARKER, 2.5)):
-        painter.setPen(QPen(colour, width))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawEllipse(at, radius, radius)
-        painter.drawLine(QPointF(at.x() - radius * 1.6, at.y()), QPointF(at.x() - radius * 0.5, at.y()))
-        painter.drawLine(QPointF(at.x() + radius * 0.5, at.y()), QPointF(at.x() + radius * 1.6, at.y()))
-        painter.drawLine(QPointF(at.x(), at.y() - radius * 1.6), QPointF(at.x(), at.y() - radius * 0.5))
-        painter.drawLine(QPointF(at.x(), at.y() + radius * 0.5), QPointF(at.x(), at.y() + radius * 1.6))
+    dot = max(1.5, radius * 0.13)
+    tip = QPointF(at.x(), at.y() + radius * 0.75)
+    tail = QPointF(at.x(), at.y() + radius * 2.6)
+    head = radius * 0.55
+    arrow = QPolygonF(
+        [tip, QPointF(tip.x() - head * 0.8, tip.y() + head), QPointF(tip.x() + head * 0.8, tip.y() + head)]
+    )
+    for colour, width in ((QColor(255, 255, 255, 230), 4.0), (MARKER, 2.0)):
+        painter.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(colour)
+        painter.drawLine(QPointF(tip.x(), tip.y() + head * 0.5), tail)
+        painter.drawPolygon(arrow)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for colour, r in ((QColor(255, 255, 255, 230), dot + 1.0), (MARKER, dot)):
+        painter.setBrush(colour)
+        painter.drawEllipse(at, r, r)
 
 
 def decode(observation: Observation) -> QImage:

@@ -83,14 +83,30 @@ def asker(qtbot: QtBot) -> Iterator[Asker]:
 def test_shows_the_action_the_reason_and_a_crop_with_deny_as_default(asker: Asker) -> None:
     future, dialog = asker.confirm()
     what = dialog.findChild(QLabel, "what").text()
-    assert "click at (660, 360)" in what
+    # The point a person can find on the screen, not the model's image pixels (660, 360).
+    assert "click at (963, 534)" in what and "660" not in what
     assert "it writes files" in dialog.findChild(QLabel, "reason").text()
+    assert "could not be read" in dialog.findChild(QLabel, "found").text()  # nothing was found there
     crop = dialog.findChild(QLabel, "crop").pixmap()
     assert (crop.width(), crop.height()) == (420, 240)
-    # The crop is centred on the target, which is marked in the marker's pink.
-    assert crop.toImage().pixelColor(210 + 12, 120).name() not in ("#ffffff", "#000080")
+    # The crop is centred on the target; the marker's arrow points at it from below.
+    assert crop.toImage().pixelColor(210, 120 + 20).name() not in ("#ffffff", "#000080")
     assert dialog.deny.isDefault() and dialog.deny.hasFocus()
     assert not dialog.isModal()
+    dialog.deny.click()
+    assert asker.result(future) is UserAnswer.DENY
+
+
+def test_the_headline_names_what_was_found_where_the_click_lands(asker: Asker) -> None:
+    found = Verdict(
+        level=Level.CONFIRM, reason="you asked to approve every action", found='"Send" (push button)'
+    )
+    action = Click(at=ImagePoint(x=660, y=360))
+    future, dialog = asker.ask(lambda a: a.confirm(action, found, observation()))
+    assert isinstance(dialog, ConfirmDialog)
+    what = dialog.findChild(QLabel, "what").text()
+    assert "click at (963, 534)" in what and "Send" in what and "push button" in what
+    assert dialog.findChild(QLabel, "found") is None
     dialog.deny.click()
     assert asker.result(future) is UserAnswer.DENY
 

@@ -14,6 +14,7 @@ from deskhand.app.session import AgentState, SessionError, SessionModel
 from deskhand.core.actions import Click, Decision
 from deskhand.core.geometry import ImagePoint
 from deskhand.core.loop import TaskResult, TaskStatus
+from deskhand.core.outcome import StepMemory
 from deskhand.core.trace import StepRecord
 
 
@@ -172,3 +173,35 @@ def test_history_walker_keeps_the_draft() -> None:
     assert walker.newer("older") == "newest"
     assert walker.newer("newest") == "draft"
     assert walker.newer("draft") == "draft"
+
+
+def test_take_over_holds_through_the_model_and_server_events_until_resume(session: SessionModel) -> None:
+    assert not session.take_over()  # nothing runs
+    session.start("Click Apply")
+    token = session.pause
+    assert session.take_over() and session.held and token.requested
+    assert session.state is AgentState.PAUSED and "paused by you" in session.status_text()
+    session.decided(1, Decision(thought="t", actions=(Click(at=ImagePoint(x=1, y=2)),)))
+    session.recorded(record(1))
+    session.paused("Paused: the server is away.")
+    session.resumed()  # the server came back; the user still has the desktop
+    assert session.state is AgentState.PAUSED and session.held
+    assert session.resume() and not token.requested and session.state is AgentState.THINKING
+    assert not session.resume()
+
+
+def test_a_follow_up_goes_on_from_the_finished_task(session: SessionModel) -> None:
+    with pytest.raises(SessionError):
+        session.follow_up("now also save it")
+    session.start("Write a note")
+    first = TaskResult(TaskStatus.FINISHED, "Written.", 2, history=())
+    session.finished(first)
+    assert not session.can_follow_up  # no steps to go on from
+    session.start("Write a note")
+    memory = StepMemory("o1", b"jpeg", "raw", "click → executed")
+    session.finished(TaskResult(TaskStatus.FINISHED, "Written.", 1, history=(memory,)))
+    assert session.can_follow_up
+    task = session.follow_up("  now also save it ")
+    assert task.startswith("Write a note") and "Written." in task and task.endswith("now also save it")
+    assert session.history == (memory,) and session.running and session.recent.items[0] == "now also save it"
+    assert not session.can_follow_up

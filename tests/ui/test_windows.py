@@ -134,11 +134,11 @@ def test_run_view_marks_where_the_action_lands(qtbot: QtBot) -> None:
     assert (round(shown.points[0].x), round(shown.points[0].y)) == (658, 364)
     centre = shown.widget_point(shown.points[0])
     grab = shown.grab().toImage()
-    ring = [grab.pixelColor(int(centre.x() + dx), int(centre.y())) for dx in range(6, 14)]
+    ring = [grab.pixelColor(int(centre.x()), int(centre.y() + dy)) for dy in range(10, 22)]  # the arrow
     assert QColor(MARKER).name() in {c.name() for c in ring} or any(
         c.red() > 180 and c.green() < 120 for c in ring
     )
-    assert "click at (658, 364)" in view.action_list.text()
+    assert "click at (960, 540)" in view.action_list.text()  # the screen point
     assert "auto: pointer" in view.action_list.text()
     assert view.timings.text().startswith("ms: capture 3 · encode 9 · model 812")
     assert "total 900" in view.timings.text()
@@ -184,3 +184,23 @@ def test_stop_bar_does_not_take_the_focus_when_shown_or_clicked(qtbot: QtBot, st
     with qtbot.waitSignal(bar.details_clicked):
         x("xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1")
     assert x("xdotool", "getactivewindow") == before
+
+
+def test_stop_bar_elides_to_the_width_it_really_has_and_keeps_the_whole_text_in_the_tooltip(
+    qtbot: QtBot,
+) -> None:
+    bar = StopBar()
+    qtbot.addWidget(bar)
+    bar.show_near_cursor()  # sized for "Starting…", as in the app
+    qtbot.waitExposed(bar)
+    text = (
+        "Step 1: paused. Tried to reach Ollama at http://127.0.0.1:11434, but the connection was "
+        "refused. Retrying in 4 s (attempt 3); Stop ends the task."
+    )
+    bar.set_status(AgentState.PAUSED, text)
+    label = bar.status
+    shown = label.text()
+    assert shown.endswith("…") and text.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert label.toolTip() == text
+    assert bar.geometry().right() <= bar.screen().availableGeometry().right()

@@ -1,0 +1,182 @@
+"""The run view's parts: one step's screenshot with markers, the timeline, and the words.
+
+A ``StepView`` is what the run view knows of one step as it happens -- the screenshot the
+model was sent, then its decision, then the step's record -- so any step of the task can
+be shown again when the user picks it in the timeline, not only the current one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import TypeAdapter, ValidationError
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from deskhand.app.windows.marker import action_points, decode, draw_marker, image_points, record_geometry
+from deskhand.core.actions import Action, AskUser, Decision, Finish, describe
+from deskhand.core.geometry import ImagePoint, ScreenGeometry
+from deskhand.core.observation import Observation
+from deskhand.core.trace import StepRecord
+
+THUMB = QSize(160, 90)
+_ACTION: TypeAdapter[Action] = TypeAdapter(Action)
+
+
+@dataclass
+class StepView:
+    number: int
+    observation: Observation
+    decision: Decision | None = None
+    record: StepRecord | None = None
+    asked: bool = False  # a dialog opened for this step (its actions wait for the user)
+    ended_early: str = ""  # "stopped" / "failed": the task ended before this step had a record
+
+    def points(self) -> list[ImagePoint]:
+        if self.record is not None:
+            return image_points(self.record.screen_targets, record_geometry(self.record))
+        if self.decision is not None:
+            return action_points(self.decision.actions, self.observation.geometry)
+        return []
+
+    def pixmap(self) -> QPixmap:
+        return QPixmap.fromImage(decode(self.observation))
+
+    def thumbnail(self) -> QPixmap:
+        """The screenshot small, with its markers: one glance says where each step acted."""
+        full = self.pixmap()
+        if full.isNull():
+            return QPixmap()
+        small = full.scaled(
+            THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        scale = small.width() / full.width()
+        painter = QPainter(small)
+        for point in self.points():
+            draw_marker(painter, QPointF(point.x * scale, point.y * scale), 5.0)
+        painter.end()
+        return small
+
+
+class ScreenshotView(QWidget):
+    """A step's screenshot scaled to fit (aspect kept), with markers on top."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("screenshot")
+        self.pixmap = QPixmap()
+        self.points: list[ImagePoint] = []
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(560, 315)
+
+    def set_image(self, pixmap: QPixmap, points: Sequence[ImagePoint] = ()) -> None:
+        self.pixmap = pixmap
+        self.points = list(points)
+        self.update()
+
+    def set_points(self, points: Sequence[ImagePoint]) -> None:
+        self.points = list(points)
+        self.update()
+
+    def image_rect(self) -> QRectF:
+        """Where the scaled image sits inside the widget."""
+        if self.pixmap.isNull():
+            return QRectF()
+        scale = min(self.width() / self.pixmap.width(), self.height() / self.pixmap.height())
+        w, h = self.pixmap.width() * scale, self.pixmap.height() * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def widget_point(self, point: ImagePoint) -> QPointF:
+        rect = self.image_rect()
+        scale = rect.width() / self.pixmap.width()
+        return QPointF(rect.x() + point.x * scale, rect.y() + point.y * scale)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())  # letterbox: blend in
+        if not self.pixmap.isNull():
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(self.image_rect(), self.pixmap, QRectF(self.pixmap.rect()))
+            for point in self.points:
+                draw_marker(painter, self.widget_point(point), 10.0)
+        painter.end()
+
+
+def step_thought(view: StepView) -> str:
+    record, decision = view.record, view.decision
+    if record is not None:
+        return record.thought
+    if decision is not None:
+        return decision.thought or "(no thought given)"
+    if view.ended_early:
+        return f"The task {view.ended_early} before the model answered."
+    return "The model is looking at this screenshot…"
+
+
+def step_actions(view: StepView, waiting: bool) -> str:
+    record, decision = view.record, view.decision
+    if record is None:
+        if decision is None:
+            return ""
+        pending = "waiting for you" if view.asked and waiting else "assessing…"
+        if view.ended_early:
+            pending = f"not done: the task {view.ended_early}"
+        geometry = view.observation.geometry
+        return "<br>".join(f"{_escape(_said(a, geometry))} <i>({pending})</i>" for a in decision.actions)
+    lines = []
+    geometry = record_geometry(record)
+    for i, raw in enumerate(record.actions):
+        action = _parse(raw)
+        what = _escape(_said(action, geometry) if action is not None else str(raw.get("kind", "action")))
+        if isinstance(action, Finish | AskUser):
+            lines.append(what)
+            continue
+        verdict = record.verdicts[i] if i < len(record.verdicts) else {}
+        answer = record.user_answers[i] if i < len(record.user_answers) else None
+        said = f", you said {answer.replace('_', ' ')}" if answer else ""
+        lines.append(
+            f"{what} <i>[{verdict.get('level', '?')}: {_escape(verdict.get('reason', ''))}{said}]</i>"
+        )
+    ending = [_parse(raw) for raw in record.actions[-1:]]
+    if not (ending and isinstance(ending[0], Finish)):  # a finish's summary is the result's
+        lines.append(f"<b>outcome:</b> {_escape(record.outcome)}")
+    return "<br>".join(lines)
+
+
+def step_headline(view: StepView) -> str:
+    """The timeline's one line: the first action, or what the step is waiting for."""
+    actions = view.decision.actions if view.decision is not None else ()
+    if view.record is not None:
+        parsed = [_parse(raw) for raw in view.record.actions]
+        actions = tuple(a for a in parsed if a is not None)
+    if actions:
+        return _said(actions[0], view.observation.geometry) + (
+            f" (+{len(actions) - 1})" if len(actions) > 1 else ""
+        )
+    if view.record is not None:
+        return view.record.outcome
+    return f"{view.ended_early}" if view.ended_early else "looking…"
+
+
+def _said(action: Action, geometry: ScreenGeometry) -> str:
+    """``describe`` with screen points (where a person finds them), but a finish names no
+    summary: the result line says it once."""
+    if isinstance(action, Finish):
+        return "finished the task" if action.success else "gave up"
+    return describe(action, geometry)
+
+
+def _parse(raw: dict[str, object]) -> Action | None:
+    try:
+        return _ACTION.validate_python(raw)
+    except ValidationError:
+        return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
