@@ -33,7 +33,7 @@ from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, Shoul
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import dialect_for
 from deskhand.vision.imaging import detail_grid, image_tokens
-from deskhand.vision.inspect import default_inspector, enable_accessibility
+from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
 
 log = logging.getLogger(__name__)
 
@@ -123,19 +123,20 @@ def build_parts(
         on_decision=on_decision,
         ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up,
-        inspector=target_inspector(settings),
+        inspector=target_inspector(settings, frames=screen.frame),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
 
 
-def target_inspector(settings: Settings) -> Inspector | None:
-    """The accessibility tree, then OCR -- unless the user switched target checks off."""
+def target_inspector(settings: Settings, *, frames: FrameSource | None = None) -> Inspector | None:
+    """The accessibility tree, then OCR of the screen's full-resolution ``frames`` -- unless
+    the user switched target checks off."""
     if not settings.inspect_targets:
         return None
     accessibility_on()
-    return default_inspector()
+    return default_inspector(frames=frames)
 
 
 @functools.cache

@@ -13,8 +13,9 @@ exposes no accessibility -- a terminal, a game, a remote desktop -- may be on to
 accessible one, and the tree would then name the covered button); elsewhere OCR reads
 the pixels.  ``cross_check`` says when the OCR reading is also taken after AT-SPI found a
 harmless label, the riskier of the two winning: ``"always"``, ``"never"``, or
-``"when-ready"`` (default) -- when the OCR read-ahead of the screenshot is already done,
-which costs nothing (see ``OcrInspector``).
+``"when-ready"`` (default) -- when the OCR read-ahead of the screen is already done,
+which costs nothing (see ``OcrInspector``).  OCR reads the screen's full-resolution
+pixels (``frames``: the grab each observation was made from), never the downscaled image.
 """
 
 from __future__ import annotations
@@ -27,11 +28,18 @@ from deskhand.core.geometry import ScreenPoint
 from deskhand.core.gui_rules import is_password_field, match_label
 from deskhand.core.observation import Observation
 from deskhand.core.ports import Inspector
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.inspect.atspi import AtspiInspector, enable_accessibility
-from deskhand.vision.inspect.ocr import OcrInspector
+from deskhand.vision.inspect.ocr import FrameSource, OcrInspector
 
-__all__ = ["AtspiInspector", "ChainInspector", "OcrInspector", "default_inspector", "enable_accessibility"]
+__all__ = [
+    "AtspiInspector",
+    "ChainInspector",
+    "FrameSource",
+    "OcrInspector",
+    "default_inspector",
+    "enable_accessibility",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +75,8 @@ class ChainInspector:
         if not answers:
             return None
         labelled = [a for a in answers if a.label.strip()]
-        if not labelled:
-            return answers[0]
+        if not labelled:  # "text nobody could read" says more than a role without a label
+            return next((a for a in answers if a.role == UNREADABLE_ROLE), answers[0])
         best = labelled[0]
         if best is not answers[0] and not answers[0].label.strip():  # role from the tree, words from OCR
             return TargetInfo(best.label, answers[0].role, best.source, answers[0].bounds or best.bounds)
@@ -91,6 +99,8 @@ def _risky(target: TargetInfo) -> bool:
     return match_label(target) is not None or is_password_field(target)
 
 
-def default_inspector(*, cross_check: CrossCheck = "when-ready") -> ChainInspector:
-    """AT-SPI then OCR (each returns ``None`` where it cannot work)."""
-    return ChainInspector(AtspiInspector(), OcrInspector(), cross_check=cross_check)
+def default_inspector(
+    *, cross_check: CrossCheck = "when-ready", frames: FrameSource | None = None
+) -> ChainInspector:
+    """AT-SPI then OCR (each returns ``None`` where it cannot work); OCR reads ``frames``."""
+    return ChainInspector(AtspiInspector(), OcrInspector(frames=frames), cross_check=cross_check)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.observation import Observation
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.inspect import ChainInspector, OcrInspector
 
 OBS = Observation(
@@ -82,3 +82,13 @@ def test_prepare_reaches_every_inspector() -> None:
     tree = Tree(None)
     ChainInspector(tree, Pixels(None, ready=False)).prepare(OBS)
     assert tree.prepared == ["o1"]
+
+
+def test_text_nobody_could_read_says_more_than_a_role_without_a_label() -> None:
+    unreadable = TargetInfo("", UNREADABLE_ROLE, "ocr")
+    blank_button = TargetInfo("", "push button", "accessibility")
+    assert (
+        ChainInspector(Tree(blank_button), Pixels(unreadable, ready=False)).inspect(POINT, OBS) == unreadable
+    )
+    named = TargetInfo("Open", "push button", "accessibility")  # the tree's label is the better word
+    assert ChainInspector(Tree(named), Pixels(unreadable, ready=True)).inspect(POINT, OBS) == named
