@@ -116,7 +116,12 @@ def build_parts(
         dialect=dialect,
         approver=approver,
         executor=ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout)),
-        settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
+        settler=ScreenSettler(
+            cap=settings.settle_cap,
+            on_still=screen.prepare,
+            fingerprint=screen.fingerprint_of,
+            should_stop=should_stop,
+        ),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
         should_stop=should_stop,

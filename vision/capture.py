@@ -13,7 +13,8 @@ the model gets is never older than the observation, whoever else (our own window
 hidden, say) changed the screen in between -- a mismatch just means encoding it now.
 
 The full-resolution grab behind the latest observation is kept (``frame``): the risk
-policy's OCR reads labels from those pixels, not from the downscaled JPEG.
+policy's OCR reads labels from those pixels, not from the downscaled JPEG; the settler
+asks ``fingerprint_of`` a still frame to tell whether an action changed what the model sees.
 """
 
 from __future__ import annotations
@@ -174,6 +175,27 @@ class MssScreen:
         """The full-resolution grab ``observation`` was made from, if it is the latest one."""
         kept = self._frame
         return kept[1] if kept is not None and kept[0] == observation.id else None
+
+    def fingerprint_of(self, raw: bytearray, size: Size, rect: Rect) -> bytes:
+        """The fingerprint an observation of this grab would carry (empty for another rect):
+        what the settler compares, with the repeat guard's ``screens_alike``, to tell whether
+        an action changed anything the model would see.
+
+        The settler asks about the frame it just handed to ``prepare``, whose encoding (and
+        fingerprint) is under way already; any other frame is fingerprinted here.
+        """
+        if rect != self.monitor:
+            return b""
+        with self._lock:
+            prepared = self._prepared
+        if (
+            prepared is not None
+            and not prepared.encoded.cancelled()
+            and prepared.size == size
+            and prepared.raw == raw
+        ):
+            return prepared.encoded.result().fingerprint
+        return fingerprint(resize_to(from_bgra(raw, size), grid_size(size, self.grid)))
 
     def _encode(self, raw: bytearray, raw_size: Size) -> _Encoded:
         image = resize_to(from_bgra(raw, raw_size), grid_size(raw_size, self.grid))
