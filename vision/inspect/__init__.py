@@ -60,10 +60,14 @@ class ChainInspector:
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         answers: list[TargetInfo] = []
         for inspector in self.inspectors:
-            if any(a.label.strip() for a in answers) and not self._cross_checks(inspector, observation):
+            second_opinion = any(a.label.strip() for a in answers)
+            if second_opinion and not self._cross_checks(inspector, observation):
                 break
             started = time.monotonic()
-            found = inspector.inspect(point, observation)
+            if second_opinion and self.cross_check == "when-ready" and isinstance(inspector, OcrInspector):
+                found = inspector.read_ahead(point, observation)  # free: no OCR on the click's path
+            else:
+                found = inspector.inspect(point, observation)
             log.debug(
                 "%s: %r in %.0f ms", type(inspector).__name__, found, (time.monotonic() - started) * 1000
             )

@@ -96,11 +96,15 @@ class OcrInspector:
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         self._clicked = point
         found = self._phrase_at(point, observation)
-        if found is None:
+        return _target(found) if found is not None else None
+
+    def read_ahead(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+        """What the finished read-ahead found at ``point`` -- no OCR run now (``None`` if the
+        read is not done): a free second opinion after the accessibility tree answered."""
+        if not self.read_ahead_done(observation) or self._prefetch is None:
             return None
-        if not found.readable:
-            return TargetInfo("", UNREADABLE_ROLE, "ocr", found.bounds())
-        return TargetInfo(found.text, "text", "ocr", found.bounds())
+        found = self._nearest(self._prefetch.take(0) or [], point)
+        return _target(found) if found is not None else None
 
     def focused(self, observation: Observation) -> TargetInfo | None:
         """The words at the field last clicked -- focus is not visible in pixels, and typing
@@ -246,3 +250,9 @@ class OcrInspector:
             log.info("tesseract failed: %s", done.stderr.decode(errors="replace").strip()[:200])
             return None
         return done.stdout.decode("utf-8", errors="replace")
+
+
+def _target(found: Phrase) -> TargetInfo:
+    if not found.readable:
+        return TargetInfo("", UNREADABLE_ROLE, "ocr", found.bounds())
+    return TargetInfo(found.text, "text", "ocr", found.bounds())

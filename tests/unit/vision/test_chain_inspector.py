@@ -40,14 +40,19 @@ class Tree:
 class Pixels(OcrInspector):
     def __init__(self, answer: TargetInfo | None, *, ready: bool) -> None:
         super().__init__(prefetch_after=None)
-        self.answer, self.ready, self.asked = answer, ready, 0
+        self.answer, self.ready, self.asked, self.read = answer, ready, 0, 0
 
     def read_ahead_done(self, observation: Observation) -> bool:
         return self.ready
 
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         self.asked += 1
+        self.read += 1  # an OCR run of its own
         return self.answer
+
+    def read_ahead(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+        self.asked += 1
+        return self.answer if self.ready else None
 
 
 def test_a_harmless_tree_answer_is_cross_checked_only_when_the_read_ahead_is_done() -> None:
@@ -56,6 +61,7 @@ def test_a_harmless_tree_answer_is_cross_checked_only_when_the_read_ahead_is_don
     assert slow.asked == 0  # no OCR on the click's path
     ready = Pixels(RISKY_PIXELS, ready=True)
     assert ChainInspector(Tree(HARMLESS), ready).inspect(POINT, OBS) == RISKY_PIXELS  # the riskier wins
+    assert ready.read == 0  # the second opinion comes from the read-ahead alone: no OCR run now
     always = Pixels(RISKY_PIXELS, ready=False)
     assert ChainInspector(Tree(HARMLESS), always, cross_check="always").inspect(POINT, OBS) == RISKY_PIXELS
     never = Pixels(RISKY_PIXELS, ready=True)

@@ -4,6 +4,7 @@ and labels that are there but cannot be read.  Real tesseract on rendered pixels
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -118,3 +119,31 @@ def test_the_doctor_s_self_test_reads_a_label_and_fails_without_language_data(
     assert OcrInspector().reads_labels()
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     assert not OcrInspector().reads_labels()
+
+
+class Counting(OcrInspector):
+    """Counts tesseract runs."""
+
+    runs = 0
+
+    def _ocr(self, exe: str, crop: Image.Image) -> str | None:
+        self.runs += 1
+        return super()._ocr(exe, crop)
+
+
+@needs_tesseract
+def test_a_finished_read_ahead_gives_a_second_opinion_without_reading_again() -> None:
+    frame = frame_with([("Send", 300, 100, 9), ("Cancel", 300, 160, 9)], Rect(0, 0, 800, 300), 1)
+    ocr = Counting(prefetch_after=0.0, frames=lambda o: frame)
+    obs = Observation(
+        "o", b"", "image/jpeg", ScreenGeometry(image_size=Size(800, 300), screen_rect=frame.rect), 0, 0
+    )
+    assert ocr.read_ahead(ScreenPoint(x=312, y=106), obs) is None  # not read yet: no answer, no reading
+    ocr.prepare(obs)
+    deadline = time.monotonic() + 20
+    while not ocr.read_ahead_done(obs) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    send = ocr.read_ahead(ScreenPoint(x=312, y=106), obs)
+    assert send is not None and send.label == "Send"
+    assert ocr.read_ahead(ScreenPoint(x=700, y=280), obs) is None
+    assert ocr.runs == 1  # the whole screen once, nothing per lookup
