@@ -49,7 +49,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import mss
 
@@ -59,12 +59,42 @@ from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 from deskhand.core.repeat_guard import screens_alike
 
-__all__ = ["MIN_QUIET", "Fingerprinter", "FixedSettler", "FrameHandler", "ScreenSettler", "SettleStats"]
+__all__ = [
+    "MIN_QUIET",
+    "Fingerprinter",
+    "FixedSettler",
+    "FrameHandler",
+    "Grab",
+    "ScreenSettler",
+    "SettleStats",
+]
 
 # A still frame: raw BGRA bytes, their pixel size, and the desktop rectangle they show.
 FrameHandler = Callable[[bytearray, Size, Rect], None]
 # The fingerprint an observation of such a frame would carry (b"" if unknown).
 Fingerprinter = Callable[[bytearray, Size, Rect], bytes]
+
+
+class Grab(Protocol):
+    """A full-resolution grab of a monitor (``vision.capture.Frame`` is one)."""
+
+    @property
+    def raw(self) -> bytes | bytearray: ...
+    @property
+    def size(self) -> Size: ...
+    @property
+    def rect(self) -> Rect: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """The screen before an action: its fingerprint (empty: don't wait for a first change)
+    and, if known, its full-resolution frame of the monitor."""
+
+    fingerprint: bytes = b""
+    frame: tuple[bytes | bytearray, Size] | None = None
+
+
 MIN_QUIET = 0.04
 
 
@@ -97,6 +127,7 @@ class ScreenSettler:
         region: int | None = 200,
         on_still: FrameHandler | None = None,
         fingerprint: Fingerprinter | None = None,
+        baseline: Callable[[Observation], Grab | None] | None = None,
         first_change_poll: float = 0.02,
         should_stop: Callable[[], bool] | None = None,
     ) -> None:
@@ -110,18 +141,19 @@ class ScreenSettler:
         self.region = region
         self.on_still = on_still
         self.fingerprint = fingerprint
+        self.baseline = baseline
         self.first_change_poll = first_change_poll
         self.should_stop = should_stop or _never
         self.last: SettleStats | None = None
         self._quiet_given = quiet
         self._local = threading.local()
-        self._before: tuple[str, bytes] = ("", b"")  # (observation id, the last still fingerprint)
+        self._last: tuple[str, _Before] = ("", _Before())  # observation id, the screen after its last action
 
     def options(self) -> dict[str, Any]:
         """The constructor's arguments, to build a variant (benchmarks)."""
         return {"min_wait": self.min_wait, "interval": self.interval, "quiet": self._quiet_given,
                 "cap": self.cap, "quick_cap": self.quick_cap, "region": self.region,
-                "on_still": self.on_still, "fingerprint": self.fingerprint,
+                "on_still": self.on_still, "fingerprint": self.fingerprint, "baseline": self.baseline,
                 "first_change_poll": self.first_change_poll, "should_stop": self.should_stop}  # fmt: skip
 
     def settle(self, action: Action, observation: Observation) -> None:
@@ -132,15 +164,23 @@ class ScreenSettler:
             case Wait() | RunShell():
                 # The wait itself (or the command's run) gave the screen its time; only
                 # check that nothing is still being drawn, e.g. a window the command opened.
-                first, cap, before = 0.0, self.quick_cap, b""
+                first, cap, before = 0.0, self.quick_cap, _Before()
             case _:  # an input: wait for it to show (see the module docstring)
                 first, cap = self.min_wait, self.cap
-                same_step = self._before[0] == observation.id
-                before = self._before[1] if same_step else observation.fingerprint
+                before = self._last[1] if self._last[0] == observation.id else self._observed(observation)
         geometry = observation.geometry
         watch = _Watch(self, geometry.screen_rect, self._target(action, geometry), before)
         self.last = watch.run(first, cap)
-        self._before = (observation.id, watch.still_fingerprint)
+        self._last = (observation.id, watch.still)
+
+    def _observed(self, observation: Observation) -> _Before:
+        grab = self.baseline(observation) if self.baseline is not None else None
+        frame = (
+            (grab.raw, grab.size)
+            if grab is not None and grab.rect == observation.geometry.screen_rect
+            else None
+        )
+        return _Before(observation.fingerprint, frame)
 
     def _target(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
         """The region around where a pointer action landed, clipped to the monitor."""
@@ -185,16 +225,16 @@ class ScreenSettler:
 class _Watch:
     """One settle: the region and whole-monitor frames, and when the screen last changed.
 
-    ``before`` is the fingerprint of the screen before the action (empty: don't wait for a
-    first change); ``still_fingerprint`` that of the still frame the watch ended on.
+    ``before`` is the screen before the action; ``still`` the still screen the watch ended
+    on (the next action's ``before`` in the same step).
     """
 
-    def __init__(self, settler: ScreenSettler, monitor: Rect, target: Rect | None, before: bytes) -> None:
+    def __init__(self, settler: ScreenSettler, monitor: Rect, target: Rect | None, before: _Before) -> None:
         self.s, self.monitor, self.target, self.before = settler, monitor, target, before
         self.start = time.monotonic()
         self.grabs = 0
         self.first_change: float | None = None
-        self.still_fingerprint = b""
+        self.still = _Before()
 
     def _grab(self, rect: Rect) -> tuple[bytearray, Size]:
         self.grabs += 1
@@ -238,11 +278,19 @@ class _Watch:
         return SettleStats(elapsed, self.grabs, settled or waiting, self.first_change, unchanged=waiting)
 
     def _looks_as_before(self, still: bytearray, size: Size) -> bool:
-        """Whether the still monitor looks to the model as it did before the action."""
+        """Whether the still monitor looks to the model as it did before the action, with
+        nothing changed around a pointer action's target either."""
         if self.s.fingerprint is None:
             return False
-        self.still_fingerprint = self.s.fingerprint(still, size, self.monitor)
-        return screens_alike(self.before, self.still_fingerprint)
+        self.still = _Before(self.s.fingerprint(still, size, self.monitor), (still, size))
+        if not screens_alike(self.before.fingerprint, self.still.fingerprint):
+            return False
+        frame = self.before.frame
+        if self.target is None or frame is None or frame[1] != size:
+            return True
+        return _crop(frame[0], size, self.monitor, self.target) == _crop(
+            still, size, self.monitor, self.target
+        )
 
     def _whole(self, frame: bytearray, size: Size, watched: Rect) -> bytearray:
         """The whole monitor now (the frame itself when that is what is watched), handed on."""
@@ -251,6 +299,15 @@ class _Watch:
         if self.s.on_still is not None:
             self.s.on_still(frame, size, self.monitor)
         return frame
+
+
+def _crop(raw: bytes | bytearray, size: Size, monitor: Rect, region: Rect) -> bytes:
+    """The BGRA bytes of ``region`` (screen units) in a grab of ``monitor``."""
+    ratio = size.width / monitor.width
+    x0, x1 = round((region.x - monitor.x) * ratio), round((region.x + region.width - monitor.x) * ratio)
+    y0, y1 = round((region.y - monitor.y) * ratio), round((region.y + region.height - monitor.y) * ratio)
+    row = 4 * size.width
+    return b"".join(raw[y * row + 4 * x0 : y * row + 4 * x1] for y in range(y0, y1))
 
 
 class FixedSettler:

@@ -120,6 +120,7 @@ def build_parts(
             cap=settings.settle_cap,
             on_still=screen.prepare,
             fingerprint=screen.fingerprint_of,
+            baseline=screen.frame,
             should_stop=should_stop,
         ),
         clock=MonotonicClock(),

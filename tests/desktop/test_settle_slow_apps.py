@@ -15,12 +15,13 @@ import pytest
 
 from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.settle import ScreenSettler
-from deskhand.core.actions import Action, Hotkey, TypeText
+from deskhand.core.actions import Action, Click, Hotkey, TypeText
+from deskhand.core.geometry import ScreenPoint
 from deskhand.core.repeat_guard import screens_alike
 from deskhand.vision.capture import MssScreen
 from deskhand.vision.dialects.common import QWEN25_GRID
 from tests.desktop.conftest import FULL, approved, never, wait_until, xdotool
-from tests.e2e.xsession import ROOT, read_events
+from tests.e2e.xsession import ROOT, form_command, read_events
 
 pytestmark = pytest.mark.desktop
 
@@ -69,7 +70,9 @@ def screen() -> Iterator[MssScreen]:
 
 def settler_for(screen: MssScreen, cap: float) -> ScreenSettler:
     """As ``app.wiring`` builds it."""
-    return ScreenSettler(cap=cap, on_still=screen.prepare, fingerprint=screen.fingerprint_of)
+    return ScreenSettler(
+        cap=cap, on_still=screen.prepare, fingerprint=screen.fingerprint_of, baseline=screen.frame
+    )
 
 
 def act(executor: ActionExecutor, settler: ScreenSettler, action: Action, observation) -> float:  # type: ignore[no-untyped-def]
@@ -115,3 +118,40 @@ def test_without_the_fingerprint_the_settle_is_as_quick_as_before(
     act(executor, settler, TypeText(text="notes.txt"), observed)
     took = act(executor, settler, ENTER, observed)
     assert took < 0.4 and not slow_save.events("saved")
+
+
+@pytest.fixture
+def form(tmp_path: Path) -> Iterator[dict[str, list[int]]]:
+    log = tmp_path / "form.jsonl"
+    proc = subprocess.Popen(
+        [*form_command(log, "center", "Apply,Cancel"), "--point-size", "9"],
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: log.exists() and "ready" in log.read_text(), 20, "the test form")
+        wait_until(lambda: active_window() == "Deskhand test form", 10, "the form to have the focus")
+        time.sleep(0.3)
+        yield next(e for e in read_events(log) if e["event"] == "ready")["centres"]  # type: ignore[misc]
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def click_at(observation, x: int, y: int) -> Click:  # type: ignore[no-untyped-def]
+    """A click on screen point (x, y) as the model would give it on ``observation``."""
+    image = observation.geometry.to_image(ScreenPoint(x=x, y=y))
+    return Click(at=image)
+
+
+def test_a_click_the_screen_shows_is_settled_at_once_and_a_dead_one_waits_out_the_cap(
+    form: dict[str, list[int]], screen: MssScreen, executor: ActionExecutor
+) -> None:
+    settler = settler_for(screen, cap=1.0)
+    seen = screen.observe()
+    took = act(executor, settler, click_at(seen, *form["Apply"]), seen)
+    assert took < 0.6 and settler.last is not None and not settler.last.unchanged, settler.last
+    for _ in range(2):  # the first click on the bare desktop may take the focus from the form
+        seen = screen.observe()
+        took = act(executor, settler, click_at(seen, 1900, 1060), seen)
+    assert took >= 0.95 and settler.last is not None and settler.last.unchanged, settler.last
