@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -57,3 +59,46 @@ def test_enter_in_a_slow_save_dialog_is_waited_for_and_not_repeated(
     events = [e["event"] for e in read_events(log)]
     assert events.count("enter") == 1 and events.count("saved") == 1 and "editor_enter" not in events
     assert (folder / "notes.txt").read_text() == "Some notes worth keeping."
+
+
+def changed_fraction(a: bytes, b: bytes) -> float:
+    """How much of the screen differs between two screenshots (0..1, on a coarse grid)."""
+    small = [Image.open(io.BytesIO(j)).convert("L").resize((96, 54), Image.Resampling.BOX) for j in (a, b)]
+    cells = ImageChops.difference(*small).point(lambda v: 255 * (v > 12)).histogram()[255]
+    return cells / (96 * 54)
+
+
+@pytest.mark.slow  # a real GTK app on a shared CI box: its dialog may take longer than settle_cap
+@pytest.mark.skipif(shutil.which("mousepad") is None, reason="needs mousepad")
+def test_mousepad_save_as_is_waited_for(screen_1080: XSession, ollama: FakeOllama) -> None:
+    """The real thing: Mousepad closes its Save As dialog ~0.6 s after Enter, here too."""
+    folder = screen_1080.tmp / "documents"
+    folder.mkdir()
+    screen_1080.close_apps()
+    app = subprocess.Popen(["mousepad"], cwd=folder, env=screen_1080.env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)  # fmt: skip
+    screen_1080.apps.append(app)
+    wait_for(lambda: "Mousepad" in active_window(screen_1080), 20, "mousepad")
+    trace = screen_1080.tmp / "trace-mousepad"
+    ollama.script([
+        {"do": "type", "text": "Dear diary"},
+        {"do": "hotkey", "keys": ["ctrl", "shift", "s"]},
+        {"do": "type", "text": "diary.txt"},
+        {"do": "hotkey", "keys": ["enter"]},
+        {"do": "finish", "summary": "saved as diary.txt"},
+    ])  # fmt: skip
+    r = deskhand(screen_1080, "do", "write a diary entry and save it as diary.txt", "--model", "qwen2.5vl:7b",
+                 "--host", ollama.url, "--trace", str(trace))  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    steps = [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
+    assert all(s["outcome"] == "executed" for s in steps[:4]), steps
+    shots = [(trace / str(s["screenshot"])).read_bytes() for s in steps]
+    settles = [s["timings_ms"]["settle"] for s in steps]
+    assert changed_fraction(shots[3], shots[4]) > 0.1, f"the step after Enter still saw the dialog: {settles}"
+    assert steps[3]["timings_ms"]["settle"] >= 300
+    wait_for(lambda: (folder / "diary.txt").exists(), 5, "the saved file")
+    assert (folder / "diary.txt").read_text().strip() == "Dear diary"
+
+
+def active_window(session: XSession) -> str:
+    return session.run(["xdotool", "getactivewindow", "getwindowname"]).stdout.decode(errors="replace")
