@@ -27,6 +27,18 @@ window has run out: the screen (``vision.capture``) encodes it in the background
 next observation -- which grabs afresh and uses that encoding only if the screen is still
 byte-identical -- costs a grab and a compare instead of a resize and an encode.
 
+A slow app is the other half: Mousepad's Save As saves and closes ~0.5 s after Enter, with
+nothing drawn before.  Forty still milliseconds would call that settled, the model would
+see the dialog unchanged and press Enter again.  So with ``fingerprint`` (the screen's own
+fingerprint of a frame, ``MssScreen.fingerprint_of``) an input is settled only once the
+still screen no longer looks like the screen before it -- by the repeat guard's own test,
+``screens_alike``, so a blinking caret does not count -- or ``cap`` has run out: the guard
+can only see "the same screen" again after that wait.  "Before it" is the observation for
+a step's first action and the previous action's still frame for the next ones (type a
+path, then Enter).  Until the first change the whole monitor is polled every
+``first_change_poll`` seconds.  When the screen changes at once (most inputs) this costs
+nothing: the still frame's fingerprint comes with its encoding, which ran anyway.
+
 ``should_stop`` ends the wait at once (the loop then stops before its next action).
 ``FixedSettler`` is the naive baseline the benchmarks compare against.
 """
@@ -37,7 +49,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import mss
 
@@ -45,11 +57,44 @@ from deskhand.core.actions import Action, AskUser, Click, Drag, Finish, Move, Ru
 from deskhand.core.errors import CaptureFailed
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
+from deskhand.core.repeat_guard import screens_alike
 
-__all__ = ["MIN_QUIET", "FixedSettler", "FrameHandler", "ScreenSettler", "SettleStats"]
+__all__ = [
+    "MIN_QUIET",
+    "Fingerprinter",
+    "FixedSettler",
+    "FrameHandler",
+    "Grab",
+    "ScreenSettler",
+    "SettleStats",
+]
 
 # A still frame: raw BGRA bytes, their pixel size, and the desktop rectangle they show.
 FrameHandler = Callable[[bytearray, Size, Rect], None]
+# The fingerprint an observation of such a frame would carry (b"" if unknown).
+Fingerprinter = Callable[[bytearray, Size, Rect], bytes]
+
+
+class Grab(Protocol):
+    """A full-resolution grab of a monitor (``vision.capture.Frame`` is one)."""
+
+    @property
+    def raw(self) -> bytes | bytearray: ...
+    @property
+    def size(self) -> Size: ...
+    @property
+    def rect(self) -> Rect: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """The screen before an action: its fingerprint (empty: don't wait for a first change)
+    and, if known, its full-resolution frame of the monitor."""
+
+    fingerprint: bytes = b""
+    frame: tuple[bytes | bytearray, Size] | None = None
+
+
 MIN_QUIET = 0.04
 
 
@@ -61,6 +106,7 @@ class SettleStats:
     grabs: int
     settled: bool  # False: the cap (or Stop) ended it while the screen was still changing
     first_change: float | None = None  # seconds from the action to the first change seen
+    unchanged: bool = False  # the cap ran out with the screen looking as before the action
 
 
 def _never() -> bool:
@@ -80,6 +126,9 @@ class ScreenSettler:
         quick_cap: float = 0.25,
         region: int | None = 200,
         on_still: FrameHandler | None = None,
+        fingerprint: Fingerprinter | None = None,
+        baseline: Callable[[Observation], Grab | None] | None = None,
+        first_change_poll: float = 0.02,
         should_stop: Callable[[], bool] | None = None,
     ) -> None:
         if interval <= 0:
@@ -91,16 +140,21 @@ class ScreenSettler:
         self.quick_cap = quick_cap
         self.region = region
         self.on_still = on_still
+        self.fingerprint = fingerprint
+        self.baseline = baseline
+        self.first_change_poll = first_change_poll
         self.should_stop = should_stop or _never
         self.last: SettleStats | None = None
         self._quiet_given = quiet
         self._local = threading.local()
+        self._last: tuple[str, _Before] = ("", _Before())  # observation id, the screen after its last action
 
     def options(self) -> dict[str, Any]:
         """The constructor's arguments, to build a variant (benchmarks)."""
         return {"min_wait": self.min_wait, "interval": self.interval, "quiet": self._quiet_given,
                 "cap": self.cap, "quick_cap": self.quick_cap, "region": self.region,
-                "on_still": self.on_still, "should_stop": self.should_stop}  # fmt: skip
+                "on_still": self.on_still, "fingerprint": self.fingerprint, "baseline": self.baseline,
+                "first_change_poll": self.first_change_poll, "should_stop": self.should_stop}  # fmt: skip
 
     def settle(self, action: Action, observation: Observation) -> None:
         """Return once the screen is still (or the cap is reached); never raises for motion."""
@@ -110,11 +164,23 @@ class ScreenSettler:
             case Wait() | RunShell():
                 # The wait itself (or the command's run) gave the screen its time; only
                 # check that nothing is still being drawn, e.g. a window the command opened.
-                first, cap = 0.0, self.quick_cap
-            case _:
+                first, cap, before = 0.0, self.quick_cap, _Before()
+            case _:  # an input: wait for it to show (see the module docstring)
                 first, cap = self.min_wait, self.cap
+                before = self._last[1] if self._last[0] == observation.id else self._observed(observation)
         geometry = observation.geometry
-        self.last = _Watch(self, geometry.screen_rect, self._target(action, geometry)).run(first, cap)
+        watch = _Watch(self, geometry.screen_rect, self._target(action, geometry), before)
+        self.last = watch.run(first, cap)
+        self._last = (observation.id, watch.still)
+
+    def _observed(self, observation: Observation) -> _Before:
+        grab = self.baseline(observation) if self.baseline is not None else None
+        frame = (
+            (grab.raw, grab.size)
+            if grab is not None and grab.rect == observation.geometry.screen_rect
+            else None
+        )
+        return _Before(observation.fingerprint, frame)
 
     def _target(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
         """The region around where a pointer action landed, clipped to the monitor."""
@@ -157,13 +223,18 @@ class ScreenSettler:
 
 
 class _Watch:
-    """One settle: the region and whole-monitor frames, and when the screen last changed."""
+    """One settle: the region and whole-monitor frames, and when the screen last changed.
 
-    def __init__(self, settler: ScreenSettler, monitor: Rect, target: Rect | None) -> None:
-        self.s, self.monitor, self.target = settler, monitor, target
+    ``before`` is the screen before the action; ``still`` the still screen the watch ended
+    on (the next action's ``before`` in the same step).
+    """
+
+    def __init__(self, settler: ScreenSettler, monitor: Rect, target: Rect | None, before: _Before) -> None:
+        self.s, self.monitor, self.target, self.before = settler, monitor, target, before
         self.start = time.monotonic()
         self.grabs = 0
         self.first_change: float | None = None
+        self.still = _Before()
 
     def _grab(self, rect: Rect) -> tuple[bytearray, Size]:
         self.grabs += 1
@@ -176,8 +247,9 @@ class _Watch:
         changed_at = self.start  # the action itself is the last known change
         anchor: bytearray | None = None  # the whole monitor, taken once the watch went still
         settled = False
+        waiting = False  # still, but looking as before the action: waiting for a first change
         while True:
-            time.sleep(s.interval)
+            time.sleep(s.first_change_poll if waiting else s.interval)
             now = time.monotonic()
             if s.should_stop() or now - self.start >= cap:
                 break
@@ -185,7 +257,9 @@ class _Watch:
             if frame != previous:
                 if self.first_change is None:
                     self.first_change = now - self.start
-                previous, changed_at, anchor = frame, now, None
+                previous, changed_at, anchor, waiting = frame, now, None, False
+                continue
+            if waiting:
                 continue
             if anchor is None:
                 anchor = self._whole(frame, size, watched)
@@ -193,11 +267,30 @@ class _Watch:
                 continue
             whole, size = (frame, size) if watched == self.monitor else self._grab(self.monitor)
             if whole == anchor:
+                if self._looks_as_before(whole, size):
+                    watched, previous, waiting = self.monitor, whole, True
+                    continue
                 settled = True
                 break
             # Something changed outside the region: watch the whole monitor from now on.
             watched, previous, changed_at, anchor = self.monitor, whole, time.monotonic(), None
-        return SettleStats(time.monotonic() - self.start, self.grabs, settled, self.first_change)
+        elapsed = time.monotonic() - self.start
+        return SettleStats(elapsed, self.grabs, settled or waiting, self.first_change, unchanged=waiting)
+
+    def _looks_as_before(self, still: bytearray, size: Size) -> bool:
+        """Whether the still monitor looks to the model as it did before the action, with
+        nothing changed around a pointer action's target either."""
+        if self.s.fingerprint is None:
+            return False
+        self.still = _Before(self.s.fingerprint(still, size, self.monitor), (still, size))
+        if not screens_alike(self.before.fingerprint, self.still.fingerprint):
+            return False
+        frame = self.before.frame
+        if self.target is None or frame is None or frame[1] != size:
+            return True
+        return _crop(frame[0], size, self.monitor, self.target) == _crop(
+            still, size, self.monitor, self.target
+        )
 
     def _whole(self, frame: bytearray, size: Size, watched: Rect) -> bytearray:
         """The whole monitor now (the frame itself when that is what is watched), handed on."""
@@ -206,6 +299,15 @@ class _Watch:
         if self.s.on_still is not None:
             self.s.on_still(frame, size, self.monitor)
         return frame
+
+
+def _crop(raw: bytes | bytearray, size: Size, monitor: Rect, region: Rect) -> bytes:
+    """The BGRA bytes of ``region`` (screen units) in a grab of ``monitor``."""
+    ratio = size.width / monitor.width
+    x0, x1 = round((region.x - monitor.x) * ratio), round((region.x + region.width - monitor.x) * ratio)
+    y0, y1 = round((region.y - monitor.y) * ratio), round((region.y + region.height - monitor.y) * ratio)
+    row = 4 * size.width
+    return b"".join(raw[y * row + 4 * x0 : y * row + 4 * x1] for y in range(y0, y1))
 
 
 class FixedSettler:

@@ -63,7 +63,11 @@ def _input() -> str:
 
 def _risk_checks(settings: Settings) -> str:
     """What the policy can read under a click: the accessibility tree, OCR, or neither (a
-    warning, not a failure: a task still runs, judging actions without their targets)."""
+    warning, not a failure: a task still runs, judging actions without their targets).
+
+    OCR is tried, not only found: a 9-pt "Send" drawn here must read back as "Send" (a
+    tesseract without its language data, say, runs but reads nothing).
+    """
     if not settings.inspect_targets:
         return "off (inspect_targets = false): clicks and typing are judged without their targets"
     from deskhand.app.wiring import accessibility_on
@@ -71,13 +75,26 @@ def _risk_checks(settings: Settings) -> str:
 
     accessibility_on()
     apps = AtspiInspector().applications()
-    ocr = OcrInspector().version()
+    ocr = OcrInspector()
+    version = ocr.version()
+    reads = version is not None and ocr.reads_labels()
     tree = f"accessibility tree: {apps} application(s)" if apps is not None else "no accessibility bus"
-    pixels = f"OCR: {ocr}" if ocr else "no tesseract (install tesseract-ocr)"
-    if apps is None and ocr is None:
+    if version is None:
+        pixels = "no tesseract (install tesseract-ocr)"
+    elif not reads:
+        pixels = f"OCR ({version}) could not read a test label (is its English data installed?)"
+    else:
+        pixels = f"OCR: {version}"
+    if not reads:
+        where = (
+            "labels cannot be read"
+            if apps is None
+            else "labels of windows without accessibility cannot be read"
+        )
         raise Degraded(
             f"Tried to find a way to read what a click lands on, but there is {tree} and {pixels}; "
-            "risky buttons would not be recognised. Install tesseract (and at-spi2-core on Linux)."
+            f"{where}, so risky buttons would not be recognised. "
+            "Install tesseract with its English data (tesseract-ocr, tesseract-ocr-eng; and at-spi2-core on Linux)."
         )
     return f"{tree}; {pixels}"
 
@@ -150,5 +167,11 @@ def run_doctor(args: argparse.Namespace) -> int:
         status = "FAIL" if not c.ok else "warn" if c.warning else "ok  "
         sys.stdout.write(f"{c.name:<{width}}  {status}  {printable(c.detail)}\n")
     failed = [c for c in checks if not c.ok]
-    sys.stdout.write("all checks passed\n" if not failed else f"{len(failed)} check(s) failed\n")
+    warned = [c.name for c in checks if c.ok and c.warning]
+    if failed:
+        sys.stdout.write(f"{len(failed)} check(s) failed\n")
+    elif warned:  # never "all passed" while, say, risky buttons cannot be recognised
+        sys.stdout.write(f"no check failed, but {len(warned)} warning(s): {', '.join(warned)}\n")
+    else:
+        sys.stdout.write("all checks passed\n")
     return 0 if not failed else 2

@@ -38,7 +38,7 @@ from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, Shoul
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import dialect_for
 from deskhand.vision.imaging import detail_grid, image_tokens
-from deskhand.vision.inspect import default_inspector, enable_accessibility
+from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +139,20 @@ def build_parts(
             memory=memory,
             tools=toolbox,
         ),
-        settler=ScreenSettler(cap=settings.settle_cap, on_still=screen.prepare, should_stop=should_stop),
+        settler=ScreenSettler(
+            cap=settings.settle_cap,
+            on_still=screen.prepare,
+            fingerprint=screen.fingerprint_of,
+            baseline=screen.frame,
+            should_stop=should_stop,
+        ),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
         should_stop=should_stop,
         on_decision=on_decision,
         ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up,
-        inspector=target_inspector(settings),
+        inspector=target_inspector(settings, frames=screen.frame),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
         recall=memory.recall if memory is not None else None,
@@ -160,12 +166,13 @@ def _secrets(backend: str, settings: Settings) -> tuple[str, ...]:
     return (key,) if key else ()
 
 
-def target_inspector(settings: Settings) -> Inspector | None:
-    """The accessibility tree, then OCR -- unless the user switched target checks off."""
+def target_inspector(settings: Settings, *, frames: FrameSource | None = None) -> Inspector | None:
+    """The accessibility tree, then OCR of the screen's full-resolution ``frames`` -- unless
+    the user switched target checks off."""
     if not settings.inspect_targets:
         return None
     accessibility_on()
-    return default_inspector()
+    return default_inspector(frames=frames)
 
 
 @functools.cache

@@ -46,7 +46,7 @@ from deskhand.core.gui_rules import Reach, is_password_field, match_label, typin
 from deskhand.core.secret_scan import secret_kind
 from deskhand.core.shell_risk import ShellRisk, classify_command, starts_like_a_command
 from deskhand.core.shell_rules import BLOCK_RULES, RULES
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
@@ -178,6 +178,14 @@ def _shell_verdict(risk: ShellRisk, reason: str) -> Verdict:
 
 
 def _assess_target(target: TargetInfo, verb: str) -> Verdict | None:
+    if target.role == UNREADABLE_ROLE:
+        where = {"clicks": "click", "drags": "drag"}.get(verb, "key press")
+        return Verdict(
+            level=Level.CONFIRM,
+            reason=f"could not read what is under the {where}: there is text, but OCR could not "
+            "read it, so it may be a button that sends, pays or deletes",
+            rules=("gui-unreadable",),
+        )
     found = match_label(target)
     if found is None:
         return None

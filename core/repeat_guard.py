@@ -14,6 +14,12 @@ capture, see ``Observation.fingerprint``): tight enough that a ticked checkbox c
 change, so a false "unchanged" is rare; a blinking caret may count as a change, which only
 means the guard stays out of the way.  Waiting is never refused: waiting on an unchanged
 screen for something to load is what waiting is for.
+
+A slow app must not look like a dead one: the settler (``actions.settle``) does not call an
+input settled while the screen still looks as before it by this same test
+(``screens_alike``), until ``settle_cap`` runs out.  So the guard sees "the same screen"
+only after that wait has run out -- never because the app had not reacted *yet* (a Save As
+dialog that closes half a second after Enter).
 """
 
 from __future__ import annotations

@@ -16,9 +16,12 @@ from typing import Literal
 
 from deskhand.core.geometry import Rect
 
-__all__ = ["TargetInfo", "TargetSource", "clean_label"]
+__all__ = ["UNREADABLE_ROLE", "TargetInfo", "TargetSource", "clean_label"]
 
 TargetSource = Literal["accessibility", "ocr", "window"]
+# The role of a target whose pixels look like a label that no reader could read: the
+# label might be "Send", so the policy asks rather than call the click harmless.
+UNREADABLE_ROLE = "unreadable text"
 MAX_LABEL = 80  # labels are screen text: keep what we repeat to the user short
 
 

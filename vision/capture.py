@@ -11,6 +11,10 @@ it while the settler's still window runs out.  ``observe`` always grabs afresh a
 that encoding only if the new grab is byte-identical to the prepared frame: the picture
 the model gets is never older than the observation, whoever else (our own windows being
 hidden, say) changed the screen in between -- a mismatch just means encoding it now.
+
+The full-resolution grab behind the latest observation is kept (``frame``): the risk
+policy's OCR reads labels from those pixels, not from the downscaled JPEG; the settler
+asks ``fingerprint_of`` a still frame to tell whether an action changed what the model sees.
 """
 
 from __future__ import annotations
@@ -29,6 +33,28 @@ from deskhand.core.geometry import Grid, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 from deskhand.vision.focus import focused_window_rect, monitor_for
 from deskhand.vision.imaging import JPEG_QUALITY, encode_jpeg, fingerprint, from_bgra, grid_size, resize_to
+
+__all__ = ["Frame", "MssScreen", "choose_monitor", "grab_frame", "list_monitors"]
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A grab at the screen's own resolution: BGRA bytes, their pixel size, and the desktop
+    rectangle (input units) they show.  ``size.width / rect.width`` is the HiDPI ratio."""
+
+    raw: bytes | bytearray
+    size: Size
+    rect: Rect
+
+
+def grab_frame(rect: Rect) -> Frame:
+    """``rect`` of the desktop as it is now, at full resolution; raises CaptureFailed."""
+    try:
+        with mss.MSS() as sct:
+            shot = sct.grab({"left": rect.x, "top": rect.y, "width": rect.width, "height": rect.height})
+    except mss.exception.ScreenShotError as exc:
+        raise CaptureFailed(f"Tried to capture {tuple(rect)}, but the grab failed ({exc}).") from exc
+    return Frame(shot.raw, Size(shot.width, shot.height), rect)
 
 
 def list_monitors() -> list[Rect]:
@@ -96,6 +122,7 @@ class MssScreen:
         self._lock = threading.Lock()
         self._prepared: _Prepared | None = None
         self._encoder: ThreadPoolExecutor | None = None
+        self._frame: tuple[str, Frame] | None = None  # the latest observation's full-res grab
 
     def _sct(self) -> mss.base.MSSBase:
         sct = getattr(self._local, "sct", None)
@@ -132,8 +159,10 @@ class MssScreen:
             encoded = self._encode(shot.raw, raw_size)
         done = time.perf_counter()
         geometry = ScreenGeometry(image_size=encoded.size, screen_rect=m, pixel_ratio=shot.width / m.width)
+        observation_id = f"{self._task}-{next(self._ids):04d}"
+        self._frame = (observation_id, Frame(shot.raw, raw_size, m))
         return Observation(
-            id=f"{self._task}-{next(self._ids):04d}",
+            id=observation_id,
             image=encoded.data,
             mime="image/jpeg",
             geometry=geometry,
@@ -141,6 +170,32 @@ class MssScreen:
             encode_ms=(done - grabbed) * 1000.0,
             fingerprint=encoded.fingerprint,
         )
+
+    def frame(self, observation: Observation) -> Frame | None:
+        """The full-resolution grab ``observation`` was made from, if it is the latest one."""
+        kept = self._frame
+        return kept[1] if kept is not None and kept[0] == observation.id else None
+
+    def fingerprint_of(self, raw: bytearray, size: Size, rect: Rect) -> bytes:
+        """The fingerprint an observation of this grab would carry (empty for another rect):
+        what the settler compares, with the repeat guard's ``screens_alike``, to tell whether
+        an action changed anything the model would see.
+
+        The settler asks about the frame it just handed to ``prepare``, whose encoding (and
+        fingerprint) is under way already; any other frame is fingerprinted here.
+        """
+        if rect != self.monitor:
+            return b""
+        with self._lock:
+            prepared = self._prepared
+        if (
+            prepared is not None
+            and not prepared.encoded.cancelled()
+            and prepared.size == size
+            and prepared.raw == raw
+        ):
+            return prepared.encoded.result().fingerprint
+        return fingerprint(resize_to(from_bgra(raw, size), grid_size(size, self.grid)))
 
     def _encode(self, raw: bytearray, raw_size: Size) -> _Encoded:
         image = resize_to(from_bgra(raw, raw_size), grid_size(raw_size, self.grid))
@@ -152,6 +207,6 @@ class MssScreen:
             sct.close()
             self._local.sct = None
         with self._lock:
-            encoder, self._encoder, self._prepared = self._encoder, None, None
+            encoder, self._encoder, self._prepared, self._frame = self._encoder, None, None, None
         if encoder is not None:
             encoder.shutdown(wait=True, cancel_futures=True)

@@ -19,6 +19,8 @@ which costs nothing (see ``OcrInspector``).
 What has keyboard focus is the element the tree names, in the window the window manager
 names (``WindowInspector``): the window's class tells a terminal that publishes no tree
 (xterm) and its id keeps each window's typed line apart.
+OCR reads the screen's full-resolution pixels (``frames``: the grab each observation
+was made from), never the downscaled image.
 """
 
 from __future__ import annotations
@@ -32,14 +34,15 @@ from deskhand.core.geometry import ScreenPoint
 from deskhand.core.gui_rules import is_password_field, match_label
 from deskhand.core.observation import Observation
 from deskhand.core.ports import Inspector
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.inspect.atspi import AtspiInspector, enable_accessibility
-from deskhand.vision.inspect.ocr import OcrInspector
+from deskhand.vision.inspect.ocr import FrameSource, OcrInspector
 from deskhand.vision.inspect.window import WindowInspector
 
 __all__ = [
     "AtspiInspector",
     "ChainInspector",
+    "FrameSource",
     "OcrInspector",
     "WindowInspector",
     "default_inspector",
@@ -65,10 +68,14 @@ class ChainInspector:
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         answers: list[TargetInfo] = []
         for inspector in self.inspectors:
-            if any(a.label.strip() for a in answers) and not self._cross_checks(inspector, observation):
+            second_opinion = any(a.label.strip() for a in answers)
+            if second_opinion and not self._cross_checks(inspector, observation):
                 break
             started = time.monotonic()
-            found = inspector.inspect(point, observation)
+            if second_opinion and self.cross_check == "when-ready" and isinstance(inspector, OcrInspector):
+                found = inspector.read_ahead(point, observation)  # free: no OCR on the click's path
+            else:
+                found = inspector.inspect(point, observation)
             log.debug(
                 "%s: %r in %.0f ms", type(inspector).__name__, found, (time.monotonic() - started) * 1000
             )
@@ -80,8 +87,8 @@ class ChainInspector:
         if not answers:
             return None
         labelled = [a for a in answers if a.label.strip()]
-        if not labelled:
-            return answers[0]
+        if not labelled:  # "text nobody could read" says more than a role without a label
+            return next((a for a in answers if a.role == UNREADABLE_ROLE), answers[0])
         best = labelled[0]
         if best is not answers[0] and not answers[0].label.strip():  # role from the tree, words from OCR
             return TargetInfo(best.label, answers[0].role, best.source, answers[0].bounds or best.bounds)
@@ -108,6 +115,11 @@ def _risky(target: TargetInfo) -> bool:
     return match_label(target) is not None or is_password_field(target)
 
 
-def default_inspector(*, cross_check: CrossCheck = "when-ready") -> ChainInspector:
-    """AT-SPI then OCR, and the focused window (each returns ``None`` where it cannot work)."""
-    return ChainInspector(AtspiInspector(), OcrInspector(), WindowInspector(), cross_check=cross_check)
+def default_inspector(
+    *, cross_check: CrossCheck = "when-ready", frames: FrameSource | None = None
+) -> ChainInspector:
+    """AT-SPI then OCR, and the focused window (each returns ``None`` where it cannot work);
+    OCR reads ``frames``."""
+    return ChainInspector(
+        AtspiInspector(), OcrInspector(frames=frames), WindowInspector(), cross_check=cross_check
+    )

@@ -1,20 +1,29 @@
-"""Read the words under a point from the screenshot itself (``tesseract``), as a fallback.
+"""Read the words under a point from the screen's own pixels (``tesseract``), as a fallback.
 
-OCR knows nothing about roles or focus, but it reads what is *visibly* on top, from the
-same picture the model decided on: ``observation.image`` is the JPEG sent to the model,
-and ``observation.geometry`` maps the screen point into it.  A strip around the point is
-cut out, enlarged (screenshots are downscaled for the model; small text needs pixels),
-read with ``tesseract`` (one process per lookup, ~0.3-0.8 s here), the words grouped into
-phrases ("Delete account"), and the phrase under -- or else nearest to -- the point wins.
+OCR knows nothing about roles or focus, but it reads what is *visibly* on top.  It reads
+the full-resolution grab the observation was made from (``frames``, kept by the screen),
+never the JPEG sent to the model: that one is downscaled (1080p to 1316x728), and a
+normal 9-pt "Send" button there reads as "Ser" -- a risky button judged harmless.  Where
+no such grab is kept, the region is grabbed from the screen now, through the
+observation's geometry (its monitor rectangle; on HiDPI screens the grab has more pixels
+than the rectangle has points, and ``Frame`` keeps that ratio).
 
-That lookup would sit between the model's answer and the click.  So ``prepare`` (called as
-the model is asked) schedules a read of the *whole* screenshot in a helper thread, started
-only if the model has not answered within ``prefetch_after`` seconds: a local VLM takes
-seconds per step, a full read ~1 s, so by the time it answers the words are known and the
-lookup is instant.  A model faster than that gets the strip read, as without ``prepare``.
+A strip around the point is cut out, enlarged to ~2.5x a 96-DPI rendering, read with
+``tesseract`` (one process per lookup, ~0.3-0.8 s here), the words grouped into phrases
+("Delete account"), and the phrase under -- or else nearest to -- the point wins.  Words
+tesseract finds but cannot read with confidence are kept apart: when such a word is what
+lies under the point, the answer is ``UNREADABLE_ROLE`` (the policy then asks), rather
+than the readable label next to it or nothing.
 
-No ``tesseract`` on the PATH, an empty image, or a point on another monitor give ``None``.
-Works the same on Windows and macOS when tesseract is installed.
+``prepare`` (called as the model is asked) schedules a read of the *whole* grab in a helper
+thread, started only if the model has not answered within ``prefetch_after`` seconds: a
+local VLM takes seconds per step, so by then the words are known.  That read is coarser
+(a pixel budget), so it is trusted only for a readable phrase under the point; for
+anything else the strip is read, as it is when the model answers quickly.
+
+Keyboard focus is not visible to OCR; for typing, the field last clicked stands in for it.
+No ``tesseract`` on the PATH, or a point on another monitor, give ``None``.  Windows and
+macOS use this same path (they have no AT-SPI).
 """
 
 from __future__ import annotations
@@ -25,68 +34,44 @@ import math
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from deskhand.core.geometry import ImagePoint, Rect, ScreenPoint
+from deskhand.core.errors import CaptureFailed
+from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.observation import Observation
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
+from deskhand.vision.capture import Frame, grab_frame
+from deskhand.vision.imaging import from_bgra
 from deskhand.vision.inspect.prefetch import Prefetch
+from deskhand.vision.inspect.words import Phrase, phrases, words_of
 
-__all__ = ["OcrInspector"]
+__all__ = ["FrameSource", "OcrInspector"]
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class _Word:
-    text: str
-    left: float
-    top: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    text: str
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-    def scaled(self, factor: float, dx: float, dy: float) -> _Phrase:
-        """The phrase in the frame it was cut from (undo the enlargement, add the offset)."""
-        return _Phrase(
-            self.text,
-            dx + self.left * factor,
-            dy + self.top * factor,
-            dx + self.right * factor,
-            dy + self.bottom * factor,
-        )
-
-    def distance(self, x: float, y: float) -> float:
-        dx = max(self.left - x, 0.0, x - self.right)
-        dy = max(self.top - y, 0.0, y - self.bottom)
-        return math.hypot(dx, dy)
+FrameSource = Callable[[Observation], Frame | None]
+STRIP_ZOOM = 2.5  # text read at ~2.5x its size on a 96-DPI screen
 
 
 class OcrInspector:
-    """The phrase of text at (or nearest to) a point of the screenshot."""
+    """The phrase of text at (or nearest to) a point of the screen."""
 
     def __init__(
         self,
         *,
+        frames: FrameSource | None = None,
         tesseract: str | None = None,
         half_width: int = 240,  # screen pixels around the point
         half_height: int = 40,
-        reach: int = 30,  # how far (screen pixels) from the point a phrase may be
+        reach: int = 60,  # how far (screen pixels, vertical ones x3) from the point a phrase may be
         timeout: float = 4.0,
         language: str = "eng",
-        prefetch_after: float | None = 0.3,  # None: never read the whole screenshot ahead
-        prefetch_pixels: int = 4_000_000,  # the most pixels a whole-screenshot read may enlarge to
+        prefetch_after: float | None = 0.3,  # None: never read the whole screen ahead
+        prefetch_pixels: int = 6_000_000,  # the most pixels a whole-screen read may enlarge to
     ) -> None:
+        self.frames = frames
         self.tesseract = tesseract
         self.half_width = half_width
         self.half_height = half_height
@@ -95,25 +80,40 @@ class OcrInspector:
         self.language = language
         self.prefetch_after = prefetch_after
         self.prefetch_pixels = prefetch_pixels
-        self._cache: dict[tuple[str, int, int], TargetInfo | None] = {}
+        self._cache: dict[tuple[str, int, int], Phrase | None] = {}
         self._cache_id = ""
-        self._prefetch: Prefetch[list[_Phrase] | None] | None = None
+        self._prefetch: Prefetch[list[Phrase] | None] | None = None
+        self._clicked: ScreenPoint | None = None  # stands in for keyboard focus
 
     def prepare(self, observation: Observation) -> None:
-        """Read the whole screenshot in the background if the model is slow to answer."""
+        """Read the whole screen in the background if the model is slow to answer."""
         if self._prefetch is not None:
             self._prefetch.cancel()
         self._prefetch = None
-        if self.prefetch_after is not None and observation.image:
+        if self.prefetch_after is not None:
             self._prefetch = Prefetch(observation, self.prefetch_after, self._read_whole)
 
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
-        if observation.id != self._cache_id:
-            self._cache, self._cache_id = {}, observation.id
-        key = (observation.id, point.x, point.y)
-        if key not in self._cache:
-            self._cache[key] = self._look_up(point, observation)
-        return self._cache[key]
+        self._clicked = point
+        found = self._phrase_at(point, observation)
+        return _target(found) if found is not None else None
+
+    def read_ahead(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+        """What the finished read-ahead found at ``point`` -- no OCR run now (``None`` if the
+        read is not done): a free second opinion after the accessibility tree answered."""
+        if not self.read_ahead_done(observation) or self._prefetch is None:
+            return None
+        found = self._nearest(self._prefetch.take(0) or [], point)
+        return _target(found) if found is not None else None
+
+    def focused(self, observation: Observation) -> TargetInfo | None:
+        """The words at the field last clicked -- focus is not visible in pixels, and typing
+        usually goes where the last click went.  Only readable words (a "Password" label)."""
+        point = self._clicked
+        if point is None:
+            return None
+        found = self._phrase_at(point, observation)
+        return TargetInfo(found.text, "text", "ocr", found.bounds()) if found and found.readable else None
 
     def version(self) -> str | None:
         """The tesseract version this inspector would run, or ``None`` if it cannot run one."""
@@ -129,77 +129,106 @@ class OcrInspector:
         first = (done.stdout or done.stderr).strip().splitlines()
         return first[0] if done.returncode == 0 and first else None
 
+    def reads_labels(self) -> bool:
+        """Whether a 9-pt button label ("Send" at 12 px) drawn here is read back correctly."""
+        image = Image.new("L", (2 * self.half_width, 2 * self.half_height), 235)  # a strip, as read
+        ImageDraw.Draw(image).text(
+            (self.half_width - 14, self.half_height - 7), "Send", fill=20, font=ImageFont.load_default(12)
+        )
+        found = self._read(image, Rect(0, 0, image.width, image.height), 1.0, STRIP_ZOOM) or []
+        return any(p.readable and p.text.casefold() == "send" for p in found)
+
     def read_ahead_done(self, observation: Observation) -> bool:
-        """Whether the whole screenshot has been read, so a lookup costs no OCR."""
+        """Whether the whole screen has been read, so a lookup may cost no OCR."""
         prefetch = self._prefetch
         return prefetch is not None and prefetch.observation_id == observation.id and prefetch.done
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
-        return None  # pixels do not show keyboard focus reliably
+    def _phrase_at(self, point: ScreenPoint, observation: Observation) -> Phrase | None:
+        if observation.id != self._cache_id:
+            self._cache, self._cache_id = {}, observation.id
+        key = (observation.id, point.x, point.y)
+        if key not in self._cache:
+            self._cache[key] = self._look_up(point, observation)
+        return self._cache[key]
 
-    def _look_up(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
-        at = observation.geometry.to_image(point)
-        if at is None:
+    def _look_up(self, point: ScreenPoint, observation: Observation) -> Phrase | None:
+        if not observation.geometry.screen_rect.contains(point.x, point.y):
             return None
-        prefetch = self._prefetch
-        phrases = (
-            prefetch.take(self.timeout) if prefetch and prefetch.observation_id == observation.id else None
-        )
-        if phrases is None:
-            phrases = self._read_strip(at, observation)
-        if not phrases:
-            return None
-        per_screen = observation.geometry.image_size.width / observation.geometry.screen_rect.width
-        best = min(phrases, key=lambda p: p.distance(at.x, at.y))
-        if best.distance(at.x, at.y) > self.reach * per_screen:
-            return None
-        to_screen = observation.geometry.to_screen
-        top_left = to_screen(ImagePoint(x=max(0.0, best.left), y=max(0.0, best.top)))
-        bottom_right = to_screen(ImagePoint(x=best.right, y=best.bottom))
-        bounds = Rect(
-            top_left.x, top_left.y, max(1, bottom_right.x - top_left.x), max(1, bottom_right.y - top_left.y)
-        )
-        return TargetInfo(best.text, "text", "ocr", bounds)
+        if self.read_ahead_done(observation) and self._prefetch is not None:
+            ahead = self._nearest(self._prefetch.take(0) or [], point)
+            if ahead is not None and ahead.readable and ahead.distance(point.x, point.y) == 0:
+                return ahead
+        return self._nearest(self._read_strip(point, observation) or [], point)
 
-    def _read_strip(self, at: ImagePoint, observation: Observation) -> list[_Phrase] | None:
-        """Phrases (in image pixels) of a strip around ``at``, enlarged for small text."""
-        image = _grey(observation)
-        if image is None:
+    def _nearest(self, found: list[Phrase], point: ScreenPoint) -> Phrase | None:
+        """What is under the point, else the nearest phrase within ``reach``.
+
+        Distances count three times vertically: a click on a wide button's edge is beside
+        its label, on the same line, while the label above belongs to something else.
+        """
+        if not found:
             return None
-        per_screen = observation.geometry.image_size.width / observation.geometry.screen_rect.width
+        best = min(found, key=lambda p: (p.distance(point.x, point.y, 3.0), not p.readable))
+        return best if best.distance(point.x, point.y, 3.0) <= self.reach else None
+
+    def _read_strip(self, point: ScreenPoint, observation: Observation) -> list[Phrase] | None:
+        """Phrases (in screen coordinates) of a strip around ``point``."""
+        r = observation.geometry.screen_rect
+        left, top = max(r.x, point.x - self.half_width), max(r.y, point.y - self.half_height)
+        right = min(r.x + r.width, point.x + self.half_width + 1)
+        bottom = min(r.y + r.height, point.y + self.half_height + 1)
+        pixels = self._pixels(observation, Rect(left, top, right - left, bottom - top))
+        if pixels is None:
+            return None
+        image, rect, ratio = pixels
+        return self._read(image, rect, ratio, max(1.0, STRIP_ZOOM / ratio))
+
+    def _read_whole(self, observation: Observation) -> list[Phrase] | None:
+        """Phrases of the whole monitor, enlarged as far as ``prefetch_pixels`` allows."""
+        pixels = self._pixels(observation, observation.geometry.screen_rect)
+        if pixels is None:
+            return None
+        image, rect, ratio = pixels
+        budget = math.sqrt(self.prefetch_pixels / (image.width * image.height))
+        return self._read(image, rect, ratio, max(1.0, min(STRIP_ZOOM / ratio, budget)))
+
+    def _pixels(self, observation: Observation, rect: Rect) -> tuple[Image.Image, Rect, float] | None:
+        """``rect`` of the screen in grey at full resolution, with pixels per screen unit:
+        from the observation's own grab if the screen kept it, else grabbed now."""
+        frame = self.frames(observation) if self.frames is not None else None
+        if frame is None or frame.rect != observation.geometry.screen_rect:
+            try:
+                frame = grab_frame(rect)
+            except CaptureFailed as exc:
+                log.info("cannot grab the screen for OCR: %s", exc)
+                return None
+        ratio = frame.size.width / frame.rect.width
+        image = from_bgra(frame.raw, frame.size)
         box = (
-            max(0, int(at.x - self.half_width * per_screen)),
-            max(0, int(at.y - self.half_height * per_screen)),
-            min(image.width, int(at.x + self.half_width * per_screen) + 1),
-            min(image.height, int(at.y + self.half_height * per_screen) + 1),
+            round((rect.x - frame.rect.x) * ratio),
+            round((rect.y - frame.rect.y) * ratio),
+            round((rect.x + rect.width - frame.rect.x) * ratio),
+            round((rect.y + rect.height - frame.rect.y) * ratio),
         )
-        return self._read_box(image, box, max(1.0, 2.5 / per_screen))  # text at ~2.5x on-screen size
+        return image.crop(box).convert("L"), rect, ratio
 
-    def _read_whole(self, observation: Observation) -> list[_Phrase] | None:
-        """Phrases of the whole screenshot, enlarged as far as ``prefetch_pixels`` allows."""
-        image = _grey(observation)
-        if image is None:
-            return None
-        per_screen = observation.geometry.image_size.width / observation.geometry.screen_rect.width
-        zoom = min(2.0 / per_screen, math.sqrt(self.prefetch_pixels / (image.width * image.height)))
-        return self._read_box(image, (0, 0, image.width, image.height), max(1.0, zoom))
-
-    def _read_box(
-        self, image: Image.Image, box: tuple[int, int, int, int], zoom: float
-    ) -> list[_Phrase] | None:
+    def _read(self, image: Image.Image, rect: Rect, ratio: float, zoom: float) -> list[Phrase] | None:
+        """Phrases of ``image`` (showing ``rect`` at ``ratio`` pixels per unit), in screen units."""
         exe = self.tesseract or shutil.which("tesseract")
         if exe is None:
             return None
-        crop = ImageOps.autocontrast(image.crop(box))
+        crop = ImageOps.autocontrast(image)
         crop = crop.resize(
             (max(1, round(crop.width * zoom)), max(1, round(crop.height * zoom))), Image.Resampling.LANCZOS
         )
-        words = self._ocr(exe, crop)
-        if words is None:
+        tsv = self._ocr(exe, crop)
+        if tsv is None:
             return None
-        return [p.scaled(1 / zoom, box[0], box[1]) for p in _phrases(words)]
+        scale = 1 / (zoom * ratio)
+        found = (p.scaled(scale, rect.x, rect.y) for p in phrases(words_of(tsv)))
+        return [p for p in found if p.readable or p.looks_like_text()]
 
-    def _ocr(self, exe: str, crop: Image.Image) -> list[_Word] | None:
+    def _ocr(self, exe: str, crop: Image.Image) -> str | None:
         buffer = io.BytesIO()
         crop.save(buffer, "PNG")
         # --psm 11: sparse text -- a UI is scattered labels, not a page of paragraphs.
@@ -220,71 +249,10 @@ class OcrInspector:
         if done.returncode != 0:
             log.info("tesseract failed: %s", done.stderr.decode(errors="replace").strip()[:200])
             return None
-        return _words(done.stdout.decode("utf-8", errors="replace"))
+        return done.stdout.decode("utf-8", errors="replace")
 
 
-def _words(tsv: str) -> list[_Word]:
-    words = []
-    for row in tsv.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
-            continue
-        try:
-            confidence = float(cells[10])
-            left, top, width, height = (float(c) for c in cells[6:10])
-        except ValueError:
-            continue
-        if confidence >= 40:
-            words.append(_Word(cells[11].strip(), left, top, width, height))
-    return words
-
-
-def _phrases(words: list[_Word]) -> list[_Phrase]:
-    """Words side by side (same height band) with gaps about a space wide form a phrase.
-
-    Grouped by position, not by tesseract's line numbers: in sparse mode it may put each
-    word of "Delete account" in a block of its own.
-    """
-    lines: list[list[_Word]] = []
-    for word in sorted(words, key=lambda w: w.top + w.height / 2):
-        centre = word.top + word.height / 2
-        line = lines[-1] if lines else None
-        if (
-            line
-            and abs(centre - (line[-1].top + line[-1].height / 2)) < max(line[-1].height, word.height) / 2
-        ):
-            line.append(word)
-        else:
-            lines.append([word])
-    phrases: list[_Phrase] = []
-    for line in lines:
-        current: list[_Word] = []
-        for word in sorted(line, key=lambda w: w.left):
-            if current:
-                last = current[-1]
-                if word.left - (last.left + last.width) > 1.2 * max(last.height, word.height):
-                    phrases.append(_join(current))
-                    current = []
-            current.append(word)
-        phrases.append(_join(current))
-    return phrases
-
-
-def _join(words: list[_Word]) -> _Phrase:
-    return _Phrase(
-        " ".join(w.text for w in words),
-        min(w.left for w in words),
-        min(w.top for w in words),
-        max(w.left + w.width for w in words),
-        max(w.top + w.height for w in words),
-    )
-
-
-def _grey(observation: Observation) -> Image.Image | None:
-    if not observation.image:
-        return None
-    try:
-        return Image.open(io.BytesIO(observation.image)).convert("L")
-    except (OSError, ValueError) as exc:
-        log.info("cannot read the screenshot for OCR: %s", exc)
-        return None
+def _target(found: Phrase) -> TargetInfo:
+    if not found.readable:
+        return TargetInfo("", UNREADABLE_ROLE, "ocr", found.bounds())
+    return TargetInfo(found.text, "text", "ocr", found.bounds())

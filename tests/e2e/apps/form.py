@@ -1,8 +1,9 @@
 """A small Qt form the end-to-end tests drive: every click, scroll and edit is logged.
 
 Run: python -m tests.e2e.apps.form --log FILE [--place top-left|top-right|bottom-left|
-bottom-right|center] [--buttons Apply,Cancel] [--long-list]. Each event is one JSON line
-in FILE with global pointer coordinates, so a test can check where a click really landed.
+bottom-right|center] [--buttons Apply,Cancel] [--long-list] [--point-size 15]. Each event is
+one JSON line in FILE with global pointer coordinates, so a test can check where a click
+really landed; the "ready" line gives each button's centre.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +38,7 @@ class Form(QWidget):
             button.setObjectName(label)
             button.clicked.connect(lambda _=False, b=button: self._clicked(b))
             layout.addWidget(button)
+        self.buttons = self.findChildren(QPushButton)
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("Name")
         self.entry.textChanged.connect(lambda text: self._write({"event": "text", "text": text}))
@@ -92,9 +94,10 @@ def main() -> int:
     parser.add_argument("--buttons", default="Apply,Cancel")
     parser.add_argument("--long-list", action="store_true")
     parser.add_argument("--at", help="X,Y: put the window's top-left there (desktop coordinates)")
+    parser.add_argument("--point-size", type=int, default=15, help="the font size (9 is a desktop's usual)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
-    font = QFont("DejaVu Sans", 15)
+    font = QFont("DejaVu Sans", args.point_size)
     app.setFont(font)
     form = Form(args.log, args.buttons.split(","), args.long_list)
     form.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
@@ -105,7 +108,15 @@ def main() -> int:
     else:
         place(form, args.place)
     form.activateWindow()
-    form._write({"event": "ready"})
+
+    def ready() -> None:  # once the window manager has placed it, so the centres are final
+        centres = {}
+        for button in form.buttons:
+            centre = button.mapToGlobal(button.rect().center())
+            centres[button.objectName()] = [centre.x(), centre.y()]
+        form._write({"event": "ready", "centres": centres})
+
+    QTimer.singleShot(300, ready)
     return app.exec()
 
 

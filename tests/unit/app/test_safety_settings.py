@@ -66,5 +66,9 @@ def test_doctor_warns_when_nothing_can_read_what_a_click_lands_on(monkeypatch: p
     with pytest.raises(doctor.Degraded, match="risky buttons would not be recognised"):
         doctor._risk_checks(Settings())
     monkeypatch.setattr(OcrInspector, "version", lambda self: "tesseract 5.3.0")
+    monkeypatch.setattr(OcrInspector, "reads_labels", lambda self: False)  # e.g. no language data
+    with pytest.raises(doctor.Degraded, match=r"could not read a test label.*labels cannot be read"):
+        doctor._risk_checks(Settings())
+    monkeypatch.setattr(OcrInspector, "reads_labels", lambda self: True)
     assert doctor._risk_checks(Settings()) == "no accessibility bus; OCR: tesseract 5.3.0"
     assert doctor._risk_checks(Settings(inspect_targets=False)).startswith("off")

@@ -12,7 +12,7 @@ from deskhand.core.actions import Click, Drag, Hotkey, MouseButton, RunShell, Sc
 from deskhand.core.geometry import ImagePoint, Rect
 from deskhand.core.gui_rules import match_label
 from deskhand.core.policy import assess
-from deskhand.core.target import TargetInfo, clean_label
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo, clean_label
 from deskhand.core.verdict import Level
 
 P = ImagePoint(x=10, y=10)
@@ -117,3 +117,14 @@ def test_hostile_labels_are_quoted_short_and_on_one_line() -> None:
     verdict = assess(Click(at=P), button(label))
     assert verdict.level is Level.CONFIRM
     assert "\n" not in verdict.reason and len(verdict.reason) < 250
+
+
+def test_text_that_could_not_be_read_under_a_click_asks_and_says_so() -> None:
+    unreadable = TargetInfo("", UNREADABLE_ROLE, "ocr", Rect(940, 487, 34, 11))
+    verdict = assess(Click(at=P), unreadable)
+    assert verdict.level is Level.CONFIRM and verdict.rules == ("gui-unreadable",)
+    assert "could not read what is under the click" in verdict.reason
+    assert "could not read what is under the drag" in assess(Drag(start=P, end=P), unreadable).reason
+    assert assess(Click(at=P, button=MouseButton.RIGHT), unreadable).level is Level.AUTO  # opens a menu
+    assert assess(TypeText(text="hello"), unreadable).level is Level.AUTO
+    assert assess(Click(at=P), TargetInfo("", "text", "ocr")).level is Level.AUTO  # blank: nothing read

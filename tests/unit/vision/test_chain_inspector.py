@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.observation import Observation
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.inspect import ChainInspector, OcrInspector
 
 OBS = Observation(
@@ -40,14 +40,19 @@ class Tree:
 class Pixels(OcrInspector):
     def __init__(self, answer: TargetInfo | None, *, ready: bool) -> None:
         super().__init__(prefetch_after=None)
-        self.answer, self.ready, self.asked = answer, ready, 0
+        self.answer, self.ready, self.asked, self.read = answer, ready, 0, 0
 
     def read_ahead_done(self, observation: Observation) -> bool:
         return self.ready
 
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
         self.asked += 1
+        self.read += 1  # an OCR run of its own
         return self.answer
+
+    def read_ahead(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+        self.asked += 1
+        return self.answer if self.ready else None
 
 
 def test_a_harmless_tree_answer_is_cross_checked_only_when_the_read_ahead_is_done() -> None:
@@ -56,6 +61,7 @@ def test_a_harmless_tree_answer_is_cross_checked_only_when_the_read_ahead_is_don
     assert slow.asked == 0  # no OCR on the click's path
     ready = Pixels(RISKY_PIXELS, ready=True)
     assert ChainInspector(Tree(HARMLESS), ready).inspect(POINT, OBS) == RISKY_PIXELS  # the riskier wins
+    assert ready.read == 0  # the second opinion comes from the read-ahead alone: no OCR run now
     always = Pixels(RISKY_PIXELS, ready=False)
     assert ChainInspector(Tree(HARMLESS), always, cross_check="always").inspect(POINT, OBS) == RISKY_PIXELS
     never = Pixels(RISKY_PIXELS, ready=True)
@@ -82,3 +88,13 @@ def test_prepare_reaches_every_inspector() -> None:
     tree = Tree(None)
     ChainInspector(tree, Pixels(None, ready=False)).prepare(OBS)
     assert tree.prepared == ["o1"]
+
+
+def test_text_nobody_could_read_says_more_than_a_role_without_a_label() -> None:
+    unreadable = TargetInfo("", UNREADABLE_ROLE, "ocr")
+    blank_button = TargetInfo("", "push button", "accessibility")
+    assert (
+        ChainInspector(Tree(blank_button), Pixels(unreadable, ready=False)).inspect(POINT, OBS) == unreadable
+    )
+    named = TargetInfo("Open", "push button", "accessibility")  # the tree's label is the better word
+    assert ChainInspector(Tree(named), Pixels(unreadable, ready=True)).inspect(POINT, OBS) == named
