@@ -17,9 +17,11 @@ NOT_RUN = "not run: it could not be recorded first"
 
 @dataclass(frozen=True, slots=True)
 class ExecResult:
-    """An executed action; ``feedback`` (e.g. shell output) goes back to the model."""
+    """An executed action; ``feedback`` (e.g. shell output) goes back to the model, and so
+    do ``images`` (PNG/JPEG bytes an MCP tool returned), as pictures in the next turn."""
 
     feedback: str = ""
+    images: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +85,4 @@ class StepMemory:
     image: bytes
     raw_output: str
     feedback: str
+    tool_images: tuple[bytes, ...] = ()  # pictures a tool returned in this step (``ExecResult``)

@@ -206,7 +206,13 @@ class Step:
         record = self.log.record(observation)
         for sink in self.parts.sinks:
             sink.record(record, observation)
-        memory = StepMemory(observation.id, observation.image, record.raw_output, self.log.feedback())
+        memory = StepMemory(
+            observation.id,
+            observation.image,
+            record.raw_output,
+            self.log.feedback(),
+            tool_images=tuple(self.log.tool_images),
+        )
         return StepEnd(memory, result)
 
     def _record_if_possible(self, observation: Observation) -> None:

@@ -14,7 +14,7 @@ from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, d
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
-from deskhand.core.outcome import STARTED, StepOutcome, Unparseable
+from deskhand.core.outcome import STARTED, Executed, StepOutcome, Unparseable
 from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import Clock
 from deskhand.core.target import TargetInfo
@@ -84,6 +84,7 @@ class StepLog:
         self.targets: list[str | None] = []
         self.outcomes: list[str] = []
         self.feedback_lines: list[str] = []
+        self.tool_images: list[bytes] = []  # pictures tools returned, for the next turn
         self.prompt_tokens: int | None = None
         self.output_tokens: int | None = None
         self.geometry: ScreenGeometry | None = None
@@ -123,6 +124,8 @@ class StepLog:
         self.targets.append(None if target is None else target.describe())
 
     def outcome(self, outcome: StepOutcome) -> None:
+        if isinstance(outcome, Executed):
+            self.tool_images.extend(outcome.result.images)
         summary = outcome.summary()
         self.outcomes.append(summary)
         self.feedback_lines.append(f"{describe(outcome.action)} → {summary}")

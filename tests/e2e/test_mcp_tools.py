@@ -8,6 +8,7 @@ told about, and the task goes on.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.e2e.xsession import ROOT, XSession, deskhand
 from tests.fakeollama import FakeOllama
@@ -136,3 +138,21 @@ def test_a_server_that_speaks_garbage_is_left_out_and_the_task_goes_on(
     assert "MCP server 'junk' is left out of this task" in r.stderr
     assert "milk, eggs, coffee" in r.stdout
     assert "junk__" not in ollama.chat_requests[0].body["messages"][0]["content"]
+
+
+def test_an_image_a_tool_returns_reaches_the_model_as_a_picture(
+    screen_1080: XSession, ollama: FakeOllama
+) -> None:
+    with notes_server(screen_1080) as notes:
+        picture = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, "PNG")
+        (notes / "groceries.png").write_bytes(picture.getvalue())
+        ollama.script(
+            [qwen_call("notes__sketch", {"name": "groceries"}), {"do": "finish", "summary": "seen"}]
+        )
+        r = deskhand(screen_1080, "do", "look at my groceries sketch", "--model", "qwen2.5vl:7b",
+                     "--host", ollama.url)  # fmt: skip
+        assert r.returncode == 0, r.stdout + r.stderr
+    # The PNG itself travels in the next request, next to the screenshots, not a description.
+    assert picture.getvalue() in ollama.chat_requests[1].images
+    assert picture.getvalue() not in ollama.chat_requests[0].images

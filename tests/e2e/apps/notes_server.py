@@ -1,6 +1,6 @@
 """A small MCP server of our own for the client-side tests: notes as files in a folder.
 
-Run: python -m tests.e2e.apps.notes_server NOTES_DIR.  ``read_note`` is marked read-only,
+Run: python -m tests.e2e.apps.notes_server NOTES_DIR.  ``read_note`` and ``sketch`` (a PNG) are marked read-only,
 ``delete_note`` destructive; ``wait_forever`` never answers and ``crash`` ends the process
 mid-call, so the tests can show a server that hangs or dies is only a tool error.
 """
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Image, MCPServer
 from mcp_types import ToolAnnotations
 
 NOTES = Path(sys.argv[1])
@@ -30,6 +30,12 @@ def delete_note(name: str) -> str:
     """Delete the note called ``name`` for good."""
     (NOTES / f"{name}.txt").unlink()
     return f"deleted {name}"
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def sketch(name: str) -> Image:
+    """The drawing attached to the note ``name`` (a PNG)."""
+    return Image(path=NOTES / f"{name}.png")
 
 
 @server.tool(annotations=ToolAnnotations(read_only_hint=True))
