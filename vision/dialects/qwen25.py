@@ -11,9 +11,11 @@ Qwen3-VL speaks the same tool-call dialect in another frame, so it subclasses th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from deskhand.core.actions import Decision
-from deskhand.core.geometry import Grid, ModelSpace, Size
+from deskhand.core.geometry import Frame, Grid, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.vision.dialects.common import QWEN25_GRID, guarded, repaired, replay, resized_space
@@ -27,12 +29,17 @@ from deskhand.vision.dialects.qwen_prompt import (
 )
 
 
+@dataclass(frozen=True)
 class Qwen25Dialect:
-    """Qwen2.5-VL: ``<tool_call>`` JSON, coordinates in the smart-resized image's pixels."""
+    """Qwen2.5-VL: ``<tool_call>`` JSON, coordinates in the smart-resized image's pixels.
 
-    name: str = "qwen2.5-vl"
+    ``grid`` is the one screenshots are sent on (given at construction, never changed).
+    """
+
+    name: ClassVar[str] = "qwen2.5-vl"
+    frame: ClassVar[Frame] = Frame.RESIZED
+    qwen3: ClassVar[bool] = False
     grid: Grid = QWEN25_GRID
-    qwen3: bool = False
 
     def model_space(self, image_size: Size) -> ModelSpace:
         return resized_space(image_size, self.grid)
