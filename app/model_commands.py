@@ -10,6 +10,7 @@ from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.config import load_settings
 from deskhand.app.wiring import RECOMMENDED_MODEL, resolve_host
 from deskhand.core.errors import UsageError
+from deskhand.vision.dialects import family_for
 from deskhand.vision.ollama_model import OllamaModel
 
 
@@ -17,6 +18,18 @@ def _size(num_bytes: int | None) -> str:
     if not num_bytes:
         return "-"
     return f"{num_bytes / 1e9:.1f} GB"
+
+
+def dialect_label(model_name: str, override: str | None = None) -> str:
+    """The dialect a task with this model would speak, and the family that chose it.
+
+    "qwen3-vl (GUI-Owl-1.5)"; just "json" for a model of no known family; the config's
+    ``dialect`` wins as it does for ``do``.
+    """
+    family = family_for(model_name, override)
+    if override is not None or not family.patterns:
+        return family.dialect
+    return f"{family.dialect} ({family.name})"
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -34,10 +47,15 @@ def run_models(args: argparse.Namespace) -> int:
         sys.stdout.write(f"No vision models on {host}. {hint}\n")
         return 0
     width = max(len(m.name) for m in shown)
-    sys.stdout.write(f"{'NAME':<{width}}  {'SIZE':>8}  {'PARAMS':>7}  VISION\n")
+    dialects = {m.name: dialect_label(m.name, settings.dialect) for m in shown}
+    dialect_width = max(len("DIALECT"), *(len(d) for d in dialects.values()))
+    sys.stdout.write(f"{'NAME':<{width}}  {'SIZE':>8}  {'PARAMS':>7}  {'DIALECT':<{dialect_width}}  VISION\n")
     for m in shown:
         vision = "unknown" if m.vision is None else "yes" if m.vision else "no"
-        sys.stdout.write(f"{m.name:<{width}}  {_size(m.size):>8}  {m.parameter_size or '-':>7}  {vision}\n")
+        sys.stdout.write(
+            f"{m.name:<{width}}  {_size(m.size):>8}  {m.parameter_size or '-':>7}  "
+            f"{dialects[m.name]:<{dialect_width}}  {vision}\n"
+        )
     if any(m.vision is None for m in shown):
         sys.stdout.write("unknown: the server does not say; `deskhand doctor --model NAME` tries an image.\n")
     return 0
