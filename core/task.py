@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from deskhand.core.actions import Decision
 from deskhand.core.outcome import StepMemory
+from deskhand.core.pointer import Pointer
 from deskhand.core.ports import (
     Approver,
     Clock,
@@ -86,3 +87,4 @@ class TaskRun:
     allowed: set[tuple[str, str]] = field(default_factory=set)
     guard: RepeatGuard = field(default_factory=RepeatGuard)
     warm_up: WarmUp | None = None
+    pointer: Pointer | None = None  # where our last pointer action left it

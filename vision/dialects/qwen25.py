@@ -62,4 +62,4 @@ class Qwen25Dialect:
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         image_size = observation.geometry.image_size
         space = self.model_space(image_size)
-        return guarded(raw, lambda: parse_answer(raw, space, image_size))
+        return guarded(raw, lambda: parse_answer(raw, space, image_size, observation.pointer))
