@@ -15,14 +15,21 @@ from typing import Literal
 from deskhand.app.config import Settings
 from deskhand.app.keys import api_key
 from deskhand.core.geometry import Grid
-from deskhand.core.ports import Dialect
 from deskhand.vision.ollama_model import OllamaModel
 from deskhand.vision.openai_model import OpenAIModel
 from deskhand.vision.openai_wire import DEFAULT_BASE_URL
 from deskhand.vision.server_limits import budget_grid
-from deskhand.vision.streaming import WaitLeft
+from deskhand.vision.streaming import AnswerEnd, WaitLeft
 
-__all__ = ["BACKENDS", "AnyModel", "default_host", "open_model", "resolve_backend", "screen_grid"]
+__all__ = [
+    "BACKENDS",
+    "AnyModel",
+    "default_host",
+    "open_model",
+    "resolve_backend",
+    "screen_grid",
+    "server_kind",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +37,6 @@ Backend = Literal["ollama", "openai"]
 BACKENDS: tuple[Backend, ...] = ("ollama", "openai")
 AnyModel = OllamaModel | OpenAIModel
 OLLAMA_HOST = "http://127.0.0.1:11434"
-# Dialects whose coordinates are pixels of the image as the *runtime* resized it: when the
-# budget changes, their frame must follow it (the others answer in relative or sent pixels).
-_FRAME_FOLLOWS_RUNTIME = frozenset({"qwen2.5-vl", "ui-tars"})
 
 
 def resolve_backend(flag: str | None, settings: Settings) -> Backend:
@@ -49,12 +53,21 @@ def default_host(backend: Backend) -> str:
 
 
 def open_model(
-    backend: Backend, host: str, name: str, settings: Settings, *, wait_left: WaitLeft | None = None
+    backend: Backend,
+    host: str,
+    name: str,
+    settings: Settings,
+    *,
+    num_ctx: int | None = None,
+    answer_end: AnswerEnd | None = None,
+    wait_left: WaitLeft | None = None,
 ) -> AnyModel:
     """The client for ``backend``, configured from the settings (and the API key).
 
-    ``wait_left``: the task's pause (``PauseAndRetry.time_left``), so a retry's wait for a
-    silent server counts against ``model_wait_seconds``.
+    ``num_ctx`` (Ollama only; default the setting) and the dialect's ``answer_end`` are
+    given here, at construction, by the wiring that knows them.  ``wait_left``: the task's
+    pause (``PauseAndRetry.time_left``), so a retry's wait for a silent server counts
+    against ``model_wait_seconds``.
     """
     if backend == "openai":
         return OpenAIModel(
@@ -65,12 +78,14 @@ def open_model(
             first_token_timeout=settings.first_token_timeout,
             total_timeout=_total_timeout(settings),
             wait_left=wait_left,
+            answer_end=answer_end,
         )
     return OllamaModel(
         host=host,
         model=name,
         keep_alive=settings.keep_alive,
-        num_ctx=settings.num_ctx,
+        num_ctx=settings.num_ctx if num_ctx is None else num_ctx,
+        answer_end=answer_end,
         num_predict=settings.num_predict,
         first_token_timeout=settings.first_token_timeout,
         total_timeout=_total_timeout(settings),
@@ -83,18 +98,17 @@ def _total_timeout(settings: Settings) -> float:
     return max(300.0, settings.first_token_timeout + 120.0)
 
 
-def screen_grid(dialect: Dialect, grid: Grid, model: object, settings: Settings) -> Grid:
+def screen_grid(grid: Grid, server: str, settings: Settings) -> Grid:
     """The grid screenshots are sent on: ``grid`` within this server's pixel limit.
 
     The budget stays the family's (~1,200 image tokens at 1080p) unless the server keeps
-    fewer pixels or ``max_image_pixels`` says otherwise.  For dialects that answer in the
-    runtime's resized pixels, the dialect's own grid follows, so an image the server keeps
-    as sent maps back through the identity.
+    fewer pixels or ``max_image_pixels`` says otherwise.  The caller builds the dialect on
+    the grid returned, so a dialect answering in the runtime's resized pixels maps an image
+    the server keeps as sent back through the identity.
     """
-    server = str(getattr(model, "server", "ollama"))
-    fitted = budget_grid(grid, server, settings.max_image_pixels)
-    if fitted != grid:
-        log.info("screenshots within %d pixels for %s", fitted.max_pixels, server)
-        if dialect.name in _FRAME_FOLLOWS_RUNTIME:
-            dialect.grid = fitted
-    return fitted
+    return budget_grid(grid, server, settings.max_image_pixels)
+
+
+def server_kind(model: object) -> str:
+    """Which server a client talks to ("ollama", "vllm", ...) as far as it knows."""
+    return str(getattr(model, "server", "ollama"))

@@ -11,6 +11,7 @@ from deskhand.app.config import load_settings
 from deskhand.app.terminal import one_line
 from deskhand.app.wiring import RECOMMENDED_MODEL, resolve_host
 from deskhand.core.errors import UsageError
+from deskhand.vision.dialects import family_for
 from deskhand.vision.ollama_model import OllamaModel
 
 
@@ -18,6 +19,18 @@ def _size(num_bytes: int | None) -> str:
     if not num_bytes:
         return "-"
     return f"{num_bytes / 1e9:.1f} GB"
+
+
+def dialect_label(model_name: str, override: str | None = None) -> str:
+    """The dialect a task with this model would speak, and the family that chose it.
+
+    "qwen3-vl (GUI-Owl-1.5)"; just "json" for a model of no known family; the config's
+    ``dialect`` wins as it does for ``do``.
+    """
+    family = family_for(model_name, override)
+    if override is not None or not family.patterns:
+        return family.dialect
+    return f"{family.dialect} ({family.name})"
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -37,11 +50,16 @@ def run_models(args: argparse.Namespace) -> int:
         sys.stdout.write(f"No vision models on {host}. {hint}\n")
         return 0
     width = max(len(n) for n in names.values())
-    sys.stdout.write(f"{'NAME':<{width}}  {'SIZE':>8}  {'PARAMS':>7}  VISION\n")
+    dialects = {m.name: dialect_label(m.name, settings.dialect) for m in shown}
+    dialect_width = max(len("DIALECT"), *(len(d) for d in dialects.values()))
+    sys.stdout.write(f"{'NAME':<{width}}  {'SIZE':>8}  {'PARAMS':>7}  {'DIALECT':<{dialect_width}}  VISION\n")
     for m in shown:
         vision = "unknown" if m.vision is None else "yes" if m.vision else "no"
         params = one_line(m.parameter_size or "-", 10)
-        sys.stdout.write(f"{names[m.name]:<{width}}  {_size(m.size):>8}  {params:>7}  {vision}\n")
+        sys.stdout.write(
+            f"{names[m.name]:<{width}}  {_size(m.size):>8}  {params:>7}  "
+            f"{dialects[m.name]:<{dialect_width}}  {vision}\n"
+        )
     if any(m.vision is None for m in shown):
         sys.stdout.write("unknown: the server does not say; `deskhand doctor --model NAME` tries an image.\n")
     return 0

@@ -23,7 +23,14 @@ from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
-from deskhand.app.backends import AnyModel, default_host, open_model, resolve_backend, screen_grid
+from deskhand.app.backends import (
+    AnyModel,
+    default_host,
+    open_model,
+    resolve_backend,
+    screen_grid,
+    server_kind,
+)
 from deskhand.app.config import Settings
 from deskhand.app.keys import api_key
 from deskhand.app.mcp_client import offer, open_toolbox
@@ -36,7 +43,7 @@ from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
 from deskhand.vision.capture import MssScreen, choose_monitor
-from deskhand.vision.dialects import dialect_for
+from deskhand.vision.dialects import Family, family_for
 from deskhand.vision.imaging import detail_grid, image_tokens
 from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
 
@@ -44,9 +51,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 RECOMMENDED_MODEL = "qwen2.5vl:7b"
-# Dialects whose coordinates do not depend on the runtime's own image resize (relative,
-# or pixels of the image sent), so a bigger image cannot shift their frame.
-_ANY_IMAGE_SIZE = frozenset({"json", "qwen3-vl"})
 _IMAGES_IN_CONTEXT = 3  # vision.dialects.common.first_imaged_step keeps at most three
 
 
@@ -107,20 +111,37 @@ def build_parts(
     privacy.guard(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
-    backend = resolve_backend(options.backend, settings)
-    wait_left = faults.time_left if isinstance(faults, PauseAndRetry) else None
-    model = open_model(backend, options.host, options.model, settings, wait_left=wait_left)
-    model.check()
+    family = family_for(options.model, options.dialect)
     monitor = choose_monitor(options.monitor)
+    wanted = image_grid(family, settings.detail)
     toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
     try:
         offered, tool_verdicts = offer(toolbox, settings) if toolbox else ([], {})
-        dialect = dialect_for(options.model, options.dialect, offered)
-        grid = screen_grid(dialect, image_grid(dialect, settings.detail), model, settings)
-        model.num_ctx = context_size(
-            settings.num_ctx, monitor, grid, extra_chars=sum(t.size() for t in offered)
+        # Ollama's limit is known before asking it (num_ctx goes in at construction); an
+        # OpenAI-compatible server says which it is when checked, and has its own context.
+        num_ctx = context_size(
+            settings.num_ctx,
+            monitor,
+            screen_grid(wanted, "ollama", settings),
+            extra_chars=sum(t.size() for t in offered),
         )
-        model.answer_end = getattr(dialect, "answer_end", None)
+        answer_end = getattr(family.build(), "answer_end", None)
+        backend = resolve_backend(options.backend, settings)
+        wait_left = faults.time_left if isinstance(faults, PauseAndRetry) else None
+        model = open_model(
+            backend,
+            options.host,
+            options.model,
+            settings,
+            num_ctx=num_ctx,
+            answer_end=answer_end,
+            wait_left=wait_left,
+        )
+        model.check()
+        grid = screen_grid(wanted, server_kind(model), settings)
+        if grid != wanted:
+            log.info("screenshots within %d pixels for %s", grid.max_pixels, server_kind(model))
+        dialect = family.build(grid, offered)
         screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
         # After the privacy guard: remembered facts go only where screenshots may go.
         memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
@@ -184,14 +205,18 @@ def accessibility_on() -> bool:
     return enable_accessibility()
 
 
-def image_grid(dialect: Dialect, detail: str) -> Grid:
-    """The grid screenshots are sent on: the dialect's, or its "high" detail where that is safe."""
-    if detail != "normal" and dialect.name not in _ANY_IMAGE_SIZE:
+def image_grid(family: Family | Dialect, detail: str) -> Grid:
+    """The grid screenshots are sent on: the family's, or its "high" detail where that is safe.
+
+    Safe means the family's coordinates do not follow the runtime's own resize (relative,
+    or pixels of the image sent), so a bigger image cannot shift its frame.
+    """
+    if detail != "normal" and family.frame.follows_runtime:
         log.info(
-            "detail=%s is not used with %s: its coordinates follow the runtime's resize", detail, dialect.name
+            "detail=%s is not used with %s: its coordinates follow the runtime's resize", detail, family.name
         )
-        return dialect.grid
-    return detail_grid(dialect.grid, detail)
+        return family.grid
+    return detail_grid(family.grid, detail)
 
 
 def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 0) -> int:

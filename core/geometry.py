@@ -18,6 +18,7 @@ kept in ``pixel_ratio`` for the record only).
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -154,3 +155,21 @@ def smart_resize(size: Size, grid: Grid) -> Size:
         h_bar = math.ceil(height * beta / f) * f
         w_bar = math.ceil(width * beta / f) * f
     return Size(w_bar, h_bar)
+
+
+class Frame(StrEnum):
+    """What a dialect's coordinates are measured in -- the one fact about a frame that matters.
+
+    Only ``RESIZED`` depends on the runtime's own image resize: a model in that frame answers
+    in pixels of the image *as its processor resized it*, so a changed pixel budget moves its
+    frame and the dialect must be built on the grid the screenshots are sent on.  The others
+    do not care how big the image is (a larger "detail" budget is safe for them).
+    """
+
+    RESIZED = "pixels of the resized image"
+    RELATIVE = "relative 0-1000"
+    SENT = "pixels of the image sent"
+
+    @property
+    def follows_runtime(self) -> bool:
+        return self is Frame.RESIZED

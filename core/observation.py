@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deskhand.core.geometry import ScreenGeometry
+from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,9 @@ class Observation:
     ``id`` names the screenshot; every decision is bound to it, and actions decided on it
     are mapped to the screen through ``geometry`` only.  ``fingerprint`` is a small
     greyscale thumbnail of the same picture (empty if unknown), so the loop can tell
-    whether an action changed the screen without decoding JPEGs.
+    whether an action changed the screen without decoding JPEGs.  ``pointer`` is where
+    Deskhand last put the pointer, in this image's pixels (None if unknown; see
+    ``deskhand.core.pointer``).
     """
 
     id: str
@@ -24,6 +26,7 @@ class Observation:
     capture_ms: float
     encode_ms: float
     fingerprint: bytes = b""
+    pointer: ImagePoint | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from deskhand.core.actions import Action, Decision
 from deskhand.core.errors import DeskhandError
-from deskhand.core.geometry import Grid, ModelSpace, ScreenPoint, Size
+from deskhand.core.geometry import Frame, Grid, ModelSpace, ScreenPoint, Size
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
 from deskhand.core.policy import Approved, UserAnswer
@@ -37,10 +37,16 @@ class Model(Protocol):
 
 
 class Dialect(Protocol):
-    """One model family's prompt, coordinate convention and output grammar."""
+    """One model family's prompt, coordinate convention and output grammar (immutable)."""
 
-    name: str
-    grid: Grid
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def grid(self) -> Grid: ...
+
+    @property
+    def frame(self) -> Frame: ...
 
     def model_space(self, image_size: Size) -> ModelSpace: ...
 

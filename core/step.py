@@ -25,6 +25,7 @@ from deskhand.core.outcome import (
     StepOutcome,
     Unparseable,
 )
+from deskhand.core.pointer import pointer_after, with_pointer
 from deskhand.core.policy import UserAnswer, approve, assess
 from deskhand.core.step_log import StepLog
 from deskhand.core.target import TargetInfo
@@ -55,7 +56,7 @@ class Step:
 
     def run(self) -> StepEnd:
         self._check_stop()
-        observation = self.parts.screen.observe()
+        observation = with_pointer(self.parts.screen.observe(), self.shared.pointer)
         self.log.observed(observation)
         try:
             result = self._act_on(observation)
@@ -157,6 +158,7 @@ class Step:
             journal.ended(self.log.record(observation), outcome.summary(), observation)
         if isinstance(outcome, Executed):
             self.guard.executed(action, observation)
+            self.shared.pointer = pointer_after(action, observation.geometry, self.shared.pointer)
             with self.log.timing("settle"):
                 self.parts.settler.settle(action, observation)
         return outcome

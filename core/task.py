@@ -14,6 +14,7 @@ from deskhand.core.actions import Decision
 from deskhand.core.memory import MemoryFact, prompt_with_memories
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
+from deskhand.core.pointer import Pointer
 from deskhand.core.ports import (
     ActionJournal,
     Approver,
@@ -111,3 +112,5 @@ class TaskRun:
     def prompt(self) -> str:
         """The task as the model reads it, with the facts it should remember."""
         return prompt_with_memories(self.task, self.memories)
+
+    pointer: Pointer | None = None  # where our last pointer action left it

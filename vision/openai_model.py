@@ -94,7 +94,7 @@ class OpenAIModel:
         self.name = model
         self.answer_end = answer_end if early_stop else None
         self.max_tokens = max_tokens
-        self.num_ctx = 0  # set by the wiring for Ollama; the server fixes its own context here
+        self.num_ctx = 0  # Ollama's option; an OpenAI-compatible server fixes its own context
         self.connect_timeout = connect_timeout
         self.first_token_timeout = first_token_timeout
         self.total_timeout = total_timeout

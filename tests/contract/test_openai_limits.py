@@ -64,20 +64,18 @@ def test_the_setting_wins_and_stays_on_the_grid() -> None:
 def test_a_larger_budget_moves_the_frame_of_dialects_that_follow_the_runtime() -> None:
     settings = Settings(max_image_pixels=2_000_000)
 
-    class Server:
-        server = "vllm"
-
     for name in ("qwen2.5-vl", "ui-tars"):
-        dialect = dialect_for("m", override=name)
-        grid = screen_grid(dialect, dialect.grid, Server(), settings)
+        grid = screen_grid(dialect_for("m", override=name).grid, "vllm", settings)
+        dialect = dialect_for("m", override=name, grid=grid)  # built on the grid sent, never changed
         sent = smart_resize(HD, grid)
-        # vLLM keeps the image as sent, and the dialect now maps back through the identity
+        # vLLM keeps the image as sent, and the dialect maps back through the identity
         assert dialect.model_space(sent).extent == sent
     qwen3 = dialect_for("m", override="qwen3-vl")
-    grid = screen_grid(qwen3, qwen3.grid, Server(), settings)
+    grid = screen_grid(qwen3.grid, "vllm", settings)
     assert grid.max_pixels == 2_000_000 and qwen3.grid == QWEN3_GRID  # relative: frame unchanged
+    assert dialect_for("m", override="qwen3-vl", grid=grid).model_space(HD).extent == (1000, 1000)
     json = dialect_for("m", override="json")
-    assert screen_grid(json, json.grid, Server(), Settings()) == json.grid
+    assert screen_grid(json.grid, "vllm", Settings()) == json.grid
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,21 @@ def test_models_lists_only_vision_models(screen_768: XSession, ollama: FakeOllam
     assert "llama3.2:3b" in everything.stdout
 
 
+def test_models_shows_the_dialect_each_model_gets(screen_768: XSession, ollama: FakeOllama) -> None:
+    r = deskhand(screen_768, "models", "--host", ollama.url)
+    assert r.returncode == 0, r.stderr
+    header, *rows = r.stdout.splitlines()
+    assert header.split() == ["NAME", "SIZE", "PARAMS", "DIALECT", "VISION"]
+    start = header.index("DIALECT")
+    dialects = {row.split()[0]: row[start : header.index("VISION")].strip() for row in rows}
+    assert dialects == {
+        "qwen2.5vl:7b": "qwen2.5-vl (Qwen2.5-VL)",
+        "ui-tars-1.5:7b": "ui-tars (UI-TARS-1.5)",
+        "qwen3-vl:8b": "qwen3-vl (Qwen3-VL)",
+        "gemma3:4b": "json",
+    }
+
+
 def test_pull_shows_progress_and_installs(screen_768: XSession) -> None:
     with FakeOllama(models={}, library={"qwen2.5vl:3b": True}) as server:
         r = deskhand(screen_768, "pull", "qwen2.5vl:3b", "--host", server.url)

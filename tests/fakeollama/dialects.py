@@ -35,6 +35,9 @@ class Renderer:
     def drag(self, thought: str, start: Point, end: Point) -> str:
         raise NotImplementedError
 
+    def drag_from_pointer(self, thought: str, end: Point) -> str:
+        return self._unsupported("a drag from where the pointer is")
+
     def scroll(self, thought: str, at: Point | None, direction: str, amount: int) -> str:
         raise NotImplementedError
 
@@ -214,6 +217,10 @@ class QwenRenderer(Renderer):
             ("computer_use", {"action": "mouse_move", "coordinate": list(start)}),
             ("computer_use", {"action": "left_click_drag", "coordinate": list(end)}),
         )
+
+    def drag_from_pointer(self, thought: str, end: Point) -> str:
+        """The cookbook's own form: left_click_drag alone, from wherever the pointer is."""
+        return self._cu(thought, action="left_click_drag", coordinate=list(end))
 
     def scroll(self, thought: str, at: Point | None, direction: str, amount: int) -> str:
         # pixels: wheel notches, positive = up (scroll) / right (hscroll), as in the cookbook.

@@ -99,8 +99,10 @@ def _act(r: Renderer, step: Step, ctx: Context, thought: str) -> str:
             return r.move(thought, at)
         return r.click(thought, at, str(step.get("button", "left")), int(step.get("count", 1)))
     if kind == "drag":
-        start = _required(_point(step, "target", "at", ctx), step)
         end = _required(_point(step, "to", "to_at", ctx), step)
+        if step.get("from_pointer") is True:
+            return r.drag_from_pointer(thought, end)
+        start = _required(_point(step, "target", "at", ctx), step)
         return r.drag(thought, start, end)
     if kind == "scroll":
         where = None

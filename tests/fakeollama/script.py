@@ -7,6 +7,7 @@ may also carry ``"thought"`` (the model's words) and ``"first_token_ms"`` /
     {"do": "click", "target": "OK", "button": "left", "count": 1}   also "at": [x, y]
     {"do": "move", "target": "File"}
     {"do": "drag", "target": "A", "to": "B"}                         also "at" / "to_at"
+    {"do": "drag", "from_pointer": true, "to": "B"}    only the end: drag from where the pointer is
     {"do": "scroll", "target": "text or null", "direction": "down", "amount": 5}
     {"do": "type", "text": "{match}", "pattern": "RESULT=(\\S+)"}
     {"do": "hotkey", "keys": ["ctrl", "s"]}
@@ -78,7 +79,8 @@ def validate(step: Mapping[str, Any]) -> Step:
     missing = [k for k in _REQUIRED[kind] if k not in step]
     if missing:
         raise ScriptError(f"step {dict(step)!r} lacks {missing}")
-    if kind in _POINTED and "target" not in step and "at" not in step:
+    from_pointer = kind == "drag" and step.get("from_pointer") is True
+    if kind in _POINTED and "target" not in step and "at" not in step and not from_pointer:
         raise ScriptError(f"step {dict(step)!r} needs a 'target' text or an 'at' point")
     if kind == "drag" and "to" not in step and "to_at" not in step:
         raise ScriptError(f"drag step {dict(step)!r} needs 'to' (text) or 'to_at' (point)")

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from pydantic import ValidationError
 
 from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll
-from deskhand.core.geometry import Grid, ImagePoint, ModelSpace, Size
+from deskhand.core.geometry import Frame, Grid, ImagePoint, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.core.tools import ToolSpec
@@ -71,14 +73,15 @@ REMINDER = (
 _DECODER = json.JSONDecoder()
 
 
+@dataclass(frozen=True)
 class JsonDialect:
     """Our ``Decision`` as JSON, coordinates in pixels of the image sent."""
 
-    name: str = "json"
+    name: ClassVar[str] = "json"
+    frame: ClassVar[Frame] = Frame.SENT
     grid: Grid = QWEN25_GRID
 
-    def __init__(self, tools: Sequence[ToolSpec] = ()) -> None:
-        self.tools = tuple(tools)  # MCP servers' tools, listed in the system turn
+    tools: tuple[ToolSpec, ...] = ()  # MCP servers' tools, listed in the system turn
 
     def model_space(self, image_size: Size) -> ModelSpace:
         return ModelSpace(extent=image_size)

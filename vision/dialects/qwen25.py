@@ -11,9 +11,11 @@ Qwen3-VL speaks the same tool-call dialect in another frame, so it subclasses th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from deskhand.core.actions import Decision
-from deskhand.core.geometry import Grid, ModelSpace, Size
+from deskhand.core.geometry import Frame, Grid, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.core.tools import ToolKey, ToolSpec
@@ -30,19 +32,30 @@ from deskhand.vision.dialects.qwen_prompt import (
 )
 
 
+@dataclass(frozen=True)
 class Qwen25Dialect:
-    """Qwen2.5-VL: ``<tool_call>`` JSON, coordinates in the smart-resized image's pixels."""
+    """Qwen2.5-VL: ``<tool_call>`` JSON, coordinates in the smart-resized image's pixels.
 
-    name: str = "qwen2.5-vl"
+    ``grid`` is the one screenshots are sent on (given at construction, never changed).
+    """
+
+    name: ClassVar[str] = "qwen2.5-vl"
+    frame: ClassVar[Frame] = Frame.RESIZED
+    qwen3: ClassVar[bool] = False
     grid: Grid = QWEN25_GRID
-    qwen3: bool = False
 
-    def __init__(self, tools: Sequence[ToolSpec] = ()) -> None:
-        # MCP servers' tools, offered as more functions; the name the model calls -> the tool.
-        self.functions = [mcp_function(spec) for spec in tools]
-        self.tools: dict[str, ToolKey] = {
+    tools: tuple[ToolSpec, ...] = ()  # MCP servers' tools, offered as more functions
+
+    @property
+    def functions(self) -> list[dict[str, object]]:
+        return [mcp_function(spec) for spec in self.tools]
+
+    @property
+    def tool_names(self) -> dict[str, ToolKey]:
+        """The function name the model calls -> the MCP tool."""
+        return {
             str(f["function"]["name"]): spec.key  # type: ignore[index]
-            for f, spec in zip(self.functions, tools, strict=True)
+            for f, spec in zip(self.functions, self.tools, strict=True)
         }
 
     def model_space(self, image_size: Size) -> ModelSpace:
@@ -68,4 +81,5 @@ class Qwen25Dialect:
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         image_size = observation.geometry.image_size
         space = self.model_space(image_size)
-        return guarded(raw, lambda: parse_answer(raw, space, image_size, self.tools))
+        pointer = observation.pointer
+        return guarded(raw, lambda: parse_answer(raw, space, image_size, self.tool_names, pointer))

@@ -16,19 +16,24 @@ reaches the model unchanged.  Coordinates do not depend on the size anyway (rela
 
 from __future__ import annotations
 
-from deskhand.core.geometry import Grid, ModelSpace, Size
+from dataclasses import dataclass
+from typing import ClassVar
+
+from deskhand.core.geometry import Frame, Grid, ModelSpace, Size
 from deskhand.vision.dialects.qwen25 import Qwen25Dialect
 
 QWEN3_GRID = Grid(factor=32, min_pixels=64 << 10, max_pixels=1280 * 32 * 32)
 QWEN3_FRAME = ModelSpace(extent=Size(1000, 1000))
 
 
+@dataclass(frozen=True)
 class Qwen3Dialect(Qwen25Dialect):
     """Qwen3-VL: ``<tool_call>`` JSON, coordinates in thousandths of the screenshot."""
 
-    name: str = "qwen3-vl"
+    name: ClassVar[str] = "qwen3-vl"
+    frame: ClassVar[Frame] = Frame.RELATIVE
+    qwen3: ClassVar[bool] = True
     grid: Grid = QWEN3_GRID
-    qwen3: bool = True
 
     def model_space(self, image_size: Size) -> ModelSpace:
         return QWEN3_FRAME

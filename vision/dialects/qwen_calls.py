@@ -142,8 +142,9 @@ def calls_to_decision(
     calls: list[dict[str, object]],
     point: PointReader,
     tools: Mapping[str, ToolKey] | None = None,
+    pointer: ImagePoint | None = None,
 ) -> Decision:
-    """Map the calls, in order, onto our actions.
+    """Map the calls, in order, onto our actions (``pointer``: where the pointer is now).
 
     ``answer`` (Qwen3-VL) ends the task with its text as the summary: it is merged into a
     ``terminate`` right after it, or becomes a successful ``Finish`` on its own.
@@ -173,7 +174,7 @@ def calls_to_decision(
             actions.append(_terminate(args, answer if answer is not None else thought))
             answer = None
         else:
-            actions.append(_computer_use(args, point, actions))
+            actions.append(_computer_use(args, point, actions, pointer))
     if answer is not None:
         actions.append(Finish(summary=answer))
     return decide(thought, actions)
@@ -219,7 +220,9 @@ def _terminate(args: dict[str, object], summary: str) -> Finish:
     return Finish(summary=summary, success=status == "success")
 
 
-def _computer_use(args: dict[str, object], point: PointReader, actions: list[Action]) -> Action:
+def _computer_use(
+    args: dict[str, object], point: PointReader, actions: list[Action], pointer: ImagePoint | None
+) -> Action:
     """Our action for one computer_use call (a drag may absorb the move before it)."""
     action = _action_name(args)
     if action in _CLICKS:
@@ -232,7 +235,7 @@ def _computer_use(args: dict[str, object], point: PointReader, actions: list[Act
     if action == "mouse_move":
         return Move(at=point(_required(args, "coordinate", action), "coordinate"))
     if action == "left_click_drag":
-        return _drag(args, point, actions)
+        return _drag(args, point, actions, pointer)
     if action == "key":
         return build(Hotkey, keys=key_names(args.get("keys", args.get("text"))))
     if action == "type":
@@ -250,8 +253,11 @@ def _required(args: dict[str, object], key: str, action: str) -> object:
     return args[key]
 
 
-def _drag(args: dict[str, object], point: PointReader, actions: list[Action]) -> Drag:
-    """A drag from the pointer's position: the preceding mouse_move (folded in) or click."""
+def _drag(
+    args: dict[str, object], point: PointReader, actions: list[Action], pointer: ImagePoint | None
+) -> Drag:
+    """A drag from the pointer's position: the preceding mouse_move (folded in) or click in
+    this answer, else where an earlier turn left the pointer (``pointer``)."""
     end = point(_required(args, "coordinate", "left_click_drag"), "coordinate")
     if "start_coordinate" in args:
         return Drag(start=point(args["start_coordinate"], "start_coordinate"), end=end)
@@ -261,9 +267,11 @@ def _drag(args: dict[str, object], point: PointReader, actions: list[Action]) ->
         return Drag(start=last.at, end=end)
     if isinstance(last, Click):
         return Drag(start=last.at, end=end)
+    if not actions and pointer is not None:
+        return Drag(start=pointer, end=end)
     raise Reject(
         "left_click_drag starts where the cursor is, which is unknown here; "
-        "call mouse_move to the start point and then left_click_drag in the same answer"
+        "call mouse_move to the start point and then left_click_drag"
     )
 
 
@@ -343,7 +351,11 @@ def coordinate_numbers(value: object) -> tuple[float, float]:
 
 
 def parse_answer(
-    raw: str, space: ModelSpace, image_size: Size, tools: Mapping[str, ToolKey] | None = None
+    raw: str,
+    space: ModelSpace,
+    image_size: Size,
+    tools: Mapping[str, ToolKey] | None = None,
+    pointer: ImagePoint | None = None,
 ) -> Decision:
     """A Qwen answer as a ``Decision``, every coordinate mapped through ``space``."""
     thought, calls = split_tool_calls(raw)
@@ -352,4 +364,4 @@ def parse_answer(
         x, y = coordinate_numbers(value)
         return image_point(space, image_size, x, y, what)
 
-    return calls_to_decision(thought, calls, point, tools)
+    return calls_to_decision(thought, calls, point, tools, pointer)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from deskhand.core.actions import (
     Action,
@@ -34,7 +36,7 @@ from deskhand.core.actions import (
     TypeText,
     Wait,
 )
-from deskhand.core.geometry import Grid, ImagePoint, ModelSpace, Size
+from deskhand.core.geometry import Frame, Grid, ImagePoint, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.vision.dialects.common import (
@@ -96,10 +98,12 @@ _WRAPPERS = re.compile(r"<\|box_start\|>|<\|box_end\|>|</?point>|</?bbox>")
 PointReader = Callable[[str, str], ImagePoint]
 
 
+@dataclass(frozen=True)
 class UiTarsDialect:
     """UI-TARS-1.5 (and Doubao-style point tags), absolute pixels on the factor-28 grid."""
 
-    name: str = "ui-tars"
+    name: ClassVar[str] = "ui-tars"
+    frame: ClassVar[Frame] = Frame.RESIZED
     grid: Grid = QWEN25_GRID
 
     def model_space(self, image_size: Size) -> ModelSpace:

@@ -25,8 +25,9 @@ from deskhand.vision.dialects.common import Reject
 _ESCAPES = {"n": "\n", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
 _NOISE = re.compile(r"\[EOS\]|<\|im_end\|>|<\|endoftext\|>")
 _FENCE_LINE = re.compile(r"^[ \t]*```[\w-]*[ \t]*$", re.M)
-_ACTION_LINE = re.compile(r"^[ \t]*Action[ \t]*:[ \t]*", re.M)
-_ACTION_INLINE = re.compile(r"(?<=\s)Action[ \t]*:[ \t]*")
+# "Action：" with a full-width colon is an Action line, as ByteDance's own parser reads it.
+_ACTION_LINE = re.compile(r"^[ \t]*Action[ \t]*[:\uff1a][ \t]*", re.M)
+_ACTION_INLINE = re.compile(r"(?<=\s)Action[ \t]*[:\uff1a][ \t]*")
 _THOUGHT_LABEL = re.compile(r"^\s*(?:Thought|Reflection|Action_Summary)\s*:\s*")
 _CALL_NAME = re.compile(r"([A-Za-z_]\w*)[ \t]*\(")
 _ARG_NAME = re.compile(r"([A-Za-z_]\w*)\s*=\s*")
