@@ -76,13 +76,9 @@ class DeskhandApp(QObject):
         self.confirm_missed = confirm_missed or _ask_missed_schedules
         self.task_origin = ""  # "scheduled" while a schedule's task runs
         self.schedules: ScheduleRunner | None = None
-        self.schedule_timer = QTimer(self)
-        self.schedule_timer.setInterval(SCHEDULE_CHECK_MS)
-        self.schedule_timer.timeout.connect(self.run_due_schedules)
-        self.schedule_soon = QTimer(self)  # after a task ends: a schedule may be waiting
-        self.schedule_soon.setSingleShot(True)
-        self.schedule_soon.setInterval(0)
-        self.schedule_soon.timeout.connect(self.run_due_schedules)
+        # Created by start_schedules (the tray app), not here: an app without schedules
+        # keeps no timers, and no timer child ties an ended app's collection to Qt.
+        self.schedule_timer: QTimer | None = None
         self.confirm_remote = confirm_remote or _ask_remote_consent
         self.sending_to = ""  # the non-local host the running task sends screenshots to
         self._open_audit_log = audit_log or (lambda: AuditLog(audit_log_path(self.settings())))
@@ -110,7 +106,9 @@ class DeskhandApp(QObject):
         self.run_view.follow_up_requested.connect(self.follow_up)
 
         self.stop_bar.details_clicked.connect(self.show_run_view)
-        self.dialogs.waiting.connect(self._dialog_waiting)
+        # A lambda, not the bound method: PySide6 segfaults collecting an ended app whose
+        # own slot is connected to a signal of an object it owns (seen in the voice tests).
+        self.dialogs.waiting.connect(lambda open_: self._dialog_waiting(open_))
         self.session.subscribe(self._render)
         # Voice (push-to-talk, spoken yes/no/stop); tests pass a FileSource factory as the mic.
         self.voice = VoiceController(self, source_factory=voice_source)
@@ -284,8 +282,16 @@ class DeskhandApp(QObject):
             or (settings.missed_schedules == "ask" and not self.confirm_missed(missed))
         ):
             self.schedules.skip(missed)
+        self.schedule_timer = QTimer(self)
+        self.schedule_timer.setInterval(SCHEDULE_CHECK_MS)
+        self.schedule_timer.timeout.connect(self.run_due_schedules)
         self.schedule_timer.start()
-        self.schedule_soon.start()
+        self._schedule_soon()
+
+    def _schedule_soon(self) -> None:
+        """Check the schedules once the event loop is free (after a task, a schedule may wait)."""
+        if self.schedule_timer is not None:
+            QTimer.singleShot(0, self.schedule_timer, self.run_due_schedules)
 
     def run_due_schedules(self) -> None:
         if self.schedules is None or self.session.running:
@@ -369,8 +375,8 @@ class DeskhandApp(QObject):
 
     def shutdown(self, wait_ms: int = 10_000) -> None:
         """Stop a running task, wait (with the GUI alive) for it to end, close everything."""
-        self.schedule_timer.stop()
-        self.schedule_soon.stop()
+        if self.schedule_timer is not None:
+            self.schedule_timer.stop()
         self.schedules = None
         self.session.request_stop()
         self.voice.shutdown()
@@ -429,7 +435,7 @@ class DeskhandApp(QObject):
         if failed:
             self.show_run_view()
         self.task_ended.emit(result)
-        self.schedule_soon.start()
+        self._schedule_soon()
 
     def _failed(self, message: str) -> None:
         self.session.failed(message)
@@ -438,7 +444,7 @@ class DeskhandApp(QObject):
         self.notify("Deskhand: the task stopped with an error", message, True)
         self.show_run_view()
         self.task_ended.emit(message)
-        self.schedule_soon.start()
+        self._schedule_soon()
 
     def _render(self) -> None:
         s = self.session

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import isolated, ollama, settings_file, window_manager  # noqa: F401 - shared fixtures
+# Shared fixtures; ``threads_leave_widgets_alone`` (autouse) keeps Python's cycle collector off
+# the worker threads, as in the UI tests: the voice tests run the tray app's tasks too.
+from tests.ui.conftest import (  # noqa: F401
+    isolated,
+    ollama,
+    settings_file,
+    threads_leave_widgets_alone,
+    window_manager,
+)
 from tests.voice.speech import Speech, have_tools
 
 
