@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     do.add_argument("task", help="what to do, in plain words")
     _add_server_options(do)
     do.add_argument(
+        "--planner",
+        metavar="MODEL",
+        help="a second model that plans each step in words; --model then grounds it (default: config)",
+    )
+    do.add_argument(
         "--dialect",
         choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"],
         help="model output format (default: from the model name)",

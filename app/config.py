@@ -185,6 +185,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = None
+    # A second model that plans each step in words (any chat model, text or vision); ``model``
+    # then grounds its words on the screenshot (README, "Planner and grounder").
+    planner_model: str | None = None
     host: Annotated[str | None, AfterValidator(_check_host)] = None
     # The model server's protocol: Ollama's own API, or an OpenAI-compatible server (vLLM,
     # llama-server, LM Studio, SGLang), whose ``host`` is the base URL including /v1.

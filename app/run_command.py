@@ -69,6 +69,7 @@ def _run_do(args: argparse.Namespace) -> int:
         backend=args.backend,
         allow_remote=args.allow_remote,
         allow_insecure=args.allow_insecure_remote,
+        planner=getattr(args, "planner", None) or settings.planner_model,
     )
     printer = StepPrinter()
     trace = TraceDirectory(Path(args.trace)) if args.trace else None
@@ -95,7 +96,8 @@ def _run_do(args: argparse.Namespace) -> int:
         origin=getattr(args, "origin", ""),
         locked=True,  # run_do holds the desktop already
     )
-    head = f"deskhand: {model} ({session.dialect}) on {host}, task: {args.task}"
+    planner = f", planned by {options.planner}" if options.planner else ""
+    head = f"deskhand: {model} ({session.dialect}){planner} on {host}, task: {args.task}"
     sys.stdout.write(one_line(head, None) + "\n")
     result: TaskResult | None = None
     error = "the task ended with an error (see stderr)"

@@ -25,6 +25,7 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import (
     AnyModel,
+    Backend,
     default_host,
     open_model,
     resolve_backend,
@@ -41,11 +42,13 @@ from deskhand.core.errors import ModelUnavailable
 from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.core.loop import Limits, Parts
+from deskhand.core.planning import Planner
 from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import Family, family_for
 from deskhand.vision.imaging import detail_grid, image_tokens
 from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
+from deskhand.vision.streaming import WaitLeft
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ class TaskOptions:
     backend: str | None = None  # None: the config file's backend
     allow_remote: bool = False  # --allow-remote: screenshots may go to this non-local host
     allow_insecure: bool = False  # --allow-insecure-remote: even over plain HTTP to a public host
+    planner: str | None = None  # --planner / planner_model: a second model plans, ``model`` grounds
 
 
 def build_parts(
@@ -138,6 +142,7 @@ def build_parts(
             wait_left=wait_left,
         )
         model.check()
+        planner = open_planner(options.planner, backend, options.host, settings, num_ctx, wait_left)
         grid = screen_grid(wanted, server_kind(model), settings)
         if grid != wanted:
             log.info("screenshots within %d pixels for %s", grid.max_pixels, server_kind(model))
@@ -172,14 +177,49 @@ def build_parts(
         should_stop=should_stop,
         on_decision=on_decision,
         ask_every_action=settings.ask_every_action,
-        warm_up=model.warm_up,
+        warm_up=model.warm_up if planner is None else _both(model.warm_up, planner[1]),
         inspector=target_inspector(settings, frames=screen.frame),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
         recall=memory.recall if memory is not None else None,
         tools=tool_verdicts,
+        planner=None if planner is None else planner[0],
     )
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
+
+
+def open_planner(
+    name: str | None,
+    backend: Backend,
+    host: str,
+    settings: Settings,
+    num_ctx: int,
+    wait_left: WaitLeft | None,
+) -> tuple[Planner, Callable[[], None]] | None:
+    """The planner and its warm-up (None without one), on the grounder's server and checked
+    like it, except that it may be text-only: it then plans from the text it is given.
+
+    On Ollama both models are asked with the same ``keep_alive``, so both stay loaded between
+    steps where the server's memory (and ``OLLAMA_MAX_LOADED_MODELS``) allows.
+    """
+    if not name:
+        return None
+    model = open_model(backend, host, name, settings, num_ctx=num_ctx, wait_left=wait_left)
+    try:
+        info = model.check(need_vision=False)
+    except ModelUnavailable as exc:
+        raise ModelUnavailable(f"The planner model {name}: {exc}") from exc
+    return Planner(model, vision=bool(info.vision)), model.warm_up
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    """Load the grounder, then the planner (one after the other: they share the server)."""
+
+    def run() -> None:
+        first()
+        second()
+
+    return run
 
 
 def _secrets(backend: str, settings: Settings) -> tuple[str, ...]:

@@ -95,7 +95,9 @@ class TaskWorker(QObject):
             settings = self.settings()
             host = resolve_host(None, settings)
             model = resolve_model(None, settings, host)
-            options = TaskOptions(host, model, settings.dialect, None, settings.max_steps)
+            options = TaskOptions(
+                host, model, settings.dialect, None, settings.max_steps, planner=settings.planner_model
+            )
             parts, limits, _ = build_parts(
                 options,
                 settings,
@@ -114,6 +116,7 @@ class TaskWorker(QObject):
             parts = replace(
                 parts,
                 screen=self.screen,
+                look_again=ExcludingScreen(parts.screen, self.windows),  # not a new step's screenshot
                 executor=ExcludingExecutor(parts.executor, self.windows),
                 sinks=(audit, *parts.sinks),
                 journals=(audit,),  # each action on record before it runs

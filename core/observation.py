@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
+# The cells of ``Observation.fingerprint`` (columns, rows): ~20x20 image pixels at 1080p.
+FINGERPRINT_SIZE = (64, 36)
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:
@@ -16,7 +19,8 @@ class Observation:
     greyscale thumbnail of the same picture (empty if unknown), so the loop can tell
     whether an action changed the screen without decoding JPEGs.  ``pointer`` is where
     Deskhand last put the pointer, in this image's pixels (None if unknown; see
-    ``deskhand.core.pointer``).
+    ``deskhand.core.pointer``).  ``context`` is text about the same screen for models that
+    read text (a list of its elements, say); the planner gets it (``deskhand.core.planning``).
     """
 
     id: str
@@ -27,6 +31,7 @@ class Observation:
     encode_ms: float
     fingerprint: bytes = b""
     pointer: ImagePoint | None = None
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,4 @@ class StepMemory:
     raw_output: str
     feedback: str
     tool_images: tuple[bytes, ...] = ()  # pictures a tool returned in this step (``ExecResult``)
+    plan: str = ""  # the planner's words for this step (``deskhand.core.planning``), if any

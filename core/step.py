@@ -7,10 +7,12 @@ and the task's result if the step ended the task.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
+from deskhand.core.between import aimed_points, precondition
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import judge
@@ -24,6 +26,15 @@ from deskhand.core.outcome import (
     StepMemory,
     StepOutcome,
     Unparseable,
+)
+from deskhand.core.planning import (
+    Plan,
+    PlanKind,
+    ask_planner,
+    ends_early,
+    grounder_task,
+    plan_conversation,
+    plan_decision,
 )
 from deskhand.core.pointer import pointer_after, with_pointer
 from deskhand.core.policy import UserAnswer, approve, assess
@@ -52,6 +63,7 @@ class Step:
             self.parts.clock,
             memories=shared.memories,
             secrets=shared.secrets,
+            planner_model=self.parts.planner.model.name if self.parts.planner is not None else None,
         )
 
     def run(self) -> StepEnd:
@@ -77,14 +89,17 @@ class Step:
         self.log.decided(decision)
         if self.parts.on_decision is not None:
             self.parts.on_decision(self.number, decision)
-        for action in decision.actions:
+        for index, action in enumerate(decision.actions):
             self._check_stop()
             if self.parts.pause.requested:
                 self.log.taken_over(action)
                 break
             if isinstance(action, Finish | AskUser):
                 return self._conclude(action)
+            if index and not self._still_aimed(decision.actions[index:], observation):
+                break
             if not isinstance(self._carry_out(action, observation), Executed):
+                self._drop(decision.actions[index + 1 :], f"{describe(action)} before it was not done")
                 break
         if self.guard.exhausted:
             message = f"The model kept repeating {self.guard.last_refused}, which changed nothing on screen."
@@ -94,25 +109,73 @@ class Step:
 
     def _decide(self, observation: Observation) -> Decision | Unparseable:
         dialect = self.parts.dialect
-        conversation = dialect.conversation(self.shared.prompt, self.shared.history, observation)
         if self.parts.inspector is not None:
             self.parts.inspector.prepare(observation)
         if self.shared.warm_up is not None:
             with self.log.timing("model"):
                 warm_up, self.shared.warm_up = self.shared.warm_up, None
                 warm_up.wait(self.parts.should_stop)
+        plan = self._plan(observation)
+        if isinstance(plan, Unparseable):
+            return plan
+        task, history = self.shared.prompt, self.shared.history
+        if plan is not None:  # the grounder turns the planner's step into an action
+            if plan.kind is not PlanKind.NEXT:
+                return plan_decision(plan)  # only the planner says when the task is done
+            task, history = grounder_task(task, plan), []
+        conversation = dialect.conversation(task, history, observation)
         for attempt in range(self.limits.max_repairs + 1):
             self._check_stop()
             completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)
             self.log.answered(completion)
             with self.log.timing("parse"):
                 parsed = dialect.parse(completion.text, observation)
+            if isinstance(parsed, Decision) and plan is not None and (why := ends_early(parsed, plan)):
+                parsed = Unparseable(completion.text, why)
             if isinstance(parsed, Decision):
                 return parsed
             self.log.unparseable(parsed)
             if attempt < self.limits.max_repairs:
                 conversation = dialect.repair(conversation, parsed.raw, parsed.problem)
         return parsed
+
+    def _plan(self, observation: Observation) -> Plan | Unparseable | None:
+        """The planner's next step (None without a planner); a ``Done``/``Fail`` plan ends the
+        task as a ``Finish`` the grounder is not asked about (``deskhand.core.planning``)."""
+        planner = self.parts.planner
+        if planner is None:
+            return None
+        conversation = plan_conversation(
+            planner, self.shared.prompt, self.shared.history, observation, observation.context
+        )
+        plan = ask_planner(
+            planner,
+            conversation,
+            should_stop=self.parts.should_stop,
+            repairs=self.limits.max_repairs,
+            answered=self.log.planned,
+        )
+        if isinstance(plan, Plan):
+            self.log.plan = plan.text
+        return plan
+
+    def _still_aimed(self, actions: Sequence[Action], observation: Observation) -> bool:
+        """Before a further action of one answer: look again, and drop it and the rest if the
+        screen changed where it aims (``deskhand.core.between``)."""
+        if not aimed_points(actions[0]):
+            return True
+        with self.log.timing("settle"):  # looking again is part of letting the screen settle
+            now = (self.parts.look_again or self.parts.screen).observe()
+        why = precondition(actions[0], observation, now)
+        if why is None:
+            return True
+        self.log.dropped_action(actions[0], why)
+        self._drop(actions[1:], f"{describe(actions[0])} before it was not done")
+        return False
+
+    def _drop(self, actions: Sequence[Action], reason: str) -> None:
+        for action in actions:
+            self.log.dropped_action(action, reason)
 
     def _carry_out(self, action: Action, observation: Observation) -> StepOutcome:
         repeated = self.guard.check(action, observation)
@@ -214,6 +277,7 @@ class Step:
             record.raw_output,
             self.log.feedback(),
             tool_images=tuple(self.log.tool_images),
+            plan=self.log.plan,
         )
         return StepEnd(memory, result)
 

@@ -71,8 +71,13 @@ class StepLog:
         *,
         memories: tuple[MemoryFact, ...] = (),
         secrets: Set[str] = frozenset(),
+        planner_model: str | None = None,
     ) -> None:
         self.number, self.model, self.dialect, self.clock = number, model, dialect, clock
+        self.planner_model = planner_model
+        self.planner_outputs: list[str] = []
+        self.plan = ""  # the planner's step in words (``deskhand.core.planning``)
+        self.dropped: list[dict[str, Any]] = []  # actions not run, and why
         self.memories = memories
         self.secrets = secrets  # the task's set: it may grow during this step
         self.started = clock.now()
@@ -110,6 +115,17 @@ class StepLog:
             self.prompt_tokens = (self.prompt_tokens or 0) + completion.prompt_tokens
         if completion.output_tokens is not None:
             self.output_tokens = (self.output_tokens or 0) + completion.output_tokens
+
+    def planned(self, completion: Completion) -> None:
+        """The planner answered (its time is ``timings_ms.planner``, not ``model``)."""
+        self.planner_outputs.append(completion.text)
+        self.timings.planner += completion.model_ms
+
+    def dropped_action(self, action: Action, reason: str) -> None:
+        """``action`` of the answer was not run, because ``reason``; the model is told."""
+        self.dropped.append({"action": action.model_dump(mode="json"), "reason": reason})
+        self.outcomes.append(f"{describe(action)} not run: {reason}")
+        self.feedback_lines.append(f"{describe(action)} → not done: {reason}")
 
     def unparseable(self, parsed: Unparseable) -> None:
         self.problems.append(parsed.problem)
@@ -149,6 +165,12 @@ class StepLog:
         """What the model is told about this step at the start of the next one."""
         return "\n".join(self.feedback_lines)
 
+    def _timings(self) -> dict[str, float]:
+        timings = self.timings.rounded()
+        if self.planner_model is not None:
+            timings["planner"] = round(self.timings.planner, 1)
+        return timings
+
     def record(self, observation: Observation, *, started: bool = False) -> StepRecord:
         """The step so far; ``started``: its last action is executing (outcome ``STARTED``)."""
         outcomes = [*self.outcomes, STARTED] if started else self.outcomes
@@ -172,14 +194,19 @@ class StepLog:
             targets=self.targets,
             outcome="; ".join(outcomes) or "no action",
             repairs=len(self.problems),
-            timings_ms=self.timings.rounded(),
+            timings_ms=self._timings(),
             inspect_ms=round(self.timings.inspect, 1),
             prompt_tokens=self.prompt_tokens,
             output_tokens=self.output_tokens,
             memories=[{"id": fact.id, "text": fact.text} for fact in self.memories],
+            planner_model=self.planner_model,
+            planner_output=self.planner_outputs[-1] if self.planner_outputs else "",
+            plan=self.plan,
+            dropped=self.dropped,
         )
         if not self.secrets:
             return record
-        fields = ("raw_output", "thought", "actions", "verdicts", "outcome", "targets")
+        fields: tuple[str, ...] = ("raw_output", "thought", "actions", "verdicts", "outcome", "targets")
+        fields += ("planner_output", "plan", "dropped")
         dumped = record.model_dump()
         return record.model_copy(update={f: _redacted_value(dumped[f], self.secrets) for f in fields})

@@ -14,6 +14,7 @@ from deskhand.core.actions import Decision
 from deskhand.core.memory import MemoryFact, prompt_with_memories
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
+from deskhand.core.planning import Planner
 from deskhand.core.pointer import Pointer
 from deskhand.core.ports import (
     ActionJournal,
@@ -89,6 +90,10 @@ class Parts:
     tools: Mapping[ToolKey, Verdict] = field(default_factory=dict)  # MCP tools offered, judged
     journals: Sequence[ActionJournal] = ()  # told before and after each action executes
     pause: PauseToken = field(default_factory=PauseToken)  # the user's "Take over"
+    planner: Planner | None = None  # says the next step in words; ``model`` grounds it
+    # Where the check between one answer's actions looks again (``deskhand.core.between``);
+    # None: ``screen``.  The tray's does not show its glance as a new step.
+    look_again: Screen | None = None
 
 
 @dataclass

@@ -25,6 +25,9 @@ class Timings(BaseModel):
     # Finding what a click lands on / typing goes into.  Counted in ``total``, but kept out
     # of ``timings_ms`` (whose keys are the contract's stages) and recorded as ``inspect_ms``.
     inspect: float = Field(default=0.0, exclude=True)
+    # The planner model's time (``deskhand.core.planning``); in ``timings_ms`` only for
+    # steps that had a planner, whose ``model`` is then the grounder's time.
+    planner: float = Field(default=0.0, exclude=True)
 
     def rounded(self) -> dict[str, float]:
         return {k: round(v, 1) for k, v in self.model_dump().items()}
@@ -58,6 +61,12 @@ class StepRecord(BaseModel):
     output_tokens: int | None = None
     # The remembered facts the task's prompt carried (``deskhand.core.memory``).
     memories: list[dict[str, Any]] = Field(default_factory=list)
+    # With a planner (``do --planner``): its model, its last answer and the step it set.
+    planner_model: str | None = None
+    planner_output: str = ""
+    plan: str = ""
+    # Actions of the answer that were not run, each with why (``deskhand.core.between``).
+    dropped: list[dict[str, Any]] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -12,6 +12,7 @@ import io
 from PIL import Image
 
 from deskhand.core.geometry import Grid, Size, smart_resize
+from deskhand.core.observation import FINGERPRINT_SIZE
 
 JPEG_QUALITY = 80
 DETAILS = ("normal", "high")
@@ -62,9 +63,6 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 def from_bgra(raw: bytes | bytearray, size: Size) -> Image.Image:
     """Decode mss's BGRA buffer (``shot.raw``; ``shot.bgra`` would copy it first) as RGB."""
     return Image.frombuffer("RGB", (size.width, size.height), raw, "raw", "BGRX", 0, 1)
-
-
-FINGERPRINT_SIZE = (64, 36)  # cells of ~20x20 image pixels at 1080p
 
 
 def fingerprint(image: Image.Image) -> bytes:

@@ -174,13 +174,14 @@ class OllamaModel:
 
     # ---- set-up and model management --------------------------------------------------------
 
-    def check(self) -> ModelInfo:
-        """Check that the server answers, the model is installed and it can read images."""
+    def check(self, *, need_vision: bool = True) -> ModelInfo:
+        """Check that the server answers, the model is installed and (``need_vision``: a
+        planner may be text-only) it can read images."""
         if not self.name:
             raise no_model_name(self.host)
         attempt = self._attempt(f"Asked Ollama at {self.host} about model {self.name}")
         show = self._call(lambda: self._meta.show(self.name), attempt)
-        if not _has_vision(show):
+        if need_vision and not _has_vision(show):
             listed_as = ", ".join(show.capabilities or ()) or "no capabilities"
             raise no_vision(self.name, f"Ollama lists: {listed_as}")
         listed = self._call(self._meta.list, attempt).models

@@ -176,8 +176,9 @@ class OpenAIModel:
 
     # ---- set-up and model management --------------------------------------------------------
 
-    def check(self, *, probe_images: bool = False) -> ServedModel:
-        """Check that the server answers, serves the model and (as far as known) reads images.
+    def check(self, *, probe_images: bool = False, need_vision: bool = True) -> ServedModel:
+        """Check that the server answers, serves the model and (as far as known; unless not
+        ``need_vision``, as for a planner) reads images.
 
         With ``probe_images`` a tiny synthetic image is sent when no metadata says whether
         the model reads images (``deskhand doctor``); a task finds out with its first step.
@@ -188,6 +189,8 @@ class OpenAIModel:
         if info is None:
             raise served_list(self.name, self.host, sorted(models))
         vision = info.vision
+        if not need_vision:
+            return info
         if vision is None and probe_images:
             self._probe_images()
             vision = True

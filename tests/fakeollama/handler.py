@@ -14,7 +14,7 @@ from typing import Any
 
 from .render import step_text
 from .spaces import dialect_for
-from .state import RecordedRequest, digest_of, show_body, tags_entry
+from .state import RecordedRequest, canonical, digest_of, show_body, tags_entry
 from .wire import WireHandler
 
 VERSION = "0.12.6"
@@ -152,17 +152,18 @@ class Handler(WireHandler):
             load = {"model": name, "created_at": _now(), "message": message}
             self._send_json(200, {**load, "done_reason": "load", "done": True}, rec)
             return
-        step = self.fake.script_state.next()
+        script = self.fake.model_scripts.get(canonical(name), self.fake.script_state)
+        step = script.next()
         if step is None:
-            n = self.fake.script_state.consumed + 1
+            n = script.consumed + 1
             error = f"fake ollama: the script has no step left for chat request #{n}"
             self._send_json(500, {"error": error}, rec)
             return
         rec.step = step
-        self._answer(rec, body, step, messages)
+        self._answer(rec, body, step, messages, script.consumed - 1)
 
     def _answer(
-        self, rec: RecordedRequest, body: dict[str, Any], step: dict[str, Any], msgs: list[Any]
+        self, rec: RecordedRequest, body: dict[str, Any], step: dict[str, Any], msgs: list[Any], index: int
     ) -> None:
         first_ms = float(step.get("first_token_ms", self.fake.latency[0]))
         chunk_ms = float(step.get("per_chunk_ms", self.fake.latency[1]))
@@ -178,8 +179,7 @@ class Handler(WireHandler):
             message = str(step.get("message", "fake ollama: scripted server error"))
             return self._send_json(status, {"error": message}, rec)
         dialect = self.fake.dialect or dialect_for(str(body.get("model")))
-        request_index = self.fake.script_state.consumed - 1
-        text = step_text(step, msgs, dialect=dialect, request_index=request_index)
+        text = step_text(step, msgs, dialect=dialect, request_index=index)
         rec.answer = text
         started = time.perf_counter()
         if not self._pause(first_ms):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +130,12 @@ def answer(step: Step, ctx: Context) -> str:
     """The model's full answer text for ``step`` in the context's dialect."""
     if step["do"] == "raw":
         return str(step["text"])
+    if step["do"] == "plan":  # a planner answers in words (``deskhand.core.planning``)
+        kind = next(k for k in ("next", "done", "fail") if k in step)
+        thought = str(step.get("thought", "I look at the task and the screen."))
+        return f"{thought}\n{kind.capitalize()}: {step[kind]}"
+    if step["do"] == "several":
+        return _together(ctx.dialect, [answer(sub, ctx) for sub in step["steps"]])
     renderer = RENDERERS[ctx.dialect](ctx.request_index)
     try:
         step = substitute(step, ctx.latest_text)
@@ -137,6 +144,20 @@ def answer(step: Step, ctx: Context) -> str:
     except (_NotFound, MatchMissing) as why:
         reason = f"{why}."
         return renderer.finish(reason, reason, success=False)
+
+
+def _together(dialect: str, answers: list[str]) -> str:
+    """Several one-action answers as one answer, the way the family writes several actions:
+    one JSON action list, several Qwen tool calls, several UI-TARS calls after one Action."""
+    if dialect == "json":
+        decisions = [json.loads(a) for a in answers]
+        actions = [action for d in decisions for action in d["actions"]]
+        return json.dumps({"thought": decisions[0]["thought"], "actions": actions}, ensure_ascii=False)
+    marker = "<tool_call>" if dialect.startswith("qwen") else "Action:"
+    tails = [
+        a[a.index(marker) + (0 if marker == "<tool_call>" else len(marker)) :].strip() for a in answers[1:]
+    ]
+    return "\n\n".join([answers[0].rstrip(), *tails])
 
 
 def step_text(step: Step, msgs: list[dict[str, Any]], *, dialect: str, request_index: int) -> str:

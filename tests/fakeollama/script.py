@@ -20,10 +20,12 @@ may also carry ``"thought"`` (the model's words) and ``"first_token_ms"`` /
     {"do": "cut", "text": "partial answer streamed before the connection drops"}
         ("mode": "partial_line" ends the body cleanly after half a JSON line instead)
     {"do": "hang", "seconds": 30, "then": {...optional step...}}
+    {"do": "plan", "next": "Click the \"OK\" button"}   a planner's words (also "done" / "fail")
+    {"do": "several", "steps": [{...}, {...}]}   several actions in one answer, one screenshot
 
 Targets are found by OCR on the last image of the request; ``"index": n`` picks the n-th
 equally good match in reading order (default 0).  ``"at"`` points are pixels of that image.
-``{match}`` in text, command, summary or question is replaced by the first match (group 1 if
+``{match}`` in text, command, summary, question or target is replaced by the first match (group 1 if
 the pattern has groups) of ``"pattern"`` in the latest user/tool message; if it does not
 match, the oracle gives up saying so, so the test fails loudly.  A request that finds the
 script empty gets HTTP 500 "fake ollama: the script has no step left for chat request #n".
@@ -55,9 +57,11 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "error": (),
     "cut": (),
     "hang": ("seconds",),
+    "plan": (),
+    "several": ("steps",),
 }
 _POINTED = {"click", "move", "drag"}
-_SUBSTITUTED = ("text", "command", "summary", "question")
+_SUBSTITUTED = ("text", "command", "summary", "question", "target")
 
 
 class ScriptError(ValueError):
@@ -84,6 +88,11 @@ def validate(step: Mapping[str, Any]) -> Step:
         raise ScriptError(f"step {dict(step)!r} needs a 'target' text or an 'at' point")
     if kind == "drag" and "to" not in step and "to_at" not in step:
         raise ScriptError(f"drag step {dict(step)!r} needs 'to' (text) or 'to_at' (point)")
+    if kind == "plan" and len([k for k in ("next", "done", "fail") if k in step]) != 1:
+        raise ScriptError(f"plan step {dict(step)!r} needs exactly one of 'next', 'done', 'fail'")
+    if kind == "several":
+        for sub in step["steps"]:
+            validate(sub)
     if kind == "hang" and isinstance(step.get("then"), Mapping):
         validate(step["then"])
     if "pattern" in step:

@@ -13,14 +13,15 @@ the record of requests are ``tests.fakeserver.FakeServer``'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from tests.fakeserver import FakeServer
 
 from .handler import Handler
 from .script import Script
 from .spaces import DIALECTS
-from .state import DEFAULT_LIBRARY, Models, ModelSpec, RecordedRequest
+from .state import DEFAULT_LIBRARY, Models, ModelSpec, RecordedRequest, canonical
 
 DEFAULT_MODELS: dict[str, bool | ModelSpec] = {"qwen2.5vl:7b": True, "llama3.2:3b": False}
 
@@ -54,10 +55,18 @@ class FakeOllama(FakeServer[RecordedRequest]):
             chunk_chars=chunk_chars,
             on_done=on_done,
         )
+        self.model_scripts: dict[str, Script] = {}
         self.models = Models(
             DEFAULT_MODELS if models is None else models,
             DEFAULT_LIBRARY if library is None else library,
         )
+
+    def script_model(self, name: str, steps: Iterable[Mapping[str, Any]]) -> None:
+        """Give the model ``name`` its own script (a planner's ``plan`` steps, say): its chat
+        requests take their steps from it, every other model's from the main script."""
+        script = Script()
+        script.replace(steps)
+        self.model_scripts[canonical(name)] = script
 
     def add_model(self, name: str, vision: bool | ModelSpec = True) -> None:
         self.models.install(name, vision)

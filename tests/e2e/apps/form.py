@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
 
 
 class Form(QWidget):
-    def __init__(self, log: Path, buttons: list[str], long_list: bool) -> None:
+    def __init__(
+        self, log: Path, buttons: list[str], long_list: bool, hides: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.log = log
+        self.hides = hides or {}  # clicking the key button hides the value button
         self.setWindowTitle("Deskhand test form")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Deskhand form"))
@@ -55,6 +58,10 @@ class Form(QWidget):
 
     def _clicked(self, button: QPushButton) -> None:
         from PySide6.QtGui import QCursor
+
+        hidden = self.hides.get(button.objectName())
+        if hidden is not None:
+            self.findChild(QPushButton, hidden).hide()
 
         pos = QCursor.pos()
         rect = button.rect().translated(button.mapToGlobal(button.rect().topLeft()))
@@ -94,12 +101,14 @@ def main() -> int:
     parser.add_argument("--buttons", default="Apply,Cancel")
     parser.add_argument("--long-list", action="store_true")
     parser.add_argument("--at", help="X,Y: put the window's top-left there (desktop coordinates)")
+    parser.add_argument("--hide-on-click", default="", help="A:B -- clicking button A hides button B")
     parser.add_argument("--point-size", type=int, default=15, help="the font size (9 is a desktop's usual)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     font = QFont("DejaVu Sans", args.point_size)
     app.setFont(font)
-    form = Form(args.log, args.buttons.split(","), args.long_list)
+    hides = dict([args.hide_on_click.split(":", 1)]) if args.hide_on_click else {}
+    form = Form(args.log, args.buttons.split(","), args.long_list, hides)
     form.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
     form.show()
     if args.at:
