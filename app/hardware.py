@@ -10,6 +10,10 @@ The sizes are the download sizes Ollama's library lists for ``qwen2.5vl`` (3b 3.
 activations -- roughly 1.5-3 GB more at our ``num_ctx`` of 8192 -- hence the thresholds: the
 7B's 6 GB does not fit a 6 GB card, and Ollama would split it between GPU and CPU, several
 times slower, so below 8 GB the 3B is the better choice.
+A planner (``do --planner``) is suggested beside the recommended vision model only where both
+fit cleanly -- each model's download plus its context, within 90 % of the GPU's memory -- so
+both stay loaded and neither spills to the CPU; the planner is a text model (Ollama's
+``qwen3`` sizes: 4b 2.5 GB, 8b 5.2 GB) with a smaller context than a screenshot needs.
 UI-TARS-1.5-7B is not in the table: Ollama's library has no official build of it, and its
 authors warned that their GGUF quantisation lost accuracy; users can still pick one by name.
 """
@@ -27,13 +31,16 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "PLANNERS",
     "RECOMMENDATIONS",
     "Accelerator",
+    "PlannerAdvice",
     "Recommendation",
     "detect_accelerator",
     "parse_nvidia_smi",
     "parse_rocm_smi",
     "recommend",
+    "recommend_planner",
 ]
 
 GB = 1024**3
@@ -88,6 +95,28 @@ def recommend(accelerator: Accelerator) -> Recommendation:
     """
     fitting = [r for r in RECOMMENDATIONS if accelerator.gigabytes >= r.min_gb * 0.97]
     return fitting[-1] if fitting else RECOMMENDATIONS[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannerAdvice:
+    """A planner model that fits beside the recommended vision model."""
+
+    model: str
+    download_gb: float
+
+
+PLANNERS: tuple[PlannerAdvice, ...] = (PlannerAdvice("qwen3:8b", 5.2), PlannerAdvice("qwen3:4b", 2.5))
+VISION_CONTEXT_GB = 2.5  # KV cache and the vision encoder's activations at num_ctx 8192
+TEXT_CONTEXT_GB = 1.5  # a text model's KV cache for the planner's short prompt
+CLEAN_FIT = 0.9  # what the two may use of the GPU's memory, so neither spills to the CPU
+
+
+def recommend_planner(accelerator: Accelerator, grounder: Recommendation) -> PlannerAdvice | None:
+    """The largest planner that fits cleanly beside ``grounder`` (None: none does)."""
+    room = accelerator.gigabytes * CLEAN_FIT - grounder.download_gb - VISION_CONTEXT_GB
+    if accelerator.kind == "cpu":
+        return None  # two models on a CPU make each step twice as slow
+    return next((p for p in PLANNERS if p.download_gb + TEXT_CONTEXT_GB <= room), None)
 
 
 def _run(argv: Sequence[str]) -> str | None:

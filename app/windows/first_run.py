@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
 from deskhand.app.config import Settings, config_path, load_settings
-from deskhand.app.hardware import Accelerator, detect_accelerator, recommend
+from deskhand.app.hardware import Accelerator, detect_accelerator, recommend, recommend_planner
 from deskhand.app.hotkeys import shortcut_label
 from deskhand.app.self_test import SelfTestReport
 from deskhand.app.settings_store import InvalidSettings, save_settings, updated
@@ -175,9 +175,15 @@ class ModelPage(QWizardPage):
         advice = recommend(accelerator)
         self.hardware.setText(accelerator.describe())
         also = f" (or {', '.join(advice.alternatives)})" if advice.alternatives else ""
-        self.advice.setText(
-            f"Recommended: {advice.model}{also}, a {advice.download_gb:g} GB download: {advice.why}."
-        )
+        text = f"Recommended: {advice.model}{also}, a {advice.download_gb:g} GB download: {advice.why}."
+        planner = recommend_planner(accelerator, advice)
+        if planner is not None:
+            text += (
+                f"\nThere is room for a planner beside it: {planner.model} ({planner.download_gb:g} GB) "
+                "says each step in words and the vision model finds where to act. Pull it too and set "
+                f'planner_model = "{planner.model}" in the config (or use `deskhand do --planner {planner.model}`).'
+            )
+        self.advice.setText(text)
         self.pull.name.setText(advice.model)
         self.picker.suggest(advice.model)
         if advice.model in self._installed:

@@ -201,3 +201,16 @@ def test_finish_says_how_to_give_the_first_task(qtbot: QtBot, server: FakeOllama
         assert load_settings().model == "qwen2.5vl:7b"
     finally:
         app.shutdown()
+
+
+def test_a_planner_is_offered_only_where_the_pair_fits(qtbot: QtBot, server: FakeOllama) -> None:
+    card16 = Accelerator("nvidia", "NVIDIA GeForce RTX 4060 Ti", 16 * GB)
+    wizard = open_wizard(qtbot, server.url, accelerator=card16)
+    qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+    wizard.next()
+    page = wizard.models
+    qtbot.waitUntil(lambda: page.advice.text().startswith("Recommended: qwen2.5vl:7b"), timeout=10_000)
+    assert "room for a planner beside it: qwen3:4b (2.5 GB)" in page.advice.text()
+    assert 'planner_model = "qwen3:4b"' in page.advice.text()
+    page._detected(GPU_12GB)  # the same page on a 12 GB card: the pair would not fit cleanly
+    assert "planner" not in page.advice.text()

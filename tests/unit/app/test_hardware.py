@@ -10,11 +10,14 @@ import pytest
 from deskhand.app.hardware import (
     GB,
     RECOMMENDATIONS,
+    TEXT_CONTEXT_GB,
+    VISION_CONTEXT_GB,
     Accelerator,
     detect_accelerator,
     parse_nvidia_smi,
     parse_rocm_smi,
     recommend,
+    recommend_planner,
 )
 
 MIB = 1024**2
@@ -117,3 +120,27 @@ def test_every_recommended_download_fits_the_memory_it_is_recommended_for() -> N
     for row in RECOMMENDATIONS[1:]:
         assert row.download_gb < row.min_gb
         assert "vl" in row.model
+
+
+@pytest.mark.parametrize(
+    ("gigabytes", "planner"),
+    [
+        (0, None),  # CPU only: a second model would double each step's time
+        (8, None),  # the 7B's own room
+        (12, None),  # 7B + the smallest planner would be 12.5 GB: not clean
+        (16, "qwen3:4b"),
+        (20, "qwen3:8b"),
+        (24, None),  # the 32B fills the card
+    ],
+)
+def test_a_planner_is_suggested_only_where_the_pair_fits_cleanly(
+    gigabytes: float, planner: str | None
+) -> None:
+    kind = "cpu" if gigabytes == 0 else "nvidia"
+    gpu = Accelerator(kind, "card", int(gigabytes * GB))
+    grounder = recommend(gpu)
+    advice = recommend_planner(gpu, grounder)
+    assert (advice.model if advice else None) == planner
+    if advice is not None:
+        needed = grounder.download_gb + VISION_CONTEXT_GB + advice.download_gb + TEXT_CONTEXT_GB
+        assert needed <= gigabytes * 0.9
