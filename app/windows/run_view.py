@@ -36,11 +36,12 @@ from deskhand.app.windows.step_views import (
     step_actions,
     step_headline,
     step_thought,
+    step_timings,
 )
 from deskhand.core.actions import Decision
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
-from deskhand.core.trace import STAGES, StepRecord
+from deskhand.core.trace import StepRecord
 
 __all__ = ["RunView", "ScreenshotView"]
 
@@ -266,6 +267,4 @@ class RunView(QWidget):
         self.step_title.setText(f"Step {number}")
         self.thought.setText(step_thought(view))
         self.action_list.setText(step_actions(view, waiting=self.state is AgentState.WAITING))
-        t = view.record.timings_ms if view.record is not None else {}
-        parts = [f"{stage} {t.get(stage, 0):.0f}" for stage in (*STAGES, "total")]
-        self.timings.setText("ms: " + " · ".join(parts) if t else "")
+        self.timings.setText(step_timings(view.record))

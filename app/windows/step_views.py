@@ -19,7 +19,7 @@ from deskhand.app.windows.marker import action_points, decode, draw_marker, imag
 from deskhand.core.actions import Action, AskUser, Decision, Finish, describe
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 from deskhand.core.observation import Observation
-from deskhand.core.trace import StepRecord
+from deskhand.core.trace import STAGES, StepRecord
 
 THUMB = QSize(160, 90)
 _ACTION: TypeAdapter[Action] = TypeAdapter(Action)
@@ -109,6 +109,8 @@ class ScreenshotView(QWidget):
 
 def step_thought(view: StepView) -> str:
     record, decision = view.record, view.decision
+    if record is not None and record.planner_model:  # the planner's words first: they set the step
+        return f"Planner ({record.planner_model}): {record.plan or '(no plan)'}\n{record.thought}".strip()
     if record is not None:
         return record.thought
     if decision is not None:
@@ -142,10 +144,30 @@ def step_actions(view: StepView, waiting: bool) -> str:
         lines.append(
             f"{what} <i>[{verdict.get('level', '?')}: {_escape(verdict.get('reason', ''))}{said}]</i>"
         )
+    for dropped in record.dropped:  # the answer's further actions the check between stopped
+        what_ran = dropped.get("action")
+        action = _parse(what_ran) if isinstance(what_ran, dict) else None
+        what = _escape(_said(action, geometry) if action is not None else "an action")
+        lines.append(f"{what} <i>[not run: {_escape(str(dropped.get('reason', '')))}]</i>")
     ending = [_parse(raw) for raw in record.actions[-1:]]
     if not (ending and isinstance(ending[0], Finish)):  # a finish's summary is the result's
         lines.append(f"<b>outcome:</b> {_escape(record.outcome)}")
     return "<br>".join(lines)
+
+
+def step_timings(record: StepRecord | None) -> str:
+    """The step's time by stage; with a planner, each model's own time under its name."""
+    if record is None or not record.timings_ms:
+        return ""
+    t = record.timings_ms
+    models = [f"model {t.get('model', 0):.0f}"]
+    if record.planner_model is not None:
+        models = [
+            f"planner {record.planner_model} {t.get('planner', 0):.0f}",
+            f"grounder {record.model} {t.get('model', 0):.0f}",
+        ]
+    stages = [f"{stage} {t.get(stage, 0):.0f}" for stage in STAGES if stage != "model"]
+    return "ms: " + " · ".join([*models, *stages, f"total {t.get('total', 0):.0f}"])
 
 
 def step_headline(view: StepView) -> str:

@@ -124,3 +124,27 @@ def test_a_finished_task_offers_a_follow_up(view: RunView, qtbot: QtBot) -> None
     view.begin("Click Apply\nFollow-up: now also save it", follow_up=True)
     view.show_observation(1, observation("o3"))  # the follow-up's first step is the task's third
     assert view.timeline.count() == 3 and view.step_title.text() == "Step 3"
+
+
+def test_a_planned_step_names_each_model_with_its_time_and_what_was_not_run(view: RunView) -> None:
+    first = observation("obs")
+    view.show_observation(1, first)
+    record = step_record([[960, 540]]).model_copy(
+        update={
+            "planner_model": "qwen3:4b",
+            "plan": 'Click the "Apply" button',
+            "timings_ms": {"model": 700.0, "planner": 450.0, "capture": 12.0, "total": 1200.0},
+            "dropped": [
+                {
+                    "action": {"kind": "click", "at": {"x": 10, "y": 10}},
+                    "reason": "the screen changed at (10, 10) after the earlier action",
+                }
+            ],
+        }
+    )
+    view.show_record(record, first)
+    assert view.thought.text().startswith('Planner (qwen3:4b): Click the "Apply" button')
+    timings = view.timings.text()
+    assert timings.startswith("ms: planner qwen3:4b 450 · grounder m 700 · capture 12")
+    assert timings.endswith("total 1200")
+    assert "[not run: the screen changed at (10, 10)" in view.action_list.text()
