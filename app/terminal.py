@@ -113,8 +113,11 @@ class StepPrinter:
             where = f" → screen ({target[0]}, {target[1]})" if target else ""
             what = one_line(describe(_ACTION.validate_python(action)))
             self.out.write(f"  {what}{where}  [{verdict['level']}: {one_line(verdict['reason'], 2000)}]\n")
+        if step.planner_model is not None:  # the planner's words set the step
+            self.out.write(f"  planner {step.planner_model}: {one_line(step.plan or '(no plan)', 2000)}\n")
         self.out.write(f"  outcome: {one_line(step.outcome)}\n")
         t = step.timings_ms
-        stages = " · ".join(f"{s} {t.get(s, 0):.0f}" for s in STAGES)
+        planned = ("planner",) if "planner" in t else ()
+        stages = " · ".join(f"{s} {t.get(s, 0):.0f}" for s in (*planned, *STAGES))
         self.out.write(f"  ms: {stages} · total {t.get('total', 0):.0f}\n")
         self.out.flush()

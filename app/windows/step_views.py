@@ -160,14 +160,14 @@ def step_timings(record: StepRecord | None) -> str:
     if record is None or not record.timings_ms:
         return ""
     t = record.timings_ms
-    models = [f"model {t.get('model', 0):.0f}"]
-    if record.planner_model is not None:
-        models = [
-            f"planner {record.planner_model} {t.get('planner', 0):.0f}",
-            f"grounder {record.model} {t.get('model', 0):.0f}",
-        ]
-    stages = [f"{stage} {t.get(stage, 0):.0f}" for stage in STAGES if stage != "model"]
-    return "ms: " + " · ".join([*models, *stages, f"total {t.get('total', 0):.0f}"])
+    parts = []
+    for stage in (*STAGES, "total"):
+        if stage == "model" and record.planner_model is not None:
+            parts.append(f"planner {record.planner_model} {t.get('planner', 0):.0f}")
+            parts.append(f"grounder {record.model} {t.get('model', 0):.0f}")
+        else:
+            parts.append(f"{stage} {t.get(stage, 0):.0f}")
+    return "ms: " + " · ".join(parts)
 
 
 def step_headline(view: StepView) -> str:

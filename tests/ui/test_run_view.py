@@ -145,6 +145,6 @@ def test_a_planned_step_names_each_model_with_its_time_and_what_was_not_run(view
     view.show_record(record, first)
     assert view.thought.text().startswith('Planner (qwen3:4b): Click the "Apply" button')
     timings = view.timings.text()
-    assert timings.startswith("ms: planner qwen3:4b 450 · grounder m 700 · capture 12")
+    assert timings.startswith("ms: capture 12 · encode 0 · planner qwen3:4b 450 · grounder m 700 · parse 0")
     assert timings.endswith("total 1200")
     assert "[not run: the screen changed at (10, 10)" in view.action_list.text()
