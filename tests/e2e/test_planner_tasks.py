@@ -54,6 +54,9 @@ def test_planner_words_reach_the_grounder(screen_1080: XSession, ollama: FakeOll
     assert 'Click the \\"Cancel\\" button' in json.dumps(chats[1].messages)  # the words reached it
     assert len(chats[1].images) == 1
     assert "Click the" in json.dumps(chats[2].messages) and "executed" in json.dumps(chats[2].messages)
+    assert {r.keep_alive for r in chats} == {"30m"}  # both asked to stay loaded between steps
+    assert {PLANNER, GROUNDER} <= set(ollama.models.loaded)
+    assert 'planner llama3.2:3b: Click the "Cancel" button' in result.stdout
 
     first, second = steps_of(trace)
     assert first["planner_model"] == PLANNER and first["plan"] == 'Click the "Cancel" button'
