@@ -12,6 +12,9 @@ waiting) run on: their precondition is the focus, which the policy's judge check
 
 A change elsewhere (the field just clicked got a caret) does not stop the next action; a
 change near it does, even a harmless one -- that costs one model call, never a wrong click.
+Where an earlier action of the same answer acted itself, a change is its own doing (a hover
+highlight after ``mouse_move``, a pressed button), not a surprise: a point there is not checked,
+so the cookbook's ``mouse_move`` then ``left_click_drag`` from that point still drags.
 """
 
 from __future__ import annotations
@@ -59,10 +62,15 @@ def changed_at(before: Observation, after: Observation, point: ImagePoint) -> bo
     return False
 
 
-def precondition(action: Action, decided_on: Observation, now: Observation) -> str | None:
+def precondition(
+    action: Action, decided_on: Observation, now: Observation, acted: tuple[ImagePoint, ...] = ()
+) -> str | None:
     """Why ``action`` (decided on ``decided_on``) must not run on the screen as it is ``now``,
-    or None if what it aims at looks as the model saw it."""
+    or None if what it aims at looks as the model saw it; ``acted``: where the answer's earlier
+    actions acted (a change there is theirs)."""
     for point in aimed_points(action):
+        if any(abs(point.x - p.x) <= NEAR and abs(point.y - p.y) <= NEAR for p in acted):
+            continue
         if changed_at(decided_on, now, point):
             return (
                 f"the screen changed at ({point.x:g}, {point.y:g}) after the earlier action, so "

@@ -96,7 +96,9 @@ class Step:
                 break
             if isinstance(action, Finish | AskUser):
                 return self._conclude(action)
-            if index and not self._still_aimed(decision.actions[index:], observation):
+            if index and not self._still_aimed(
+                decision.actions[:index], decision.actions[index:], observation
+            ):
                 break
             if not isinstance(self._carry_out(action, observation), Executed):
                 self._drop(decision.actions[index + 1 :], f"{describe(action)} before it was not done")
@@ -159,14 +161,17 @@ class Step:
             self.log.plan = plan.text
         return plan
 
-    def _still_aimed(self, actions: Sequence[Action], observation: Observation) -> bool:
-        """Before a further action of one answer: look again, and drop it and the rest if the
-        screen changed where it aims (``deskhand.core.between``)."""
+    def _still_aimed(
+        self, ran: Sequence[Action], actions: Sequence[Action], observation: Observation
+    ) -> bool:
+        """Before a further action of one answer (after those that ``ran``): look again, and
+        drop it and the rest if the screen changed where it aims (``deskhand.core.between``)."""
         if not aimed_points(actions[0]):
             return True
         with self.log.timing("settle"):  # looking again is part of letting the screen settle
             now = (self.parts.look_again or self.parts.screen).observe()
-        why = precondition(actions[0], observation, now)
+        acted = tuple(point for action in ran for point in aimed_points(action))
+        why = precondition(actions[0], observation, now, acted)
         if why is None:
             return True
         self.log.dropped_action(actions[0], why)

@@ -144,3 +144,30 @@ def test_several_actions_run_when_the_screen_holds(
     first = steps_of(trace)[0]
     assert [a["kind"] for a in first["actions"]] == ["click", "type_text"]  # type: ignore[union-attr,index]
     assert first["dropped"] == []
+
+
+def test_a_move_then_a_drag_in_one_answer_drags(screen_1080: XSession, ollama: FakeOllama) -> None:
+    """The cookbook's pair in one answer: the check between lets the drag start where the move
+    put the pointer (its own doing), and the drag selects the words between."""
+    log = screen_1080.start_form()
+    ollama.script(
+        [
+            {"do": "click", "target": "Name"},
+            {"do": "type", "text": "alpha beta gamma"},
+            {
+                "do": "several",
+                "steps": [
+                    {"do": "move", "target": "alpha"},
+                    {"do": "drag", "from_pointer": True, "to": "gamma"},
+                ],
+            },
+            {"do": "type", "text": "X"},
+            {"do": "finish", "summary": "Replaced the middle."},
+        ]
+    )
+    result = deskhand(
+        screen_1080, "do", "Replace the middle words with X", "--model", GROUNDER, "--host", ollama.url
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    final = [e["text"] for e in read_events(log) if e["event"] == "text"][-1]
+    assert "X" in final and "beta" not in final, final

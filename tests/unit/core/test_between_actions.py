@@ -70,3 +70,13 @@ def test_a_declined_action_drops_the_rest_on_record() -> None:
         ]
         or record.dropped[0]["action"]["kind"] == "type_text"
     )
+
+
+def test_a_change_where_the_earlier_action_acted_is_its_own_doing() -> None:
+    move = {"kind": "move", "at": {"x": 1000, "y": 600}}
+    drag = {"kind": "drag", "start": {"x": 1000, "y": 600}, "end": {"x": 100, "y": 100}}
+    done, p = run(fingerprint(changed_at=(1000, 600)), move, drag)  # the hover highlight
+    assert done == ["move", "drag"]
+    done, p = run(fingerprint(changed_at=(100, 100)), move, drag)  # but the drag's end moved
+    assert done == ["move"]
+    assert "the screen changed at (100, 100)" in p["sinks"][0].records[0].dropped[0]["reason"]  # type: ignore[index]
