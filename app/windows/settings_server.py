@@ -37,9 +37,15 @@ _KEYRING_NOTE = (
 )
 
 
+_PLANNER_NOTE = (
+    "Optional: any chat model on the same server (e.g. qwen3:4b) says each step in words, and the "
+    "vision model finds where to act. Both stay loaded, so both must fit in memory."
+)
+
+
 class ServerGroup(SettingsGroup):
-    """Fields for ``backend``, ``host``, ``api_key_keyring``, ``model``, ``max_image_pixels``
-    and ``detail``; it also refreshes the model list when the address changes."""
+    """Fields for ``backend``, ``host``, ``api_key_keyring``, ``model``, ``planner_model``,
+    ``max_image_pixels`` and ``detail``; it also refreshes the model list when the address changes."""
 
     def __init__(self, settings: Settings, errors: dict[str, QLabel], server_factory: ServerFactory) -> None:
         super().__init__("Model server", errors)
@@ -50,6 +56,8 @@ class ServerGroup(SettingsGroup):
         self.api_key_keyring.setPlaceholderText("the name the key is saved under, e.g. gpu-box")
         self.models = ModelPicker(server_factory, s.model)
         self.pull = PullPanel(server_factory, self.effective_host)
+        self.planner_model = QLineEdit(s.planner_model or "")
+        self.planner_model.setPlaceholderText("none: the vision model decides alone")
         self.max_image_pixels = QLineEdit("" if s.max_image_pixels is None else str(s.max_image_pixels))
         self.max_image_pixels.setPlaceholderText("automatic: the model's budget, within the server's")
         self.detail = choice("detail", DETAILS, s.detail)
@@ -58,6 +66,7 @@ class ServerGroup(SettingsGroup):
         self.row("API key (saved as)", self.api_key_keyring, "api_key_keyring", _KEYRING_NOTE)
         self.row("Vision model", self.models, "model")
         self.row("Pull a model", self.pull)
+        self.row("Planner model", self.planner_model, "planner_model", _PLANNER_NOTE)
         self.row(
             "Most pixels per screenshot",
             self.max_image_pixels,
@@ -102,6 +111,7 @@ class ServerGroup(SettingsGroup):
             "host": self.host.text().strip() or None,
             "api_key_keyring": self.api_key_keyring.text().strip() or None,
             "model": self.models.current_model(),
+            "planner_model": self.planner_model.text().strip() or None,
             "max_image_pixels": pixels or None,  # Settings turns digits into a number or says why not
             "detail": self.detail.currentData(),
         }

@@ -100,6 +100,7 @@ NOT_DEFAULTS: dict[str, Any] = {
     "voice_review_seconds": 5.5,
     "backend": "openai",
     "api_key_keyring": "gpu-box",
+    "planner_model": "qwen3:4b",
     "max_image_pixels": 1_003_520,
     "detail": "high",
 }
@@ -123,6 +124,7 @@ def shown(window: SettingsWindow) -> dict[str, Any]:
         "voice_review_seconds": voice.voice_review_seconds.value(),
         "backend": server.backend.currentData(),
         "api_key_keyring": server.api_key_keyring.text() or None,
+        "planner_model": server.planner_model.text() or None,
         "max_image_pixels": int(pixels) if pixels else None,
         "detail": server.detail.currentData(),
     }
@@ -149,6 +151,7 @@ CHANGES: list[tuple[str, Change, object]] = [
     ("voice_review_seconds", lambda w, _: w.voice.voice_review_seconds.setValue(7.5), 7.5),
     ("backend", lambda w, _: pick(w.server.backend, "openai"), "openai"),
     ("api_key_keyring", lambda w, _: w.server.api_key_keyring.setText("  gpu-box "), "gpu-box"),
+    ("planner_model", lambda w, _: w.server.planner_model.setText(" qwen3:4b "), "qwen3:4b"),
     ("max_image_pixels", lambda w, _: w.server.max_image_pixels.setText("1003520"), 1_003_520),
     ("max_image_pixels", lambda w, _: w.server.max_image_pixels.setText("1,003,520"), 1_003_520),
     ("detail", lambda w, _: pick(w.server.detail, "high"), "high"),
