@@ -62,3 +62,22 @@ def test_a_grounder_may_not_finish_what_the_planner_set() -> None:
     assert len(p["executor"].executed) == 1  # type: ignore[attr-defined]
     repair = p["model"].conversations[1].turns[-1].text  # type: ignore[attr-defined]
     assert "do this step rather than finish the task: Click the OK button" in repair
+
+
+def test_a_vision_planner_sees_the_screenshot_and_the_screen_text() -> None:
+    from dataclasses import replace
+
+    from tests.fakes import FakeScreen
+
+    class ScreenWithText(FakeScreen):
+        def observe(self):  # type: ignore[no-untyped-def]
+            return replace(super().observe(), context='[1] push button "OK"')
+
+    planner_model = FakeModel(["Next: Click OK", "Done: ok"])
+    parts, _ = make_parts(
+        [reply(CLICK)], screen=ScreenWithText(), planner=Planner(planner_model, vision=True)
+    )
+    run_task("press OK", parts)
+    request = planner_model.conversations[0].turns[1]
+    assert request.image == b"jpeg"
+    assert 'What is on the screen now:\n[1] push button "OK"' in request.text
