@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from deskhand.core.elements import Element
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
 
@@ -16,7 +17,9 @@ class Observation:
     greyscale thumbnail of the same picture (empty if unknown), so the loop can tell
     whether an action changed the screen without decoding JPEGs.  ``pointer`` is where
     Deskhand last put the pointer, in this image's pixels (None if unknown; see
-    ``deskhand.core.pointer``).
+    ``deskhand.core.pointer``).  ``elements`` are the active window's interactive elements
+    the model is shown with it (empty when the list is off or cannot be trusted; see
+    ``deskhand.core.elements``).
     """
 
     id: str
@@ -27,6 +30,7 @@ class Observation:
     encode_ms: float
     fingerprint: bytes = b""
     pointer: ImagePoint | None = None
+    elements: tuple[Element, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, T
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import judge
-from deskhand.core.observation import Observation
+from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import (
     NOT_RUN,
     Declined,
@@ -94,6 +94,7 @@ class Step:
 
     def _decide(self, observation: Observation) -> Decision | Unparseable:
         dialect = self.parts.dialect
+        observation = self._perceive(observation)
         conversation = dialect.conversation(self.shared.prompt, self.shared.history, observation)
         if self.parts.inspector is not None:
             self.parts.inspector.prepare(observation)
@@ -108,11 +109,42 @@ class Step:
             with self.log.timing("parse"):
                 parsed = dialect.parse(completion.text, observation)
             if isinstance(parsed, Decision):
-                return parsed
+                return self._refined(parsed, observation)
             self.log.unparseable(parsed)
             if attempt < self.limits.max_repairs:
                 conversation = dialect.repair(conversation, parsed.raw, parsed.problem)
         return parsed
+
+    def _perceive(self, observation: Observation) -> Observation:
+        """The observation with the element list the model is shown (``core.refine``)."""
+        if self.parts.refiner is None:
+            return observation
+        with self.log.timing("inspect"):
+            perceived = self.parts.refiner.perceive(observation)
+        self.log.perceived(perceived)
+        return perceived
+
+    def _refined(self, decision: Decision, observation: Observation) -> Decision:
+        """The decision with its points snapped or zoomed in (``core.refine``)."""
+        if self.parts.refiner is None:
+            return decision
+
+        def ask(conversation: Conversation) -> Completion:
+            self._check_stop()
+            completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)
+            self.log.extra_answer(completion)
+            return completion
+
+        refined, notes = self.parts.refiner.refine(
+            decision,
+            observation,
+            task=self.shared.prompt,
+            dialect=self.parts.dialect,
+            ask=ask,
+            inspector=self.parts.inspector,
+        )
+        self.log.grounded(notes)
+        return refined
 
     def _carry_out(self, action: Action, observation: Observation) -> StepOutcome:
         repeated = self.guard.check(action, observation)

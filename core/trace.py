@@ -58,6 +58,12 @@ class StepRecord(BaseModel):
     output_tokens: int | None = None
     # The remembered facts the task's prompt carried (``deskhand.core.memory``).
     memories: list[dict[str, Any]] = Field(default_factory=list)
+    # How many of the active window's elements the model was shown (None: no list), and
+    # what the grounding stage did to the actions' points (``deskhand.core.refine``): per
+    # changed action its index and the element named, the snap (from, to, element) or the
+    # zoom (reason, first point, crop, the point in the crop, the refined point).
+    elements: int | None = None
+    grounding: list[dict[str, Any]] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
