@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from .render import step_text
+from .render import step_text, user_text
 from .spaces import dialect_for
 from .state import RecordedRequest, digest_of, show_body, tags_entry
 from .wire import WireHandler
@@ -152,7 +152,7 @@ class Handler(WireHandler):
             load = {"model": name, "created_at": _now(), "message": message}
             self._send_json(200, {**load, "done_reason": "load", "done": True}, rec)
             return
-        step = self.fake.script_state.next()
+        step = self.fake.script_state.take(user_text(messages))
         if step is None:
             n = self.fake.script_state.consumed + 1
             error = f"fake ollama: the script has no step left for chat request #{n}"
