@@ -74,7 +74,7 @@ def test_a_point_at_one_elements_edge_snaps_to_its_centre() -> None:
         {
             "action": 0,
             "snapped": {"from": [660.0, 352.0], "to": [round(centre.x, 1), round(centre.y, 1)], "element": 1},
-        }  # fmt: skip
+        }
     ]
 
 
