@@ -15,6 +15,7 @@ import functools
 import logging
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ def build_parts(
         grid = screen_grid(wanted, server_kind(model), settings)
         if grid != wanted:
             log.info("screenshots within %d pixels for %s", grid.max_pixels, server_kind(model))
-        dialect = offering_elements(family.build(grid, offered), settings.element_list)
+        dialect = offering_elements(family.build(grid, offered), settings.element_list and _has_atspi())
         screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
         # After the privacy guard: remembered facts go only where screenshots may go.
         memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
@@ -200,6 +201,11 @@ def target_inspector(settings: Settings, *, frames: FrameSource | None = None) -
         return None
     accessibility_on()
     return default_inspector(frames=frames)
+
+
+def _has_atspi() -> bool:
+    """Whether an element list can exist here (the accessibility tree is AT-SPI, Linux only)."""
+    return sys.platform.startswith("linux")
 
 
 def refiner(settings: Settings, *, frames: FrameSource) -> Refiner | None:

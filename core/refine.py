@@ -108,15 +108,16 @@ class Refiner:
                 continue
             snapped = self._snap(point, observation)
             if snapped is not None:
-                actions[index] = _moved(action, snapped[1])
-                notes.append({"action": index, "snapped": {"from": _xy(point), "to": _xy(snapped[1]),
-                                                           "element": snapped[0]}})  # fmt: skip
+                number, centre = snapped
+                actions[index] = _moved(action, centre)
+                snap = {"from": _xy(point), "to": _xy(centre), "element": number}
+                notes.append({"action": index, "snapped": snap})
                 continue
             zoomer = self.zoomer
             if zoomed or zoomer is None:
                 continue
-            reason = zoom_reason(point, observation.elements, self._target(point, observation, inspector),
-                                 self.options)  # fmt: skip
+            target = self._target(point, observation, inspector)
+            reason = zoom_reason(point, observation.elements, target, self.options)
             if reason is None:
                 continue
             zoomed = True
