@@ -191,7 +191,9 @@ class AtspiElements:
                 raise _OutOfTime()
             reply = conn.receive(timeout=left)
             answered = reply.header.fields.get(HeaderFields.reply_serial, -1)
-            index = serials.pop(answered) if answered in serials else None
-            if index is not None and reply.header.message_type is MessageType.method_return:
-                results[index] = reply.body
+            if answered not in serials:
+                continue  # a signal, or a reply to someone else's call
+            at = serials.pop(answered)
+            if reply.header.message_type is MessageType.method_return:
+                results[at] = reply.body
         return results
