@@ -140,16 +140,16 @@ class Refiner:
     def _target(
         self, point: ImagePoint, observation: Observation, inspector: Inspector | None
     ) -> ImageBox | None:
-        """What an inspector finds at the point, as a box of the image (when no element is
-        listed: with a list, the list says what is near)."""
+        """The element the accessibility tree finds at the point, as a box of the image (when
+        no element is listed: with a list, the list says what is near)."""
         if inspector is None or observation.elements:
             return None
         try:
             found = inspector.inspect(observation.geometry.to_screen(point), observation)
         except Exception:  # an inspector's failure only means "nothing known"; see core.inspection
             return None
-        if found is None or found.bounds is None:
-            return None
+        if found is None or found.bounds is None or found.source != "accessibility":
+            return None  # OCR's box is the label's ink, not the target: it says nothing of size
         return observation.geometry.rect_to_image(found.bounds)
 
     def _zoom(

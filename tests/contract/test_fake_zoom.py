@@ -72,3 +72,12 @@ def test_a_zoom_request_before_any_step_is_an_error(server: FakeOllama) -> None:
 def test_miss_must_be_two_numbers(server: FakeOllama) -> None:
     with pytest.raises(ScriptError, match="miss"):
         server.script([{"do": "click", "target": "OK", "miss": 9}])
+
+
+def test_a_step_with_an_explicit_point_gives_up_on_a_zoom_request(server: FakeOllama) -> None:
+    server.script([{"do": "click", "at": [100, 100]}])
+    assert click_at(server, SCREEN.data, "Task: click") == (100, 100)
+    model = OllamaModel(host=server.url, model=MODEL)
+    turn = Turn("user", "Zoomed-in view: a part of the screen", SCREEN.data)
+    answer = json.loads(model.complete(Conversation(turns=(turn,)), should_stop=lambda: False).text)
+    assert answer["actions"][0]["kind"] == "finish" and answer["actions"][0]["success"] is False

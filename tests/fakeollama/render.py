@@ -50,6 +50,8 @@ def _point(step: Step, text_key: str, at_key: str, ctx: Context) -> tuple[int, i
     if size is None:
         raise _NotFound("the request carried no screenshot to look at")
     if step.get(at_key) is not None:
+        if step.get("zoomed"):
+            raise _NotFound(f"'{at_key}' is a point of the first screenshot, not of this zoomed-in one")
         x, y = step[at_key]
         return to_model(ctx.dialect, (float(x), float(y)), size)
     target = step.get(text_key)

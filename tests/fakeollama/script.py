@@ -26,7 +26,8 @@ image the request carried, added to the target's centre (kept inside the image) 
 real model's error, it is the same in every image it is sent, so in a zoomed-in crop it
 is smaller on the screen.  A *zoom request* (a user message's text holds
 ``ZOOM_MARKER``, as Deskhand's second look at a small target does) takes no new step: the
-last step is answered again, its target found anew in the crop that request carries.
+last step is answered again, its target found anew in the crop that request carries (a step
+whose point is explicit, ``"at"``, has no truthful answer there: the fake gives up on it).
 
 Targets are found by OCR on the last image of the request; ``"index": n`` picks the n-th
 equally good match in reading order (default 0).  ``"at"`` points are pixels of that image.
@@ -158,7 +159,7 @@ class Script:
             if self._last is None:
                 return None
             self.zooms += 1
-            return dict(self._last)
+            return {**self._last, "zoomed": True}
 
     @property
     def remaining(self) -> int:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, replace
 
 from deskhand.core.actions import Click
 from deskhand.core.elements import SeenElement
-from deskhand.core.geometry import Grid, Rect, ScreenGeometry, Size
+from deskhand.core.geometry import Grid, Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.grounding import GroundingOptions
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
 from deskhand.core.refine import ZOOM_PROMPT, Refiner
+from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord
 from tests.fakes import FakeModel, FakeScreen, make_parts, reply
 
@@ -140,3 +141,43 @@ def test_everything_off_changes_nothing() -> None:
 def test_the_zoom_prompt_names_the_action_and_the_factor() -> None:
     text = ZOOM_PROMPT.format(task="T", what="click at (1, 2)", factor=4)
     assert text.startswith("T\n\nZoomed-in view:") and "click at (1, 2)" in text and "4 times" in text
+
+
+@dataclass
+class FakeInspector:
+    """Answers every point with one target (what the accessibility tree or OCR found)."""
+
+    found: TargetInfo
+
+    def prepare(self, observation: Observation) -> None:
+        return None
+
+    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+        return self.found
+
+    def focused(self, observation: Observation) -> TargetInfo | None:
+        return None
+
+
+def test_without_a_list_the_accessibility_trees_small_element_asks_for_a_zoom_but_ocr_text_does_not() -> None:
+    for source, zooms in (("accessibility", 1), ("ocr", 0)):
+        zoomer = FakeZoomer()
+        refiner = Refiner(GroundingOptions(elements=False), zoomer=zoomer)
+        inspector = FakeInspector(TargetInfo("Apply", "push button", source, APPLY))  # type: ignore[arg-type]
+        answers = [reply({"kind": "click", "at": {"x": 660, "y": 352}}), reply(FINISH), reply(FINISH)]
+        parts, pieces = make_parts([], model=FakeModel(answers), screen=FakeScreen(SCREEN), refiner=refiner,
+                                   inspector=inspector)  # fmt: skip
+        run_task("x", parts)
+        assert len(zoomer.regions) == zooms, source
+    note = record(pieces).grounding
+    assert note == []
+
+
+def test_a_zoomed_answer_without_a_point_keeps_the_first() -> None:
+    refiner = Refiner(GroundingOptions(), elements=FakeElements(), zoomer=FakeZoomer())
+    first = reply({"kind": "click", "at": {"x": 660, "y": 361}})
+    model = FakeModel([first, reply({"kind": "finish", "summary": "?", "success": False}), reply(FINISH)])
+    parts, pieces = make_parts([], model=model, screen=FakeScreen(SCREEN), refiner=refiner)
+    run_task("x", parts)  # type: ignore[arg-type]
+    assert clicked(pieces).at.y == 361
+    assert record(pieces).grounding[0]["zoom"]["skipped"] == "the zoomed answer named no point"
