@@ -58,6 +58,7 @@ class Outcome:
     snaps: int = 0
     zooms: int = 0
     crop_ms: list[float] = field(default_factory=list)
+    list_ms: list[float] = field(default_factory=list)  # reading the element list, per step
     step_ms: list[float] = field(default_factory=list)
 
     @property
@@ -127,6 +128,8 @@ def _config(name: str, label: str, overrides: dict[str, Any], log: Path) -> Outc
                     close()
     for collected in collector.steps:
         record = collected.record
+        if record.elements_ms is not None:
+            outcome.list_ms.append(record.elements_ms)
         if not record.actions or record.actions[0].get("kind") != "click":
             if "could not find" in record.thought:
                 outcome.unfound += 1
@@ -143,15 +146,17 @@ def _config(name: str, label: str, overrides: dict[str, Any], log: Path) -> Outc
 
 def table(outcomes: list[Outcome]) -> str:
     rows = [
-        "| configuration | landed | model calls per click | snapped | zoomed | crop + encode ms (p50) | step ms (p50) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| configuration | landed | model calls per click | snapped | zoomed | element list ms (p50) "
+        "| crop + encode ms (p50) | step ms (p50) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for o in outcomes:
         crop = f"{percentile(o.crop_ms, 50):.0f}" if o.crop_ms else "–"
+        listed = f"{percentile(o.list_ms, 50):.0f}" if o.list_ms else "–"
         step = f"{percentile(o.step_ms, 50):.0f}" if o.step_ms else "–"
         calls = 1 + o.zooms / o.trials if o.trials else math.nan
         rows.append(f"| {o.label} | {o.landed}/{o.trials} ({o.rate:.0f} %) | {calls:.2f} | {o.snaps} | "
-                    f"{o.zooms} | {crop} | {step} |")  # fmt: skip
+                    f"{o.zooms} | {listed} | {crop} | {step} |")  # fmt: skip
     unfound = max((o.unfound for o in outcomes), default=0)
     best = max((o.rate for o in outcomes if o.name != "raw"), default=math.nan)
     return "\n".join(

@@ -119,9 +119,10 @@ class Step:
         """The observation with the element list the model is shown (``core.refine``)."""
         if self.parts.refiner is None:
             return observation
+        started = self.parts.clock.now()
         with self.log.timing("inspect"):
             perceived = self.parts.refiner.perceive(observation)
-        self.log.perceived(perceived)
+        self.log.perceived(perceived, (self.parts.clock.now() - started) * 1000.0)
         return perceived
 
     def _refined(self, decision: Decision, observation: Observation) -> Decision:

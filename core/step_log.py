@@ -97,6 +97,7 @@ class StepLog:
         self.output_tokens: int | None = None
         self.geometry: ScreenGeometry | None = None
         self.elements: int | None = None  # elements listed to the model (None: no list)
+        self.elements_ms: float | None = None  # reading them (None: the list is off)
         self.grounding: list[dict[str, Any]] = []
 
     @contextmanager
@@ -121,8 +122,9 @@ class StepLog:
         if completion.output_tokens is not None:
             self.output_tokens = (self.output_tokens or 0) + completion.output_tokens
 
-    def perceived(self, observation: Observation) -> None:
+    def perceived(self, observation: Observation, ms: float) -> None:
         self.elements = len(observation.elements) if observation.elements else None
+        self.elements_ms = round(ms, 1)
 
     def extra_answer(self, completion: Completion) -> None:
         """A second answer within the step (a zoom): its time and tokens count, while the
@@ -203,6 +205,7 @@ class StepLog:
             output_tokens=self.output_tokens,
             memories=[{"id": fact.id, "text": fact.text} for fact in self.memories],
             elements=self.elements,
+            elements_ms=self.elements_ms,
             grounding=self.grounding,
         )
         if not self.secrets:

@@ -63,6 +63,7 @@ class StepRecord(BaseModel):
     # changed action its index and the element named, the snap (from, to, element) or the
     # zoom (reason, first point, crop, the point in the crop, the refined point).
     elements: int | None = None
+    elements_ms: float | None = None  # reading the list (part of ``inspect_ms``)
     grounding: list[dict[str, Any]] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
