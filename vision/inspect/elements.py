@@ -57,7 +57,7 @@ class AtspiElements:
     """The ``ElementSource``: interactive elements of the active window (see the module doc)."""
 
     def __init__(
-        self, tree: AtspiInspector | None = None, *, budget: float = 1.0, max_nodes: int = 1500
+        self, tree: AtspiInspector | None = None, *, budget: float = 2.0, max_nodes: int = 1500
     ) -> None:
         self.tree = tree or AtspiInspector()
         self.budget = budget
