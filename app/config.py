@@ -227,6 +227,13 @@ class Settings(BaseModel):
     # Look at what a click lands on / typing goes into (accessibility tree, else OCR of the
     # screenshot) and ask before risky buttons (Send, Pay, Delete…) and password fields.
     inspect_targets: bool = True
+    # Grounding (README "Small targets"): show the model a numbered list of the active
+    # window's elements from the accessibility tree (where it can be trusted) so it may
+    # answer "element 12"; move a point at one element's edge to its centre; and look again
+    # at a zoomed-in crop when the target is small (one more model call, only then).
+    element_list: bool = True
+    snap_to_elements: bool = True
+    zoom_small_targets: bool = True
     # How long after a model-server fault mid-task (restarting, overloaded, stream cut,
     # silent) `deskhand do` gives up with exit code 2, the retries' own waits for the server
     # included; 0 = do not wait.  The tray app waits until you press Stop.

@@ -15,6 +15,7 @@ import functools
 import logging
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,14 +42,19 @@ from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Grid, Rect, Size
+from deskhand.core.grounding import GroundingOptions
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.planning import Planner
 from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
+from deskhand.core.refine import Refiner
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import Family, family_for
+from deskhand.vision.dialects.elements import offering_elements
 from deskhand.vision.imaging import detail_grid, image_tokens
 from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
+from deskhand.vision.inspect.elements import AtspiElements
 from deskhand.vision.streaming import WaitLeft
+from deskhand.vision.zoom import FrameZoomer
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +152,7 @@ def build_parts(
         grid = screen_grid(wanted, server_kind(model), settings)
         if grid != wanted:
             log.info("screenshots within %d pixels for %s", grid.max_pixels, server_kind(model))
-        dialect = family.build(grid, offered)
+        dialect = offering_elements(family.build(grid, offered), settings.element_list and _has_atspi())
         screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
         # After the privacy guard: remembered facts go only where screenshots may go.
         memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
@@ -179,6 +185,7 @@ def build_parts(
         ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up if planner is None else _both(model.warm_up, planner[1]),
         inspector=target_inspector(settings, frames=screen.frame),
+        refiner=refiner(settings, frames=screen.frame),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
         recall=memory.recall if memory is not None else None,
@@ -234,6 +241,27 @@ def target_inspector(settings: Settings, *, frames: FrameSource | None = None) -
         return None
     accessibility_on()
     return default_inspector(frames=frames)
+
+
+def _has_atspi() -> bool:
+    """Whether an element list can exist here (the accessibility tree is AT-SPI, Linux only)."""
+    return sys.platform.startswith("linux")
+
+
+def refiner(settings: Settings, *, frames: FrameSource) -> Refiner | None:
+    """The grounding stage: element list, snapping and zoom-in, as the settings allow."""
+    options = GroundingOptions(
+        elements=settings.element_list, snap=settings.snap_to_elements, zoom=settings.zoom_small_targets
+    )
+    if not (options.elements or options.zoom):
+        return None
+    if options.elements:
+        accessibility_on()
+    return Refiner(
+        options,
+        elements=AtspiElements() if options.elements else None,
+        zoomer=FrameZoomer(frames, jpeg_quality=settings.jpeg_quality),
+    )
 
 
 @functools.cache

@@ -1,12 +1,14 @@
 """``python -m bench`` (``make bench``): per-stage latency of the real loop, with ratios.
 
-    python -m bench [--reps N] [--quick] [--out bench/results]
+    python -m bench [--reps N] [--quick] [--out bench/results] [--grounding-only]
 
 Starts a private Xvfb (1920x1080) with the Qt test form, then, each against its own fake
 Ollama process: Deskhand as wired for ``deskhand do`` (0 ms emulated model), the ablations,
 the naive baseline, a high-detail run, an early-stop run with a model that keeps talking
 after its action, the app's reaction times, and stop trials.  Prints the tables and writes
 ``latest.md``, ``latest.json`` and ``stages.png`` to the output folder (~2 minutes).
+Then the grounding of small targets on its own 2560x1440 desktop (``bench/grounding.py``:
+raw error vs snapping vs zoom-in; ``grounding.md``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import configs, measure, report
+from bench import configs, grounding, measure, report
 from bench.desktop import Desktop, start_desktop
 from bench.tasks import FILL, TASKS, chatty, script
 from deskhand.app.config import Settings
@@ -45,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=4, help="repetitions of each task (default 4)")
     parser.add_argument("--quick", action="store_true", help="one repetition, fewer stop trials")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--grounding-only", action="store_true", help="only the small-target grounding runs")
     args = parser.parse_args(argv)
+    if args.grounding_only:
+        return grounding.main()
     reps = 1 if args.quick else args.reps
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -55,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         results = _measure(desktop, reps, trials=4 if args.quick else 16)
     finally:
         desktop.close()
-    text = _render(results, time.monotonic() - started)
+    outcomes = grounding.run()  # its own 2560x1440 desktop, after the 1080p one is gone
+    text = _render(results, time.monotonic() - started) + "\n\n" + grounding.table(outcomes)
     print(text)
     (args.out / "latest.md").write_text(text + "\n", encoding="utf-8")
     report.save_json(args.out / "latest.json", {"results": results})

@@ -85,6 +85,9 @@ class Click(_Action):
     at: ImagePoint
     button: MouseButton = MouseButton.LEFT
     count: int = Field(default=1, ge=1, le=3)
+    # The number of the listed element the model named instead of a point ("click element
+    # 12"); ``at`` is then that element's centre (``deskhand.core.elements``).
+    element: int | None = Field(default=None, ge=1, le=999)
 
 
 class Move(_Action):
@@ -92,6 +95,9 @@ class Move(_Action):
 
     kind: Literal["move"] = "move"
     at: ImagePoint
+    # The number of the listed element the model named instead of a point ("click element
+    # 12"); ``at`` is then that element's centre (``deskhand.core.elements``).
+    element: int | None = Field(default=None, ge=1, le=999)
 
 
 class Drag(_Action):

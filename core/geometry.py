@@ -50,6 +50,42 @@ class ImagePoint(_Frozen):
     y: float = Field(ge=0)
 
 
+class ImageBox(NamedTuple):
+    """A box in pixels of the image sent (an element's bounds as the model sees them)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def centre(self) -> ImagePoint:
+        return ImagePoint(x=(self.left + self.right) / 2, y=(self.top + self.bottom) / 2)
+
+    def contains(self, point: ImagePoint) -> bool:
+        return self.left <= point.x <= self.right and self.top <= point.y <= self.bottom
+
+    def distance(self, point: ImagePoint) -> float:
+        """How far ``point`` is from the box (0 inside it)."""
+        dx = max(self.left - point.x, 0.0, point.x - self.right)
+        dy = max(self.top - point.y, 0.0, point.y - self.bottom)
+        return math.hypot(dx, dy)
+
+    def edge_distance(self, point: ImagePoint) -> float:
+        """How far ``point`` is from the box's outline, from inside or from outside."""
+        if not self.contains(point):
+            return self.distance(point)
+        return min(point.x - self.left, self.right - point.x, point.y - self.top, self.bottom - point.y)
+
+
 class ScreenPoint(_Frozen):
     """A point in desktop input coordinates (what pyautogui/XTest move the pointer to)."""
 
@@ -86,6 +122,12 @@ class ModelSpace(_Frozen):
         y = min(point.y * ih / h, ih - 1)
         return ImagePoint(x=x, y=y)
 
+    def from_image(self, point: ImagePoint, image_size: Size) -> ModelPoint:
+        """An image pixel as the model would write it (the inverse of ``to_image``)."""
+        w, h = self.extent
+        iw, ih = image_size
+        return ModelPoint(point.x * w / iw, point.y * h / ih)
+
 
 class ScreenGeometry(_Frozen):
     """Where a screenshot came from: image size and the monitor rectangle it shows.
@@ -105,12 +147,36 @@ class ScreenGeometry(_Frozen):
             raise ValueError("image and screen rectangle must have positive size")
         return self
 
-    def to_screen(self, point: ImagePoint) -> ScreenPoint:
-        """Map an image pixel to the desktop point it shows, clamped inside the monitor."""
+    def to_desktop(self, point: ImagePoint) -> tuple[float, float]:
+        """The exact (unrounded) desktop position an image pixel shows."""
         iw, ih = self.image_size
         r = self.screen_rect
-        sx = r.x + point.x * r.width / iw
-        sy = r.y + point.y * r.height / ih
+        return r.x + point.x * r.width / iw, r.y + point.y * r.height / ih
+
+    def from_desktop(self, x: float, y: float) -> ImagePoint:
+        """The image pixel showing an exact desktop position (clamped inside the image)."""
+        iw, ih = self.image_size
+        r = self.screen_rect
+        ix = min(max((x - r.x) * iw / r.width, 0.0), iw - 1.0)
+        iy = min(max((y - r.y) * ih / r.height, 0.0), ih - 1.0)
+        return ImagePoint(x=ix, y=iy)
+
+    def rect_to_image(self, rect: Rect) -> ImageBox | None:
+        """A desktop rectangle as a box of this image, cut to the image (None if off it)."""
+        r = self.screen_rect
+        left, top = max(rect.x, r.x), max(rect.y, r.y)
+        right = min(rect.x + rect.width, r.x + r.width)
+        bottom = min(rect.y + rect.height, r.y + r.height)
+        if right <= left or bottom <= top:
+            return None
+        iw, ih = self.image_size
+        sx, sy = iw / r.width, ih / r.height
+        return ImageBox((left - r.x) * sx, (top - r.y) * sy, (right - r.x) * sx, (bottom - r.y) * sy)
+
+    def to_screen(self, point: ImagePoint) -> ScreenPoint:
+        """Map an image pixel to the desktop point it shows, clamped inside the monitor."""
+        r = self.screen_rect
+        sx, sy = self.to_desktop(point)
         x = min(max(round(sx), r.x), r.x + r.width - 1)
         y = min(max(round(sy), r.y), r.y + r.height - 1)
         return ScreenPoint(x=x, y=y)
@@ -122,6 +188,16 @@ class ScreenGeometry(_Frozen):
             return None
         iw, ih = self.image_size
         return ImagePoint(x=(point.x - r.x) * iw / r.width, y=(point.y - r.y) * ih / r.height)
+
+
+def through_crop(point: ImagePoint, crop: ScreenGeometry, source: ScreenGeometry) -> ImagePoint:
+    """A pixel of a crop's image (``crop``: the region of the screen it shows) as a pixel of
+    the screenshot ``source`` it was cut from, exactly, through the desktop position both show.
+
+    A zoomed-in crop is a screenshot of a smaller screen rectangle, so this is the same
+    mapping every action takes to the screen, without rounding in between.
+    """
+    return source.from_desktop(*crop.to_desktop(point))
 
 
 class Grid(_Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from deskhand.core.elements import Element
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
 # The cells of ``Observation.fingerprint`` (columns, rows): ~20x20 image pixels at 1080p.
@@ -20,7 +21,9 @@ class Observation:
     whether an action changed the screen without decoding JPEGs.  ``pointer`` is where
     Deskhand last put the pointer, in this image's pixels (None if unknown; see
     ``deskhand.core.pointer``).  ``context`` is text about the same screen for models that
-    read text (a list of its elements, say); the planner gets it (``deskhand.core.planning``).
+    read text (the planner, ``deskhand.core.planning``).  ``elements`` are the active
+    window's interactive elements the model is shown with it (empty when the list is off or
+    cannot be trusted; see ``deskhand.core.elements``).
     """
 
     id: str
@@ -32,6 +35,7 @@ class Observation:
     fingerprint: bytes = b""
     pointer: ImagePoint | None = None
     context: str = ""
+    elements: tuple[Element, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from deskhand.core.actions import Action, Decision
+from deskhand.core.elements import SeenElement
 from deskhand.core.errors import DeskhandError
-from deskhand.core.geometry import Frame, Grid, ModelSpace, ScreenPoint, Size
+from deskhand.core.geometry import Frame, Grid, ModelSpace, Rect, ScreenPoint, Size
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
 from deskhand.core.policy import Approved, UserAnswer
@@ -132,6 +133,22 @@ class Inspector(Protocol):
     def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None: ...
 
     def focused(self, observation: Observation) -> TargetInfo | None: ...
+
+
+class ElementSource(Protocol):
+    """The active window's interactive elements for one observation, from a source that can
+    be trusted to describe what is on top (the accessibility tree of the active window);
+    ``None`` when it cannot (no tree, an empty one, another window in front)."""
+
+    def elements(self, observation: Observation) -> Sequence[SeenElement] | None: ...
+
+
+class Zoomer(Protocol):
+    """Cuts ``region`` (desktop rectangle) out of the full-resolution grab ``observation``
+    was made from and makes it a screenshot of its own on ``grid`` (None if that grab is
+    gone); its geometry maps its pixels to the desktop like any observation's."""
+
+    def zoom(self, observation: Observation, region: Rect, grid: Grid) -> Observation | None: ...
 
 
 class MemoryWriter(Protocol):

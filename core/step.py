@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
 from deskhand.core.between import aimed_points, precondition
+from deskhand.core.elements import listing
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
+from deskhand.core.geometry import ModelSpace
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import judge
-from deskhand.core.observation import Observation
+from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import (
     NOT_RUN,
     Declined,
@@ -111,6 +113,7 @@ class Step:
 
     def _decide(self, observation: Observation) -> Decision | Unparseable:
         dialect = self.parts.dialect
+        observation = self._perceive(observation)
         if self.parts.inspector is not None:
             self.parts.inspector.prepare(observation)
         if self.shared.warm_up is not None:
@@ -135,7 +138,7 @@ class Step:
             if isinstance(parsed, Decision) and plan is not None and (why := ends_early(parsed, plan)):
                 parsed = Unparseable(completion.text, why)
             if isinstance(parsed, Decision):
-                return parsed
+                return self._refined(parsed, observation, task)
             self.log.unparseable(parsed)
             if attempt < self.limits.max_repairs:
                 conversation = dialect.repair(conversation, parsed.raw, parsed.problem)
@@ -148,7 +151,7 @@ class Step:
         if planner is None:
             return None
         conversation = plan_conversation(
-            planner, self.shared.prompt, self.shared.history, observation, observation.context
+            planner, self.shared.prompt, self.shared.history, observation, _screen_text(observation)
         )
         plan = ask_planner(
             planner,
@@ -181,6 +184,39 @@ class Step:
     def _drop(self, actions: Sequence[Action], reason: str) -> None:
         for action in actions:
             self.log.dropped_action(action, reason)
+
+    def _perceive(self, observation: Observation) -> Observation:
+        """The observation with the element list the model is shown (``core.refine``)."""
+        if self.parts.refiner is None:
+            return observation
+        started = self.parts.clock.now()
+        with self.log.timing("inspect"):
+            perceived = self.parts.refiner.perceive(observation)
+        self.log.perceived(perceived, (self.parts.clock.now() - started) * 1000.0)
+        return perceived
+
+    def _refined(self, decision: Decision, observation: Observation, task: str) -> Decision:
+        """The decision with its points snapped or zoomed in (``core.refine``); a zoom asks
+        again with ``task``, the words the grounder was given (the planner's step, if any)."""
+        if self.parts.refiner is None:
+            return decision
+
+        def ask(conversation: Conversation) -> Completion:
+            self._check_stop()
+            completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)
+            self.log.extra_answer(completion)
+            return completion
+
+        refined, notes = self.parts.refiner.refine(
+            decision,
+            observation,
+            task=task,
+            dialect=self.parts.dialect,
+            ask=ask,
+            inspector=self.parts.inspector,
+        )
+        self.log.grounded(notes)
+        return refined
 
     def _carry_out(self, action: Action, observation: Observation) -> StepOutcome:
         repeated = self.guard.check(action, observation)
@@ -297,3 +333,15 @@ class Step:
     def _check_stop(self) -> None:
         if self.parts.should_stop():
             raise Stopped()
+
+
+def _screen_text(observation: Observation) -> str:
+    """What the planner reads about the screen besides the picture: the observation's text,
+    else the element list the grounder is shown (boxes in the image's own pixels)."""
+    if observation.context or not observation.elements:
+        return observation.context
+    return listing(
+        observation.elements,
+        ModelSpace(extent=observation.geometry.image_size),
+        observation.geometry.image_size,
+    )

@@ -40,6 +40,14 @@ def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
     return [screen.x, screen.y]
 
 
+def _dumped(action: Action) -> dict[str, Any]:
+    """The action as recorded; ``element`` only when the model named one."""
+    dumped = action.model_dump(mode="json")
+    if dumped.get("element", 0) is None:
+        del dumped["element"]
+    return dumped
+
+
 REDACTED = "[typed into a password field: not recorded]"
 
 
@@ -93,6 +101,9 @@ class StepLog:
         self.prompt_tokens: int | None = None
         self.output_tokens: int | None = None
         self.geometry: ScreenGeometry | None = None
+        self.elements: int | None = None  # elements listed to the model (None: no list)
+        self.elements_ms: float | None = None  # reading them (None: the list is off)
+        self.grounding: list[dict[str, Any]] = []
 
     @contextmanager
     def timing(self, stage: str) -> Iterator[None]:
@@ -126,6 +137,22 @@ class StepLog:
         self.dropped.append({"action": action.model_dump(mode="json"), "reason": reason})
         self.outcomes.append(f"{describe(action)} not run: {reason}")
         self.feedback_lines.append(f"{describe(action)} → not done: {reason}")
+
+    def perceived(self, observation: Observation, ms: float) -> None:
+        self.elements = len(observation.elements) if observation.elements else None
+        self.elements_ms = round(ms, 1)
+
+    def extra_answer(self, completion: Completion) -> None:
+        """A second answer within the step (a zoom): its time and tokens count, while the
+        step's ``raw_output`` stays the decision's (the grounding note keeps this one)."""
+        self.timings.model += completion.model_ms
+        if completion.prompt_tokens is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + completion.prompt_tokens
+        if completion.output_tokens is not None:
+            self.output_tokens = (self.output_tokens or 0) + completion.output_tokens
+
+    def grounded(self, notes: list[dict[str, Any]]) -> None:
+        self.grounding.extend(notes)
 
     def unparseable(self, parsed: Unparseable) -> None:
         self.problems.append(parsed.problem)
@@ -187,7 +214,7 @@ class StepLog:
             dialect=self.dialect,
             raw_output=self.raw_outputs[-1] if self.raw_outputs else "",
             thought=self.decision.thought if self.decision else "",
-            actions=[a.model_dump(mode="json") for a in actions],
+            actions=[_dumped(a) for a in actions],
             screen_targets=[screen_target(a, geometry) for a in actions],
             verdicts=[{"level": v.level.value, "reason": v.reason} for _, v, _ in self.judged_actions],
             user_answers=[None if u is None else u.name.lower() for _, _, u in self.judged_actions],
@@ -203,10 +230,13 @@ class StepLog:
             planner_output=self.planner_outputs[-1] if self.planner_outputs else "",
             plan=self.plan,
             dropped=self.dropped,
+            elements=self.elements,
+            elements_ms=self.elements_ms,
+            grounding=self.grounding,
         )
         if not self.secrets:
             return record
         fields: tuple[str, ...] = ("raw_output", "thought", "actions", "verdicts", "outcome", "targets")
-        fields += ("planner_output", "plan", "dropped")
+        fields += ("planner_output", "plan", "dropped", "grounding")
         dumped = record.model_dump()
         return record.model_copy(update={f: _redacted_value(dumped[f], self.secrets) for f in fields})

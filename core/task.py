@@ -30,6 +30,7 @@ from deskhand.core.ports import (
     ShouldStop,
     StepSink,
 )
+from deskhand.core.refine import Refiner
 from deskhand.core.repeat_guard import RepeatGuard
 from deskhand.core.tools import ToolKey
 from deskhand.core.typed_line import TypedLines
@@ -83,6 +84,7 @@ class Parts:
     warm_up: Callable[[], None] | None = None
     ask_every_action: bool = False
     inspector: Inspector | None = None  # what a click lands on / typing goes into
+    refiner: Refiner | None = None  # element list, snapping and zoom-in (None: points as given)
     unlocked: frozenset[str] = frozenset()  # block rules the user lets ask instead (settings)
     faults: FaultWaiter | None = None  # None: a model-server fault ends the task
     # The remembered facts relevant to a task (``deskhand.core.memory``); None: no memory.

@@ -67,6 +67,13 @@ class StepRecord(BaseModel):
     plan: str = ""
     # Actions of the answer that were not run, each with why (``deskhand.core.between``).
     dropped: list[dict[str, Any]] = Field(default_factory=list)
+    # How many of the active window's elements the model was shown (None: no list), and
+    # what the grounding stage did to the actions' points (``deskhand.core.refine``): per
+    # changed action its index and the element named, the snap (from, to, element) or the
+    # zoom (reason, first point, crop, the point in the crop, the refined point).
+    elements: int | None = None
+    elements_ms: float | None = None  # reading the list (part of ``inspect_ms``)
+    grounding: list[dict[str, Any]] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

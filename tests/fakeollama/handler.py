@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from .render import step_text
+from .render import step_text, user_text
 from .spaces import dialect_for
 from .state import RecordedRequest, canonical, digest_of, show_body, tags_entry
 from .wire import WireHandler
@@ -153,7 +153,7 @@ class Handler(WireHandler):
             self._send_json(200, {**load, "done_reason": "load", "done": True}, rec)
             return
         script = self.fake.model_scripts.get(canonical(name), self.fake.script_state)
-        step = script.next()
+        step = script.take(user_text(messages))
         if step is None:
             n = script.consumed + 1
             error = f"fake ollama: the script has no step left for chat request #{n}"

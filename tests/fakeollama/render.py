@@ -51,6 +51,8 @@ def _point(step: Step, text_key: str, at_key: str, ctx: Context) -> tuple[int, i
     if size is None:
         raise _NotFound("the request carried no screenshot to look at")
     if step.get(at_key) is not None:
+        if step.get("zoomed"):
+            raise _NotFound(f"'{at_key}' is a point of the first screenshot, not of this zoomed-in one")
         x, y = step[at_key]
         return to_model(ctx.dialect, (float(x), float(y)), size)
     target = step.get(text_key)
@@ -60,7 +62,10 @@ def _point(step: Step, text_key: str, at_key: str, ctx: Context) -> tuple[int, i
     box = locate(ctx.image, str(target), index=int(step.get("index", 0)))
     if box is None:
         raise _NotFound(f'I could not find "{target}" on the screen')
-    return to_model(ctx.dialect, box.centre, size)
+    x, y = box.centre
+    dx, dy = step.get("miss") or (0, 0)
+    x, y = min(max(x + dx, 0.0), size[0] - 1.0), min(max(y + dy, 0.0), size[1] - 1.0)
+    return to_model(ctx.dialect, (x, y), size)
 
 
 def _required(point: tuple[int, int] | None, step: Step) -> tuple[int, int]:
@@ -176,6 +181,11 @@ def step_text(step: Step, msgs: list[dict[str, Any]], *, dialect: str, request_i
         request_index=request_index,
     )
     return answer(step, ctx)
+
+
+def user_text(messages: list[dict[str, Any]]) -> str:
+    """All user messages' text (a zoom request's marker may be in the task's own turn)."""
+    return "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
 
 
 def latest_text(messages: list[dict[str, Any]]) -> str:

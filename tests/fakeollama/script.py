@@ -23,6 +23,14 @@ may also carry ``"thought"`` (the model's words) and ``"first_token_ms"`` /
     {"do": "plan", "next": "Click the \"OK\" button"}   a planner's words (also "done" / "fail")
     {"do": "several", "steps": [{...}, {...}]}   several actions in one answer, one screenshot
 
+A pointing step may carry ``"miss": [dx, dy]``: a fixed grounding error in pixels of the
+image the request carried, added to the target's centre (kept inside the image) -- as a
+real model's error, it is the same in every image it is sent, so in a zoomed-in crop it
+is smaller on the screen.  A *zoom request* (a user message's text holds
+``ZOOM_MARKER``, as Deskhand's second look at a small target does) takes no new step: the
+last step is answered again, its target found anew in the crop that request carries (a step
+whose point is explicit, ``"at"``, has no truthful answer there: the fake gives up on it).
+
 Targets are found by OCR on the last image of the request; ``"index": n`` picks the n-th
 equally good match in reading order (default 0).  ``"at"`` points are pixels of that image.
 ``{match}`` in text, command, summary, question or target is replaced by the first match (group 1 if
@@ -61,6 +69,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "several": ("steps",),
 }
 _POINTED = {"click", "move", "drag"}
+ZOOM_MARKER = "Zoomed-in view:"
 _SUBSTITUTED = ("text", "command", "summary", "question", "target")
 
 
@@ -97,6 +106,11 @@ def validate(step: Mapping[str, Any]) -> Step:
         validate(step["then"])
     if "pattern" in step:
         re.compile(step["pattern"])
+    miss = step.get("miss")
+    if miss is not None and not (
+        isinstance(miss, list | tuple) and len(miss) == 2 and all(isinstance(v, int | float) for v in miss)
+    ):
+        raise ScriptError(f"step {dict(step)!r}: 'miss' must be [dx, dy] in image pixels")
     return dict(step)
 
 
@@ -125,6 +139,8 @@ class Script:
         self._lock = threading.Lock()
         self._steps: deque[Step] = deque()
         self._consumed = 0
+        self._last: Step | None = None
+        self.zooms = 0  # zoom requests answered
 
     def replace(self, steps: Iterable[Mapping[str, Any]]) -> None:
         checked = [validate(s) for s in steps]
@@ -141,7 +157,18 @@ class Script:
             if not self._steps:
                 return None
             self._consumed += 1
-            return self._steps.popleft()
+            self._last = self._steps.popleft()
+            return self._last
+
+    def take(self, user_text: str) -> Step | None:
+        """The step a chat request gets: the next one, or the last one again for a zoom request."""
+        if ZOOM_MARKER not in user_text:
+            return self.next()
+        with self._lock:
+            if self._last is None:
+                return None
+            self.zooms += 1
+            return {**self._last, "zoomed": True}
 
     @property
     def remaining(self) -> int:

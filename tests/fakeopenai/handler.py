@@ -14,7 +14,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeollama.render import step_text
+from tests.fakeollama.render import step_text, user_text
 from tests.fakeollama.spaces import dialect_for
 from tests.fakeserver import WireHandler
 
@@ -126,7 +126,7 @@ class Handler(WireHandler):
             return self._error(400, f"response_format type {kind} is not supported", "BadRequestError", rec)
         if body.get("max_tokens") == 1:  # a capability probe: no script step
             return self._reply(rec, body, "OK", msgs)
-        step = fake.script_state.next()
+        step = fake.script_state.take(user_text(msgs))
         if step is None:
             n = fake.script_state.consumed + 1
             return self._error(500, f"fake openai: the script has no step left for chat request #{n}",

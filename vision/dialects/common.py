@@ -23,6 +23,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from deskhand.core.actions import Action, Decision, canonical_key
+from deskhand.core.elements import element_point, listing
 from deskhand.core.geometry import Grid, ImagePoint, ModelPoint, ModelSpace, Size, smart_resize
 from deskhand.core.observation import Conversation, Observation, Turn
 from deskhand.core.outcome import StepMemory, Unparseable
@@ -209,6 +210,34 @@ def replay(
         if step < len(history):
             turns.append(Turn("assistant", clip(history[step].raw_output)))
     return tuple(turns)
+
+
+def with_elements(
+    turns: tuple[Turn, ...], observation: Observation, space: ModelSpace, example: str
+) -> tuple[Turn, ...]:
+    """The turns with the observation's element list after the newest screenshot's text
+    (``example``: how this family names an element).  Only the newest screenshot carries
+    its list: older ones travel as text, and their elements are gone anyway."""
+    text = listing(observation.elements, space, observation.geometry.image_size)
+    if not text:
+        return turns
+    last = turns[-1]
+    text = f"{text}\n(For example {example}.)"
+    return (*turns[:-1], Turn(last.role, "\n\n".join(p for p in (last.text, text) if p), last.image))
+
+
+def element_centre(observation: Observation, number: object) -> ImagePoint:
+    """The centre of the listed element ``number``, or reject (no list, no such element)."""
+    if isinstance(number, bool) or not isinstance(number, int | float) or number != int(number):
+        raise Reject(f"an element must be given by its number, not {str(number)[:20]!r}")
+    if not observation.elements:
+        raise Reject("this screenshot came with no list of elements; give a point instead of an element")
+    point = element_point(observation.elements, int(number))
+    if point is None:
+        raise Reject(
+            f"there is no element {int(number)} in the list; the list runs from 1 to {len(observation.elements)}"
+        )
+    return point
 
 
 def repaired(conversation: Conversation, raw: str, problem: str, reminder: str) -> Conversation:

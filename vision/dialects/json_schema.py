@@ -28,11 +28,13 @@ from deskhand.vision.dialects.common import (
     Reject,
     decide,
     describe_errors,
+    element_centre,
     guarded,
     image_point,
     repaired,
     replay,
     strip_fences,
+    with_elements,
 )
 
 SYSTEM = """You operate a computer for the user: you see its screen and act with the mouse, the keyboard and a shell.
@@ -92,7 +94,12 @@ class JsonDialect:
         width, height = observation.geometry.image_size
         system = SYSTEM.format(width=width, height=height) + _tool_listing(self.tools)
         turns = replay(system, f"Task: {task.strip()}", history, observation, feedback=_feedback)
-        return Conversation(turns=turns, response_schema=Decision.model_json_schema())
+        if not observation.elements:
+            return Conversation(turns=turns, response_schema=Decision.model_json_schema())
+        turns = with_elements(
+            turns, observation, self.model_space(observation.geometry.image_size), ELEMENT_EXAMPLE
+        )
+        return Conversation(turns=turns, response_schema=element_schema())
 
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, REMINDER)
@@ -120,12 +127,54 @@ class JsonDialect:
         if not body:
             raise Reject("the answer is empty")
         try:
+            if observation.elements or '"element"' in body:
+                body = json.dumps(_elements_resolved(_loads(body), observation))
             decision = Decision.model_validate_json(body)
         except ValidationError as exc:
             raise Reject(describe_errors(exc)) from None
         size = observation.geometry.image_size
         space = self.model_space(size)
         return decide(decision.thought, [_within(a, space, size) for a in decision.actions])
+
+
+ELEMENT_EXAMPLE = '{"kind": "click", "element": 12}'
+_POINTED_BY_ELEMENT = ("Click", "Move")
+
+
+def element_schema() -> dict[str, object]:
+    """The ``Decision`` schema where a click or move may name an element instead of ``at``."""
+    schema = Decision.model_json_schema()
+    defs = schema.get("$defs")
+    if isinstance(defs, dict):
+        for name in _POINTED_BY_ELEMENT:
+            model = defs.get(name)
+            if isinstance(model, dict) and isinstance(model.get("required"), list):
+                model["required"] = [r for r in model["required"] if r != "at"]
+    return schema
+
+
+def _loads(body: str) -> object:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise Reject("the answer is not valid JSON") from None
+
+
+def _elements_resolved(data: object, observation: Observation) -> object:
+    """The answer with each named element's centre as the action's ``at``."""
+    if not isinstance(data, dict) or not isinstance(data.get("actions"), list):
+        return data
+    actions = []
+    for action in data["actions"]:
+        if (
+            isinstance(action, dict)
+            and action.get("element") is not None
+            and action.get("kind") in ("click", "move")
+        ):
+            point = element_centre(observation, action["element"])
+            action = {**action, "at": {"x": point.x, "y": point.y}}
+        actions.append(action)
+    return {**data, "actions": actions}
 
 
 def _tool_listing(tools: Sequence[ToolSpec]) -> str:

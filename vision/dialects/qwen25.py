@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from deskhand.core.actions import Decision
@@ -19,7 +20,15 @@ from deskhand.core.geometry import Frame, Grid, ModelSpace, Size
 from deskhand.core.observation import Conversation, Observation
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.core.tools import ToolKey, ToolSpec
-from deskhand.vision.dialects.common import QWEN25_GRID, guarded, repaired, replay, resized_space
+from deskhand.vision.dialects.common import (
+    QWEN25_GRID,
+    element_centre,
+    guarded,
+    repaired,
+    replay,
+    resized_space,
+    with_elements,
+)
 from deskhand.vision.dialects.qwen_calls import answer_end, parse_answer
 from deskhand.vision.dialects.qwen_prompt import (
     REMEMBER,
@@ -29,6 +38,10 @@ from deskhand.vision.dialects.qwen_prompt import (
     mcp_function,
     system_prompt,
     tool_response,
+)
+
+ELEMENT_EXAMPLE = (
+    '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "element": 12}}</tool_call>'
 )
 
 
@@ -45,6 +58,9 @@ class Qwen25Dialect:
     grid: Grid = QWEN25_GRID
 
     tools: tuple[ToolSpec, ...] = ()  # MCP servers' tools, offered as more functions
+    # Offer computer_use's ``element`` argument (set when the element list is on, so the
+    # system turn stays the same for the whole task whether a screenshot has a list or not).
+    elements: bool = False
 
     @property
     def functions(self) -> list[dict[str, object]]:
@@ -66,9 +82,13 @@ class Qwen25Dialect:
     ) -> Conversation:
         resolution = self.model_space(observation.geometry.image_size).extent
         system = system_prompt(
-            [computer_use(resolution, qwen3=self.qwen3), RUN_SHELL, REMEMBER, *self.functions]
-        )
+            [computer_use(resolution, qwen3=self.qwen3, elements=self.elements), RUN_SHELL, REMEMBER,
+             *self.functions]
+        )  # fmt: skip
         turns = replay(system, task.strip(), history, observation, feedback=tool_response)
+        if self.elements:
+            space = self.model_space(observation.geometry.image_size)
+            turns = with_elements(turns, observation, space, ELEMENT_EXAMPLE)
         return Conversation(turns=turns)
 
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
@@ -82,4 +102,5 @@ class Qwen25Dialect:
         image_size = observation.geometry.image_size
         space = self.model_space(image_size)
         pointer = observation.pointer
-        return guarded(raw, lambda: parse_answer(raw, space, image_size, self.tool_names, pointer))
+        element = partial(element_centre, observation) if self.elements else None
+        return guarded(raw, lambda: parse_answer(raw, space, image_size, self.tool_names, pointer, element))

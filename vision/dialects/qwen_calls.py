@@ -44,6 +44,7 @@ from deskhand.vision.dialects.common import (
 from deskhand.vision.dialects.qwen_prompt import QWEN3_ACTIONS
 
 PointReader = Callable[[object, str], ImagePoint]
+ElementReader = Callable[[object], ImagePoint]  # a listed element's number -> its centre
 
 _CLICKS = {
     "left_click": (MouseButton.LEFT, 1),
@@ -143,8 +144,10 @@ def calls_to_decision(
     point: PointReader,
     tools: Mapping[str, ToolKey] | None = None,
     pointer: ImagePoint | None = None,
+    element: ElementReader | None = None,
 ) -> Decision:
-    """Map the calls, in order, onto our actions (``pointer``: where the pointer is now).
+    """Map the calls, in order, onto our actions (``pointer``: where the pointer is now;
+    ``element``: how a click's or move's ``element`` number becomes a point).
 
     ``answer`` (Qwen3-VL) ends the task with its text as the summary: it is merged into a
     ``terminate`` right after it, or becomes a successful ``Finish`` on its own.
@@ -174,7 +177,7 @@ def calls_to_decision(
             actions.append(_terminate(args, answer if answer is not None else thought))
             answer = None
         else:
-            actions.append(_computer_use(args, point, actions, pointer))
+            actions.append(_computer_use(args, point, actions, pointer, element))
     if answer is not None:
         actions.append(Finish(summary=answer))
     return decide(thought, actions)
@@ -221,7 +224,11 @@ def _terminate(args: dict[str, object], summary: str) -> Finish:
 
 
 def _computer_use(
-    args: dict[str, object], point: PointReader, actions: list[Action], pointer: ImagePoint | None
+    args: dict[str, object],
+    point: PointReader,
+    actions: list[Action],
+    pointer: ImagePoint | None,
+    element: ElementReader | None = None,
 ) -> Action:
     """Our action for one computer_use call (a drag may absorb the move before it)."""
     action = _action_name(args)
@@ -229,11 +236,11 @@ def _computer_use(
         if args.get("text"):
             raise Reject(f"{action} with held keys is not supported; press the keys with action=key")
         button, count = _CLICKS[action]
-        return Click(
-            at=point(_required(args, "coordinate", action), "coordinate"), button=button, count=count
-        )
+        at, number = _aim(args, action, point, element)
+        return Click(at=at, button=button, count=count, element=number)
     if action == "mouse_move":
-        return Move(at=point(_required(args, "coordinate", action), "coordinate"))
+        at, number = _aim(args, action, point, element)
+        return Move(at=at, element=number)
     if action == "left_click_drag":
         return _drag(args, point, actions, pointer)
     if action == "key":
@@ -245,6 +252,19 @@ def _computer_use(
     if action == "wait":
         return build(Wait, seconds=args.get("time", 2.0))
     raise Reject(f"unknown computer_use action {_short(action)}; use one of {', '.join(QWEN3_ACTIONS)}")
+
+
+def _aim(
+    args: dict[str, object], action: str, point: PointReader, element: ElementReader | None
+) -> tuple[ImagePoint, int | None]:
+    """Where a click or move goes: the listed element it names, else its coordinate."""
+    number = args.get("element")
+    if number is None:
+        return point(_required(args, "coordinate", action), "coordinate"), None
+    if element is None:
+        raise Reject("this screenshot came with no list of elements; give a coordinate instead of an element")
+    at = element(number)
+    return at, int(number)  # type: ignore[call-overload]  # element() checked it is a whole number
 
 
 def _required(args: dict[str, object], key: str, action: str) -> object:
@@ -356,6 +376,7 @@ def parse_answer(
     image_size: Size,
     tools: Mapping[str, ToolKey] | None = None,
     pointer: ImagePoint | None = None,
+    element: ElementReader | None = None,
 ) -> Decision:
     """A Qwen answer as a ``Decision``, every coordinate mapped through ``space``."""
     thought, calls = split_tool_calls(raw)
@@ -364,4 +385,4 @@ def parse_answer(
         x, y = coordinate_numbers(value)
         return image_point(space, image_size, x, y, what)
 
-    return calls_to_decision(thought, calls, point, tools, pointer)
+    return calls_to_decision(thought, calls, point, tools, pointer, element)

@@ -99,8 +99,15 @@ TOOL_CALL_REMINDER = (
 )
 
 
-def computer_use(resolution: Size, *, qwen3: bool) -> dict[str, object]:
-    """The cookbook's computer_use function for one family, stating the model's resolution."""
+ELEMENT_ARGUMENT = {
+    "description": "The number of an element from the list of interactive elements sent with the screenshot, instead of coordinate. Only for clicks and `action=mouse_move`, and only when a list came with the screenshot.",
+    "type": "integer",
+}
+
+
+def computer_use(resolution: Size, *, qwen3: bool, elements: bool = False) -> dict[str, object]:
+    """The cookbook's computer_use function for one family, stating the model's resolution
+    (``elements``: with the ``element`` argument, for models shown an element list)."""
     actions = QWEN3_ACTIONS if qwen3 else QWEN25_ACTIONS
     listing = "\n".join(f"* `{name}`: {text}" for name, text in actions.items())
     text_use = "`action=type` and `action=answer`" if qwen3 else "`action=type`"
@@ -121,6 +128,7 @@ def computer_use(resolution: Size, *, qwen3: bool) -> dict[str, object]:
             "description": f"The amount of scrolling to perform. Positive values scroll up, negative values scroll down. Required only by {scrolls}.",
             "type": "number",
         },
+        **({"element": ELEMENT_ARGUMENT} if elements else {}),
         "time": {"description": "The seconds to wait. Required only by `action=wait`.", "type": "number"},
         "status": {
             "description": "The status of the task. Required only by `action=terminate`.",

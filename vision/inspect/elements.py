@@ -1,0 +1,199 @@
+"""The active window's interactive elements from the accessibility tree, when it can be trusted.
+
+The ``ElementSource`` port (``deskhand.core.ports``) behind the element list the model is
+shown (``deskhand.core.elements``).  It walks the same tree, over the same connection, as
+the risk inspector (``AtspiInspector``) and trusts it in the same cases only:
+
+* exactly one window of the tree is active and showing -- else the tree's idea of the
+  front window is stale or several claim it;
+* the window manager's focused window (X11) covers that window's centre -- else a window
+  that publishes no tree (a terminal, a game, a remote desktop) is in front of it, and the
+  tree would list buttons the screen does not show;
+* the walk finished within its budget and found at least one interactive element.
+
+Anything else gives ``None``: the model then gets the screenshot alone, as without the list.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+from deskhand.core.elements import SeenElement
+from deskhand.core.geometry import Rect
+from deskhand.core.observation import Observation
+from deskhand.vision.focus import focused_window
+from deskhand.vision.inspect.atspi import (
+    _ACCESSIBLE,
+    _COMPONENT,
+    _REGISTRY,
+    _ROLE_PASSWORD_TEXT,
+    _ROOT,
+    AtspiInspector,
+    Node,
+    _OutOfTime,
+)
+
+__all__ = ["INTERACTIVE_ROLES", "AtspiElements"]
+
+log = logging.getLogger(__name__)
+
+INTERACTIVE_ROLES = frozenset(
+    {
+        "push button", "toggle button", "check box", "radio button", "combo box", "text",
+        "password text", "entry", "spin button", "slider", "link", "menu item",
+        "check menu item", "radio menu item", "menu", "page tab", "list item", "tree item",
+    }
+)  # fmt: skip
+_CHECKED, _EXPANDED, _FOCUSED, _PRESSED, _SELECTED, _SENSITIVE = 4, 10, 12, 20, 23, 24
+_ACTIVE, _SHOWING = 1, 25
+_STATE_WORDS = ((_CHECKED, "checked"), (_PRESSED, "pressed"), (_SELECTED, "selected"),
+                (_EXPANDED, "expanded"), (_FOCUSED, "focused"))  # fmt: skip
+
+
+class AtspiElements:
+    """The ``ElementSource``: interactive elements of the active window (see the module doc)."""
+
+    def __init__(
+        self, tree: AtspiInspector | None = None, *, budget: float = 2.0, max_nodes: int = 1500
+    ) -> None:
+        self.tree = tree or AtspiInspector()
+        self.budget = budget
+        self.max_nodes = max_nodes
+        self._cache: tuple[str, tuple[SeenElement, ...] | None] | None = None
+
+    def elements(self, observation: Observation) -> tuple[SeenElement, ...] | None:
+        if self._cache is not None and self._cache[0] == observation.id:
+            return self._cache[1]
+        found = self._look() if sys.platform.startswith("linux") else None
+        self._cache = (observation.id, found)
+        return found
+
+    def _look(self) -> tuple[SeenElement, ...] | None:
+        tree = self.tree
+        result: list[tuple[SeenElement, ...] | None] = [None]
+
+        def walk(deadline: float) -> None:
+            window = self._active_window(deadline)
+            if window is not None:
+                result[0] = self._walk(window, deadline)
+
+        saved, tree.budget = tree.budget, self.budget
+        try:
+            tree._guarded(walk)
+        finally:
+            tree.budget = saved
+        return result[0] or None
+
+    def _active_window(self, deadline: float) -> Node | None:
+        tree = self.tree
+        active = []
+        for app in tree._children((_REGISTRY, _ROOT), deadline):
+            for window in tree._children(app, deadline):
+                try:
+                    states = tree._states(window, deadline)
+                except _OutOfTime:
+                    raise
+                except Exception as exc:  # a window closing meanwhile
+                    log.debug("skipping a window: %s", exc)
+                    continue
+                if _ACTIVE in states and _SHOWING in states:
+                    active.append(window)
+        if len(active) != 1:
+            log.debug("element list off: %d active windows in the accessibility tree", len(active))
+            return None
+        rect = tree._extents(active[0], deadline)
+        front = focused_window()
+        if front is not None:
+            cx, cy = rect.x + rect.width // 2, rect.y + rect.height // 2
+            if not front.rect.contains(cx, cy):
+                log.debug("element list off: the focused window %r is not the tree's active one", front.title)
+                return None
+        return active[0]
+
+    def _walk(self, window: Node, deadline: float) -> tuple[SeenElement, ...] | None:
+        """Breadth first, one level at a time, each level's calls sent together (pipelined):
+        a round trip per call would cost ~1 ms each, ~200 ms for a form of 24 buttons."""
+        found: list[SeenElement] = []
+        level, visited = [window], 0
+        while level:
+            visited += len(level)
+            if visited > self.max_nodes:
+                log.debug("element list off: the window's tree is too big to walk")
+                return None
+            asked = self._batch([call for node in level for call in (
+                (node, _ACCESSIBLE, "GetState", None, ()),
+                (node, _ACCESSIBLE, "GetRoleName", None, ()),
+                (node, _ACCESSIBLE, "GetChildren", None, ()),
+            )], deadline)  # fmt: skip
+            interactive: list[tuple[Node, str, set[int]]] = []
+            below: list[Node] = []
+            for i, node in enumerate(level):
+                state, role, children = asked[3 * i : 3 * i + 3]
+                if state is None or role is None:
+                    continue
+                states = {
+                    n * 32 + bit for n, word in enumerate(state[0]) for bit in range(32) if word >> bit & 1
+                }
+                if _SHOWING not in states:
+                    continue
+                if node != window and str(role[0]) in INTERACTIVE_ROLES:
+                    interactive.append((node, str(role[0]), states))
+                below.extend((str(c[0]), str(c[1])) for c in (children[0] if children else ()))
+            found.extend(self._elements(interactive, deadline))
+            level = below
+        return tuple(found) or None
+
+    def _elements(self, nodes: list[tuple[Node, str, set[int]]], deadline: float) -> list[SeenElement]:
+        asked = self._batch([call for node, role, _ in nodes for call in (
+            (node, _COMPONENT, "GetExtents", "u", (0,)),
+            (node, "org.freedesktop.DBus.Properties", "Get", "ss", (_ACCESSIBLE, "Name")),
+            (node, _ACCESSIBLE, "GetRole", None, ()),
+        )], deadline)  # fmt: skip
+        out = []
+        for i, (_, role, states) in enumerate(nodes):
+            extents, name, number = asked[3 * i : 3 * i + 3]
+            if extents is None:
+                continue
+            x, y, w, h = extents[0]
+            if w <= 0 or h <= 0:
+                continue
+            words = [word for state, word in _STATE_WORDS if state in states]
+            if _SENSITIVE not in states:
+                words.append("disabled")
+            if number is not None and number[0] == _ROLE_PASSWORD_TEXT:
+                role = "password text"  # Qt names it "text"; its role number says what it is
+            label = str(name[0][1]) if name is not None else ""
+            out.append(SeenElement(role, label, Rect(x, y, w, h), tuple(words)))
+        return out
+
+    def _batch(
+        self, calls: list[tuple[Node, str, str, str | None, tuple[Any, ...]]], deadline: float
+    ) -> list[Any]:
+        """Send every call, then collect the replies (an error reply gives None)."""
+        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
+
+        conn = self.tree._conn
+        serials: dict[int, int] = {}
+        for index, (node, interface, method, sig, body) in enumerate(calls):
+            msg = new_method_call(
+                DBusAddress(node[1], bus_name=node[0], interface=interface), method, sig, body
+            )
+            serial = next(conn.outgoing_serial)
+            conn.send(msg, serial=serial)
+            serials[serial] = index
+        results: list[Any] = [None] * len(calls)
+        while serials:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _OutOfTime()
+            reply = conn.receive(timeout=left)
+            answered = reply.header.fields.get(HeaderFields.reply_serial, -1)
+            if answered not in serials:
+                continue  # a signal, or a reply to someone else's call
+            at = serials.pop(answered)
+            if reply.header.message_type is MessageType.method_return:
+                results[at] = reply.body
+        return results
