@@ -36,10 +36,10 @@ from deskhand.core.actions import (
     Wait,
     describe,
 )
+from deskhand.core.approval import Approved
 from deskhand.core.errors import ExecutionFailed, Stopped
 from deskhand.core.geometry import ScreenGeometry, ScreenPoint
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
 
 __all__ = ["GuiExecutor", "GuiTiming", "input_status", "release_left_held"]

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import QWidget
 from deskhand.app.capture_affinity import exclude_from_capture
 from deskhand.app.gui_call import GuiCallTimeout, GuiInvoker
 from deskhand.core.actions import Action, Click, Drag, Move, Scroll
+from deskhand.core.approval import Approved
 from deskhand.core.geometry import Rect, ScreenGeometry
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import Executor, Screen, ShouldStop
 
 log = logging.getLogger(__name__)

@@ -27,8 +27,8 @@ from deskhand.app.voice_download import ModelDownload
 from deskhand.app.voice_hotkey import PushToTalkKey
 from deskhand.app.voice_setup import FreeSpeech, command_recognizer, free_recognizer, whisper_store
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
+from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import DeskhandError
-from deskhand.core.policy import UserAnswer
 from deskhand.voice.listening import CommandListener, Heard, PushToTalk, SourceFactory
 from deskhand.voice.microphone import SoundDeviceSource, microphone_status
 from deskhand.voice.recognizer import Command, Transcript

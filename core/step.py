@@ -11,6 +11,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
+from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import judge
@@ -26,7 +27,7 @@ from deskhand.core.outcome import (
     Unparseable,
 )
 from deskhand.core.pointer import pointer_after, with_pointer
-from deskhand.core.policy import UserAnswer, approve, assess
+from deskhand.core.policy import assess
 from deskhand.core.step_log import StepLog
 from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus

@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, describe
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import STARTED, Executed, StepOutcome, Unparseable
-from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import Clock
 from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord, Timings

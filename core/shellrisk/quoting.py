@@ -1,6 +1,6 @@
 """How shell quoting is read: where a bracketed span ends, and what backslash escapes mean.
 
-Both the lexer (``shell_lex``) and word expansion (``shell_words``: what ``printf`` and
+Both the lexer (``shellrisk.lex``) and word expansion (``shellrisk.words``: what ``printf`` and
 ``echo -e`` print) need these rules, so they live below both.  ``ShellSyntaxError`` lives
 here too, at the bottom of the shell modules, because every layer above raises it.
 """
