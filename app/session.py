@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from deskhand.app.recent import RecentCommands
 from deskhand.core.actions import Decision
+from deskhand.core.errors import DeskhandError
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
@@ -50,7 +51,7 @@ Listener = Callable[[], None]
 HELD = "You have the desktop; the task waits before its next action. Resume goes on."
 
 
-class SessionError(RuntimeError):
+class SessionError(DeskhandError, RuntimeError):
     """A front-end asked for something the current state does not allow (a bug in the caller)."""
 
 

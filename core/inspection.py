@@ -23,6 +23,8 @@ from deskhand.core.tools import ToolKey
 from deskhand.core.typed_line import TypedLines
 from deskhand.core.verdict import Level, Verdict
 
+__all__ = ["find_target", "judge"]
+
 log = logging.getLogger(__name__)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
+__all__ = ["Completion", "Conversation", "Observation", "Turn"]
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:

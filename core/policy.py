@@ -45,6 +45,8 @@ from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
 
+__all__ = ["ACTIVATE_KEYS", "HOTKEY_RULES", "UNLOCKABLE_RULES", "HotkeyRule", "ask_every_time", "assess"]
+
 
 @dataclass(frozen=True, slots=True)
 class HotkeyRule:

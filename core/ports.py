@@ -19,6 +19,23 @@ from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 
+__all__ = [
+    "ActionJournal",
+    "Approver",
+    "Clock",
+    "Dialect",
+    "Executor",
+    "FaultWaiter",
+    "Inspector",
+    "MemoryWriter",
+    "Model",
+    "Screen",
+    "Settler",
+    "ShouldStop",
+    "StepSink",
+    "ToolRunner",
+]
+
 ShouldStop = Callable[[], bool]
 
 

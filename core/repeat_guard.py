@@ -31,6 +31,8 @@ from deskhand.core.geometry import ImagePoint, ScreenGeometry, ScreenPoint
 from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
 
+__all__ = ["CELL_TOLERANCE", "SAME_POINT_PX", "RepeatGuard", "screens_alike"]
+
 SAME_POINT_PX = 8  # screen pixels: two answers about one button rarely differ by more
 CELL_TOLERANCE = 5  # grey levels per cell: a blinking caret moves one by 4, a typed "a" by 7
 _NEVER_REFUSED = (Wait, Finish, AskUser)

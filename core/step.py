@@ -33,6 +33,8 @@ from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
 from deskhand.core.verdict import Level, Verdict
 
+__all__ = ["Step", "StepEnd"]
+
 
 @dataclass(frozen=True, slots=True)
 class StepEnd:

@@ -22,6 +22,8 @@ from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord, Timings
 from deskhand.core.verdict import Verdict
 
+__all__ = ["REDACTED", "StepLog", "redacted", "screen_target"]
+
 
 def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
     """Where on the desktop a pointer action lands (for the record and the UI marker)."""

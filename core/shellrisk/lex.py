@@ -20,6 +20,8 @@ from typing import Literal
 
 from deskhand.core.shellrisk.quoting import ShellSyntaxError, ansi_c, match_brace, match_paren
 
+__all__ = ["CONTROL_OPS", "MAX_DEPTH", "REDIRECT_OPS", "Op", "Part", "PartKind", "Token", "Word", "tokenize"]
+
 PartKind = Literal["lit", "qlit", "var", "sub", "procsub", "arith"]
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+from deskhand.core.errors import DeskhandError
+
 __all__ = ["ShellSyntaxError", "ansi_c", "decode_escape", "decode_escapes", "match_brace", "match_paren"]
 
 
-class ShellSyntaxError(ValueError):
+class ShellSyntaxError(DeskhandError, ValueError):
     """The command cannot be split reliably (unbalanced quotes, too deep, ...)."""
 
 
