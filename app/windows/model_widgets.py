@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskhand.app.gui_text import for_gui
-from deskhand.app.history_command import plural
+from deskhand.app.history_views import plural
 from deskhand.app.pull_progress import PullProgress
 from deskhand.app.wiring import RECOMMENDED_MODEL
 from deskhand.core.errors import DeskhandError, Stopped
