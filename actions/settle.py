@@ -170,7 +170,7 @@ class ScreenSettler:
                 first, cap = self.min_wait, self.cap
                 before = self._last[1] if self._last[0] == observation.id else self._observed(observation)
         geometry = observation.geometry
-        watch = _Watch(self, geometry.screen_rect, self._target(action, geometry), before)
+        watch = _Watch(self, geometry.screen_rect, self._watched_region(action, geometry), before)
         self.last = watch.run(first, cap)
         self._last = (observation.id, watch.still)
 
@@ -183,7 +183,7 @@ class ScreenSettler:
         )
         return _Before(observation.fingerprint, frame)
 
-    def _target(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
+    def _watched_region(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
         """The region around where a pointer action landed, clipped to the monitor."""
         points = landing_points(action, geometry)
         if not points or self.region is None:
