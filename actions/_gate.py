@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deskhand.core.actions import Action
-from deskhand.core.policy import Approved
+from deskhand.core.approval import Approved
 
 __all__ = ["require_approved"]
 
@@ -16,7 +16,7 @@ def require_approved(approved: object) -> Approved[Action]:
     """
     if not isinstance(approved, Approved):
         raise TypeError(
-            "Executors run only actions approved by deskhand.core.policy.approve(), "
+            "Executors run only actions approved by deskhand.core.approval.approve(), "
             f"not {type(approved).__name__}."
         )
     return approved

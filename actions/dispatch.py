@@ -23,9 +23,9 @@ from deskhand.core.actions import (
     Wait,
     describe,
 )
+from deskhand.core.approval import Approved
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import MemoryWriter, ShouldStop, ToolRunner
 
 __all__ = ["ActionExecutor"]

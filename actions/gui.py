@@ -36,10 +36,11 @@ from deskhand.core.actions import (
     Wait,
     describe,
 )
+from deskhand.core.approval import Approved
 from deskhand.core.errors import ExecutionFailed, Stopped
-from deskhand.core.geometry import ScreenGeometry, ScreenPoint
+from deskhand.core.geometry import ScreenPoint
+from deskhand.core.landing import landing_points
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
 
 __all__ = ["GuiExecutor", "GuiTiming", "input_status", "release_left_held"]
@@ -85,18 +86,17 @@ class GuiExecutor:
 
     def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
         action = require_approved(approved).action
-        geometry = approved.geometry
+        points = landing_points(action, approved.geometry)
         match action:
-            case Click(at=at, button=button, count=count):
-                self._click(geometry.to_screen(at), button.value, count)
-            case Move(at=at):
-                point = geometry.to_screen(at)
-                with self.device.guarded([point]):
-                    self.device.move(point)
-            case Drag(start=start, end=end):
-                self._drag(geometry.to_screen(start), geometry.to_screen(end), should_stop)
+            case Click(button=button, count=count):
+                self._click(points[0], button.value, count)
+            case Move():
+                with self.device.guarded(list(points)):
+                    self.device.move(points[0])
+            case Drag():
+                self._drag(points[0], points[1], should_stop)
             case Scroll():
-                self._scroll(action, geometry, should_stop)
+                self._scroll(action, points[0] if points else None, should_stop)
             case TypeText(text=text):
                 with self.device.guarded():
                     return ExecResult(feedback=self.typer.type(text, should_stop))
@@ -152,8 +152,7 @@ class GuiExecutor:
             finally:
                 self.device.button_up("left")
 
-    def _scroll(self, action: Scroll, geometry: ScreenGeometry, should_stop: ShouldStop) -> None:
-        point = None if action.at is None else geometry.to_screen(action.at)
+    def _scroll(self, action: Scroll, point: ScreenPoint | None, should_stop: ShouldStop) -> None:
         horizontal = action.direction in (ScrollDirection.LEFT, ScrollDirection.RIGHT)
         sign = 1 if action.direction in (ScrollDirection.UP, ScrollDirection.RIGHT) else -1
         with self.device.guarded([] if point is None else [point]):

@@ -53,9 +53,10 @@ from typing import Any, Protocol
 
 import mss
 
-from deskhand.core.actions import Action, AskUser, Click, Drag, Finish, Move, RunShell, Scroll, Wait
+from deskhand.core.actions import Action, AskUser, Finish, RunShell, Wait
 from deskhand.core.errors import CaptureFailed
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
+from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
 from deskhand.core.repeat_guard import screens_alike
 
@@ -169,7 +170,7 @@ class ScreenSettler:
                 first, cap = self.min_wait, self.cap
                 before = self._last[1] if self._last[0] == observation.id else self._observed(observation)
         geometry = observation.geometry
-        watch = _Watch(self, geometry.screen_rect, self._target(action, geometry), before)
+        watch = _Watch(self, geometry.screen_rect, self._watched_region(action, geometry), before)
         self.last = watch.run(first, cap)
         self._last = (observation.id, watch.still)
 
@@ -182,18 +183,12 @@ class ScreenSettler:
         )
         return _Before(observation.fingerprint, frame)
 
-    def _target(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
+    def _watched_region(self, action: Action, geometry: ScreenGeometry) -> Rect | None:
         """The region around where a pointer action landed, clipped to the monitor."""
-        match action:
-            case Click(at=p) | Move(at=p) | Drag(end=p):
-                point = p
-            case Scroll(at=p) if p is not None:
-                point = p
-            case _:
-                return None
-        if self.region is None:
+        points = landing_points(action, geometry)
+        if not points or self.region is None:
             return None
-        screen, r, half = geometry.to_screen(point), geometry.screen_rect, self.region
+        screen, r, half = points[-1], geometry.screen_rect, self.region  # where it lands
         left, top = max(r.x, screen.x - half), max(r.y, screen.y - half)
         right = min(r.x + r.width, screen.x + half)
         bottom = min(r.y + r.height, screen.y + half)

@@ -45,12 +45,12 @@ from typing import IO
 
 from deskhand.actions._gate import require_approved
 from deskhand.core.actions import Action, RunShell, describe
+from deskhand.core.approval import Approved
 from deskhand.core.errors import ExecutionFailed, Stopped
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
 from deskhand.core.redaction import API_KEY_ENV_VARS, redact
-from deskhand.core.shell_risk import classify_command
+from deskhand.core.shellrisk import classify_command
 
 __all__ = ["ShellRunner", "needs_shell"]
 

@@ -12,8 +12,8 @@ import logging
 import os
 from typing import Literal
 
+from deskhand.app.api_keys import api_key
 from deskhand.app.config import Settings
-from deskhand.app.keys import api_key
 from deskhand.core.geometry import Grid
 from deskhand.vision.ollama_model import OllamaModel
 from deskhand.vision.openai_model import OpenAIModel

@@ -196,10 +196,10 @@ class DeskhandApp(QObject):
             return False
         worker = TaskWorker(
             task,
-            approver=QtApprover(self.dialogs, self.session.should_stop),
+            approver=QtApprover(self.dialogs, self.session.stop),
             windows=self.windows,
             audit_log=audit_log,
-            should_stop=self.session.should_stop,
+            stop=self.session.stop,
             settings=self.settings,
             origin=origin,
             pause=self.session.pause,
@@ -457,7 +457,7 @@ class DeskhandApp(QObject):
                 text = f"Step {s.step}: {s.message}"  # "Paused: <why>. Retrying in …"
             else:
                 text = f"Step {s.step}: {s.state.value}. {s.task}"
-            self.stop_bar.set_status(s.state, text, stopping=s.stop_requested, held=s.held)
+            self.stop_bar.set_status(s.state, text, stopping=s.stop.requested, held=s.held)
 
 
 def _ask_remote_consent(dest: Destination) -> bool:

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from deskhand.app import privacy
+from deskhand.app.api_keys import api_key
 from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.config import Settings, load_settings
-from deskhand.app.keys import api_key
 from deskhand.app.terminal import printable
 from deskhand.app.wiring import resolve_host, resolve_model
 from deskhand.core.errors import DeskhandError

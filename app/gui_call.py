@@ -16,10 +16,12 @@ from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from deskhand.core.errors import DeskhandError
+
 T = TypeVar("T")
 
 
-class GuiCallTimeout(RuntimeError):
+class GuiCallTimeout(DeskhandError, RuntimeError):
     """The GUI thread did not run a posted call in time (it is busy or shutting down)."""
 
 

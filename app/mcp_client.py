@@ -34,9 +34,9 @@ from mcp_types import CallToolResult, EmbeddedResource, ImageContent, Implementa
 from deskhand.actions._gate import require_approved
 from deskhand.app.config import McpServer, Settings
 from deskhand.core.actions import Action, CallTool
+from deskhand.core.approval import Approved
 from deskhand.core.errors import ExecutionFailed, Stopped
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import ShouldStop
 from deskhand.core.tools import ToolChoices, ToolKey, ToolSpec, fit_tools, tool_verdict
 from deskhand.core.verdict import Verdict

@@ -45,6 +45,7 @@ from deskhand.core.geometry import Rect
 from deskhand.core.loop import Parts
 from deskhand.core.observation import Observation
 from deskhand.core.ports import StepSink
+from deskhand.core.stop import StopToken
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects.common import QWEN25_GRID
 
@@ -57,7 +58,7 @@ LOOPBACK = "127.0.0.1"
 class Presence:
     """The stop bar as the MCP server's face: who uses the desktop, and Stop.  GUI thread only."""
 
-    def __init__(self, stop: threading.Event) -> None:
+    def __init__(self, stop: StopToken) -> None:
         self.stop = stop
         self.client = ""
         self.bar = StopBar()
@@ -65,14 +66,14 @@ class Presence:
         self.bar.stop_clicked.connect(self.stop_pressed)
 
     def used_by(self, client: str) -> None:
-        if self.stop.is_set() or (client == self.client and self.bar.isVisible()):
+        if self.stop.requested or (client == self.client and self.bar.isVisible()):
             return
         self.client = client
         self.bar.set_status(AgentState.ACTING, f"Deskhand: used by {client}")
         self.bar.show_near_cursor()
 
     def stop_pressed(self) -> None:
-        self.stop.set()
+        self.stop.request()
         self.bar.set_status(
             AgentState.IDLE, f"Stopped: {self.client or 'the client'}'s calls are refused", True
         )
@@ -81,7 +82,7 @@ class Presence:
 class _Desk:
     """Screens and settlers per monitor, made once and shared by all calls."""
 
-    def __init__(self, settings: Settings, windows: OurWindows, stop: threading.Event) -> None:
+    def __init__(self, settings: Settings, windows: OurWindows, stop: StopToken) -> None:
         self.settings, self.windows, self.stop = settings, windows, stop
         self._screens: dict[Rect, tuple[ExcludingScreen, MssScreen, ScreenSettler]] = {}
         self._lock = threading.Lock()
@@ -91,7 +92,7 @@ class _Desk:
             if rect not in self._screens:
                 raw = MssScreen(rect, QWEN25_GRID, jpeg_quality=self.settings.jpeg_quality)
                 settler = ScreenSettler(
-                    cap=self.settings.settle_cap, on_still=raw.prepare, should_stop=self.stop.is_set
+                    cap=self.settings.settle_cap, on_still=raw.prepare, should_stop=self.stop
                 )
                 self._screens[rect] = (ExcludingScreen(raw, self.windows), raw, settler)
             return self._screens[rect]
@@ -125,7 +126,7 @@ def run_mcp(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(["deskhand-mcp"])
     assert isinstance(app, QApplication)  # noqa: S101 - a QCoreApplication here would be a wiring bug
     app.setQuitOnLastWindowClosed(False)
-    stop = threading.Event()
+    stop = StopToken()
     dialogs = DialogHost(timeout_s=settings.confirm_timeout)
     presence = Presence(stop)
     windows = OurWindows(dialogs.invoker)
@@ -137,7 +138,7 @@ def run_mcp(args: argparse.Namespace) -> int:
     if link.open(server_name()):  # a tray app runs: it shows who uses the desktop, and asks
         link.stopped.connect(presence.stop_pressed)
     approver = TrayApprover(
-        link, QtApprover(dialogs, stop.is_set), timeout=settings.confirm_timeout, should_stop=stop.is_set
+        link, QtApprover(dialogs, stop), timeout=settings.confirm_timeout, should_stop=stop
     )
 
     def seen(name: str) -> None:
@@ -165,7 +166,7 @@ def run_mcp(args: argparse.Namespace) -> int:
             current,
             approver=approver,
             audit_log=audit_log,
-            should_stop=stop.is_set,
+            stop=stop,
             sinks=sinks,
             adapt=keep_ours_out,
         )
@@ -179,7 +180,7 @@ def run_mcp(args: argparse.Namespace) -> int:
             approver=approver,
             inspector=target_inspector(settings),
             clock=MonotonicClock(),
-            should_stop=stop.is_set,
+            should_stop=stop,
             open_task=open_task,
             unlocked=frozenset(settings.unlocked_rules),
             ask_every_action=settings.ask_every_action,
@@ -211,7 +212,7 @@ def run_mcp(args: argparse.Namespace) -> int:
     try:
         app.exec()
     finally:
-        stop.set()  # a call still running (HTTP, Ctrl+C) ends before its next input event
+        stop.request()  # a call still running (HTTP, Ctrl+C) ends before its next input event
         audit.finish()
         executor.close()
         desk.close()

@@ -5,7 +5,7 @@ that decides whether something happens is here, and is the loop's machinery reus
 copied: screenshots come from the same ``Screen`` on the same model-friendly grid, points
 are pixels of a screenshot mapped through its ``ScreenGeometry``, each action is judged by
 ``core.inspection.judge`` (policy plus what the inspector finds under a click), confirm
-asks the person at the desktop through the ``Approver``, ``core.policy.approve`` is the
+asks the person at the desktop through the ``Approver``, ``core.approval.approve`` is the
 only way to an ``Approved`` action, and the executors accept nothing else.  Nothing a
 client sends -- no argument, no text -- reaches the policy except the action itself, so a
 client cannot lower a level.  Every call ends in the audit log as one step of a task
@@ -27,12 +27,12 @@ from pydantic import TypeAdapter
 from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.task_session import TaskSession, desktop_turn
 from deskhand.core.actions import Action, RunShell, describe
+from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.inspection import judge
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import Declined, Executed, Failed, StepOutcome
-from deskhand.core.policy import UserAnswer, approve
 from deskhand.core.ports import (
     Approver,
     Clock,

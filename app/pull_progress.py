@@ -9,7 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from deskhand.app.history_command import format_duration
+from deskhand.app.history_views import format_duration
 
 __all__ = ["PullProgress"]
 

@@ -25,8 +25,8 @@ from deskhand.app.windows.confirm_dialog import ConfirmDialog
 from deskhand.app.windows.marker import target_crop
 from deskhand.app.windows.question_dialog import QuestionDialog
 from deskhand.core.actions import Action, describe
+from deskhand.core.approval import UserAnswer
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import ShouldStop
 from deskhand.core.step_log import screen_target
 from deskhand.core.verdict import Verdict

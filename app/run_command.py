@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -20,6 +19,7 @@ from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.ports import StepSink
+from deskhand.core.stop import StopToken
 
 EXIT_CODES = {
     TaskStatus.FINISHED: 0,
@@ -29,25 +29,20 @@ EXIT_CODES = {
 }
 
 
-class StopOnSignal:
-    """First Ctrl+C (or SIGTERM) asks the loop to stop before its next input event;
-    a second Ctrl+C interrupts at once."""
+class StopOnSignal(StopToken):
+    """The CLI's Stop: first Ctrl+C (or SIGTERM) asks the loop to stop before its next
+    input event; a second Ctrl+C interrupts at once."""
 
-    def __init__(self) -> None:
-        self.event = threading.Event()
+    __slots__ = ()
 
     def install(self) -> None:
         signal.signal(signal.SIGINT, self._handle)
         signal.signal(signal.SIGTERM, self._handle)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.event.is_set() and signum == signal.SIGINT:
+        if not self.request() and signum == signal.SIGINT:
             raise KeyboardInterrupt
-        self.event.set()
         sys.stderr.write("\ndeskhand: stopping before the next action…\n")
-
-    def __call__(self) -> bool:
-        return self.event.is_set()
 
 
 def run_do(args: argparse.Namespace) -> int:
@@ -90,7 +85,7 @@ def _run_do(args: argparse.Namespace) -> int:
         audit_log=audit_log,
         sinks=sinks,
         journals=(trace,) if trace else (),  # the trace too has each action before it runs
-        should_stop=stop,
+        stop=stop,
         on_decision=printer.decided,
         faults=faults,
         origin=getattr(args, "origin", ""),

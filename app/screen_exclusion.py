@@ -28,11 +28,12 @@ from PySide6.QtWidgets import QWidget
 
 from deskhand.app.capture_affinity import exclude_from_capture
 from deskhand.app.gui_call import GuiCallTimeout, GuiInvoker
-from deskhand.core.actions import Action, Click, Drag, Move, Scroll
+from deskhand.core.actions import Action
+from deskhand.core.approval import Approved
 from deskhand.core.geometry import Rect, ScreenGeometry
+from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved
 from deskhand.core.ports import Executor, Screen, ShouldStop
 
 log = logging.getLogger(__name__)
@@ -214,17 +215,7 @@ class ExcludingScreen:
 
 def pointer_rects(action: Action, geometry: ScreenGeometry) -> list[Rect]:
     """Small squares around every desktop point a pointer action touches."""
-    match action:
-        case Click(at=p) | Move(at=p):
-            points = [p]
-        case Drag(start=a, end=b):
-            points = [a, b]
-        case Scroll(at=p) if p is not None:
-            points = [p]
-        case _:
-            points = []
-    screen = [geometry.to_screen(p) for p in points]
-    return [Rect(s.x - 2, s.y - 2, 5, 5) for s in screen]
+    return [Rect(s.x - 2, s.y - 2, 5, 5) for s in landing_points(action, geometry)]
 
 
 class ExcludingExecutor:

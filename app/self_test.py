@@ -24,12 +24,12 @@ from typing import Any
 from deskhand.app.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
 from deskhand.core.actions import Action, describe
+from deskhand.core.approval import Approved, UserAnswer
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.geometry import Rect
 from deskhand.core.loop import Limits, run_task
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import ExecResult
-from deskhand.core.policy import Approved, UserAnswer
 from deskhand.core.ports import Executor, ShouldStop
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict

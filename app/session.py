@@ -21,15 +21,16 @@ States::
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from enum import StrEnum
 
 from deskhand.app.recent import RecentCommands
 from deskhand.core.actions import Decision
+from deskhand.core.errors import DeskhandError
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
+from deskhand.core.stop import StopToken
 from deskhand.core.trace import StepRecord
 
 
@@ -50,7 +51,7 @@ Listener = Callable[[], None]
 HELD = "You have the desktop; the task waits before its next action. Resume goes on."
 
 
-class SessionError(RuntimeError):
+class SessionError(DeskhandError, RuntimeError):
     """A front-end asked for something the current state does not allow (a bug in the caller)."""
 
 
@@ -66,7 +67,7 @@ class SessionModel:
         self.last_record: StepRecord | None = None
         self.result: TaskResult | None = None
         self.message = ""
-        self._stop = threading.Event()
+        self.stop = StopToken()  # the running task's Stop; a new one per task
         self.pause = PauseToken()  # the running task's "Take over"; a new one per task
         self.held = False  # the user has taken over
         self.history: tuple[StepMemory, ...] = ()  # what the task goes on from (a follow-up)
@@ -88,14 +89,6 @@ class SessionModel:
     def running(self) -> bool:
         return self.state in RUNNING_STATES
 
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    def should_stop(self) -> bool:
-        """The loop's ``ShouldStop``: safe to call from the worker thread."""
-        return self._stop.is_set()
-
     def status_text(self) -> str:
         """One line for the tooltip and the menu's first row."""
         if self.state is AgentState.IDLE:
@@ -104,7 +97,7 @@ class SessionModel:
             return f"Deskhand: idle. Last task {self.result.status.value}: {self.result.message}"
         if self.state is AgentState.ERROR:
             return f"Deskhand: error. {self.message}"
-        stopping = " (stopping…)" if self.stop_requested else ""
+        stopping = " (stopping…)" if self.stop.requested else ""
         if self.held:
             return f"Deskhand: paused by you, step {self.step}{stopping}. {HELD}"
         if self.state is AgentState.PAUSED:
@@ -143,15 +136,14 @@ class SessionModel:
         return task
 
     def _begin(self, task: str, history: tuple[StepMemory, ...]) -> None:
-        self._stop.clear()
-        self.pause, self.held, self.history = PauseToken(), False, history
+        self.stop, self.pause, self.held, self.history = StopToken(), PauseToken(), False, history
         self.state, self.task, self.step = AgentState.THINKING, task, 1
         self.decision, self.last_record, self.result, self.message = None, None, None, ""
         self._changed()
 
     def take_over(self) -> bool:
         """The user wants the desktop: the task holds before its next action."""
-        if not self.running or self.held or self.stop_requested:
+        if not self.running or self.held or self.stop.requested:
             return False
         self.pause.request()
         self.held, self.state = True, AgentState.PAUSED
@@ -228,8 +220,7 @@ class SessionModel:
         """Ask the running task to stop before its next input event; False if none runs."""
         if not self.running:
             return False
-        if not self._stop.is_set():
-            self._stop.set()
+        if self.stop.request():
             self._changed()
         return True
 

@@ -29,7 +29,7 @@ from deskhand.core.errors import SetupError
 __all__ = ["InvalidSettings", "audit_log_path", "personal_db_path", "save_settings", "to_toml", "updated"]
 
 
-class InvalidSettings(ValueError):
+class InvalidSettings(SetupError, ValueError):
     """Some fields were refused; ``errors`` maps each field name to a one-line reason."""
 
     def __init__(self, errors: Mapping[str, str]) -> None:

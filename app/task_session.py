@@ -1,10 +1,10 @@
 """One task, assembled one way for every front-end that runs one.
 
-``deskhand do`` and the MCP server's ``run_task`` tool (and, once merged, the tray's
-worker) all build a task here: the parts from ``wiring.build_parts``, the audit log's
+``deskhand do``, the tray's worker and the MCP server's ``run_task`` tool all build a
+task here: the parts from ``wiring.build_parts``, the audit log's
 record of the task in front of the caller's own sinks, the desktop's turn, and closing
 the parts afterwards.  What differs between front-ends -- who is asked to confirm, how
-Stop is signalled, how steps are shown, whether the app's own windows are kept out of
+Stop is asked for (each makes a ``StopToken``), how steps are shown, whether the app's own windows are kept out of
 the picture -- comes in as arguments, so a task cannot run with fewer safety parts from
 one front-end than from another.
 """
@@ -25,7 +25,9 @@ from deskhand.app.wiring import TaskOptions, build_parts, release_input_after_cr
 from deskhand.core.actions import Decision
 from deskhand.core.errors import SetupError
 from deskhand.core.loop import Parts, TaskResult, run_task
-from deskhand.core.ports import ActionJournal, Approver, FaultWaiter, ShouldStop, StepSink
+from deskhand.core.outcome import StepMemory
+from deskhand.core.ports import ActionJournal, Approver, FaultWaiter, StepSink
+from deskhand.core.stop import StopToken
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,9 @@ class TaskSession:
 
     ``origin`` marks a task the user did not start by hand ("scheduled") in the audit log.
     ``adapt`` lets a front-end wrap the built parts (the tray keeps its own windows out
-    of screenshots and out of the pointer's way) before the task starts.
+    of screenshots and out of the pointer's way) before the task starts; the wrappers hold
+    nothing of their own, so ``close`` closes the parts it built.  ``history`` is what a
+    follow-up goes on from.
     """
 
     def __init__(
@@ -71,7 +75,7 @@ class TaskSession:
         *,
         approver: Approver,
         audit_log: AuditLog,
-        should_stop: ShouldStop,
+        stop: StopToken,
         sinks: Sequence[StepSink] = (),
         on_decision: Callable[[int, Decision], None] | None = None,
         faults: FaultWaiter | None = None,
@@ -79,16 +83,18 @@ class TaskSession:
         origin: str = "",
         journals: Sequence[ActionJournal] = (),
         locked: bool = False,
+        history: tuple[StepMemory, ...] = (),
     ) -> None:
         self.task = task
         self.options = options
         self.locked = locked  # the caller holds the desktop already (``desktop_turn``)
+        self.history = history
         parts, self.limits, _ = build_parts(
             options,
             settings,
             approver=approver,
             sinks=sinks,
-            should_stop=should_stop,
+            should_stop=stop,
             on_decision=on_decision,
             faults=faults,
         )
@@ -107,9 +113,9 @@ class TaskSession:
 
     def run(self) -> TaskResult:
         if self.locked:
-            return run_task(self.task, self.parts, self.limits)
+            return run_task(self.task, self.parts, self.limits, history=self.history)
         with desktop_turn(f"task: {self.task}"):
-            return run_task(self.task, self.parts, self.limits)
+            return run_task(self.task, self.parts, self.limits, history=self.history)
 
     def close(
         self, result: TaskResult | None, error: str = ERROR_MESSAGE, *, trace: TraceDirectory | None = None
@@ -140,15 +146,9 @@ class TaskSession:
                 log.info("could not record the end of the task: %s", failure)
             return failure
         finally:
-            seen: set[int] = set()
-            for part in (self.parts.executor, self.parts.screen, self.parts.settler, *self._inner_parts()):
-                if id(part) not in seen:
-                    seen.add(id(part))
-                    _close(part)
-
-    def _inner_parts(self) -> tuple[object, ...]:
-        built = self._built
-        return (built.executor, built.screen, built.settler)
+            built = self._built
+            for part in {id(p): p for p in (built.executor, built.screen, built.settler)}.values():
+                _close(part)
 
 
 def _close(part: object) -> None:

@@ -13,8 +13,8 @@ from typing import TextIO
 from pydantic import TypeAdapter
 
 from deskhand.core.actions import Action, Decision, describe
+from deskhand.core.approval import UserAnswer
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.trace import STAGES, StepRecord
 from deskhand.core.verdict import Verdict
 

@@ -151,7 +151,7 @@ class Tray(QObject):
             self.menu.addAction(used)
         self.menu.addSeparator()
         self._add("new_task", "New task…", self.app.open_command_bar, enabled=not session.running)
-        busy = (session.running and not session.stop_requested) or bool(self.app.mcp.clients())
+        busy = (session.running and not session.stop.requested) or bool(self.app.mcp.clients())
         self._add("stop", "Stop", self.app.stop, enabled=busy)
         self._add("run_view", "Show run view", self.app.show_run_view)
         self._add("remember", "Remember…", lambda: self.app.remember())

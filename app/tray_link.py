@@ -31,9 +31,9 @@ from PySide6.QtNetwork import QLocalSocket
 from deskhand.app.gui_call import GuiCallTimeout, GuiInvoker
 from deskhand.app.qt_approver import DialogHost, _Pending
 from deskhand.core.actions import Action
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import ScreenGeometry
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import Approver, ShouldStop
 from deskhand.core.verdict import Verdict
 

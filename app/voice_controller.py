@@ -1,9 +1,9 @@
 """Voice in the tray app: push-to-talk into the command bar, spoken yes/no/stop.
 
-It is wired to the app's existing doors and adds none of its own: a spoken task goes into
-the command bar (and runs from there, like a typed one), "stop" calls ``app.stop`` (like
-the tray, the hotkey and the stop bar), and "yes"/"no" press a button of the open
-``ConfirmDialog`` -- "yes" means *Allow once*, never *Allow for this task*.  Blocked
+It is wired to the app's existing doors (``voice_intents.VoiceIntents``) and adds none of
+its own: a spoken task goes into the command bar (and runs from there, like a typed one),
+"stop" calls ``stop`` (like the tray, the hotkey and the stop bar), and "yes"/"no" press
+a button of the open ``ConfirmDialog`` -- "yes" means *Allow once*, never *Allow for this task*.  Blocked
 actions never open a dialog, so no word can let one run.
 
 Listening beyond push-to-talk is opt-in (settings ``listen_for_stop``,
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QLabel
@@ -25,18 +24,16 @@ from PySide6.QtWidgets import QDialog, QLabel
 from deskhand.app.config import Settings
 from deskhand.app.voice_download import ModelDownload
 from deskhand.app.voice_hotkey import PushToTalkKey
+from deskhand.app.voice_intents import VoiceIntents
 from deskhand.app.voice_setup import FreeSpeech, command_recognizer, free_recognizer, whisper_store
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
+from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import DeskhandError
-from deskhand.core.policy import UserAnswer
 from deskhand.voice.listening import CommandListener, Heard, PushToTalk, SourceFactory
 from deskhand.voice.microphone import SoundDeviceSource, microphone_status
 from deskhand.voice.recognizer import Command, Transcript
 from deskhand.voice.speech_out import PlatformSpeaker, SilentSpeaker, Speaker
 from deskhand.voice.sphinx import PocketSphinxRecognizer
-
-if TYPE_CHECKING:
-    from deskhand.app.controller import DeskhandApp
 
 __all__ = ["VoiceController"]
 
@@ -51,9 +48,9 @@ class VoiceController(QObject):
     command = Signal(object, object)  # Command, Transcript, from the listener thread
     problem = Signal(str)
 
-    def __init__(self, app: DeskhandApp, *, source_factory: SourceFactory | None = None) -> None:
+    def __init__(self, app: VoiceIntents, *, source_factory: SourceFactory | None = None) -> None:
         super().__init__()
-        self.app = app
+        self.app = app  # the app's doors, as voice may use them (``voice_intents``)
         self.source_factory: SourceFactory = source_factory or SoundDeviceSource
         if source_factory is None:
             status = microphone_status()

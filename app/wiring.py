@@ -24,6 +24,7 @@ from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
+from deskhand.app.api_keys import api_key
 from deskhand.app.backends import (
     AnyModel,
     Backend,
@@ -34,7 +35,6 @@ from deskhand.app.backends import (
     server_kind,
 )
 from deskhand.app.config import Settings
-from deskhand.app.keys import api_key
 from deskhand.app.mcp_client import offer, open_toolbox
 from deskhand.app.memory_store import MemoryStore
 from deskhand.app.settings_store import personal_db_path

@@ -1,10 +1,10 @@
 """Runs one task's loop on a QThread and reports it through signals carrying core values.
 
 The GUI thread never waits on the model, the screen or the input layer: everything from
-picking the model (an HTTP call) to the last step happens here.  The parts come from
-``deskhand.app.wiring.build_parts`` exactly as for ``deskhand do``; the app only wraps the
-screen and executor so its own windows stay out of the picture, and adds its sinks (the
-signals and the audit log).  Errors end as a ``failed`` signal with the one-line message
+picking the model (an HTTP call) to the last step happens here.  The task is assembled by
+``deskhand.app.task_session.TaskSession`` exactly as for ``deskhand do``; the app only wraps
+the screen and executor so its own windows stay out of the picture, and adds its sinks
+(the signals; the session puts the audit log in front).  Errors end as a ``failed`` signal with the one-line message
 the CLI would print; nothing propagates out of the thread.
 """
 
@@ -15,22 +15,27 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
-from deskhand.app.audit_log import AuditLog, TaskLog
+from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.gui_text import for_gui
 from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
 from deskhand.app.task_lock import desktop_lock
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
-from deskhand.core.loop import run_task
+from deskhand.core.loop import Parts
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
-from deskhand.core.ports import Approver, ShouldStop
+from deskhand.core.ports import Approver
+from deskhand.core.stop import StopToken
 from deskhand.core.trace import StepRecord
+
+if TYPE_CHECKING:
+    from deskhand.app.task_session import TaskSession
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +69,7 @@ class TaskWorker(QObject):
         approver: Approver,
         windows: OurWindows,
         audit_log: AuditLog,
-        should_stop: ShouldStop,
+        stop: StopToken,
         settings: Callable[[], Settings] = load_settings,
         origin: str = "",
         pause: PauseToken | None = None,
@@ -78,70 +83,69 @@ class TaskWorker(QObject):
         self.approver = approver
         self.windows = windows
         self.audit_log = audit_log
-        self.should_stop = should_stop
+        self.stop = stop
         self.settings = settings
         self.sink = SignalSink()
         self.sink.recorded.connect(self.recorded.emit)
         self.screen: ExcludingScreen | None = None
 
     def run(self) -> None:
-        audit: TaskLog | None = None
-        parts = None
+        session: TaskSession | None = None
         lock = ExitStack()  # one task per desktop, shared with `deskhand do` (app.task_lock)
         try:
-            lock.enter_context(desktop_lock("the Deskhand tray app"))
-            from deskhand.app.wiring import TaskOptions, build_parts, resolve_host, resolve_model
-
-            settings = self.settings()
-            host = resolve_host(None, settings)
-            model = resolve_model(None, settings, host)
-            options = TaskOptions(
-                host, model, settings.dialect, None, settings.max_steps, planner=settings.planner_model
-            )
-            parts, limits, _ = build_parts(
-                options,
-                settings,
-                approver=self.approver,
-                sinks=[self.sink],
-                should_stop=self.should_stop,
-                on_decision=lambda step, decision: self.decided.emit(step, decision),
-                faults=PauseAndRetry(
-                    notify=self._pause_notice, should_stop=self.should_stop, sleep=time.sleep, patience=None
-                ),
-            )
-            self.screen = ExcludingScreen(parts.screen, self.windows, on_observed=self.observed.emit)
-            audit = self.audit_log.begin_task(
-                self.task, model=model, dialect=parts.dialect.name, host=host, origin=self.origin
-            )
-            parts = replace(
-                parts,
-                screen=self.screen,
-                look_again=ExcludingScreen(parts.screen, self.windows),  # not a new step's screenshot
-                executor=ExcludingExecutor(parts.executor, self.windows),
-                sinks=(audit, *parts.sinks),
-                journals=(audit,),  # each action on record before it runs
-                pause=self.pause,
-            )
-            self.ready.emit(model, parts.dialect.name, host)
-            result = run_task(self.task, parts, limits, history=self.history)
-            audit.finish(result.status.value, result.message)
+            lock.enter_context(desktop_lock("the Deskhand tray app"))  # from picking the model on
+            session = self._open()
+            self.ready.emit(session.options.model, session.dialect, session.options.host)
+            result = session.run()
+            failure, session = session.close(result), None
+            if failure is not None:
+                raise failure
             self.finished.emit(result)
         except DeskhandError as exc:
-            self._fail(audit, for_gui(str(exc)))
+            self._fail(session, for_gui(str(exc)))
         except Exception as exc:  # the thread boundary: log the bug, tell the user, keep the app
             log.exception("the task crashed")
-            self._fail(audit, f"Deskhand hit an internal error ({type(exc).__name__}: {exc}). See the log.")
+            self._fail(session, f"Deskhand hit an internal error ({type(exc).__name__}: {exc}). See the log.")
         finally:
-            if parts is not None:
-                for part in (
-                    parts.executor,
-                    parts.screen,
-                    parts.settler,
-                    getattr(self.screen, "inner", None),
-                ):
-                    _close(part)
-            lock.close()
+            lock.close()  # after the session closed: no key is held when the next task starts
             self.done.emit()
+
+    def _open(self) -> TaskSession:
+        from deskhand.app.task_session import TaskSession  # the model client and input layer: not at import
+        from deskhand.app.wiring import TaskOptions, resolve_host, resolve_model
+
+        settings = self.settings()
+        host = resolve_host(None, settings)
+        model = resolve_model(None, settings, host)
+        return TaskSession(
+            self.task,
+            TaskOptions(
+                host, model, settings.dialect, None, settings.max_steps, planner=settings.planner_model
+            ),
+            settings,
+            approver=self.approver,
+            audit_log=self.audit_log,
+            stop=self.stop,
+            sinks=[self.sink],
+            on_decision=lambda step, decision: self.decided.emit(step, decision),
+            faults=PauseAndRetry(
+                notify=self._pause_notice, should_stop=self.stop, sleep=time.sleep, patience=None
+            ),
+            adapt=self._keep_ours_out,
+            origin=self.origin,
+            locked=True,
+            history=self.history,
+        )
+
+    def _keep_ours_out(self, parts: Parts) -> Parts:
+        self.screen = ExcludingScreen(parts.screen, self.windows, on_observed=self.observed.emit)
+        return replace(
+            parts,
+            screen=self.screen,
+            look_again=ExcludingScreen(parts.screen, self.windows),  # not a new step's screenshot
+            executor=ExcludingExecutor(parts.executor, self.windows),
+            pause=self.pause,
+        )
 
     def _pause_notice(self, notice: PauseNotice) -> None:
         """The tray waits for the model server until the user presses Stop."""
@@ -153,22 +157,12 @@ class TaskWorker(QObject):
             case Pause.GAVE_UP:
                 pass  # the error that follows says it
 
-    def _fail(self, audit: TaskLog | None, message: str) -> None:
-        if audit is not None:
-            try:
-                audit.finish("error", message)
-            except DeskhandError as exc:
-                log.warning("could not record the error in the audit log: %s", exc)
+    def _fail(self, session: TaskSession | None, message: str) -> None:
+        if session is not None:
+            failure = session.close(None, message)
+            if failure is not None:
+                log.warning("could not record the error in the audit log: %s", failure)
         self.failed.emit(message)
-
-
-def _close(part: object) -> None:
-    close = getattr(part, "close", None)
-    if callable(close):
-        try:
-            close()
-        except Exception:  # closing is best effort; a failure must not hide the task's result
-            log.exception("closing %r failed", part)
 
 
 class TaskRunner(QObject):

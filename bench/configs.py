@@ -24,10 +24,10 @@ from deskhand.actions.settle import FixedSettler, ScreenSettler, SettleStats
 from deskhand.app.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
 from deskhand.core.actions import Action
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 from deskhand.vision.capture import MssScreen

@@ -201,8 +201,9 @@ def reaction_latency(desktop: Desktop, rounds: int = 8, window: float = 0.3) -> 
     """
     from deskhand.actions.gui import GuiExecutor
     from deskhand.core.actions import Action, Click, Hotkey, Scroll, ScrollDirection, TypeText
+    from deskhand.core.approval import UserAnswer, approve
     from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry
-    from deskhand.core.policy import UserAnswer, approve, assess
+    from deskhand.core.policy import assess
 
     geometry = ScreenGeometry(image_size=Size(*SCREEN), screen_rect=Rect(0, 0, *SCREEN))
 

@@ -17,6 +17,32 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
+__all__ = [
+    "MODIFIER_KEYS",
+    "NAMED_KEYS",
+    "Action",
+    "AskUser",
+    "CallTool",
+    "Click",
+    "Decision",
+    "Drag",
+    "Finish",
+    "Hotkey",
+    "Keys",
+    "MouseButton",
+    "Move",
+    "PointerAction",
+    "Remember",
+    "RunShell",
+    "Scroll",
+    "ScrollDirection",
+    "TerminalAction",
+    "TypeText",
+    "Wait",
+    "canonical_key",
+    "describe",
+]
+
 
 class _Action(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -20,6 +20,19 @@ cut a stream will likely answer again, so the loop pauses and retries the step
 
 from __future__ import annotations
 
+__all__ = [
+    "CaptureFailed",
+    "DeskhandError",
+    "ExecutionFailed",
+    "ModelError",
+    "ModelRejected",
+    "ModelUnavailable",
+    "ServerUnreachable",
+    "SetupError",
+    "Stopped",
+    "UsageError",
+]
+
 
 class DeskhandError(Exception):
     """Base of every error Deskhand raises on purpose."""

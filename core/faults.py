@@ -22,6 +22,8 @@ from enum import StrEnum
 
 from deskhand.core.errors import DeskhandError, Stopped
 
+__all__ = ["LAST_TRY", "PAUSES", "Pause", "PauseAndRetry", "PauseNotice"]
+
 PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each retry; the last one repeats
 _SLICE = 0.05  # how often Stop is checked while waiting
 LAST_TRY = 1.0  # seconds a retry may wait for the server even when the patience is spent

@@ -23,6 +23,19 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+__all__ = [
+    "Frame",
+    "Grid",
+    "ImagePoint",
+    "ModelPoint",
+    "ModelSpace",
+    "Rect",
+    "ScreenGeometry",
+    "ScreenPoint",
+    "Size",
+    "smart_resize",
+]
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 
 from deskhand.core.actions import Action, Click, Drag, Hotkey, MouseButton, TypeText
+from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
 from deskhand.core.policy import ask_every_time, assess
 from deskhand.core.ports import Inspector
@@ -21,6 +22,8 @@ from deskhand.core.target import TargetInfo
 from deskhand.core.tools import ToolKey
 from deskhand.core.typed_line import TypedLines
 from deskhand.core.verdict import Level, Verdict
+
+__all__ = ["find_target", "judge"]
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +34,10 @@ def find_target(inspector: Inspector, action: Action, observation: Observation) 
     An inspector that fails is logged and counts as "nothing found": the action is then
     judged on its own, exactly as without an inspector, and the task goes on.
     """
-    to_screen = observation.geometry.to_screen
     try:
         match action:
-            case Click(at=point, button=MouseButton.LEFT):
-                return inspector.inspect(to_screen(point), observation)
-            case Drag(start=point):
-                return inspector.inspect(to_screen(point), observation)
+            case Click(button=MouseButton.LEFT) | Drag():  # what it clicks or grabs: its first point
+                return inspector.inspect(landing_points(action, observation.geometry)[0], observation)
             case TypeText() | Hotkey():
                 return inspector.focused(observation)
             case _:

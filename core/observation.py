@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from deskhand.core.elements import Element
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 
+__all__ = ["Completion", "Conversation", "Observation", "Turn"]
+
 # The cells of ``Observation.fingerprint`` (columns, rows): ~20x20 image pixels at 1080p.
 FINGERPRINT_SIZE = (64, 36)
 

@@ -7,6 +7,19 @@ from dataclasses import dataclass
 from deskhand.core.actions import Action
 from deskhand.core.verdict import Verdict
 
+__all__ = [
+    "NOT_RUN",
+    "STARTED",
+    "Declined",
+    "ExecResult",
+    "Executed",
+    "Failed",
+    "Repeated",
+    "StepMemory",
+    "StepOutcome",
+    "Unparseable",
+]
+
 # The outcome an action has on record between "about to execute" and "ended" (see
 # ``deskhand.core.ports.ActionJournal``); a crash in between leaves it there.
 STARTED = "started, not finished"

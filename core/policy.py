@@ -1,11 +1,11 @@
-"""Risk verdicts and the approval gate: the only way an action becomes runnable.
+"""Risk verdicts from rules kept as data; ``core.approval`` is the gate that enforces them.
 
 The policy looks at the action, and at the element the action lands on as an inspector
 found it (``TargetInfo``: accessibility label and role, or OCR text) -- never at the
 model's thought, nor at other text on the screen -- so nothing the model says can lower a
 level, and screen text can only raise one (a risky word in a button's label asks first).
 Rules are data with stable ids (``HOTKEY_RULES`` here, ``gui_rules.LABEL_RULES``,
-``shell_rules.RULES``); the highest level any rule gives wins, and an action no rule knows
+``shellrisk.RULES``); the highest level any rule gives wins, and an action no rule knows
 gets ``confirm``.  ``unlocked`` (from settings) names block rules the user allows to *ask*
 instead of refusing; nothing ever becomes ``auto`` by unlocking, and such a verdict says
 so (``Verdict.needs_a_person``).
@@ -18,12 +18,8 @@ target may lower is that judgement: a field known not to be a terminal runs no c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import Generic, TypeVar
-
-from pydantic import BaseModel
 
 from deskhand.core.actions import (
     Action,
@@ -41,23 +37,15 @@ from deskhand.core.actions import (
     TypeText,
     Wait,
 )
-from deskhand.core.geometry import ScreenGeometry
 from deskhand.core.gui_rules import Reach, is_password_field, match_label, typing_reaches
 from deskhand.core.secret_scan import secret_kind
-from deskhand.core.shell_risk import ShellRisk, classify_command, starts_like_a_command
-from deskhand.core.shell_rules import BLOCK_RULES, RULES
+from deskhand.core.shellrisk import BLOCK_RULES, RULES, ShellRisk, classify_command, starts_like_a_command
 from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
 
-
-class UserAnswer(IntEnum):
-    """What the user (or ``--yes``) answered to a confirm-level verdict."""
-
-    DENY = 0
-    ALLOW_ONCE = 1
-    ALLOW_FOR_TASK = 2
+__all__ = ["ACTIVATE_KEYS", "HOTKEY_RULES", "UNLOCKABLE_RULES", "HotkeyRule", "ask_every_time", "assess"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,41 +279,3 @@ def _show(text: str, limit: int = 80) -> str:
     """A typed line as one short, visible line (control characters escaped)."""
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip())
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-A = TypeVar("A", bound=BaseModel)
-_GATE = object()
-
-
-class Approved(Generic[A]):
-    """An action cleared to run, bound to the screenshot geometry it was decided on.
-
-    Only ``approve`` can build one; executors accept nothing else, so an action without a
-    verdict, or one the user denied, cannot reach the keyboard, the mouse or the shell.
-    """
-
-    __slots__ = ("action", "geometry", "verdict")
-
-    def __init__(self, action: A, verdict: Verdict, geometry: ScreenGeometry, *, _key: object) -> None:
-        if _key is not _GATE:
-            raise TypeError("Approved actions come only from deskhand.core.policy.approve()")
-        self.action = action
-        self.verdict = verdict
-        self.geometry = geometry
-
-    def __repr__(self) -> str:
-        return f"Approved({self.action!r}, {self.verdict.level.name})"
-
-
-Confirm = Callable[[Action, Verdict], UserAnswer]
-
-
-def approve(
-    action: A, verdict: Verdict, geometry: ScreenGeometry, *, user: UserAnswer | None
-) -> Approved[A] | None:
-    """Pass the gate: auto runs, confirm needs the user's yes, block never runs."""
-    if verdict.level is Level.BLOCK:
-        return None
-    if verdict.level is Level.CONFIRM and user not in (UserAnswer.ALLOW_ONCE, UserAnswer.ALLOW_FOR_TASK):
-        return None
-    return Approved(action, verdict, geometry, _key=_GATE)

@@ -10,15 +10,32 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from deskhand.core.actions import Action, Decision
+from deskhand.core.approval import Approved, UserAnswer
 from deskhand.core.elements import SeenElement
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Frame, Grid, ModelSpace, Rect, ScreenPoint, Size
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
-from deskhand.core.policy import Approved, UserAnswer
 from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
+
+__all__ = [
+    "ActionJournal",
+    "Approver",
+    "Clock",
+    "Dialect",
+    "Executor",
+    "FaultWaiter",
+    "Inspector",
+    "MemoryWriter",
+    "Model",
+    "Screen",
+    "Settler",
+    "ShouldStop",
+    "StepSink",
+    "ToolRunner",
+]
 
 ShouldStop = Callable[[], bool]
 

@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 
 from deskhand.core.actions import Action, AskUser, Finish, Wait, describe
 from deskhand.core.geometry import ImagePoint, ScreenGeometry, ScreenPoint
+from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
+
+__all__ = ["CELL_TOLERANCE", "SAME_POINT_PX", "RepeatGuard", "screens_alike"]
 
 SAME_POINT_PX = 8  # screen pixels: two answers about one button rarely differ by more
 CELL_TOLERANCE = 5  # grey levels per cell: a blinking caret moves one by 4, a typed "a" by 7
@@ -51,14 +54,8 @@ class _Shape:
 
     @classmethod
     def of(cls, action: Action, geometry: ScreenGeometry) -> _Shape:
-        fields: list[tuple[str, object]] = []
-        points: list[ScreenPoint] = []
-        for name, value in action:
-            if isinstance(value, ImagePoint):
-                points.append(geometry.to_screen(value))
-            else:
-                fields.append((name, value))
-        return cls(tuple(fields), tuple(points))
+        fields = tuple((name, value) for name, value in action if not isinstance(value, ImagePoint))
+        return cls(fields, landing_points(action, geometry))
 
     def same_as(self, other: _Shape) -> bool:
         return (

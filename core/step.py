@@ -12,6 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
+from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.between import aimed_points, precondition
 from deskhand.core.elements import listing
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
@@ -39,11 +40,13 @@ from deskhand.core.planning import (
     plan_decision,
 )
 from deskhand.core.pointer import pointer_after, with_pointer
-from deskhand.core.policy import UserAnswer, approve, assess
+from deskhand.core.policy import assess
 from deskhand.core.step_log import StepLog
 from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
 from deskhand.core.verdict import Level, Verdict
+
+__all__ = ["Step", "StepEnd"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,34 +10,25 @@ from collections.abc import Iterator, Set
 from contextlib import contextmanager
 from typing import Any
 
-from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, describe
-from deskhand.core.geometry import ImagePoint, ScreenGeometry
+from deskhand.core.actions import Action, Decision, describe
+from deskhand.core.approval import UserAnswer
+from deskhand.core.geometry import ScreenGeometry
+from deskhand.core.landing import landing_points
 from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import STARTED, Executed, StepOutcome, Unparseable
-from deskhand.core.policy import UserAnswer
 from deskhand.core.ports import Clock
 from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord, Timings
 from deskhand.core.verdict import Verdict
 
+__all__ = ["REDACTED", "StepLog", "redacted", "screen_target"]
+
 
 def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
     """Where on the desktop a pointer action lands (for the record and the UI marker)."""
-    point: ImagePoint | None = None
-    match action:
-        case Click(at=p) | Move(at=p):
-            point = p
-        case Drag(end=p):
-            point = p
-        case Scroll(at=p):
-            point = p
-        case _:
-            point = None
-    if point is None:
-        return None
-    screen = geometry.to_screen(point)
-    return [screen.x, screen.y]
+    points = landing_points(action, geometry)
+    return [points[-1].x, points[-1].y] if points else None
 
 
 def _dumped(action: Action) -> dict[str, Any]:

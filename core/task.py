@@ -37,6 +37,8 @@ from deskhand.core.typed_line import TypedLines
 from deskhand.core.verdict import Verdict
 from deskhand.core.warm_up import WarmUp
 
+__all__ = ["Limits", "Parts", "TaskResult", "TaskRun", "TaskStatus"]
+
 
 class TaskStatus(StrEnum):
     FINISHED = "finished"

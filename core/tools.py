@@ -16,6 +16,8 @@ from typing import Any
 
 from deskhand.core.verdict import Level, Verdict
 
+__all__ = ["ToolChoices", "ToolKey", "ToolSpec", "fit_tools", "not_offered", "tool_verdict"]
+
 ToolKey = tuple[str, str]  # (server, tool)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+__all__ = ["STAGES", "StepRecord", "Timings"]
+
 STAGES = ("capture", "encode", "model", "parse", "confirm", "execute", "settle")
 
 

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+__all__ = ["Level", "Verdict", "worst"]
+
 
 class Level(StrEnum):
     """auto runs; confirm asks the user (default No); block never runs."""

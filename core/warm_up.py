@@ -8,6 +8,8 @@ from collections.abc import Callable
 from deskhand.core.errors import Stopped
 from deskhand.core.ports import ShouldStop
 
+__all__ = ["WarmUp"]
+
 
 class WarmUp:
     """``Parts.warm_up`` running in a helper thread; ``wait`` hands over how it ended."""

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from deskhand.core.errors import UsageError
+
 __all__ = ["ACCEPTED_FORMS", "Cron", "Daily", "Every", "Once", "When", "WhenError", "parse_when"]
 
 ACCEPTED_FORMS = (
@@ -27,7 +29,7 @@ _UNITS = {"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600
 _CLOCK = r"(?:at\s+)?(\d{1,2}):(\d{2})"
 
 
-class WhenError(ValueError):
+class WhenError(UsageError, ValueError):
     """The text is not a schedule Deskhand understands; the message lists the accepted forms."""
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from deskhand.core.actions import Action, Decision
+from deskhand.core.approval import Approved, UserAnswer
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.geometry import Grid, ModelSpace, Rect, ScreenGeometry, Size
 from deskhand.core.loop import Parts
 from deskhand.core.observation import Completion, Conversation, Observation, Turn
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
-from deskhand.core.policy import Approved, UserAnswer
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from deskhand.core.geometry import Rect
 
+__all__ = ["FocusedWindow", "focused_window", "focused_window_rect", "monitor_for"]
+
 log = logging.getLogger(__name__)
 
 

@@ -14,6 +14,20 @@ from PIL import Image
 from deskhand.core.geometry import Grid, Size, smart_resize
 from deskhand.core.observation import FINGERPRINT_SIZE
 
+__all__ = [
+    "DETAILS",
+    "FINGERPRINT_SIZE",
+    "HIGH_DETAIL_MAX_PIXELS",
+    "JPEG_QUALITY",
+    "detail_grid",
+    "encode_jpeg",
+    "fingerprint",
+    "from_bgra",
+    "grid_size",
+    "image_tokens",
+    "resize_to",
+]
+
 JPEG_QUALITY = 80
 DETAILS = ("normal", "high")
 # Ollama's current runtimes cap an image at 2<<20 pixels for both Qwen families

@@ -21,6 +21,23 @@ import pydantic
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
 from deskhand.core.privacy import split_host, unresolved
 
+__all__ = [
+    "SUGGESTED_VISION_MODEL",
+    "AnswerCut",
+    "AnswerTooLong",
+    "Attempt",
+    "FirstTokenTimeout",
+    "TotalTimeout",
+    "name_not_found",
+    "no_model_name",
+    "no_vision",
+    "not_installed",
+    "refused",
+    "too_long",
+    "translate",
+    "why_not_connected",
+]
+
 SUGGESTED_VISION_MODEL = "qwen2.5vl:7b"
 _RETRY = "The task can be retried; if this keeps happening, check the `ollama serve` log."
 _REJECTED = "Asking again will not help; the `ollama serve` log says why it refused the request."

@@ -89,7 +89,7 @@ def no_vision_reply(model: str, evidence: str) -> ModelUnavailable:
     )
 
 
-def server_text(exc: openai.APIError, redact: Callable[[str], str]) -> str:
+def _server_text(exc: openai.APIError, redact: Callable[[str], str]) -> str:
     """The server's own error message, shortened and with the key blanked out."""
     body = exc.body
     message = body.get("message") if isinstance(body, dict) else None
@@ -100,7 +100,7 @@ def server_text(exc: openai.APIError, redact: Callable[[str], str]) -> str:
 
 
 def _status_error(exc: openai.APIStatusError, c: Context) -> DeskhandError:
-    a, status, said = c.attempt, exc.status_code, server_text(exc, c.redact)
+    a, status, said = c.attempt, exc.status_code, _server_text(exc, c.redact)
     if status == 401:
         if not c.has_key:
             return ModelUnavailable(
@@ -205,7 +205,7 @@ def translate(exc: BaseException, c: Context) -> DeskhandError:
         return ModelError(f"{a.doing}, but the answer did not have the OpenAI shape. {_RETRY}")
     if isinstance(exc, openai.APIError):  # an error event inside the stream
         return ModelError(
-            f"{a.doing}, but the server reported an error mid-answer: {server_text(exc, c.redact)}. {_RETRY}"
+            f"{a.doing}, but the server reported an error mid-answer: {_server_text(exc, c.redact)}. {_RETRY}"
         )
     if isinstance(exc, openai.OpenAIError | OSError | ValueError):
         failure = c.redact(f"{type(exc).__name__}: {exc}")

@@ -48,7 +48,7 @@ def normalize_base_url(url: str | None) -> str:
     return f"{split.scheme}://{netloc}{split.path.rstrip('/') or '/v1'}"
 
 
-def mime_of(image: bytes) -> str:
+def _mime_of(image: bytes) -> str:
     """Screenshots are JPEG; PNG is recognised for tests and tools that send it."""
     return "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
 
@@ -58,7 +58,7 @@ def message(turn: Turn) -> dict[str, Any]:
     role = turn.role if turn.role in ("system", "user", "assistant") else "user"
     if turn.image is None:
         return {"role": role, "content": turn.text}
-    url = f"data:{mime_of(turn.image)};base64,{base64.b64encode(turn.image).decode('ascii')}"
+    url = f"data:{_mime_of(turn.image)};base64,{base64.b64encode(turn.image).decode('ascii')}"
     # The image first, as Ollama's templates place it, so a dialect's prompt reads the same.
     parts = [{"type": "image_url", "image_url": {"url": url}}, {"type": "text", "text": turn.text}]
     return {"role": role, "content": parts}

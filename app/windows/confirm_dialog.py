@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from deskhand.app.windows.countdown_dialog import CountdownDialog
-from deskhand.core.policy import UserAnswer
+from deskhand.core.approval import UserAnswer
 
 
 class ConfirmDialog(CountdownDialog):

@@ -2,7 +2,7 @@
 
 Why it shows the JPEG the model saw, with the target marked: "why did it click there?" is
 answered by the picture the model decided on, not by today's screen.  The words come from
-``history_command.step_view``, so the terminal (``deskhand history ID``) says the same.
+``history_views.step_view``, so the terminal (``deskhand history ID``) says the same.
 The window only reads the ``AuditLog`` it is given; it never writes to it.
 """
 
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskhand.app.audit_log import AuditLog, StoredStep, TaskSummary
-from deskhand.app.history_command import (
+from deskhand.app.history_views import (
     StepView,
     format_duration,
     format_time,

@@ -1,7 +1,8 @@
 """Where an action lands, shown on the screenshot the model saw.
 
-Targets are desktop points (``StepRecord.screen_targets``, ``core.step_log.screen_target``);
-the picture is the JPEG the model was sent.  The way back is the step's own geometry
+The picture is the JPEG the model was sent.  A decided action already points into it
+(``core.landing.lands_at``), so it is drawn there directly.  A recorded step keeps desktop
+points (``StepRecord.screen_targets``); the way back is the step's own geometry
 (``ScreenGeometry.to_image``), never the current screen, so the marker is drawn where the
 model pointed even if the monitor layout changed since.
 """
@@ -15,8 +16,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
 
 from deskhand.core.actions import Action
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
+from deskhand.core.landing import lands_at
 from deskhand.core.observation import Observation
-from deskhand.core.step_log import screen_target
 from deskhand.core.trace import StepRecord
 
 MARKER = QColor("#e91e63")
@@ -38,8 +39,9 @@ def image_points(targets: Sequence[Sequence[int] | None], geometry: ScreenGeomet
     return points
 
 
-def action_points(actions: Sequence[Action], geometry: ScreenGeometry) -> list[ImagePoint]:
-    return image_points([screen_target(a, geometry) for a in actions], geometry)
+def action_points(actions: Sequence[Action]) -> list[ImagePoint]:
+    """Where each action lands in its own screenshot: image space, no trip to the desktop."""
+    return [p for p in map(lands_at, actions) if p is not None]
 
 
 def draw_marker(painter: QPainter, at: QPointF, radius: float) -> None:
@@ -80,7 +82,7 @@ CROP = Size(420, 240)
 
 def target_crop(observation: Observation, action: Action, size: Size = CROP) -> QPixmap | None:
     """The part of the screenshot around where ``action`` lands, with the spot marked."""
-    points = action_points([action], observation.geometry)
+    points = action_points([action])
     image = decode(observation)
     if not points or image.isNull():
         return None

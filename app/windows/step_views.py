@@ -38,7 +38,7 @@ class StepView:
         if self.record is not None:
             return image_points(self.record.screen_targets, record_geometry(self.record))
         if self.decision is not None:
-            return action_points(self.decision.actions, self.observation.geometry)
+            return action_points(self.decision.actions)
         return []
 
     def pixmap(self) -> QPixmap:

@@ -26,9 +26,10 @@ from Xlib.display import Display
 from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.gui import GuiExecutor
 from deskhand.core.actions import Action
+from deskhand.core.approval import Approved, UserAnswer, approve
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
-from deskhand.core.policy import Approved, UserAnswer, approve, assess
+from deskhand.core.policy import assess
 
 T = TypeVar("T")
 PROBE = Path(__file__).parent / "apps" / "probe_window.py"

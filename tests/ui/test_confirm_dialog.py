@@ -17,9 +17,9 @@ from deskhand.app.qt_approver import DialogHost, QtApprover
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
 from deskhand.app.windows.question_dialog import QuestionDialog
 from deskhand.core.actions import Click, RunShell
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.verdict import Level, Verdict
 from tests.ui.conftest import Form, poll, x
 

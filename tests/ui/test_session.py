@@ -110,12 +110,12 @@ def test_a_task_pauses_while_the_server_is_away_and_goes_on_when_it_answers(sess
 def test_stop_flag(session: SessionModel) -> None:
     assert session.request_stop() is False  # nothing to stop
     session.start("a")
-    assert not session.should_stop()
+    assert not session.stop.requested
     assert session.request_stop() is True
-    assert session.should_stop() and "(stopping…)" in session.status_text()
+    assert session.stop.requested and "(stopping…)" in session.status_text()
     session.finished(TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 1))
     session.start("b")
-    assert not session.should_stop()  # a new task starts with the flag down
+    assert not session.stop.requested  # a new task starts with the flag down
 
 
 def test_only_one_task_and_no_empty_ones(session: SessionModel) -> None:

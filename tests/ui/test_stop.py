@@ -108,7 +108,7 @@ def test_stop_from_the_stop_bar_without_taking_the_focus(
         qtbot.waitUntil(button.isVisible)
         centre = button.mapToGlobal(button.rect().center())
         x("xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1")
-        qtbot.waitUntil(lambda: app.session.stop_requested, timeout=5000)
+        qtbot.waitUntil(lambda: app.session.stop.requested, timeout=5000)
         assert x("xdotool", "getactivewindow") == focused
 
     stop_mid_task(app, qtbot, ollama, form, press)

@@ -16,9 +16,9 @@ from deskhand.app.single_instance import SingleInstance
 from deskhand.app.tray_link import McpPeers, TrayLink
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
 from deskhand.core.actions import Click
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.verdict import Level, Verdict
 
 GEOMETRY = ScreenGeometry(image_size=Size(1316, 728), screen_rect=Rect(0, 0, 1920, 1080))

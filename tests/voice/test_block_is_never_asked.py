@@ -9,9 +9,9 @@ The app-level version of this (a real dialog host and a listening microphone) is
 from __future__ import annotations
 
 from deskhand.core.actions import Action, RunShell
+from deskhand.core.approval import UserAnswer
 from deskhand.core.loop import TaskStatus
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.verdict import Level, Verdict
 
 

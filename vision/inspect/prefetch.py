@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 
 from deskhand.core.observation import Observation
 
+__all__ = ["Prefetch"]
+
 T = TypeVar("T")
 
 

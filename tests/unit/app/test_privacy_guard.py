@@ -11,8 +11,8 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from deskhand.app import privacy
+from deskhand.app.api_keys import ApiKey, api_key
 from deskhand.app.config import Settings, load_settings
-from deskhand.app.keys import ApiKey, api_key
 from deskhand.app.settings_store import save_settings
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.privacy import Reach

@@ -6,9 +6,10 @@ import pytest
 
 from deskhand.app.self_test import ClickLog, DenyAll, PointerOnly, SelfTestReport, Target, TargetResult, score
 from deskhand.core.actions import Click, RunShell, TypeText
+from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.geometry import ImagePoint, Rect
-from deskhand.core.policy import UserAnswer, approve, assess
+from deskhand.core.policy import assess
 from tests.fakes import GEOMETRY, FakeScreen, RecordingExecutor
 from tests.unit.app.audit_samples import record
 

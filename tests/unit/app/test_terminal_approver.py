@@ -14,7 +14,8 @@ from typing import TextIO
 
 from deskhand.app.terminal import TerminalApprover
 from deskhand.core.actions import RunShell
-from deskhand.core.policy import UserAnswer, assess
+from deskhand.core.approval import UserAnswer
+from deskhand.core.policy import assess
 from tests.fakes import FakeScreen
 
 WIPE = RunShell(command="history -c")

@@ -11,7 +11,7 @@ import pytest
 from deskhand.app.cli import main
 from deskhand.app.terminal import StepPrinter, TerminalApprover, printable
 from deskhand.core.actions import Decision, RunShell, TypeText
-from deskhand.core.policy import UserAnswer
+from deskhand.core.approval import UserAnswer
 from deskhand.core.verdict import Level, Verdict
 from tests.unit.app.audit_samples import observation
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import SetupError
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import NOT_RUN, STARTED
-from deskhand.core.policy import UserAnswer
 from deskhand.core.trace import StepRecord
 from tests.fakes import FakeApprover, RecordingExecutor, make_parts, reply
 

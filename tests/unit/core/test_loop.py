@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.loop import Limits, TaskStatus, run_task
-from deskhand.core.policy import UserAnswer
 from deskhand.core.trace import STAGES
 from tests.fakes import (
     FakeApprover,

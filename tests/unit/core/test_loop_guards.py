@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import ModelError, ModelRejected, ServerUnreachable
 from deskhand.core.faults import LAST_TRY, PauseAndRetry
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus, run_task
 from deskhand.core.observation import Completion, Conversation, Observation
-from deskhand.core.policy import UserAnswer
 from deskhand.core.target import TargetInfo
 from tests.fakes import (
     FakeApprover,

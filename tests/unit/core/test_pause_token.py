@@ -7,10 +7,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from deskhand.core.actions import Action
+from deskhand.core.approval import Approved
 from deskhand.core.loop import TaskResult, TaskStatus, run_task
 from deskhand.core.outcome import ExecResult
 from deskhand.core.pause import PauseToken
-from deskhand.core.policy import Approved
 from tests.fakes import FakeModel, FakeScreen, RecordingExecutor, make_parts, reply
 
 CLICK = {"kind": "click", "at": {"x": 658, "y": 364}}

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from deskhand.core.actions import Click, Hotkey, RunShell, TypeText
+from deskhand.core.approval import Approved, UserAnswer, approve
 from deskhand.core.geometry import ImagePoint
-from deskhand.core.policy import Approved, UserAnswer, approve, assess
-from deskhand.core.shell_risk import classify_command
+from deskhand.core.policy import assess
+from deskhand.core.shellrisk import classify_command
 from deskhand.core.verdict import Level
 from tests.fakes import GEOMETRY
 
@@ -166,7 +167,7 @@ def test_unlocked_rules_ask_instead_of_blocking_and_never_run_alone() -> None:
 
 def test_every_block_rule_is_unlockable_by_id() -> None:
     from deskhand.core.policy import UNLOCKABLE_RULES
-    from deskhand.core.shell_rules import BLOCK_RULES
+    from deskhand.core.shellrisk import BLOCK_RULES
 
     assert set(UNLOCKABLE_RULES) >= BLOCK_RULES
     assert "hotkey-secure-attention" in UNLOCKABLE_RULES

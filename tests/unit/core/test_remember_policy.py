@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from deskhand.core.actions import Remember
+from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer, approve, assess
+from deskhand.core.policy import assess
 from deskhand.core.verdict import Level
 from deskhand.vision.dialects import dialect_for
 

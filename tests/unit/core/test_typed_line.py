@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from deskhand.core.actions import Action, Click, Hotkey, TypeText
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import ImagePoint
 from deskhand.core.gui_rules import Reach, typing_reaches
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
-from deskhand.core.policy import UserAnswer, assess
+from deskhand.core.policy import assess
 from deskhand.core.target import TargetInfo
 from deskhand.core.typed_line import Line, TypedLines, sends_line
 from deskhand.core.verdict import Level, Verdict

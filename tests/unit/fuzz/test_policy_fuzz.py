@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from deskhand.core.actions import RunShell, TypeText
 from deskhand.core.gui_rules import match_label
 from deskhand.core.policy import assess
-from deskhand.core.shell_risk import classify_command
+from deskhand.core.shellrisk import classify_command
 from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level
 from tests.unit.fuzz.strategies import shell_soup, wrapped_dangerous

@@ -10,8 +10,7 @@ import pytest
 
 from deskhand.core.actions import RunShell, TypeText
 from deskhand.core.policy import assess
-from deskhand.core.shell_risk import classify_command
-from deskhand.core.shell_rules import RULES
+from deskhand.core.shellrisk import RULES, classify_command
 from deskhand.core.verdict import Level
 from tests.unit.safety.corpus_data import Case, load
 

@@ -8,7 +8,7 @@ command substitution, process substitution, arithmetic) so the classifier can te
 known before the command runs and what is computed at run time.
 
 Anything we cannot follow raises ``ShellSyntaxError``; the policy then asks the user.  Where
-a bracketed span ends and what a backslash escape means are in ``shell_quoting``, shared
+a bracketed span ends and what a backslash escape means are in ``shellrisk.quoting``, shared
 with word expansion.
 """
 
@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from deskhand.core.shell_quoting import ShellSyntaxError, ansi_c, match_brace, match_paren
+from deskhand.core.shellrisk.quoting import ShellSyntaxError, ansi_c, match_brace, match_paren
+
+__all__ = ["CONTROL_OPS", "MAX_DEPTH", "REDIRECT_OPS", "Op", "Part", "PartKind", "Token", "Word", "tokenize"]
 
 PartKind = Literal["lit", "qlit", "var", "sub", "procsub", "arith"]
 

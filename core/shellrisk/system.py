@@ -2,26 +2,26 @@
 
 Processes, power, services, the firewall, packages, the network, disks, accounts and secret
 stores.  Each knows its read-only forms (``systemctl status``, ``crontab -l``) so those stay
-``auto``.  ``SYSTEM_HANDLERS`` also holds the handlers for git (``shell_git``) and the
-shell's own builtins (``shell_builtins``), so the dispatcher looks in one table.
+``auto``.  ``SYSTEM_HANDLERS`` also holds the handlers for git (``shellrisk.git``) and the
+shell's own builtins (``shellrisk.builtin_commands``), so the dispatcher looks in one table.
 """
 
 from __future__ import annotations
 
 import re
 
-from deskhand.core.shell_builtins import BUILTIN_HANDLERS
-from deskhand.core.shell_context import Context, Handler, operands
-from deskhand.core.shell_files import check_write
-from deskhand.core.shell_git import GIT_HANDLERS
-from deskhand.core.shell_rules import (
+from deskhand.core.shellrisk.builtin_commands import BUILTIN_HANDLERS
+from deskhand.core.shellrisk.context import Context, Handler, operands
+from deskhand.core.shellrisk.files import check_write
+from deskhand.core.shellrisk.git import GIT_HANDLERS
+from deskhand.core.shellrisk.rules import (
     DISK_READ_ONLY_FLAGS,
     INSTALL_READ_ONLY,
     SECRET_TOOLS,
     SECURITY_SERVICES,
     words,
 )
-from deskhand.core.shell_words import Field
+from deskhand.core.shellrisk.words import Field
 
 __all__ = ["SYSTEM_HANDLERS"]
 

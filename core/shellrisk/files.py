@@ -1,7 +1,7 @@
 """Handlers for programs that delete, move, write or re-permission files.
 
 What makes such a command dangerous is *where* it acts, so every handler finds the paths
-it touches and asks ``shell_paths`` what they are: the home folder or / as a whole, the
+it touches and asks ``shellrisk.paths`` what they are: the home folder or / as a whole, the
 system's folders, login scripts, credentials, the shell history, raw disks.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from deskhand.core.shell_context import Context, Handler, operands
-from deskhand.core.shell_paths import PathKind
-from deskhand.core.shell_rules import words
-from deskhand.core.shell_words import Field
+from deskhand.core.shellrisk.context import Context, Handler, operands
+from deskhand.core.shellrisk.paths import PathKind
+from deskhand.core.shellrisk.rules import words
+from deskhand.core.shellrisk.words import Field
 
 __all__ = ["FILE_HANDLERS", "TREE_KINDS", "check_write", "scan_credentials"]
 

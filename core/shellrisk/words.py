@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from deskhand.core.shell_lex import Part, Word
-from deskhand.core.shell_quoting import ShellSyntaxError, decode_escapes, match_paren
+from deskhand.core.shellrisk.lex import Part, Word
+from deskhand.core.shellrisk.quoting import ShellSyntaxError, decode_escapes, match_paren
 
 __all__ = ["Field", "SubResult", "printed", "resolve", "split_assignment"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from deskhand.core.shell_context import Context, Handler, operands
-from deskhand.core.shell_files import FILE_HANDLERS, TREE_KINDS, check_write, scan_credentials
-from deskhand.core.shell_rules import (
+from deskhand.core.shellrisk.context import Context, Handler, operands
+from deskhand.core.shellrisk.files import FILE_HANDLERS, TREE_KINDS, check_write, scan_credentials
+from deskhand.core.shellrisk.rules import (
     ACCOUNTS,
     CODE_FLAGS,
     CODE_OPTIONS,
@@ -30,8 +30,8 @@ from deskhand.core.shell_rules import (
     WRAPPERS,
     words,
 )
-from deskhand.core.shell_system import SYSTEM_HANDLERS
-from deskhand.core.shell_words import Field
+from deskhand.core.shellrisk.system import SYSTEM_HANDLERS
+from deskhand.core.shellrisk.words import Field
 
 __all__ = ["EXEC_HANDLERS", "KNOWN_PROGRAMS", "program_name"]
 

@@ -1,7 +1,7 @@
 """The small types the shell classifier's parts share: findings, pipe feeds, the context.
 
-Kept apart so the program handlers (``shell_programs``, ``shell_files``) and the walker
-(``shell_walk``) can use one another's types without importing one another.
+Kept apart so the program handlers (``shellrisk.programs``, ``shellrisk.files``) and the walker
+(``shellrisk.walk``) can use one another's types without importing one another.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from deskhand.core.shell_paths import PathKind
-from deskhand.core.shell_words import Field
+from deskhand.core.shellrisk.paths import PathKind
+from deskhand.core.shellrisk.words import Field
 
 __all__ = ["Context", "Feed", "Finding", "Handler", "operands"]
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from deskhand.core.shell_context import Context, Feed, Finding
-from deskhand.core.shell_exec import EXEC_HANDLERS, KNOWN_PROGRAMS, program_name
-from deskhand.core.shell_files import FILE_HANDLERS, check_write, scan_credentials
-from deskhand.core.shell_parse import FunctionDef, Group, Simple
-from deskhand.core.shell_rules import (
+from deskhand.core.shellrisk.context import Context, Feed, Finding
+from deskhand.core.shellrisk.files import FILE_HANDLERS, check_write, scan_credentials
+from deskhand.core.shellrisk.parse import FunctionDef, Group, Simple
+from deskhand.core.shellrisk.rules import (
     ACCOUNTS,
     DECODERS,
     DISK_TOOLS,
@@ -31,8 +30,9 @@ from deskhand.core.shell_rules import (
     TRIVIAL_FLAGS,
     WRAPPERS,
 )
-from deskhand.core.shell_system import DISK_HANDLER, INSTALLER_HANDLER, NETWORK_HANDLER, SYSTEM_HANDLERS
-from deskhand.core.shell_words import Field, nested_substitutions, printed
+from deskhand.core.shellrisk.system import DISK_HANDLER, INSTALLER_HANDLER, NETWORK_HANDLER, SYSTEM_HANDLERS
+from deskhand.core.shellrisk.words import Field, nested_substitutions, printed
+from deskhand.core.shellrisk.wrappers import EXEC_HANDLERS, KNOWN_PROGRAMS, program_name
 
 __all__ = [
     "FRAGMENTS",

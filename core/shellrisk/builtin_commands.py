@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from deskhand.core.shell_context import Context, Handler
-from deskhand.core.shell_files import check_write
-from deskhand.core.shell_paths import normalize
-from deskhand.core.shell_words import Field
+from deskhand.core.shellrisk.context import Context, Handler
+from deskhand.core.shellrisk.files import check_write
+from deskhand.core.shellrisk.paths import normalize
+from deskhand.core.shellrisk.words import Field
 
 __all__ = ["BUILTIN_HANDLERS"]
 
@@ -51,7 +51,7 @@ def _builtin(ctx: Context, name: str, args: list[Field]) -> None:
         target = args[-1] if args and not args[-1].text.startswith("-") else None
         ctx.cwd = "~" if target is None else (None if target.dynamic else _join(ctx.cwd, target.text))
     elif name in ("eval", "."):
-        pass  # handled in shell_programs
+        pass  # handled in programs.py
 
 
 def _join(cwd: str | None, path: str) -> str | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deskhand.core.shell_lex import MAX_DEPTH, REDIRECT_OPS, Op, Part, Token, Word, tokenize
-from deskhand.core.shell_quoting import ShellSyntaxError
+from deskhand.core.shellrisk.lex import MAX_DEPTH, REDIRECT_OPS, Op, Part, Token, Word, tokenize
+from deskhand.core.shellrisk.quoting import ShellSyntaxError
 
 __all__ = [
     "Command",

@@ -7,9 +7,9 @@ alias can make git run any command.
 
 from __future__ import annotations
 
-from deskhand.core.shell_context import Context, Handler
-from deskhand.core.shell_rules import words
-from deskhand.core.shell_words import Field
+from deskhand.core.shellrisk.context import Context, Handler
+from deskhand.core.shellrisk.rules import words
+from deskhand.core.shellrisk.words import Field
 
 __all__ = ["GIT_HANDLERS"]
 

@@ -1,10 +1,10 @@
 """How risky a shell command is, from its words alone.
 
-The command is parsed like a shell would (``shell_lex``, ``shell_parse``), every word is
-expanded as far as it can be known before running (``shell_words``), and every command that
+The command is parsed like a shell would (``shellrisk.lex``, ``shellrisk.parse``), every word is
+expanded as far as it can be known before running (``shellrisk.words``), and every command that
 *could* run -- in pipelines, ``&&`` chains, groups, ``$(...)``, ``sh -c`` strings, behind
-``sudo``/``env``/``xargs``/``find -exec`` -- is found by ``shell_walk`` and judged by the
-rules in ``shell_rules`` and the program handlers in ``shell_programs``.  Data flow matters
+``sudo``/``env``/``xargs``/``find -exec`` -- is found by ``shellrisk.walk`` and judged by the
+rules in ``shellrisk.rules`` and the program handlers in ``shellrisk.programs``.  Data flow matters
 too: what a pipe feeds into a shell, what ``$(curl ...)`` puts into ``sh -c``, what was
 downloaded and then run.
 
@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from deskhand.core.shell_context import Finding
-from deskhand.core.shell_exec import KNOWN_PROGRAMS, program_name
-from deskhand.core.shell_lex import Part, Word, tokenize
-from deskhand.core.shell_quoting import ShellSyntaxError
-from deskhand.core.shell_rules import RULES
-from deskhand.core.shell_walk import analyse
-from deskhand.core.shell_words import brace_expand, split_assignment
+from deskhand.core.shellrisk.context import Finding
+from deskhand.core.shellrisk.lex import Part, Word, tokenize
+from deskhand.core.shellrisk.quoting import ShellSyntaxError
+from deskhand.core.shellrisk.rules import RULES
+from deskhand.core.shellrisk.walk import analyse
+from deskhand.core.shellrisk.words import brace_expand, split_assignment
+from deskhand.core.shellrisk.wrappers import KNOWN_PROGRAMS, program_name
 from deskhand.core.verdict import Level
 
 __all__ = ["Finding", "ShellRisk", "classify_command", "starts_like_a_command"]

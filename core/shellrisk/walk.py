@@ -12,12 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deskhand.core import shell_programs
-from deskhand.core.shell_context import Feed, Finding
-from deskhand.core.shell_lex import MAX_DEPTH
-from deskhand.core.shell_parse import FunctionDef, Group, Redirect, Script, ShellSyntaxError, Simple, parse
-from deskhand.core.shell_paths import HOME, PathKind, kind_of
-from deskhand.core.shell_words import Field, SubResult, printed, resolve, split_assignment
+from deskhand.core.shellrisk import programs
+from deskhand.core.shellrisk.context import Feed, Finding
+from deskhand.core.shellrisk.lex import MAX_DEPTH
+from deskhand.core.shellrisk.parse import (
+    FunctionDef,
+    Group,
+    Redirect,
+    Script,
+    ShellSyntaxError,
+    Simple,
+    parse,
+)
+from deskhand.core.shellrisk.paths import HOME, PathKind, kind_of
+from deskhand.core.shellrisk.words import Field, SubResult, printed, resolve, split_assignment
 
 __all__ = ["analyse"]
 
@@ -92,7 +100,7 @@ class _Walker:
 
     def run_argv(self, fields: list[Field]) -> None:
         if fields:
-            shell_programs.run(self, fields)
+            programs.run(self, fields)
 
     # ------------------------------------------------------------------ the tree
 
@@ -138,7 +146,7 @@ class _Walker:
             return Feed()
         if stdin_text is not None:
             self.stdin = Feed(text=stdin_text)
-        feed = shell_programs.run(self, fields)
+        feed = programs.run(self, fields)
         return feed
 
     def assign(self, name: str, value: Field, *, persist: bool) -> None:
@@ -160,7 +168,7 @@ class _Walker:
     def redirect(self, r: Redirect) -> str | None:
         """Judge a redirection; returns the text a here-document/-string feeds to stdin."""
         if r.heredoc is not None:
-            for sub in shell_programs.nested(r.heredoc):
+            for sub in programs.nested(r.heredoc):
                 self.evaluate(sub)
             return r.heredoc
         if r.target is None:
@@ -170,7 +178,7 @@ class _Walker:
         if r.op == "<<<":
             return target.text
         if r.writes:
-            shell_programs.check_write(self, target, "writes to")
+            programs.check_write(self, target, "writes to")
         elif target.text.startswith("/dev/tcp/") or target.text.startswith("/dev/udp/"):
             self.add("network", f"opens a network connection ({target.text})")
             return None
@@ -194,7 +202,7 @@ class _Walker:
 
     def _scan_unparsed(self, text: str) -> None:
         """Last resort for text we could not parse: look for the worst fragments."""
-        for pattern, rule, detail in shell_programs.FRAGMENTS:
+        for pattern, rule, detail in programs.FRAGMENTS:
             if pattern.search(text):
                 self.add(rule, detail)
 
@@ -219,7 +227,7 @@ def _origins(command: str) -> set[str]:
         script = parse(command, 1)
     except ShellSyntaxError:
         return set()
-    return {o for pipeline in script for c in pipeline for o in shell_programs.feed_of(c).origins}
+    return {o for pipeline in script for c in pipeline for o in programs.feed_of(c).origins}
 
 
 def _static_output(command: str, env: dict[str, str]) -> str | None:

@@ -1,6 +1,6 @@
 """How shell quoting is read: where a bracketed span ends, and what backslash escapes mean.
 
-Both the lexer (``shell_lex``) and word expansion (``shell_words``: what ``printf`` and
+Both the lexer (``shellrisk.lex``) and word expansion (``shellrisk.words``: what ``printf`` and
 ``echo -e`` print) need these rules, so they live below both.  ``ShellSyntaxError`` lives
 here too, at the bottom of the shell modules, because every layer above raises it.
 """
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+from deskhand.core.errors import DeskhandError
+
 __all__ = ["ShellSyntaxError", "ansi_c", "decode_escape", "decode_escapes", "match_brace", "match_paren"]
 
 
-class ShellSyntaxError(ValueError):
+class ShellSyntaxError(DeskhandError, ValueError):
     """The command cannot be split reliably (unbalanced quotes, too deep, ...)."""
 
 

@@ -1,0 +1,88 @@
+"""What the library packages export, as httpx checks its own: every public module says it.
+
+``core``, ``vision``, ``actions`` and ``voice`` are what the app (and the MCP server, skills,
+a planner) build on.  Each public module lists its names in ``__all__``; every listed name
+exists, and every public class or function a module defines is listed -- so a new helper
+is either exported on purpose or named ``_private``.  Every exception that leaves a package
+is a ``DeskhandError`` (the CLI turns those into one line and an exit code); the few
+signals that never leave ``vision`` -- each turned into a ``DeskhandError`` by the code
+that catches it -- are named below with where that happens.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from types import ModuleType
+
+import pytest
+
+from deskhand.core.errors import DeskhandError
+
+PACKAGES = (
+    "deskhand.core",
+    "deskhand.vision",
+    "deskhand.vision.inspect",
+    "deskhand.actions",
+    "deskhand.voice",
+)
+# Modules other branches edit now; they get ``__all__`` when those are merged.
+NOT_YET = {"deskhand.core.loop"}
+SIGNALS = {
+    "deskhand.vision.model_errors.AnswerCut": "streaming.stream_answer -> fail()",
+    "deskhand.vision.model_errors.AnswerTooLong": "streaming.stream_answer -> model_errors.too_long",
+    "deskhand.vision.model_errors.FirstTokenTimeout": "streaming.stream_answer -> fail()",
+    "deskhand.vision.model_errors.TotalTimeout": "streaming.stream_answer -> fail()",
+    "deskhand.vision.openai_wire.FormatRefused": "openai_model retries without the format",
+    "deskhand.vision.dialects.common.Reject": "dialect parsers -> Unparseable",
+}
+
+
+def _modules() -> list[ModuleType]:
+    found = []
+    for name in PACKAGES:
+        package = importlib.import_module(name)
+        found.append(package)
+        for info in pkgutil.iter_modules(package.__path__, f"{name}."):
+            if not info.name.rsplit(".", 1)[1].startswith("_") and not info.ispkg:
+                found.append(importlib.import_module(info.name))
+    return found
+
+
+MODULES = _modules()
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_every_public_module_says_what_it_exports(module: ModuleType) -> None:
+    if module.__name__ in NOT_YET or (module.__name__ in PACKAGES and not hasattr(module, "__all__")):
+        pytest.skip("a package without names of its own, or a module listed in NOT_YET")
+    exported = set(module.__all__)
+    assert exported <= set(vars(module)), f"listed but missing: {exported - set(vars(module))}"
+    defined = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
+        and value.__module__ == module.__name__
+    }
+    assert defined <= exported, f"defined but not exported: {sorted(defined - exported)}"
+
+
+def test_exceptions_that_leave_a_package_are_deskhand_errors() -> None:
+    strays = []
+    for module in [*MODULES, importlib.import_module("deskhand.vision.dialects.common")]:
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == module.__name__
+            ):
+                qualified = f"{module.__name__}.{name}"
+                if (
+                    not name.startswith("_")
+                    and not issubclass(value, DeskhandError)
+                    and qualified not in SIGNALS
+                ):
+                    strays.append(qualified)
+    assert strays == []
