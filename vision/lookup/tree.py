@@ -38,8 +38,8 @@ def same_words(a: str, b: str) -> bool:
 class AccessibleTree(AtspiInspector):
     """``element_at`` a point of the active window; ``find`` elements by role and name."""
 
-    def __init__(self, *, budget: float = 1.5, max_nodes: int = 4000) -> None:
-        super().__init__(budget=budget)
+    def __init__(self, *, budget: float = 1.5, max_nodes: int = 4000, bus_address: str | None = None) -> None:
+        super().__init__(budget=budget, bus_address=bus_address)
         self.max_nodes = max_nodes
 
     def element_at(self, point: ScreenPoint) -> Element | None:
