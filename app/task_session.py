@@ -19,6 +19,7 @@ from dataclasses import replace
 from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings
 from deskhand.app.settings_store import audit_log_path
+from deskhand.app.skill_journal import TargetJournal
 from deskhand.app.task_lock import desktop_lock
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, release_input_after_crash
@@ -28,6 +29,7 @@ from deskhand.core.loop import Parts, TaskResult, run_task
 from deskhand.core.outcome import StepMemory
 from deskhand.core.ports import ActionJournal, Approver, FaultWaiter, StepSink
 from deskhand.core.stop import StopToken
+from deskhand.vision.lookup import ScreenLookup
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,9 @@ class TaskSession:
         self.audit: TaskLog = audit_log.begin_task(
             task, model=options.model, dialect=parts.dialect.name, host=options.host, origin=origin
         )
+        # What each click acted on, for `deskhand skills save` (``app/skill_journal.py``).
+        self.lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None))
+        journals = (*journals, TargetJournal(audit_log, self.audit.task_id, self.lookup))
         # Each action is on record (audit log first) before it runs: never act unrecorded.
         self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks), journals=(self.audit, *journals))
 
@@ -147,7 +152,9 @@ class TaskSession:
             return failure
         finally:
             built = self._built
-            for part in {id(p): p for p in (built.executor, built.screen, built.settler)}.values():
+            for part in {
+                id(p): p for p in (built.executor, built.screen, built.settler, self.lookup)
+            }.values():
                 _close(part)
 
 
