@@ -19,7 +19,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS steps (
     mime TEXT NOT NULL,
     finished INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (task_id, step)
+);
+CREATE TABLE IF NOT EXISTS skill_actions (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    action INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (task_id, step, action)
 );
 """
 
@@ -203,6 +210,23 @@ class AuditLog:
                     int(finished),
                 ),
             )
+
+    def add_skill_action(self, task_id: int, step: int, action: int, record: Mapping[str, object]) -> None:
+        """What ``deskhand skills save`` needs of one executed action (``app/skill_journal.py``):
+        the action as run, what it acted on, the screen before it, its outcome."""
+        with self._transaction(f"record step {step}'s target") as db:
+            db.execute(
+                "INSERT OR REPLACE INTO skill_actions (task_id, step, action, record) VALUES (?, ?, ?, ?)",
+                (task_id, step, action, json.dumps(record, ensure_ascii=False)),
+            )
+
+    def skill_actions(self, task_id: int) -> list[dict[str, object]]:
+        """The task's ``add_skill_action`` records, in the order they ran."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT record FROM skill_actions WHERE task_id = ? ORDER BY step, action", (task_id,)
+            ).fetchall()
+        return [json.loads(text) for (text,) in rows]
 
     def finish_task(self, task_id: int, status: str, message: str) -> None:
         with self._transaction("record the end of the task") as db:

@@ -77,33 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     do = sub.add_parser("do", help="run one task in the terminal")
     do.set_defaults(run=_lazy("deskhand.app.run_command", "run_do"))
     do.add_argument("task", help="what to do, in plain words")
-    _add_server_options(do)
-    do.add_argument(
-        "--dialect",
-        choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"],
-        help="model output format (default: from the model name)",
-    )
-    do.add_argument("--max-steps", type=int_at_least(1), help="step budget (default 30)")
-    do.add_argument(
-        "--yes", action="store_true", help='approve actions the policy marks "confirm" (never "block")'
-    )
-    do.add_argument("--trace", metavar="DIR", help="write steps.jsonl and screenshots to DIR")
-    do.add_argument(
-        "--allow-remote",
-        action="store_true",
-        help="allow sending screenshots to a model server on another machine (remembered per host)",
-    )
-    do.add_argument(
-        "--allow-insecure-remote",
-        action="store_true",
-        help="also allow plain http:// to a public address (anyone on the way can read your screen)",
-    )
-    do.add_argument(
-        "--monitor",
-        type=int_at_least(0),
-        metavar="N",
-        help="monitor to watch (1 = first, 0 = all; default: the focused one)",
-    )
+    _add_task_options(do)
+    _add_skills_parser(sub)
 
     doctor = sub.add_parser("doctor", help="check display, capture, input, Ollama and model")
     doctor.set_defaults(run=_lazy("deskhand.app.doctor", "run_doctor"))
@@ -148,6 +123,61 @@ def build_parser() -> argparse.ArgumentParser:
     pull.set_defaults(run=_lazy("deskhand.app.model_commands", "run_pull"))
     _add_server_options(pull, model=False)
     return parser
+
+
+def _add_task_options(p: argparse.ArgumentParser) -> None:
+    """`do`'s options, shared by every command that runs a task (`skills run`)."""
+    _add_server_options(p)
+    p.add_argument(
+        "--dialect",
+        choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"],
+        help="model output format (default: from the model name)",
+    )
+    p.add_argument("--max-steps", type=int_at_least(1), help="step budget (default 30)")
+    p.add_argument(
+        "--yes", action="store_true", help='approve actions the policy marks "confirm" (never "block")'
+    )
+    p.add_argument("--trace", metavar="DIR", help="write steps.jsonl and screenshots to DIR")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow sending screenshots to a model server on another machine (remembered per host)",
+    )
+    p.add_argument(
+        "--allow-insecure-remote",
+        action="store_true",
+        help="also allow plain http:// to a public address (anyone on the way can read your screen)",
+    )
+    p.add_argument(
+        "--monitor",
+        type=int_at_least(0),
+        metavar="N",
+        help="monitor to watch (1 = first, 0 = all; default: the focused one)",
+    )
+
+
+def _add_skills_parser(sub: argparse._SubParsersAction[_CommandParser]) -> None:
+    skills = sub.add_parser("skills", help="tasks kept as skills: save, run, list, show, delete")
+    skills.set_defaults(run=_lazy("deskhand.app.skill_command", "run_skills"))
+    what = skills.add_subparsers(dest="skills_command", parser_class=_Parser, metavar="ACTION", required=True)
+    save = what.add_parser("save", help="keep a finished task as a skill")
+    save.add_argument("name", metavar="NAME", help="lower-case letters, digits, - and _")
+    which = save.add_mutually_exclusive_group(required=True)
+    which.add_argument("--last", action="store_true", help="the newest task in the history")
+    which.add_argument(
+        "--task", type=int_at_least(1), metavar="TASK_ID", help="a task id from `deskhand history`"
+    )
+    save.add_argument("--param", action="append", metavar="KEY=LITERAL",
+                      help="every place LITERAL was typed or run becomes parameter KEY (default LITERAL)")  # fmt: skip
+    run = what.add_parser("run", help="replay a skill (do's options; same gate and exit codes)")
+    run.add_argument("name", metavar="NAME")
+    run.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter's value for this run")
+    _add_task_options(run)
+    what.add_parser("list", help="list skills")
+    what.add_parser("show", help="a skill's parameters and steps in words").add_argument(
+        "name", metavar="NAME"
+    )
+    what.add_parser("delete", help="delete a skill").add_argument("name", metavar="NAME")
 
 
 def _add_memory_parser(sub: argparse._SubParsersAction[_CommandParser]) -> None:

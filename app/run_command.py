@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -57,6 +58,23 @@ def run_do(args: argparse.Namespace) -> int:
 
 
 def _run_do(args: argparse.Namespace) -> int:
+    return run_in_terminal(args, args.task)
+
+
+Runner = Callable[[TaskSession], TaskResult]
+
+
+def run_in_terminal(
+    args: argparse.Namespace,
+    task: str,
+    *,
+    runner: Runner | None = None,
+    describe_targets: bool = True,
+    max_steps: int | None = None,
+) -> int:
+    """Run ``task`` with ``do``'s options, printing, trace, audit log and exit codes;
+    ``runner`` drives the built session (default: the model loop -- a skill replay passes
+    its own).  The caller holds the desktop."""
     settings = load_settings()
     host = resolve_host(args.host, settings, args.backend)
     model = resolve_model(args.model, settings, host, args.backend)
@@ -65,7 +83,7 @@ def _run_do(args: argparse.Namespace) -> int:
         model=model,
         dialect=args.dialect or settings.dialect,
         monitor=args.monitor,
-        max_steps=args.max_steps or settings.max_steps,
+        max_steps=args.max_steps or max(settings.max_steps, max_steps or 0),
         backend=args.backend,
         allow_remote=args.allow_remote,
         allow_insecure=args.allow_insecure_remote,
@@ -82,7 +100,7 @@ def _run_do(args: argparse.Namespace) -> int:
             notify=PauseTeller(), should_stop=stop, sleep=time.sleep, patience=settings.model_wait_seconds
         )
     session = TaskSession(
-        args.task,
+        task,
         options,
         settings,
         approver=TerminalApprover(assume_yes=args.yes),
@@ -93,14 +111,15 @@ def _run_do(args: argparse.Namespace) -> int:
         on_decision=printer.decided,
         faults=faults,
         origin=getattr(args, "origin", ""),
-        locked=True,  # run_do holds the desktop already
+        locked=True,  # the caller holds the desktop already
+        describe_targets=describe_targets,
     )
-    head = f"deskhand: {model} ({session.dialect}) on {host}, task: {args.task}"
+    head = f"deskhand: {model} ({session.dialect}) on {host}, task: {task}"
     sys.stdout.write(one_line(head, None) + "\n")
     result: TaskResult | None = None
     error = "the task ended with an error (see stderr)"
     try:
-        result = session.run()
+        result = session.run() if runner is None else runner(session)
     except KeyboardInterrupt:
         result = TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 0)
     except DeskhandError as exc:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings
 from deskhand.app.settings_store import audit_log_path
+from deskhand.app.skill_journal import TargetJournal
 from deskhand.app.task_lock import desktop_lock
 from deskhand.app.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, release_input_after_crash
@@ -26,6 +27,7 @@ from deskhand.core.actions import Decision
 from deskhand.core.errors import SetupError
 from deskhand.core.loop import Parts, TaskResult, run_task
 from deskhand.core.ports import ActionJournal, Approver, FaultWaiter, ShouldStop, StepSink
+from deskhand.vision.lookup import ScreenLookup
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class TaskSession:
         origin: str = "",
         journals: Sequence[ActionJournal] = (),
         locked: bool = False,
+        describe_targets: bool = True,
     ) -> None:
         self.task = task
         self.options = options
@@ -98,6 +101,10 @@ class TaskSession:
         self.audit: TaskLog = audit_log.begin_task(
             task, model=options.model, dialect=parts.dialect.name, host=options.host, origin=origin
         )
+        # What each click acted on, for `deskhand skills save` (``app/skill_journal.py``).
+        self.lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None)) if describe_targets else None
+        if self.lookup is not None:
+            journals = (*journals, TargetJournal(audit_log, self.audit.task_id, self.lookup))
         # Each action is on record (audit log first) before it runs: never act unrecorded.
         self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks), journals=(self.audit, *journals))
 
@@ -141,7 +148,13 @@ class TaskSession:
             return failure
         finally:
             seen: set[int] = set()
-            for part in (self.parts.executor, self.parts.screen, self.parts.settler, *self._inner_parts()):
+            for part in (
+                self.parts.executor,
+                self.parts.screen,
+                self.parts.settler,
+                *self._inner_parts(),
+                self.lookup,
+            ):
                 if id(part) not in seen:
                     seen.add(id(part))
                     _close(part)

@@ -58,6 +58,12 @@ class StepRecord(BaseModel):
     output_tokens: int | None = None
     # The remembered facts the task's prompt carried (``deskhand.core.memory``).
     memories: list[dict[str, Any]] = Field(default_factory=list)
+    # Skill replays (``deskhand skills run``): which step of the skill this was (1-based),
+    # how its target was found (accessibility | ocr | image | model; None: no target), and
+    # the milliseconds the lookup took.
+    skill_step: int | None = None
+    found_by: str | None = None
+    find_ms: float = 0.0
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

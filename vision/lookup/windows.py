@@ -1,0 +1,71 @@
+"""Top-level windows on X11: which one is at a point (topmost first), and their titles.
+
+Why: a pointer step is remembered with its window's title and its place in that window,
+and a target found in the accessibility tree is trusted only if its window is the one on
+top at that point (another window may cover it).  X11 only; elsewhere ``None``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+
+from deskhand.core.geometry import Rect, ScreenPoint
+
+__all__ = ["TopWindow", "window_at"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TopWindow:
+    id: int
+    title: str
+    rect: Rect
+
+
+def window_at(point: ScreenPoint) -> TopWindow | None:
+    """The topmost visible top-level window containing ``point``, if X11 can tell."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        from Xlib import X, display
+        from Xlib.error import DisplayError, XError
+    except ImportError:
+        return None
+    try:
+        dpy = display.Display()
+    except (DisplayError, OSError) as exc:
+        log.debug("no X display: %s", exc)
+        return None
+    try:
+        root = dpy.screen().root
+        stacking = root.get_full_property(dpy.intern_atom("_NET_CLIENT_LIST_STACKING"), X.AnyPropertyType)
+        hidden = dpy.intern_atom("_NET_WM_STATE_HIDDEN")
+        for wid in reversed(list(stacking.value) if stacking is not None else []):
+            window = dpy.create_resource_object("window", wid)
+            try:
+                if window.get_attributes().map_state != X.IsViewable:
+                    continue
+                state = window.get_full_property(dpy.intern_atom("_NET_WM_STATE"), X.AnyPropertyType)
+                if state is not None and hidden in state.value:
+                    continue
+                geom = window.get_geometry()
+                origin = window.translate_coords(root, 0, 0)
+                rect = Rect(-origin.x, -origin.y, geom.width, geom.height)
+                if not rect.contains(point.x, point.y):
+                    continue
+                name = window.get_full_property(
+                    dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING")
+                )
+                title = name.value.decode("utf-8", "replace") if name is not None else window.get_wm_name()
+                return TopWindow(int(wid), str(title or ""), rect)
+            except XError:
+                continue
+        return None
+    except XError as exc:
+        log.debug("window lookup failed: %s", exc)
+        return None
+    finally:
+        dpy.close()
