@@ -34,10 +34,16 @@ from deskhand.core.demonstration import (
     group_demonstration,
     is_stop_chord,
 )
+from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.gui_rules import is_password_field
+from deskhand.core.observation import Observation
+from deskhand.core.skill import Target
 from deskhand.core.target import TargetInfo
+from deskhand.vision.capture import Frame, choose_monitor, grab_frame
+from deskhand.vision.inspect import AtspiInspector
+from deskhand.vision.lookup import ScreenLookup
 
-__all__ = ["Chord", "TeachSession"]
+__all__ = ["Chord", "DesktopLook", "TeachSession", "x11_ours"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,35 @@ def x11_ours(point: tuple[int, int] | None) -> bool:
         return owned_at(os.getpid(), *point)
     active = active_window()
     return active is not None and owned_by(os.getpid(), active)
+
+
+class DesktopLook:
+    """The skills' own lookup (``vision.lookup.ScreenLookup``) on the whole desktop as it is
+    at the moment of a press; and the accessibility tree's focused element.  Used from the
+    recording thread only (its connections are not shared)."""
+
+    def __init__(self) -> None:
+        self._frame: Frame | None = None
+        self._count = 0
+        self.lookup = ScreenLookup(frames=lambda _observation: self._frame)
+        self.tree = AtspiInspector()
+
+    def _observation(self, desk: Rect) -> Observation:
+        self._count += 1
+        geometry = ScreenGeometry(image_size=Size(desk.width, desk.height), screen_rect=desk)
+        return Observation(f"teach-{self._count}", b"", "image/jpeg", geometry, 0.0, 0.0)
+
+    def look(self, x: int, y: int) -> Target:
+        desk = choose_monitor(0)
+        self._frame = grab_frame(desk)
+        return self.lookup.describe(ScreenPoint(x=x, y=y), self._observation(desk))
+
+    def focus(self) -> TargetInfo | None:
+        return self.tree.focused(self._observation(Rect(0, 0, 1, 1)))
+
+    def close(self) -> None:
+        self.lookup.close()
+        self.tree.close()
 
 
 class TeachSession(Generic[T]):
