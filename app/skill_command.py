@@ -98,7 +98,7 @@ def _list() -> int:
         try:
             skill = store.load(name)
         except SkillError as exc:
-            sys.stdout.write(f"{name}  (cannot be used: {one_line(str(exc), None)})\n")
+            sys.stdout.write(f"{name} (cannot be used: {one_line(str(exc), None)})\n")
             continue
         params = f"; parameters: {', '.join(skill.params)}" if skill.params else ""
         line = f"{name} ({len(skill.steps)} steps{params}): {skill.description or '(no description)'}"

@@ -13,12 +13,14 @@ target undescribed; a write that fails stops the task, as any audit write does.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from deskhand.app.audit_log import AuditLog
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.observation import Observation
 from deskhand.core.skill_target import TargetLookup
+from deskhand.core.target import UNREADABLE_ROLE
 from deskhand.core.trace import StepRecord
 
 __all__ = ["TargetJournal"]
@@ -43,7 +45,8 @@ class TargetJournal:
         if where is None:
             return
         try:
-            target = self.lookup.describe(ScreenPoint(x=where[0], y=where[1]), observation)
+            point = ScreenPoint(x=where[0], y=where[1])
+            target = self.lookup.describe(point, observation, label=_label_read(step))
         except Exception:  # a lookup that fails leaves the target undescribed, never stops the task
             log.warning("could not describe the target at %s", where, exc_info=True)
             return
@@ -61,3 +64,16 @@ class TargetJournal:
         }
         self._target = None
         self.audit.add_skill_action(self.task_id, step.step, index, record)
+
+
+_DESCRIBED = re.compile(r'^"(.*)" \((.*)\)$')
+
+
+def _label_read(step: StepRecord) -> str:
+    """The words the policy's inspector found under the action (``TargetInfo.describe``'s
+    '"Pear" (push button)'), so they are not read again; "" when it found none."""
+    found = step.targets[-1] if step.targets else None
+    match = _DESCRIBED.match(found or "")
+    if match is None or match.group(2) == UNREADABLE_ROLE or match.group(1).endswith("…"):
+        return ""
+    return match.group(1)

@@ -5,8 +5,9 @@ The lookup itself needs the screen (the accessibility bus, OCR, pixels), so it l
 
 Contract (kept stable; ``deskhand teach`` describes clicks through it):
 
-* ``TargetLookup.describe(point, observation)`` -- what is at a screen point now, as a
-  ``Target`` (accessibility element and its window, OCR label, place in the window, crop).
+* ``TargetLookup.describe(point, observation, label=None)`` -- what is at a screen point
+  now, as a ``Target`` (accessibility element and its window, OCR label, place in the
+  window, crop); ``label``: words already read there, so OCR need not run again.
 * ``TargetLookup.find(target, observation)`` -- that target on the current screen:
   ``Found`` (one place, and how it was found) or ``NotFound`` (nothing, or more than one
   candidate -- replay never guesses between two buttons).
@@ -46,6 +47,8 @@ class NotFound:
 class TargetLookup(Protocol):
     """Describes what is at a point, and finds a described target again."""
 
-    def describe(self, point: ScreenPoint, observation: Observation) -> Target: ...
+    def describe(
+        self, point: ScreenPoint, observation: Observation, *, label: str | None = None
+    ) -> Target: ...
 
     def find(self, target: Target, observation: Observation) -> Found | NotFound: ...

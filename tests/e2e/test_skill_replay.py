@@ -79,19 +79,13 @@ def do_the_task(screen: XSession, ollama: FakeOllama, out: Path) -> None:
     ])  # fmt: skip
     r = deskhand(screen, "do", "note a greeting in the orchard", *MODEL, "--host", ollama.url, stdin="y\n")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert events(log) == [
-        {"event": "click", "button": "Pear"},
-        *({"event": "text", "text": "Grüße aus Köln"[:n]} for n in range(1, 15)),
-        {"event": "click", "button": "Plum"},
-    ] or [e for e in events(log) if e["event"] == "click"] == [
-        {"event": "click", "button": "Pear"},
-        {"event": "click", "button": "Plum"},
-    ]
+    assert [e["button"] for e in events(log) if e["event"] == "click"] == ["Pear", "Plum"]
+    assert [e["text"] for e in events(log) if e["event"] == "text"][-1] == "Grüße aus Köln"
     assert out.read_text(encoding="utf-8") == "Grüße aus Köln\n"
 
 
 @pytest.fixture(scope="module")
-def saved(screen_big: XSession, data_dir: Path) -> Iterator[Path]:
+def saved(screen_big: XSession, data_dir: Path) -> Path:
     """The task done and saved as skill "orchard" with parameter note; yields the output file."""
     out = screen_big.tmp / "notes.txt"
     with FakeOllama(models={"qwen2.5vl:7b": True}) as ollama:
@@ -99,7 +93,7 @@ def saved(screen_big: XSession, data_dir: Path) -> Iterator[Path]:
     r = deskhand(screen_big, "skills", "save", "orchard", "--last", "--param", "note=Grüße aus Köln")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Saved skill 'orchard' (5 steps)" in r.stdout
-    yield out
+    return out
 
 
 def test_saved_skill_reads_as_words(saved: Path, screen_big: XSession, data_dir: Path) -> None:
@@ -136,8 +130,8 @@ def test_replay_on_a_changed_screen_hits_the_same_widgets(
     assert texts[-1] == "Hallo Welt, ça va?"
     assert saved.read_text(encoding="utf-8").splitlines()[-1] == "Hallo Welt, ça va?"
     steps = steps_of(trace)
-    found = {s["skill_step"]: s["found_by"] for s in steps if s.get("skill_step")}
-    assert found[1] in ("accessibility", "ocr", "image") and found[5] in ("accessibility", "ocr", "image")
+    found = [(s["skill_step"], s["found_by"]) for s in steps]
+    assert found == [(1, "accessibility"), (2, "accessibility"), (3, None), (4, None), (5, "accessibility")]
     assert all("find_ms" in s and "timings_ms" in s for s in steps)
     assert "Replayed skill 'orchard'" in r.stdout
 

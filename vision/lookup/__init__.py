@@ -53,12 +53,15 @@ class ScreenLookup:
     def close(self) -> None:
         self.tree.close()
 
-    def describe(self, point: ScreenPoint, observation: Observation) -> Target:
+    def describe(self, point: ScreenPoint, observation: Observation, *, label: str | None = None) -> Target:
+        """``label``: the words already read under the point (the policy's inspector read
+        them), so OCR is not run twice; ``None``: read them here if the tree names nothing."""
         element = self.tree.element_at(point)
         top = window_at(point)
         name, role = (element.name, element.role) if element is not None else ("", "")
-        label = ""
-        if not name.strip():
+        if name.strip():
+            label = ""
+        elif label is None:
             read = self.ocr.inspect(point, observation)
             label = read.label if read is not None else ""
         window = (element.window if element is not None else "") or (top.title if top else "")
