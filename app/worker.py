@@ -22,6 +22,7 @@ from deskhand.app.audit_log import AuditLog, TaskLog
 from deskhand.app.config import Settings, load_settings
 from deskhand.app.gui_text import for_gui
 from deskhand.app.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
+from deskhand.app.skill_journal import TargetJournal
 from deskhand.app.task_lock import desktop_lock
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
@@ -30,7 +31,10 @@ from deskhand.core.observation import Observation
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
 from deskhand.core.ports import Approver, ShouldStop
+from deskhand.core.replay import run_replay
+from deskhand.core.skill import Skill, SkillStep
 from deskhand.core.trace import StepRecord
+from deskhand.vision.lookup import ScreenLookup
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class TaskWorker(QObject):
     ready = Signal(str, str, str)  # model, dialect, host: the parts are built
     finished = Signal(object)  # TaskResult
     failed = Signal(str)  # the error's one-line message
+    logged = Signal(int)  # the task's id in the audit log ("Save as skill" names it)
     paused = Signal(str)  # the model server is away; why, and that the task waits for it
     resumed = Signal()
     done = Signal()  # always the last signal
@@ -69,9 +74,11 @@ class TaskWorker(QObject):
         origin: str = "",
         pause: PauseToken | None = None,
         history: tuple[StepMemory, ...] = (),
+        replay: tuple[Skill, tuple[SkillStep, ...]] | None = None,
     ) -> None:
         super().__init__()
         self.task = task
+        self.replay = replay  # a skill and its bound steps: replayed instead of asking the model
         self.origin = origin
         self.pause = pause or PauseToken()
         self.history = history  # a follow-up goes on from these steps
@@ -87,6 +94,7 @@ class TaskWorker(QObject):
     def run(self) -> None:
         audit: TaskLog | None = None
         parts = None
+        lookup: ScreenLookup | None = None
         lock = ExitStack()  # one task per desktop, shared with `deskhand do` (app.task_lock)
         try:
             lock.enter_context(desktop_lock("the Deskhand tray app"))
@@ -95,7 +103,10 @@ class TaskWorker(QObject):
             settings = self.settings()
             host = resolve_host(None, settings)
             model = resolve_model(None, settings, host)
-            options = TaskOptions(host, model, settings.dialect, None, settings.max_steps)
+            steps = settings.max_steps
+            if self.replay is not None:  # each step once, a redo after a failed check, the last check
+                steps = max(steps, 2 * len(self.replay[1]) + 2)
+            options = TaskOptions(host, model, settings.dialect, None, steps)
             parts, limits, _ = build_parts(
                 options,
                 settings,
@@ -107,20 +118,31 @@ class TaskWorker(QObject):
                     notify=self._pause_notice, should_stop=self.should_stop, sleep=time.sleep, patience=None
                 ),
             )
+            # The skills' lookup: what each click acts on (for "Save as skill"), or, in a
+            # replay, where each step's target is now -- as `deskhand do` / `skills run` do.
+            lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None))
             self.screen = ExcludingScreen(parts.screen, self.windows, on_observed=self.observed.emit)
             audit = self.audit_log.begin_task(
                 self.task, model=model, dialect=parts.dialect.name, host=host, origin=self.origin
+            )
+            self.logged.emit(audit.task_id)
+            targets = (
+                () if self.replay is not None else (TargetJournal(self.audit_log, audit.task_id, lookup),)
             )
             parts = replace(
                 parts,
                 screen=self.screen,
                 executor=ExcludingExecutor(parts.executor, self.windows),
                 sinks=(audit, *parts.sinks),
-                journals=(audit,),  # each action on record before it runs
+                journals=(audit, *targets),  # each action on record before it runs
                 pause=self.pause,
             )
             self.ready.emit(model, parts.dialect.name, host)
-            result = run_task(self.task, parts, limits, history=self.history)
+            if self.replay is not None:
+                skill, bound = self.replay
+                result = run_replay(skill, bound, parts, limits, lookup).result
+            else:
+                result = run_task(self.task, parts, limits, history=self.history)
             audit.finish(result.status.value, result.message)
             self.finished.emit(result)
         except DeskhandError as exc:
@@ -135,6 +157,7 @@ class TaskWorker(QObject):
                     parts.screen,
                     parts.settler,
                     getattr(self.screen, "inner", None),
+                    lookup,
                 ):
                     _close(part)
             lock.close()

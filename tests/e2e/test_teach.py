@@ -106,7 +106,7 @@ def test_the_taught_skill_replays_on_a_rearranged_window(taught: str, screen: XS
 
 
 def test_nothing_is_kept_without_a_yes(screen: XSession) -> None:
-    log, centres = start_orchard(screen, "Apple,Pear,Plum", "center")
+    _, centres = start_orchard(screen, "Apple,Pear,Plum", "center")
     teaching = Teaching(screen, "unkept")  # stdin is not a terminal and holds no answer
     x, y = centres["Apple"]
     screen.run(["xdotool", "mousemove", str(x), str(y), "click", "1"])

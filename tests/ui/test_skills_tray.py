@@ -1,0 +1,169 @@
+"""Skills in the tray app: the Skills window, the command bar's "/name key=value", skill runs
+through the app's own gate, and "Save as skill…" in the run view and History.
+
+Real wiring throughout: the fake Ollama over HTTP, the test form in its own process, real
+skill files and a real audit log in the test's data dir.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+
+from deskhand.app.config import load_settings
+from deskhand.app.controller import DeskhandApp
+from deskhand.app.skill_store import SkillStore, skills_dir
+from deskhand.app.windows.history import HistoryWindow
+from deskhand.app.windows.skills import SkillsWindow
+from deskhand.core.loop import TaskResult, TaskStatus
+from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, build_skill
+from tests.fakeollama import FakeOllama
+from tests.ui.conftest import Form
+
+pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
+
+
+@pytest.fixture
+def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
+    app = DeskhandApp()
+    yield app
+    app.shutdown()
+
+
+def store() -> SkillStore:
+    return SkillStore.for_settings(load_settings())
+
+
+def keep_skills(tmp_path: Path) -> None:
+    store().save(
+        build_skill(
+            "login",
+            [
+                ClickStep(target=Target(role="push button", name="Apply", window="Deskhand test form")),
+                TypeStep(text="{{user}}"),
+                TypeStep(text="{{password}}"),
+            ],
+            {"user": Param(default="anna"), "password": Param(secret=True)},
+            "log in to the form",
+        )
+    )
+    store().save(build_skill("note", [ShellStep(command=f"touch {tmp_path / 'made'}")], {}, "make a file"))
+    (skills_dir(load_settings()) / "broken.yaml").write_text("name: broken\nsteps: []\n", encoding="utf-8")
+
+
+def test_the_skills_window_lists_shows_runs_and_deletes(
+    app: DeskhandApp, qtbot: QtBot, tmp_path: Path
+) -> None:
+    keep_skills(tmp_path)
+    app.open_window("skills")
+    window = app.skills.window
+    assert isinstance(window, SkillsWindow) and window.isVisible()
+    assert [window.names.item(r).text() for r in range(window.names.count())] == ["broken", "login", "note"]
+    window.select("broken")
+    assert "cannot be used" in window.title.text() and "broken" in window.problem.text()
+    assert not window.run_button.isEnabled()
+    window.select("login")
+    assert window.steps.toPlainText().splitlines() == [
+        "1. click the button 'Apply' in 'Deskhand test form'",
+        "2. type '{{user}}'",
+        "3. type '{{password}}'",
+    ]
+    assert window.fields["user"].text() == "anna"
+    assert window.fields["password"].echoMode() is QLineEdit.EchoMode.Password
+    qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)  # no password given
+    assert window.problem.text() == "Skill 'login' needs a value for 'password': add --param password=VALUE."
+    assert not app.session.running
+    qtbot.mouseClick(window.delete_button, Qt.MouseButton.LeftButton)
+    assert window.delete_button.text() == "Click again to delete 'login'"
+    assert store().exists("login")
+    qtbot.mouseClick(window.delete_button, Qt.MouseButton.LeftButton)
+    assert not store().exists("login")
+    assert [window.names.item(r).text() for r in range(window.names.count())] == ["broken", "note"]
+
+
+def test_the_command_bar_says_what_is_wrong_with_a_skill_line(app: DeskhandApp, tmp_path: Path) -> None:
+    keep_skills(tmp_path)
+    for line, problem in [
+        ("/no-such team=ops", "There is no skill 'no-such' (see `deskhand skills list`)."),
+        ("/login ops", "'ops': give each parameter as KEY=VALUE, e.g. /login team=ops."),
+        ("/login team=ops", "Skill 'login' has no parameter 'team' (its parameters: password, user)."),
+        ("/login", "Skill 'login' needs a value for 'password': add --param password=VALUE."),
+        ("/broken", "broken"),
+    ]:
+        assert not app.start_task(line)
+        assert app.command_bar.isVisible() and app.command_bar.entry.text() == line
+        assert problem in app.command_bar.message.text()
+        assert not app.session.running
+    app.command_bar.hide()
+
+
+def test_a_skill_from_the_command_bar_meets_the_same_gate(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, tmp_path: Path
+) -> None:
+    keep_skills(tmp_path)
+    with qtbot.waitSignal(app.dialogs.opened, timeout=30_000) as opened:
+        assert app.start_task("/note")
+    assert app.run_view.header.text() == "Task: skill note"
+    with qtbot.waitSignal(app.task_ended, timeout=30_000) as ended:
+        qtbot.keyClick(opened.args[0].focusWidget(), Qt.Key.Key_Escape)  # deny
+    result = ended.args[0]
+    assert isinstance(result, TaskResult) and result.status is TaskStatus.FAILED, result
+    assert "Step 1 of skill 'note'" in result.message and "denied" in result.message
+    assert not (tmp_path / "made").exists()
+    assert ollama.chat_requests == []  # a replay needs no model when nothing is missing
+
+
+def run_click_task(app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama) -> None:
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish", "summary": "Clicked Apply."}])
+    with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:
+        assert app.start_task("Click Apply")
+    assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED
+
+
+def name_it(qtbot: QtBot, app: DeskhandApp, name: str) -> None:
+    qtbot.waitUntil(lambda: app.skills.dialog is not None and app.skills.dialog.isVisible())
+    dialog = app.skills.dialog
+    assert dialog is not None
+    dialog.name.setText(name)
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+def test_save_as_skill_from_the_run_view_and_from_history(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama, start_form: Callable[..., Form]
+) -> None:
+    start_form()
+    run_click_task(app, qtbot, ollama)
+    assert app.run_view.save_skill_button.isVisibleTo(app.run_view)
+    qtbot.mouseClick(app.run_view.save_skill_button, Qt.MouseButton.LeftButton)
+    dialog = app.skills.dialog
+    assert dialog is not None
+    dialog.name.setText("Bad Name")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "A skill name must be" in dialog.problem.text() and dialog.isVisible()
+    name_it(qtbot, app, "apply")
+    saved = store().load("apply")
+    assert isinstance(saved.steps[0], ClickStep) and saved.steps[0].target.name + saved.steps[0].target.label
+    app.open_window("history")
+    history = app.other_windows["history"]
+    assert isinstance(history, HistoryWindow)
+    assert not history.save_skill_button.isEnabled()
+    history.table.selectRow(0)
+    assert history.save_skill_button.isEnabled()
+    qtbot.mouseClick(history.save_skill_button, Qt.MouseButton.LeftButton)
+    name_it(qtbot, app, "apply-again")
+    assert [type(s) for s in store().load("apply-again").steps] == [ClickStep]
+
+
+def test_a_running_task_offers_no_save_and_a_failed_one_neither(
+    app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama
+) -> None:
+    ollama.script([{"do": "fail", "summary": "cannot"}])
+    with qtbot.waitSignal(app.task_ended, timeout=60_000):
+        assert app.start_task("Do the impossible")
+    assert not app.run_view.save_skill_button.isVisibleTo(app.run_view)
