@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import configs, measure, report
+from bench import configs, measure, report, skills
 from bench.desktop import Desktop, start_desktop
 from bench.tasks import FILL, TASKS, chatty, script
 from deskhand.app.config import Settings
@@ -38,6 +38,7 @@ class Results:
     early_stop: list[report.Summary]
     reactions: dict[str, list[float | None]]
     stops: list[measure.StopTrial]
+    skill_runs: tuple[skills.SkillRun, skills.SkillRun]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +98,8 @@ def _measure(desktop: Desktop, reps: int, trials: int) -> Results:
     print(f"bench: {trials} stop trials ...", flush=True)
     make = configs.factory(configs.DESKHAND)
     stops = measure.stop_trials(make, desktop, trials=trials, model_ms=300, chunk_ms=5)
+    print("bench: a task by `deskhand do`, then replayed as a skill ...", flush=True)
+    skill_runs = skills.measure(desktop)
     return Results(
         floor=(measure.percentile(floor, 50), measure.percentile(floor, 95)),
         png_ms=measure.percentile(png, 50),
@@ -104,6 +107,7 @@ def _measure(desktop: Desktop, reps: int, trials: int) -> Results:
         early_stop=early,
         reactions=reactions,
         stops=stops,
+        skill_runs=skill_runs,
     )
 
 
@@ -172,6 +176,8 @@ def _render(results: Results, seconds: float) -> str:
         "The app's first visible reaction after the executor returned (what the 40 ms still window must cover):",
         "",
         report.reaction_table(results.reactions),
+        "",
+        skills.render(results.skill_runs),
         "",
         f"(bench took {seconds:.0f} s)",
     ]

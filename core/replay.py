@@ -247,7 +247,9 @@ class ReplayStep(Step):
 
     def _stopped(self, words: str, why: str) -> TaskResult:
         run = self.replay
-        done = f"steps 1-{run.cursor} were done" if run.cursor else "no step was done"
+        done = {0: "no step was done", 1: "step 1 was done"}.get(
+            run.cursor, f"steps 1-{run.cursor} were done"
+        )
         message = f"Step {run.cursor + 1} of skill '{run.skill.name}' ({words}) stopped: {why}; {done}."
         self.log.concluded(message)
         return TaskResult(TaskStatus.FAILED, message, self.number)

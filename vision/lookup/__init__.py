@@ -26,11 +26,11 @@ from deskhand.core.observation import Observation
 from deskhand.core.skill import Target
 from deskhand.core.skill_target import Found, NotFound
 from deskhand.vision.capture import Frame, grab_frame
-from deskhand.vision.inspect.ocr import FrameSource, OcrInspector
+from deskhand.vision.inspect.ocr import STRIP_ZOOM, FrameSource, OcrInspector
 from deskhand.vision.inspect.words import Phrase
 from deskhand.vision.lookup.pixels import bounds_of, crop_around, match_crop
 from deskhand.vision.lookup.tree import AccessibleTree, same_words
-from deskhand.vision.lookup.windows import window_at
+from deskhand.vision.lookup.windows import window_at, windows_titled
 
 __all__ = ["ScreenLookup"]
 
@@ -78,7 +78,9 @@ class ScreenLookup:
 
     def find(self, target: Target, observation: Observation) -> Found | NotFound:
         why: list[str] = []
-        if target.name.strip():
+        if target.name.strip() or (target.role.strip() and target.window.strip()):
+            # An unnamed element (a field with a placeholder) is found by its role, if it is
+            # the only one of its kind in its window.
             hits = [e for e in self.tree.find(target.role, target.name, target.window) if e.bounds]
             visible = [e for e in hits if e.bounds and self._on_top(_centre(e.bounds), target.window)]
             if len(visible) == 1 and visible[0].bounds is not None:
@@ -86,7 +88,7 @@ class ScreenLookup:
             why.append(f"accessibility: {_count(len(visible), 'element')}")
         text = target.label.strip() or target.name.strip()
         if text:
-            phrases = [p for p in self._phrases(observation) if same_words(p.text, text)]
+            phrases = [p for p in self._phrases(observation, target.window) if same_words(p.text, text)]
             placed = [p.bounds() for p in phrases if self._on_top(_centre(p.bounds()), target.window)]
             if len(placed) == 1:
                 return Found(_centre(placed[0]), "ocr", placed[0])
@@ -109,8 +111,20 @@ class ScreenLookup:
         top = window_at(point)
         return top is None or same_words(top.title, title)
 
-    def _phrases(self, observation: Observation) -> list[Phrase]:
-        return self.ocr._read_whole(observation) or []
+    def _phrases(self, observation: Observation, title: str) -> list[Phrase]:
+        """Phrases of the target's window(s) if its title names any (a window is read
+        faster, and sharper, than the whole screen), else of the whole screen."""
+        screen = observation.geometry.screen_rect
+        windows = [_clip(w.rect, screen) for w in windows_titled(title, same_words)] if title.strip() else []
+        if not windows or any(r is None for r in windows):
+            return self.ocr._read_whole(observation) or []
+        found: list[Phrase] = []
+        for rect in windows:
+            pixels = self.ocr._pixels(observation, rect) if rect is not None else None
+            if pixels is not None:
+                image, area, ratio = pixels
+                found += self.ocr._read(image, area, ratio, max(1.0, STRIP_ZOOM / ratio)) or []
+        return found
 
     def _frame(self, observation: Observation) -> Frame | None:
         frame = self.frames(observation) if self.frames is not None else None
@@ -125,3 +139,11 @@ class ScreenLookup:
 
 def _count(n: int, what: str) -> str:
     return f"no {what} matches" if n == 0 else f"{n} {what}s match"
+
+
+def _clip(rect: Rect, screen: Rect) -> Rect | None:
+    """``rect`` within ``screen`` (None if it lies elsewhere, e.g. on another monitor)."""
+    left, top = max(rect.x, screen.x), max(rect.y, screen.y)
+    right = min(rect.x + rect.width, screen.x + screen.width)
+    bottom = min(rect.y + rect.height, screen.y + screen.height)
+    return Rect(left, top, right - left, bottom - top) if right > left and bottom > top else None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from deskhand.core.geometry import Rect, ScreenPoint
 
-__all__ = ["TopWindow", "window_at"]
+__all__ = ["TopWindow", "top_windows", "window_at", "windows_titled"]
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +28,29 @@ class TopWindow:
 
 def window_at(point: ScreenPoint) -> TopWindow | None:
     """The topmost visible top-level window containing ``point``, if X11 can tell."""
+    return next((w for w in top_windows() if w.rect.contains(point.x, point.y)), None)
+
+
+def windows_titled(title: str, same: Callable[[str, str], bool]) -> list[TopWindow]:
+    """The visible top-level windows whose title is ``title`` (by ``same``), topmost first."""
+    return [w for w in top_windows() if same(w.title, title)]
+
+
+def top_windows() -> list[TopWindow]:
+    """The visible top-level windows, topmost first ([] if X11 cannot tell)."""
     if not sys.platform.startswith("linux"):
-        return None
+        return []
     try:
         from Xlib import X, display
         from Xlib.error import DisplayError, XError
     except ImportError:
-        return None
+        return []
     try:
         dpy = display.Display()
     except (DisplayError, OSError) as exc:
         log.debug("no X display: %s", exc)
-        return None
+        return []
+    found: list[TopWindow] = []
     try:
         root = dpy.screen().root
         stacking = root.get_full_property(dpy.intern_atom("_NET_CLIENT_LIST_STACKING"), X.AnyPropertyType)
@@ -53,19 +65,18 @@ def window_at(point: ScreenPoint) -> TopWindow | None:
                     continue
                 geom = window.get_geometry()
                 origin = window.translate_coords(root, 0, 0)
-                rect = Rect(-origin.x, -origin.y, geom.width, geom.height)
-                if not rect.contains(point.x, point.y):
-                    continue
                 name = window.get_full_property(
                     dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING")
                 )
                 title = name.value.decode("utf-8", "replace") if name is not None else window.get_wm_name()
-                return TopWindow(int(wid), str(title or ""), rect)
+                found.append(
+                    TopWindow(int(wid), str(title or ""), Rect(-origin.x, -origin.y, geom.width, geom.height))
+                )
             except XError:
                 continue
-        return None
+        return found
     except XError as exc:
         log.debug("window lookup failed: %s", exc)
-        return None
+        return found
     finally:
         dpy.close()
