@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from deskhand.app.config import load_settings
@@ -23,7 +23,7 @@ from deskhand.app.windows.skills import SkillsWindow
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, build_skill
 from tests.fakeollama import FakeOllama
-from tests.ui.conftest import Form
+from tests.ui.conftest import Form, x
 
 pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
 
@@ -167,3 +167,30 @@ def test_a_running_task_offers_no_save_and_a_failed_one_neither(
     with qtbot.waitSignal(app.task_ended, timeout=60_000):
         assert app.start_task("Do the impossible")
     assert not app.run_view.save_skill_button.isVisibleTo(app.run_view)
+
+
+def test_teach_a_skill_from_the_tray_records_until_the_stop_key_and_reviews_it(
+    app: DeskhandApp, qtbot: QtBot, start_form: Callable[..., Form]
+) -> None:
+    form = start_form()
+    centre = form.events("ready")[0]["centres"]["Apply"]  # type: ignore[index]
+    assert app.skills.teach()
+    bar = app.skills._bar
+    assert bar is not None and bar.isVisible() and "Ctrl+Alt+End" in bar.text.text()
+    assert not app.start_task("Click Apply")  # no task while the user shows one
+    x("xdotool", "mousemove", str(centre[0]), str(centre[1]), "click", "1")
+    x("xdotool", "key", "ctrl+s")
+    x("xdotool", "key", "ctrl+alt+End")
+    qtbot.waitUntil(lambda: app.skills.dialog is not None and app.skills.dialog.isVisible(), timeout=15_000)
+    assert app.skills.teaching is None and app.skills._bar is None  # the teaching bar is gone
+    dialog = app.skills.dialog
+    steps = dialog.findChild(QPlainTextEdit, "skill-steps")
+    assert steps is not None
+    lines = steps.toPlainText().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("1. click ") and "Apply" in lines[0], lines
+    assert lines[1] == "2. press ctrl+s"
+    assert [c["button"] for c in form.events("click")] == ["Apply"]  # the user's click went through
+    name_it(qtbot, app, "apply-and-save")
+    skill = store().load("apply-and-save")
+    assert [s.kind for s in skill.steps] == ["click", "keys"]
+    assert not app.session.running
