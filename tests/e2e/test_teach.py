@@ -16,7 +16,7 @@ import pytest
 
 from tests.a11y import accessibility_bus
 from tests.e2e.test_skill_replay import events, start_orchard
-from tests.e2e.xsession import XSession, deskhand, wait_for, x_session
+from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -29,11 +29,15 @@ GERMAN_KEYS = {250: "udiaeresis Udiaeresis", 251: "ssharp", 252: "odiaeresis Odi
 
 
 @pytest.fixture(scope="module")
-def screen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XSession]:
-    data = tmp_path_factory.mktemp("deskhand-teach-data")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("deskhand-teach-data")
+
+
+@pytest.fixture(scope="module")
+def screen(data_dir: Path) -> Iterator[XSession]:
     with accessibility_bus() as bus, x_session(1920, 1080) as session:
         session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
-        session.env["DESKHAND_DATA_DIR"] = str(data)
+        session.env["DESKHAND_DATA_DIR"] = str(data_dir)
         for code, keysyms in GERMAN_KEYS.items():
             session.run(["xmodmap", "-e", f"keycode {code} = {keysyms}"])
         yield session
@@ -124,3 +128,38 @@ def test_an_empty_demonstration_keeps_nothing(screen: XSession) -> None:
     code, out = teaching.finish()
     assert code == 1, out
     assert "Nothing was recorded" in out
+
+
+def start_login(screen: XSession) -> tuple[Path, dict[str, list[int]]]:
+    log = screen.tmp / f"login-{time.monotonic_ns()}.jsonl"
+    screen.start_app([sys.executable, "-m", "tests.e2e.apps.login", "--log", str(log)])
+    wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the login window")
+    time.sleep(0.8)  # let the window manager place it and its accessibility tree register
+    return log, read_events(log)[0]["centres"]  # type: ignore[return-value]
+
+
+def test_a_password_typed_while_teaching_is_never_stored(screen: XSession, data_dir: Path) -> None:
+    log, centres = start_login(screen)
+    teaching = Teaching(screen, "login", "--yes")
+    for field, text in (("User", "anna"), ("Password", "hunter2")):
+        x, y = centres[field]
+        screen.run(["xdotool", "mousemove", str(x), str(y), "click", "1"])
+        time.sleep(0.3)
+        screen.run(["xdotool", "type", "--delay", "40", text])
+        time.sleep(0.3)
+    screen.run(["xdotool", "key", "ctrl+alt+End"])
+    code, out = teaching.finish()
+    assert code == 0, out
+    assert "  4. type '{{password}}'\n" in out
+    assert "parameter password: typed into a password field: not stored, asked each run" in out
+    kept = (data_dir / "skills" / "login.yaml").read_text(encoding="utf-8")
+    assert "hunter" not in out + kept and "anna" in kept
+    missing = deskhand(screen, "skills", "run", "login", *MODEL, "--host", "http://127.0.0.1:9", "--yes")
+    assert missing.returncode == 2 and "needs a value for 'password'" in missing.stderr
+    log, _ = start_login(screen)
+    with FakeOllama(models={"qwen2.5vl:7b": True}) as ollama:
+        r = deskhand(screen, "skills", "run", "login", "--param", "password=s3cret", *MODEL,
+                     "--host", ollama.url, "--yes")  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    typed = {e["field"]: e["text"] for e in read_events(log) if e["event"] == "text"}
+    assert typed == {"User": "anna", "Password": "s3cret"}
