@@ -193,4 +193,10 @@ def test_teach_a_skill_from_the_tray_records_until_the_stop_key_and_reviews_it(
     name_it(qtbot, app, "apply-and-save")
     skill = store().load("apply-and-save")
     assert [s.kind for s in skill.steps] == ["click", "keys"]
-    assert not app.session.running
+    with qtbot.waitSignal(app.task_ended, timeout=60_000) as ended:  # and it replays from the bar
+        assert app.start_task("/apply-and-save")
+    assert isinstance(ended.args[0], TaskResult) and ended.args[0].status is TaskStatus.FINISHED, ended.args[
+        0
+    ]
+    assert [c["button"] for c in form.events("click")] == ["Apply", "Apply"]
+    assert not app.run_view.save_skill_button.isVisibleTo(app.run_view)  # a replay is not saved again
