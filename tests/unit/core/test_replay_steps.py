@@ -1,0 +1,128 @@
+"""Replay in the pure core: found targets are acted on without the model, the model is asked
+only for a step not found or whose expected change did not show, and every action passes
+the policy and the gate -- a replay stops at the first step it cannot do, naming it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deskhand.core.actions import Click, RunShell, TypeText
+from deskhand.core.geometry import Rect, ScreenPoint
+from deskhand.core.loop import Limits, TaskStatus
+from deskhand.core.observation import Observation
+from deskhand.core.policy import UserAnswer
+from deskhand.core.replay import run_replay
+from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, bind, build_skill
+from deskhand.core.skill_target import Found, NotFound
+from tests.fakes import (
+    FakeApprover,
+    FakeModel,
+    FakeScreen,
+    RecordingExecutor,
+    RecordingSink,
+    make_parts,
+    reply,
+)
+
+APPLE = Target(role="push button", name="Apple", window="Orchard Panel")
+PEAR = Target(role="push button", name="Pear", window="Orchard Panel")
+
+
+@dataclass
+class FakeLookup:
+    places: dict[str, ScreenPoint]
+    asked: list[str] = field(default_factory=list)
+
+    def describe(self, point: ScreenPoint, observation: Observation, *, label: str | None = None) -> Target:
+        raise AssertionError("replay never describes")
+
+    def find(self, target: Target, observation: Observation) -> Found | NotFound:
+        self.asked.append(target.name)
+        point = self.places.get(target.name)
+        if point is None:
+            return NotFound("no element matches")
+        return Found(point, "accessibility", Rect(point.x - 5, point.y - 5, 10, 10))
+
+
+def skill() -> object:
+    return build_skill(
+        "orchard",
+        [ClickStep(target=APPLE), TypeStep(text="{{note}}"), ShellStep(command="touch ~/{{note}}.txt")],
+        {"note": Param(default="greeting")},
+    )
+
+
+def test_found_targets_replay_without_the_model() -> None:
+    s = skill()
+    parts, pieces = make_parts([], approver=FakeApprover(UserAnswer.ALLOW_ONCE))
+    lookup = FakeLookup({"Apple": ScreenPoint(x=960, y=540)})
+    done = run_replay(s, bind(s, {"note": "Köln"}), parts, Limits(max_steps=10), lookup)  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert done.model_calls == 0
+    executed = [a.action for a in pieces["executor"].executed]  # type: ignore[attr-defined]
+    assert isinstance(executed[0], Click)
+    assert parts.screen.observe().geometry.to_screen(executed[0].at) == ScreenPoint(x=960, y=540)
+    assert executed[1:] == [TypeText(text="Köln"), RunShell(command="touch ~/Köln.txt")]
+    asked = pieces["approver"].asked  # type: ignore[attr-defined]
+    assert [a.kind for a, _ in asked] == ["run_shell"]  # the confirm is asked again: no stored approval
+    records = pieces["sinks"][0].records  # type: ignore[index]
+    assert [(r.skill_step, r.found_by) for r in records] == [(1, "accessibility"), (2, None), (3, None)]
+    assert "Replayed skill 'orchard': 3 steps." in done.result.message
+
+
+def test_a_target_not_found_is_the_models_step_then_replay_goes_on() -> None:
+    s = build_skill("two", [ClickStep(target=PEAR), ClickStep(target=APPLE)])
+    model = FakeModel([reply({"kind": "click", "at": {"x": 100, "y": 100}})])
+    parts, pieces = make_parts([], model=model)
+    lookup = FakeLookup({"Apple": ScreenPoint(x=960, y=540)})
+    done = run_replay(s, bind(s, {}), parts, Limits(max_steps=10), lookup)  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED and done.model_calls == 1
+    task = model.conversations[0].turns[1].text
+    assert task.startswith("click the button 'Pear' in 'Orchard Panel'")
+    records = pieces["sinks"][0].records  # type: ignore[index]
+    assert [r.found_by for r in records] == ["model", "accessibility"]
+
+
+def test_a_check_that_fails_has_the_model_redo_the_step_once() -> None:
+    s = build_skill("check", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    model = FakeModel([reply({"kind": "finish", "summary": "it is done"})])
+    screen = FakeScreen(fingerprints=[bytes(2304)])  # the screen never changes
+    parts, pieces = make_parts([], model=model, screen=screen)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert done.model_calls == 1
+    records = pieces["sinks"][0].records  # type: ignore[index]
+    assert [(r.skill_step, r.found_by) for r in records] == [(1, "accessibility"), (1, "model"), (2, None)]
+
+
+def test_blocked_or_declined_steps_stop_the_replay_and_name_the_step() -> None:
+    s = build_skill("wipe", [TypeStep(text="hello"), ShellStep(command="rm -rf ~"), TypeStep(text="after")])
+    parts, pieces = make_parts([], approver=FakeApprover(UserAnswer.ALLOW_FOR_TASK))
+    done = run_replay(s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({}))  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FAILED
+    assert done.result.message.startswith(
+        "Step 2 of skill 'wipe' (run `rm -rf ~`) stopped: blocked by policy"
+    )
+    assert done.result.message.endswith("step 1 was done.")
+    assert [a.action for a in pieces["executor"].executed] == [TypeText(text="hello")]  # type: ignore[attr-defined]
+
+    s = build_skill("touch", [ShellStep(command="touch ~/x")])
+    parts, pieces = make_parts([])  # the approver denies
+    done = run_replay(s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({}))  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FAILED and "denied by the user" in done.result.message
+    assert pieces["executor"].executed == []  # type: ignore[attr-defined]
+
+
+def test_the_model_giving_up_on_a_missing_target_fails_the_replay() -> None:
+    s = build_skill("gone", [ClickStep(target=PEAR)])
+    model = FakeModel([reply({"kind": "finish", "summary": "no Pear here", "success": False})])
+    parts, pieces = make_parts([], model=model, sinks=[RecordingSink()], executor=RecordingExecutor())
+    done = run_replay(s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({}))  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FAILED
+    assert (
+        "Step 1 of skill 'gone' (click the button 'Pear' in 'Orchard Panel') stopped" in done.result.message
+    )
+    assert "no Pear here" in done.result.message and "no step was done" in done.result.message
+    assert pieces["executor"].executed == []  # type: ignore[attr-defined]
