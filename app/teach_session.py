@@ -53,6 +53,7 @@ Chord = tuple[frozenset[str], str]  # modifiers, key: as ``app.hotkeys.Chord`` h
 Look = Callable[[int, int], T | None]  # what is under this desktop point
 Focus = Callable[[], TargetInfo | None]  # what has keyboard focus
 Ours = Callable[[tuple[int, int] | None], bool]  # is the window at this point (None: the active one) ours?
+FOCUS_BUDGET_S = 1.0  # how long the accessibility tree may take to say what has focus
 HIDDEN_CHAR = "•"  # what a keystroke into a password field keeps instead of its character
 
 
@@ -68,14 +69,20 @@ def x11_ours(point: tuple[int, int] | None) -> bool:
 
 class DesktopLook:
     """The skills' own lookup (``vision.lookup.ScreenLookup``) on the whole desktop as it is
-    at the moment of a press; and the accessibility tree's focused element.  Used from the
-    recording thread only (its connections are not shared)."""
+    at the moment of a press; and what has keyboard focus.  Used from the recording thread
+    only (its connections are not shared).
+
+    Focus comes from the accessibility tree, given more time than a task's inspector gets
+    (teaching is not in a hurry, and a password field missed is a password stored); when
+    the tree does not answer, typing is taken to go where the last click went, as it does.
+    """
 
     def __init__(self) -> None:
         self._frame: Frame | None = None
         self._count = 0
+        self._last: Target | None = None
         self.lookup = ScreenLookup(frames=lambda _observation: self._frame)
-        self.tree = AtspiInspector()
+        self.tree = AtspiInspector(budget=FOCUS_BUDGET_S)
 
     def _observation(self, desk: Rect) -> Observation:
         self._count += 1
@@ -85,10 +92,17 @@ class DesktopLook:
     def look(self, x: int, y: int) -> Target:
         desk = choose_monitor(0)
         self._frame = grab_frame(desk)
-        return self.lookup.describe(ScreenPoint(x=x, y=y), self._observation(desk))
+        self._last = self.lookup.describe(ScreenPoint(x=x, y=y), self._observation(desk))
+        return self._last
 
     def focus(self) -> TargetInfo | None:
-        return self.tree.focused(self._observation(Rect(0, 0, 1, 1)))
+        found = self.tree.focused(self._observation(Rect(0, 0, 1, 1)))
+        last = self._last
+        if found is not None or last is None:
+            return found
+        return TargetInfo(
+            last.name or last.label, last.role or "text", "accessibility" if last.role else "ocr"
+        )
 
     def close(self) -> None:
         self.lookup.close()

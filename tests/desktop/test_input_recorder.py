@@ -12,7 +12,7 @@ from Xlib import X, Xatom
 from Xlib.display import Display
 
 from deskhand.app.input_recorder import InputRecorder, keysym_text
-from deskhand.app.teach_session import TeachSession
+from deskhand.app.teach_session import DesktopLook, TeachSession
 from deskhand.core.actions import MouseButton
 from deskhand.core.demonstration import (
     Keystroke,
@@ -22,6 +22,8 @@ from deskhand.core.demonstration import (
     ShownTyping,
     group_demonstration,
 )
+from deskhand.core.gui_rules import is_password_field
+from deskhand.core.skill import Target
 from deskhand.core.target import TargetInfo
 from tests.desktop.conftest import wait_until, xdotool
 
@@ -136,3 +138,24 @@ def test_typing_into_a_password_field_is_kept_as_a_secret_only() -> None:
     typed = [e for e in session.events if isinstance(e, Keystroke) and e.text]
     assert [e.text for e in typed] == ["•"] * len("hunter2")
     assert "hunter" not in repr(steps)
+
+
+def test_when_the_tree_cannot_say_typing_goes_where_the_last_click_went(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")  # no accessibility bus
+    monkeypatch.delenv("AT_SPI_BUS_ADDRESS", raising=False)
+    look = DesktopLook()
+    try:
+        assert look.focus() is None  # nothing clicked yet, nothing known
+        look._last = Target(role="password text", name="PIN", window="Login")
+        found = look.focus()
+        assert found is not None and is_password_field(found)
+        look._last = Target(label="Password")  # only OCR read the field's label
+        found = look.focus()
+        assert found is not None and is_password_field(found)
+        look._last = Target(role="text", name="User")
+        found = look.focus()
+        assert found is not None and not is_password_field(found)
+    finally:
+        look.close()
