@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 OnInput = Callable[[Keystroke | PointerButton[Any]], None]
 _CHANGE_KEYBOARD_MAPPING = 100  # the core request that rebinds keycodes
+START_TIMEOUT_S = 5.0
+DRAIN_TIMEOUT_S = 15.0  # a click's lookup (OCR) may take seconds on a busy machine
 _MODIFIER_NAMES = {
     "ctrl": ("Control_L", "Control_R"),
     "alt": ("Alt_L", "Alt_R", "Meta_L", "Meta_R"),
@@ -174,6 +176,7 @@ class InputRecorder:
         self._thread: threading.Thread | None = None
         self._keymap: _Keymap | None = None
         self.failure: BaseException | None = None  # what ended the recording thread, if not stop
+        self._recording = threading.Event()  # the server has started sending: nothing is missed now
 
     def start(self) -> None:
         if not os.environ.get("DISPLAY"):
@@ -205,6 +208,9 @@ class InputRecorder:
         self._ctrl.sync()  # the context must exist before the other connection enables it
         self._thread = threading.Thread(target=self._run, name="deskhand-teach-record", daemon=True)
         self._thread.start()
+        # Return only once the server records: "Recording…" must not be said too early.
+        if not self._recording.wait(START_TIMEOUT_S) and self.failure is None:
+            log.warning("the X server did not confirm the recording within %.0f s", START_TIMEOUT_S)
 
     def _run(self) -> None:
         assert self._data is not None  # noqa: S101 - set by start() before the thread runs
@@ -213,10 +219,14 @@ class InputRecorder:
         except Exception as exc:  # a thread boundary: the session reads ``failure``
             log.exception("recording input failed")
             self.failure = exc
+            self._recording.set()
 
     def _received(self, reply: Any) -> None:
         keymap = self._keymap
         assert keymap is not None  # noqa: S101 - set by start()
+        if reply.category == record.StartOfData:
+            self._recording.set()
+            return
         if reply.category == record.FromClient:
             keymap.apply_request(bytes(reply.data), bool(reply.client_swapped))
             return
@@ -249,7 +259,7 @@ class InputRecorder:
                 self._ctrl.sync()
             except Exception as exc:  # the server went away: the thread ends on its own
                 log.info("could not disable the recording: %s", exc)
-            self._thread.join(timeout=3)
+            self._thread.join(timeout=DRAIN_TIMEOUT_S)  # a lookup still running finishes first
             self._thread = None
             try:
                 self._ctrl.record_free_context(self._context)

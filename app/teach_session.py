@@ -142,9 +142,9 @@ class TeachSession(Generic[T]):
         with self._lock:
             first = not self._stopped
             self._stopped = True
-        if first:
-            self.finished.set()
+        if first:  # the recording thread first handles what the server sent before the stop
             self.recorder.stop()
+            self.finished.set()
         return self.steps()
 
     def steps(self) -> list[ShownStep[T]]:

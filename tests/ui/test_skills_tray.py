@@ -20,6 +20,7 @@ from deskhand.app.controller import DeskhandApp
 from deskhand.app.skill_store import SkillStore, skills_dir
 from deskhand.app.windows.history import HistoryWindow
 from deskhand.app.windows.skills import SkillsWindow
+from deskhand.app.x11_windows import frame_rect
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, build_skill
 from tests.fakeollama import FakeOllama
@@ -200,3 +201,27 @@ def test_teach_a_skill_from_the_tray_records_until_the_stop_key_and_reviews_it(
     ]
     assert [c["button"] for c in form.events("click")] == ["Apply", "Apply"]
     assert not app.run_view.save_skill_button.isVisibleTo(app.run_view)  # a replay is not saved again
+
+
+def test_the_teaching_bar_s_stop_ends_it_and_is_not_a_step(
+    app: DeskhandApp, qtbot: QtBot, start_form: Callable[..., Form]
+) -> None:
+    form = start_form()
+    centre = form.events("ready")[0]["centres"]["Cancel"]  # type: ignore[index]
+    assert app.skills.teach()
+    bar = app.skills._bar
+    assert bar is not None
+    qtbot.waitUntil(bar.isVisible)
+    x("xdotool", "mousemove", str(centre[0]), str(centre[1]), "click", "1")
+    frame = frame_rect(int(bar.winId()))  # where the X server has it (Qt's idea can lag)
+    assert frame is not None
+    stop = bar.stop.geometry().center()
+    x("xdotool", "mousemove", str(frame[0] + stop.x()), str(frame[1] + stop.y()), "click", "1")  # our window
+    qtbot.waitUntil(lambda: app.skills.dialog is not None and app.skills.dialog.isVisible(), timeout=15_000)
+    steps = app.skills.dialog.findChild(QPlainTextEdit, "skill-steps")  # type: ignore[union-attr]
+    assert steps is not None
+    lines = steps.toPlainText().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("1. click ") and "Cancel" in lines[0], lines
+    app.skills.dialog.reject()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: app.skills.dialog is None)
+    assert store().names() == []  # discarded: nothing kept
