@@ -61,8 +61,9 @@ def _save(args: argparse.Namespace) -> int:
         skill = skill_from_task(args.name, audit, task_id, literals)
     finally:
         audit.close()
+    replaced = " (replacing the one of that name)" if store.exists(skill.name) else ""
     path = store.save(skill)
-    sys.stdout.write(f"Saved skill '{skill.name}' ({len(skill.steps)} steps) to {path}\n")
+    sys.stdout.write(f"Saved skill '{skill.name}' ({len(skill.steps)} steps) to {path}{replaced}\n")
     _write_steps(skill)
     return 0
 

@@ -194,6 +194,15 @@ class Skill(_Frozen):
     params: dict[str, Param] = Field(default_factory=dict)
     steps: tuple[SkillStep, ...] = Field(min_length=1)
 
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: int) -> int:
+        if value != SKILL_FORMAT:
+            raise ValueError(
+                f"format {value} is not one this Deskhand reads (it reads format {SKILL_FORMAT})"
+            )
+        return value
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:

@@ -28,7 +28,7 @@ from deskhand.core.skill_target import Found, NotFound
 from deskhand.vision.capture import Frame, grab_frame
 from deskhand.vision.inspect.ocr import STRIP_ZOOM, FrameSource, OcrInspector
 from deskhand.vision.inspect.words import Phrase
-from deskhand.vision.lookup.pixels import bounds_of, crop_around, match_crop
+from deskhand.vision.lookup.pixels import CROP_HALF, bounds_of, crop_around, match_crop
 from deskhand.vision.lookup.tree import AccessibleTree, same_words
 from deskhand.vision.lookup.windows import window_at, windows_titled
 
@@ -65,7 +65,7 @@ class ScreenLookup:
             read = self.ocr.inspect(point, observation)
             label = read.label if read is not None else ""
         window = (element.window if element is not None else "") or (top.title if top else "")
-        frame = self._frame(observation)
+        frame = self._frame(observation, around=point)
         return Target(
             role=role,
             name=name,
@@ -126,12 +126,18 @@ class ScreenLookup:
                 found += self.ocr._read(image, area, ratio, max(1.0, STRIP_ZOOM / ratio)) or []
         return found
 
-    def _frame(self, observation: Observation) -> Frame | None:
+    def _frame(self, observation: Observation, around: ScreenPoint | None = None) -> Frame | None:
+        """The observation's own full-resolution grab if the screen kept it; else a grab now,
+        of the area ``around`` a point only (a crop needs no more), or of the whole screen."""
         frame = self.frames(observation) if self.frames is not None else None
         if frame is not None and frame.rect == observation.geometry.screen_rect:
             return frame
+        area = observation.geometry.screen_rect
+        if around is not None:
+            hw, hh = CROP_HALF
+            area = _clip(Rect(around.x - hw - 1, around.y - hh - 1, 2 * hw + 2, 2 * hh + 2), area) or area
         try:
-            return grab_frame(observation.geometry.screen_rect)
+            return grab_frame(area)
         except CaptureFailed as exc:
             log.info("cannot grab the screen: %s", exc)
             return None

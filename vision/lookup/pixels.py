@@ -41,7 +41,9 @@ def crop_around(frame: Frame, point: ScreenPoint) -> str:
     if left < 0 or top < 0 or right > frame.size.width or bottom > frame.size.height:
         return ""
     buffer = io.BytesIO()
-    _grey(frame).crop((left, top, right, bottom)).save(buffer, "PNG", optimize=True)
+    from_bgra(frame.raw, frame.size).crop((left, top, right, bottom)).convert("L").save(
+        buffer, "PNG", optimize=True
+    )
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

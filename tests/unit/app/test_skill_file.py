@@ -60,6 +60,9 @@ def test_bad_files_name_the_line() -> None:
     message = bad_line("name: greet\nsteps:\n  - kind: type\n    text: '{{who}}'\n")
     assert "params does not declare" in message
     assert "name must match" in bad_line("name: other\nsteps:\n  - kind: wait\n")
+    assert "line 1: format: Value error, format 2 is not one this Deskhand reads" in bad_line(
+        "format: 2\nname: greet\nsteps:\n  - kind: wait\n"
+    )
 
 
 def test_store_saves_lists_loads_and_deletes(tmp_path: Path) -> None:
