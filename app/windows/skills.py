@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskhand.app.skill_store import SkillStore
+from deskhand.app.windows.placement import fit_to_screen
 from deskhand.core.errors import DeskhandError
 from deskhand.core.skill import Skill, SkillError, say
 
@@ -86,7 +87,7 @@ class SkillsWindow(QWidget):
         split.addWidget(detail)
         split.setStretchFactor(1, 2)
         QVBoxLayout(self).addWidget(split)
-        self.resize(860, 520)
+        fit_to_screen(self, QSize(860, 520))
         self.reload()
 
     def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
