@@ -190,13 +190,22 @@ class TeachSession(Generic[T]):
 
     def _button(self, event: PointerButton[object]) -> None:
         self._typing_secret = None  # a click may move the focus
-        if event.pressed and event.button in (1, 2, 3):
+        if event.pressed and (event.button in (1, 2, 3) or self._new_turn(event)):
             if self._safe(lambda: self.ours((event.x, event.y)), False):
                 return  # its release finds no press and is dropped too
             seen: T | None = self._safe(lambda: self.look(event.x, event.y), None)
             self._append(PointerButton(event.button, True, event.x, event.y, event.time_ms, seen))
             return
         self._append(PointerButton(event.button, event.pressed, event.x, event.y, event.time_ms))
+
+    def _new_turn(self, event: PointerButton[object]) -> bool:
+        """A wheel notch that starts a turn (not one more notch of the last): worth a lookup."""
+        with self._lock:
+            pressed = [e for e in self.events[-4:] if isinstance(e, PointerButton) and e.pressed]
+        last = pressed[-1] if pressed else None
+        return event.button in (4, 5, 6, 7) and (
+            last is None or last.button != event.button or (last.x, last.y) != (event.x, event.y)
+        )
 
     def _append(self, event: Keystroke | PointerButton[T]) -> None:
         with self._lock:

@@ -60,8 +60,8 @@ def _step(shown: ShownStep[Target]) -> SkillStep | str:
     match shown:
         case ShownClick(button=button, count=count, seen=seen):
             return ClickStep(target=seen or Target(), button=button, count=count)
-        case ShownScroll(direction=direction, amount=amount):
-            return ScrollStep(direction=direction, amount=amount)
+        case ShownScroll(direction=direction, amount=amount, seen=seen):
+            return ScrollStep(direction=direction, amount=amount, target=seen)
         case ShownTyping(text=text, secret=secret):
             return TypeStep(text=REDACTED if secret else text)
         case ShownKeys(keys=keys):

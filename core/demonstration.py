@@ -63,7 +63,8 @@ class Keystroke:
 @dataclass(frozen=True, slots=True)
 class PointerButton(Generic[T]):
     """A mouse button (X numbering: 1 left, 2 middle, 3 right, 4-7 wheel) going down or up
-    at a desktop point; a press may carry what it landed on (``seen``)."""
+    at a desktop point; a press may carry what it landed on (``seen``; for the wheel, the
+    first notch of a turn)."""
 
     button: int
     pressed: bool
@@ -93,11 +94,12 @@ class ShownDrag(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class ShownScroll:
+class ShownScroll(Generic[T]):
     x: int
     y: int
     direction: ScrollDirection
     amount: int
+    seen: T | None = None  # what the first notch turned over
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ class ShownKeys:
     keys: tuple[str, ...]
 
 
-ShownStep = ShownClick[T] | ShownDrag[T] | ShownScroll | ShownTyping | ShownKeys
+ShownStep = ShownClick[T] | ShownDrag[T] | ShownScroll[T] | ShownTyping | ShownKeys
 Event = Keystroke | PointerButton[T]
 
 
@@ -192,7 +194,7 @@ class _Grouper(Generic[T]):
         ):
             self.steps[-1] = replace(last, amount=last.amount + 1)
             return
-        self.steps.append(ShownScroll(event.x, event.y, direction, 1))
+        self.steps.append(ShownScroll(event.x, event.y, direction, 1, event.seen))
 
 
 def group_demonstration(events: Iterable[Keystroke | PointerButton[T]]) -> list[ShownStep[T]]:

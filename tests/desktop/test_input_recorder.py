@@ -13,12 +13,13 @@ from Xlib.display import Display
 
 from deskhand.app.input_recorder import InputRecorder, keysym_text
 from deskhand.app.teach_session import DesktopLook, TeachSession
-from deskhand.core.actions import MouseButton
+from deskhand.core.actions import MouseButton, ScrollDirection
 from deskhand.core.demonstration import (
     Keystroke,
     PointerButton,
     ShownClick,
     ShownKeys,
+    ShownScroll,
     ShownTyping,
     group_demonstration,
 )
@@ -104,6 +105,9 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
         time.sleep(0.2)
         xdotool("mousemove", "400", "300", "click", "1")
         xdotool("type", "hi")
+        # Two notches of one turn: one lookup.  Sideways: openbox switches desktops when the
+        # wheel turns up or down over the bare desktop.
+        xdotool("click", "7", "click", "7")
         window = _own_window(dpy, 1500, 800)  # it takes the focus
         geometry = window.get_geometry()
         origin = window.translate_coords(dpy.screen().root, 0, 0)
@@ -118,8 +122,8 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
         steps = session.stop()
         dpy.close()
     assert steps == [ShownClick(400, 300, MouseButton.LEFT, 1, "thing at 400,300", steps[0].time_ms),  # type: ignore[union-attr]
-                     ShownTyping("hi")]  # fmt: skip
-    assert looked == [(400, 300)]
+                     ShownTyping("hi"), ShownScroll(400, 300, ScrollDirection.RIGHT, 2, "thing at 400,300")]  # fmt: skip
+    assert looked == [(400, 300), (400, 300)]
 
 
 def test_typing_into_a_password_field_is_kept_as_a_secret_only() -> None:

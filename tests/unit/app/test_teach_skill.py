@@ -19,6 +19,7 @@ def test_steps_in_words_with_a_parameter_for_the_typed_literal() -> None:
         ShownTyping("Grüße aus Köln, sagt Anna"),
         ShownKeys(("ctrl", "s")),
         ShownScroll(5, 5, ScrollDirection.DOWN, 3),
+        ShownScroll(5, 5, ScrollDirection.UP, 1, T(role="list", name="Rows", window="Orchard Panel")),
     ]
     skill = taught_skill("greet", shown, {"note": "Grüße aus Köln"}).skill
     assert [say(s) for s in skill.steps] == [
@@ -26,6 +27,7 @@ def test_steps_in_words_with_a_parameter_for_the_typed_literal() -> None:
         "type '{{note}}, sagt Anna'",
         "press ctrl+s",
         "scroll down 3",
+        "scroll up 1 over the list 'Rows' in 'Orchard Panel'",
     ]
     assert skill.params == {"note": Param(default="Grüße aus Köln")}
     assert isinstance(skill.steps[0], ClickStep) and skill.steps[0].target == PEAR

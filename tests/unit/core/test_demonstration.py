@@ -96,6 +96,12 @@ def test_wheel_notches_add_up_per_direction() -> None:
     ]
 
 
+def test_a_turn_of_the_wheel_keeps_what_its_first_notch_was_over() -> None:
+    first = [PointerButton(5, True, 50, 50, 0, "Rows"), PointerButton(5, False, 50, 50, 1)]
+    more = [PointerButton(5, True, 52, 50, 9), PointerButton(5, False, 52, 50, 10)]
+    assert group_demonstration([*first, *more]) == [ShownScroll(50, 50, ScrollDirection.DOWN, 2, "Rows")]
+
+
 def test_a_click_ends_the_typing_run() -> None:
     events = [*keys("one"), *click(1, 1, 100), *keys("two", 300)]
     steps = group_demonstration(events)
