@@ -103,7 +103,6 @@ class DeskhandApp(QObject):
         self.hotkeys: GlobalHotkeys | None = None
         self.hotkey_hints: dict[str, str] = {}
         self.last_task_id: int | None = None  # the audit log's id of the task shown in the run view
-        self.replaying = False
         self.skills = SkillsTray(self)
 
         self.command_bar.submitted.connect(self.start_task)
@@ -230,7 +229,6 @@ class DeskhandApp(QObject):
             replay=replay,
         )
         self.task_origin = origin
-        self.replaying = replay is not None  # a replay's own run is not saved as a skill again
         self.last_task_id = None
         worker.logged.connect(lambda task_id: setattr(self, "last_task_id", task_id))
         worker.ready.connect(lambda model, dialect, host: self.run_view.set_model(model, dialect, host))
@@ -462,7 +460,7 @@ class DeskhandApp(QObject):
 
     def _finished(self, result: TaskResult) -> None:
         self.session.finished(result)
-        self.run_view.show_result(result, savable=not self.replaying)
+        self.run_view.show_result(result)
         self.stop_bar.hide()
         failed = result.status is TaskStatus.FAILED
         scheduled = "Scheduled task" if self.task_origin == "scheduled" else "Task"

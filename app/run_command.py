@@ -69,7 +69,6 @@ def run_in_terminal(
     task: str,
     *,
     runner: Runner | None = None,
-    describe_targets: bool = True,
     max_steps: int | None = None,
 ) -> int:
     """Run ``task`` with ``do``'s options, printing, trace, audit log and exit codes;
@@ -112,7 +111,6 @@ def run_in_terminal(
         faults=faults,
         origin=getattr(args, "origin", ""),
         locked=True,  # the caller holds the desktop already
-        describe_targets=describe_targets,
     )
     head = f"deskhand: {model} ({session.dialect}) on {host}, task: {task}"
     sys.stdout.write(one_line(head, None) + "\n")

@@ -23,7 +23,6 @@ from deskhand.core.errors import UsageError
 from deskhand.core.loop import TaskResult
 from deskhand.core.replay import run_replay
 from deskhand.core.skill import Skill, SkillError, bind, parse_params, say
-from deskhand.vision.lookup import ScreenLookup
 
 __all__ = ["parse_params", "run_skills"]
 
@@ -73,19 +72,13 @@ def _run(args: argparse.Namespace) -> int:
     steps = bind(skill, parse_params(args.param))  # bad parameters: refused before anything runs
 
     def replay(session: TaskSession) -> TaskResult:
-        lookup = ScreenLookup(frames=getattr(session.parts.screen, "frame", None))
-        try:
-            replayed = run_replay(skill, steps, session.parts, session.limits, lookup)
-        finally:
-            lookup.close()
-        return replayed.result
+        return run_replay(skill, steps, session.parts, session.limits, session.lookup).result
 
     with desktop_lock(f"deskhand skills run {skill.name}"):
         return run_in_terminal(
             args,
             f"skill {skill.name}",
             runner=replay,
-            describe_targets=False,  # the skill knows its targets; describing them again costs time
             max_steps=2 * len(steps) + 2,  # each step once, a redo after a failed check, the last check
         )
 

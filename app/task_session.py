@@ -81,7 +81,6 @@ class TaskSession:
         origin: str = "",
         journals: Sequence[ActionJournal] = (),
         locked: bool = False,
-        describe_targets: bool = True,
     ) -> None:
         self.task = task
         self.options = options
@@ -102,9 +101,8 @@ class TaskSession:
             task, model=options.model, dialect=parts.dialect.name, host=options.host, origin=origin
         )
         # What each click acted on, for `deskhand skills save` (``app/skill_journal.py``).
-        self.lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None)) if describe_targets else None
-        if self.lookup is not None:
-            journals = (*journals, TargetJournal(audit_log, self.audit.task_id, self.lookup))
+        self.lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None))
+        journals = (*journals, TargetJournal(audit_log, self.audit.task_id, self.lookup))
         # Each action is on record (audit log first) before it runs: never act unrecorded.
         self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks), journals=(self.audit, *journals))
 

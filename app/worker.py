@@ -126,15 +126,14 @@ class TaskWorker(QObject):
                 self.task, model=model, dialect=parts.dialect.name, host=host, origin=self.origin
             )
             self.logged.emit(audit.task_id)
-            targets = (
-                () if self.replay is not None else (TargetJournal(self.audit_log, audit.task_id, lookup),)
-            )
             parts = replace(
                 parts,
                 screen=self.screen,
                 executor=ExcludingExecutor(parts.executor, self.windows),
                 sinks=(audit, *parts.sinks),
-                journals=(audit, *targets),  # each action on record before it runs
+                # each action on record before it runs, with what it acted on (a replay too:
+                # it can be saved as a skill in turn, as `deskhand skills run` does)
+                journals=(audit, TargetJournal(self.audit_log, audit.task_id, lookup)),
                 pause=self.pause,
             )
             self.ready.emit(model, parts.dialect.name, host)

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +38,7 @@ class SkillRun:
     step_ms: list[float] = field(default_factory=list)  # steps that acted
     model_calls: list[int] = field(default_factory=list)  # per run
     wall_s: list[float] = field(default_factory=list)  # per run, process start to exit
-    found_by: Counter[str] = field(default_factory=Counter)
+    found_by: dict[str, int] = field(default_factory=dict)  # a plain dict: asdict() mangles a Counter
     exit_codes: list[int] = field(default_factory=list)
 
 
@@ -97,7 +96,7 @@ def _run(into: SkillRun, env: dict[str, str], trace: Path, argv: list[str]) -> N
         if record["actions"] and record["actions"][0]["kind"] not in ("finish", "ask_user"):
             into.step_ms.append(record["timings_ms"]["total"])
         if record.get("found_by"):
-            into.found_by[record["found_by"]] += 1
+            into.found_by[record["found_by"]] = into.found_by.get(record["found_by"], 0) + 1
 
 
 def table(runs: tuple[SkillRun, SkillRun]) -> str:

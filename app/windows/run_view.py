@@ -219,12 +219,12 @@ class RunView(QWidget):
         view.record = record
         self._refresh(view.number)
 
-    def show_result(self, result: TaskResult, *, savable: bool = True) -> None:
-        """How the task ended; a finished one can be saved as a skill (not a skill's own replay)."""
+    def show_result(self, result: TaskResult) -> None:
+        """How the task ended; a finished one can be saved as a skill."""
         self._end_live("stopped" if result.status is TaskStatus.STOPPED else "ended")
         self.message.setStyleSheet("color: #2e7d32;" if result.status is TaskStatus.FINISHED else "")
         self.message.setText(f"Task {result.status.value} after {result.steps} step(s): {result.message}")
-        self.save_skill_button.setVisible(savable and result.status is TaskStatus.FINISHED)
+        self.save_skill_button.setVisible(result.status is TaskStatus.FINISHED)
 
     def show_error(self, message: str) -> None:
         self._end_live("failed")

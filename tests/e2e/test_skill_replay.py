@@ -134,6 +134,11 @@ def test_replay_on_a_changed_screen_hits_the_same_widgets(
     assert found == [(1, "accessibility"), (2, "accessibility"), (3, None), (4, None), (5, "accessibility")]
     assert all("find_ms" in s and "timings_ms" in s for s in steps)
     assert "Replayed skill 'orchard'" in r.stdout
+    again = deskhand(
+        screen_small, "skills", "save", "orchard-again", "--last", "--param", "note=Hallo Welt, ça va?"
+    )
+    assert again.returncode == 0, again.stdout + again.stderr  # a replay can be kept in turn
+    assert "Saved skill 'orchard-again' (5 steps)" in again.stdout and "3. type '{{note}}'" in again.stdout
 
 
 def test_replay_without_an_answer_runs_nothing_risky(saved: Path, screen_small: XSession) -> None:

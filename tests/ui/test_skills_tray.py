@@ -200,7 +200,10 @@ def test_teach_a_skill_from_the_tray_records_until_the_stop_key_and_reviews_it(
         0
     ]
     assert [c["button"] for c in form.events("click")] == ["Apply", "Apply"]
-    assert not app.run_view.save_skill_button.isVisibleTo(app.run_view)  # a replay is not saved again
+    assert app.run_view.save_skill_button.isVisibleTo(app.run_view)  # a replay can be kept in turn
+    qtbot.mouseClick(app.run_view.save_skill_button, Qt.MouseButton.LeftButton)
+    name_it(qtbot, app, "apply-and-save-2")
+    assert [s.kind for s in store().load("apply-and-save-2").steps] == ["click", "keys"]
 
 
 def test_the_teaching_bar_s_stop_ends_it_and_is_not_a_step(
