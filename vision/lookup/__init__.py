@@ -56,8 +56,8 @@ class ScreenLookup:
     def describe(self, point: ScreenPoint, observation: Observation, *, label: str | None = None) -> Target:
         """``label``: the words already read under the point (the policy's inspector read
         them), so OCR is not run twice; ``None``: read them here if the tree names nothing."""
-        element = self.tree.element_at(point)
         top = window_at(point)
+        element = self.tree.element_at(point, top.title if top else "")
         name, role = (element.name, element.role) if element is not None else ("", "")
         if name.strip():
             label = ""

@@ -16,7 +16,15 @@ from typing import Any
 
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.target import clean_label
-from deskhand.vision.inspect.atspi import _STATE_ACTIVE, _STATE_SHOWING, AtspiInspector, Node
+from deskhand.vision.inspect.atspi import (
+    _REGISTRY,
+    _ROOT,
+    _STATE_ACTIVE,
+    _STATE_SHOWING,
+    AtspiInspector,
+    Node,
+    _OutOfTime,
+)
 
 __all__ = ["AccessibleTree", "Element"]
 
@@ -42,9 +50,11 @@ class AccessibleTree(AtspiInspector):
         super().__init__(budget=budget, bus_address=bus_address)
         self.max_nodes = max_nodes
 
-    def element_at(self, point: ScreenPoint) -> Element | None:
+    def element_at(self, point: ScreenPoint, window: str = "") -> Element | None:
+        """The element at ``point`` in the one showing window titled ``window`` that holds
+        it (the window on top there, by the window manager), else in the active window."""
         found: list[Element | None] = []
-        self._run(lambda deadline: found.append(self._element_at(point, deadline)))
+        self._run(lambda deadline: found.append(self._element_at(point, window, deadline)))
         return found[0] if found else None
 
     def find(self, role: str, name: str, window: str) -> list[Element]:
@@ -54,6 +64,19 @@ class AccessibleTree(AtspiInspector):
         self._run(lambda deadline: found.extend(self._find(role, name, window, deadline)))
         return found
 
+    def _windows(self, deadline: float) -> list[Node]:
+        """Every application's windows, skipping an application that has gone (the registry
+        may list a closed application for a while; asking it fails)."""
+        found: list[Node] = []
+        for app in self._children((_REGISTRY, _ROOT), deadline):
+            try:
+                found += self._children(app, deadline)
+            except _OutOfTime:
+                raise
+            except Exception:  # noqa: S112 - a dead application: its windows are gone too
+                continue
+        return found
+
     def _run(self, walk: Callable[[float], Any]) -> None:
         def guarded(deadline: float) -> None:
             walk(deadline)
@@ -61,20 +84,29 @@ class AccessibleTree(AtspiInspector):
 
         self._guarded(guarded)
 
-    def _element_at(self, point: ScreenPoint, deadline: float) -> Element | None:
-        for window in self._windows(deadline):
+    def _element_at(self, point: ScreenPoint, window: str, deadline: float) -> Element | None:
+        active: list[tuple[Node, str]] = []
+        titled: list[tuple[Node, str]] = []
+        for top in self._windows(deadline):
             try:
-                states = self._states(window, deadline)
-                if _STATE_ACTIVE not in states or not self._extents(window, deadline).contains(
+                states = self._states(top, deadline)
+                if _STATE_SHOWING not in states or not self._extents(top, deadline).contains(
                     point.x, point.y
                 ):
                     continue
+                title = str(self._prop(top, "Name", deadline) or "")
             except Exception:  # noqa: S112 - a window that vanished meanwhile
                 continue
-            title = str(self._prop(window, "Name", deadline) or "")
-            info = self._describe(self._deepest(window, point, deadline), deadline)
-            return Element(info.label, info.role, info.bounds, title)
-        return None
+            if window and same_words(title, window):
+                titled.append((top, title))
+            if _STATE_ACTIVE in states:
+                active.append((top, title))
+        chosen = titled if len(titled) == 1 else active if len(active) == 1 else []
+        if not chosen:
+            return None
+        top, title = chosen[0]
+        info = self._describe(self._deepest(top, point, deadline), deadline)
+        return Element(info.label, info.role, info.bounds, title)
 
     def _find(self, role: str, name: str, window: str, deadline: float) -> list[Element]:
         hits: list[Element] = []
@@ -93,7 +125,10 @@ class AccessibleTree(AtspiInspector):
                 queue.extend(children)
                 if node == top:
                     continue
-                if not same_words(str(self._prop(node, "Name", deadline) or ""), name):
+                label = str(self._prop(node, "Name", deadline) or "")
+                if not label.strip():  # as ``_describe`` names it: a field's placeholder is its description
+                    label = str(self._prop(node, "Description", deadline) or "")
+                if not same_words(label, name):
                     continue
                 info = self._describe(node, deadline)
                 if role and info.role != role:
