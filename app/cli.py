@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     do.add_argument("task", help="what to do, in plain words")
     _add_task_options(do)
     _add_skills_parser(sub)
+    teach = sub.add_parser("teach", help="record your own demonstration as a skill (stop: the stop hotkey)")
+    teach.set_defaults(run=_lazy("deskhand.app.teach_command", "run_teach"))
+    teach.add_argument("name", metavar="NAME", help="lower-case letters, digits, - and _")
+    teach.add_argument("--param", action="append", metavar="KEY=LITERAL",
+                       help="every place LITERAL was typed becomes parameter KEY (default LITERAL)")  # fmt: skip
+    teach.add_argument("--yes", action="store_true", help="keep the skill without asking (after showing it)")
 
     doctor = sub.add_parser("doctor", help="check display, capture, input, Ollama and model")
     doctor.set_defaults(run=_lazy("deskhand.app.doctor", "run_doctor"))

@@ -27,6 +27,8 @@ from deskhand.app.scheduler import ScheduleRunner
 from deskhand.app.screen_exclusion import OurWindows
 from deskhand.app.session import HELD, AgentState, SessionError, SessionModel
 from deskhand.app.settings_store import audit_log_path, personal_db_path
+from deskhand.app.skill_invocation import is_invocation
+from deskhand.app.skills_tray import SkillsTray
 from deskhand.app.tray_link import McpPeers
 from deskhand.app.voice_controller import VoiceController
 from deskhand.app.windows.command_bar import CommandBar
@@ -38,6 +40,7 @@ from deskhand.core.errors import DeskhandError
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
 from deskhand.core.privacy import Destination, Reach, Ruling, rule
+from deskhand.core.skill import Skill, SkillStep
 from deskhand.core.trace import StepRecord
 from deskhand.voice.listening import SourceFactory
 
@@ -99,11 +102,14 @@ class DeskhandApp(QObject):
         self.other_windows: dict[str, QWidget] = {}
         self.hotkeys: GlobalHotkeys | None = None
         self.hotkey_hints: dict[str, str] = {}
+        self.last_task_id: int | None = None  # the audit log's id of the task shown in the run view
+        self.skills = SkillsTray(self)
 
         self.command_bar.submitted.connect(self.start_task)
         self.stop_bar.stop_clicked.connect(self.stop)
         self.stop_bar.hold_clicked.connect(self.toggle_hold)
         self.run_view.follow_up_requested.connect(self.follow_up)
+        self.run_view.save_skill_requested.connect(lambda: self.skills.save_task(self.last_task_id))
 
         self.stop_bar.details_clicked.connect(self.show_run_view)
         # A lambda, not the bound method: PySide6 segfaults collecting an ended app whose
@@ -170,7 +176,14 @@ class DeskhandApp(QObject):
         """
         if not origin and text.lstrip().startswith(FOLLOW_UP):
             return self.follow_up(text.lstrip().removeprefix(FOLLOW_UP))
+        if not origin and is_invocation(text):  # "/monday-report team=ops": run a skill
+            return self.skills.command(text)
         return self._start(text, self.session.start, origin)
+
+    def start_replay(self, skill: Skill, steps: tuple[SkillStep, ...]) -> bool:
+        """Replay a skill (its parameters already bound) as this app's task: same worker,
+        approver dialog, audit log and stop as any task."""
+        return self._start(f"skill {skill.name}", self.session.start, replay=(skill, steps))
 
     def follow_up(self, text: str) -> bool:
         """Go on from the finished task with its history ("now also save it")."""
@@ -181,7 +194,16 @@ class DeskhandApp(QObject):
         if not self.session.resume():
             self.session.take_over()
 
-    def _start(self, text: str, begin: Callable[[str], str], origin: str = "") -> bool:
+    def _start(
+        self,
+        text: str,
+        begin: Callable[[str], str],
+        origin: str = "",
+        replay: tuple[Skill, tuple[SkillStep, ...]] | None = None,
+    ) -> bool:
+        if self.skills.teaching is not None:
+            self.notify("Deskhand", "You are showing a skill: press the stop hotkey first.", False)
+            return False
         if not self.session.running and not self._remote_allowed():
             return False
         try:
@@ -203,9 +225,12 @@ class DeskhandApp(QObject):
             settings=self.settings,
             origin=origin,
             pause=self.session.pause,
-            history=self.session.history,
+            history=() if replay else self.session.history,
+            replay=replay,
         )
         self.task_origin = origin
+        self.last_task_id = None
+        worker.logged.connect(lambda task_id: setattr(self, "last_task_id", task_id))
         worker.ready.connect(lambda model, dialect, host: self.run_view.set_model(model, dialect, host))
         worker.observed.connect(self._observed)
         worker.decided.connect(self._decided)
@@ -327,13 +352,18 @@ class DeskhandApp(QObject):
             log.info("stop requested")
         if self.mcp.stop_all():
             log.info("stop sent to the MCP servers")
+        if self.skills.teaching is not None:
+            self.skills.finish_teaching()
 
     def show_run_view(self) -> None:
         self.run_view.show()
         self.run_view.raise_()
 
     def open_window(self, name: str, *, quiet: bool = False) -> None:
-        """Open History, Settings or the first-run wizard (built elsewhere; imported lazily)."""
+        """Open History, Settings, Skills or the first-run wizard (built elsewhere; imported lazily)."""
+        if name == "skills":
+            self.skills.open_window()
+            return
         module, cls_name = {
             "history": ("deskhand.app.windows.history", "HistoryWindow"),
             "settings": ("deskhand.app.windows.settings", "SettingsWindow"),
@@ -356,6 +386,8 @@ class DeskhandApp(QObject):
                     signal.connect(self.apply_settings)
             if name == "first_run":
                 window.completed.connect(self.ready)
+            if name == "history":
+                window.save_skill_requested.connect(lambda task_id: self.skills.save_task(task_id))
             self.other_windows[name] = window
         window.show()
         window.raise_()
@@ -380,6 +412,7 @@ class DeskhandApp(QObject):
         self.schedules = None
         self.session.request_stop()
         self.voice.shutdown()
+        self.skills.shutdown()
         if self.hotkeys is not None:
             self.hotkeys.stop()
             self.hotkeys = None

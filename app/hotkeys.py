@@ -18,34 +18,26 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence
 
-from deskhand.core.actions import MODIFIER_KEYS, canonical_key
-from deskhand.core.errors import UsageError
+from deskhand.app.chords import Chord, OnHotkey, parse_chord
+
+__all__ = [
+    "Chord",
+    "GlobalHotkeys",
+    "HotkeyBackend",
+    "OnHotkey",
+    "UnsupportedHotkeys",
+    "default_backend",
+    "parse_chord",
+    "shortcut_label",
+]
 
 log = logging.getLogger(__name__)
-
-EXTRA_KEYS = {"pause", *(f"f{n}" for n in range(25, 36))}  # Qt can name them; the model cannot
-
-
-def _key(name: str) -> str:
-    low = name.strip().lower()
-    return low if low in EXTRA_KEYS else canonical_key(name)
-
-
-@dataclass(frozen=True, slots=True)
-class Chord:
-    modifiers: frozenset[str]
-    key: str
-
-    def __str__(self) -> str:
-        order = [m for m in ("ctrl", "alt", "shift", "super") if m in self.modifiers]
-        return "+".join([*order, self.key])
 
 
 def shortcut_label(text: str) -> str:
@@ -56,27 +48,6 @@ def shortcut_label(text: str) -> str:
     sequence = QKeySequence.fromString(text, QKeySequence.SequenceFormat.PortableText)
     shown = sequence.toString(QKeySequence.SequenceFormat.NativeText)
     return shown or "+".join(part.strip().capitalize() for part in text.split("+") if part.strip())
-
-
-def parse_chord(text: str) -> Chord:
-    """``"Ctrl+Alt+Space"`` → Chord({"ctrl", "alt"}, "space"); UsageError if it is not one.
-
-    Accepts the settings file's Qt spelling (Ctrl, Alt, Shift, Meta, Esc, Del, PgUp, F1…).
-    """
-    try:
-        keys = [_key(part) for part in text.split("+") if part.strip()]
-    except ValueError as exc:
-        raise UsageError(f"The hotkey {text!r} is not valid ({exc}). Write it like ctrl+alt+space.") from exc
-    modifiers = [k for k in keys if k in MODIFIER_KEYS]
-    others = [k for k in keys if k not in MODIFIER_KEYS]
-    if len(others) != 1 or not modifiers:
-        raise UsageError(
-            f"The hotkey {text!r} needs at least one modifier and exactly one other key, like ctrl+alt+space."
-        )
-    return Chord(frozenset(modifiers), others[0])
-
-
-OnHotkey = Callable[[str], None]
 
 
 class HotkeyBackend(Protocol):

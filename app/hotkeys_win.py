@@ -13,7 +13,7 @@ import queue
 import threading
 from collections.abc import Mapping
 
-from deskhand.app.hotkeys import Chord, OnHotkey
+from deskhand.app.chords import Chord, OnHotkey
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from Xlib import XK, X, display, error
 
-from deskhand.app.hotkeys import Chord, OnHotkey
+from deskhand.app.chords import Chord, OnHotkey
 
 log = logging.getLogger(__name__)
 

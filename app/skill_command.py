@@ -22,7 +22,7 @@ from deskhand.app.terminal import one_line
 from deskhand.core.errors import UsageError
 from deskhand.core.loop import TaskResult
 from deskhand.core.replay import run_replay
-from deskhand.core.skill import Skill, SkillError, bind, say
+from deskhand.core.skill import Skill, SkillError, bind, parse_params, say
 
 __all__ = ["parse_params", "run_skills"]
 
@@ -43,19 +43,6 @@ def run_skills(args: argparse.Namespace) -> int:
     except SkillError as exc:
         raise UsageError(str(exc)) from exc
     raise UsageError(f"unknown skills command {args.skills_command!r}")  # pragma: no cover - argparse
-
-
-def parse_params(pairs: list[str] | None) -> dict[str, str]:
-    """``KEY=VALUE`` flags as a mapping; a flag without ``=`` or given twice is refused."""
-    values: dict[str, str] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise SkillError(f"--param {pair!r}: write it as KEY=VALUE.")
-        if key.strip() in values:
-            raise SkillError(f"--param {key.strip()} is given twice.")
-        values[key.strip()] = value
-    return values
 
 
 def _store() -> SkillStore:

@@ -155,6 +155,14 @@ class Tray(QObject):
         self._add("stop", "Stop", self.app.stop, enabled=busy)
         self._add("run_view", "Show run view", self.app.show_run_view)
         self._add("remember", "Remember…", lambda: self.app.remember())
+        teaching = self.app.skills.teaching is not None
+        self._add(
+            "teach",
+            "Teach a skill…",
+            lambda: self.app.skills.teach(),
+            enabled=not session.running and not teaching,
+        )
+        self._add("skills", "Skills…", lambda: self.app.open_window("skills"))
         self.menu.addSeparator()
         self._add("history", "History…", lambda: self.app.open_window("history"))
         self._add("settings", "Settings…", lambda: self.app.open_window("settings"))

@@ -31,6 +31,8 @@ from deskhand.core.observation import Observation
 from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
 from deskhand.core.ports import Approver
+from deskhand.core.replay import run_replay
+from deskhand.core.skill import Skill, SkillStep
 from deskhand.core.stop import StopToken
 from deskhand.core.trace import StepRecord
 
@@ -58,6 +60,7 @@ class TaskWorker(QObject):
     ready = Signal(str, str, str)  # model, dialect, host: the parts are built
     finished = Signal(object)  # TaskResult
     failed = Signal(str)  # the error's one-line message
+    logged = Signal(int)  # the task's id in the audit log ("Save as skill" names it)
     paused = Signal(str)  # the model server is away; why, and that the task waits for it
     resumed = Signal()
     done = Signal()  # always the last signal
@@ -74,9 +77,11 @@ class TaskWorker(QObject):
         origin: str = "",
         pause: PauseToken | None = None,
         history: tuple[StepMemory, ...] = (),
+        replay: tuple[Skill, tuple[SkillStep, ...]] | None = None,
     ) -> None:
         super().__init__()
         self.task = task
+        self.replay = replay  # a skill and its bound steps: replayed instead of asking the model
         self.origin = origin
         self.pause = pause or PauseToken()
         self.history = history  # a follow-up goes on from these steps
@@ -96,7 +101,12 @@ class TaskWorker(QObject):
             lock.enter_context(desktop_lock("the Deskhand tray app"))  # from picking the model on
             session = self._open()
             self.ready.emit(session.options.model, session.dialect, session.options.host)
-            result = session.run()
+            self.logged.emit(session.audit.task_id)
+            if self.replay is not None:  # a skill's steps instead of asking the model
+                skill, bound = self.replay
+                result = run_replay(skill, bound, session.parts, session.limits, session.lookup).result
+            else:
+                result = session.run()
             failure, session = session.close(result), None
             if failure is not None:
                 raise failure
@@ -117,11 +127,12 @@ class TaskWorker(QObject):
         settings = self.settings()
         host = resolve_host(None, settings)
         model = resolve_model(None, settings, host)
+        steps = settings.max_steps
+        if self.replay is not None:  # each step once, a redo after a failed check, the last check
+            steps = max(steps, 2 * len(self.replay[1]) + 2)
         return TaskSession(
             self.task,
-            TaskOptions(
-                host, model, settings.dialect, None, settings.max_steps, planner=settings.planner_model
-            ),
+            TaskOptions(host, model, settings.dialect, None, steps, planner=settings.planner_model),
             settings,
             approver=self.approver,
             audit_log=self.audit_log,

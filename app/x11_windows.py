@@ -118,3 +118,43 @@ def activate(window_id: int) -> None:
     )
     root.send_event(message, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
     dpy.flush()
+
+
+def _pid_of(dpy: display.Display, window_id: int) -> int | None:
+    prop = dpy.create_resource_object("window", window_id).get_full_property(
+        dpy.intern_atom("_NET_WM_PID"), X.AnyPropertyType
+    )
+    return int(prop.value[0]) if prop is not None and len(prop.value) else None
+
+
+def owned_by(pid: int, window_id: int) -> bool:
+    """Whether the client window ``window_id`` carries process ``pid``'s ``_NET_WM_PID``."""
+    try:
+        return bool(window_id) and _pid_of(_display(), window_id) == pid
+    except (XError, DisplayError) as exc:
+        log.debug("could not tell who owns window %#x: %s", window_id, exc)
+        return False
+
+
+def owned_at(pid: int, x: int, y: int) -> bool:
+    """Whether a window of process ``pid`` is at the desktop point (x, y), at any depth.
+
+    Every window from the root's child at the point (usually a window manager's frame,
+    which has no ``_NET_WM_PID`` itself) down to the deepest one is asked: the client
+    inside the frame, and an embedded window -- our tray icon inside the tray host's panel
+    -- that belongs to us although the top-level around it does not.
+    """
+    dpy = _display()
+    root = dpy.screen().root
+    try:
+        current = root
+        for _ in range(16):
+            child = current.translate_coords(root, x, y).child
+            if not child:
+                return False
+            if _pid_of(dpy, child.id) == pid:
+                return True
+            current = child
+    except (XError, DisplayError) as exc:
+        log.debug("could not tell who owns the window at (%d, %d): %s", x, y, exc)
+    return False

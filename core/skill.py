@@ -48,6 +48,7 @@ __all__ = [
     "bind",
     "build_skill",
     "check_name",
+    "parse_params",
     "placeholders",
     "say",
 ]
@@ -324,3 +325,16 @@ def _first_error(exc: ValueError) -> str:
         first = errors()[0]
         return str(first.get("msg", exc))
     return str(exc)
+
+
+def parse_params(pairs: list[str] | None) -> dict[str, str]:
+    """``KEY=VALUE`` flags as a mapping; a flag without ``=`` or given twice is refused."""
+    values: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SkillError(f"--param {pair!r}: write it as KEY=VALUE.")
+        if key.strip() in values:
+            raise SkillError(f"--param {key.strip()} is given twice.")
+        values[key.strip()] = value
+    return values

@@ -91,7 +91,9 @@ class CommandBar(QWidget):
         layout.setSpacing(0)
         self.entry = _Entry(self)
         self.entry.setObjectName("task")
-        self.entry.setPlaceholderText("What should Deskhand do?  Enter starts · Esc closes · ↑ recent tasks")
+        self.entry.setPlaceholderText(
+            "What should Deskhand do?  Enter starts · Esc closes · ↑ recent tasks · /name runs a skill"
+        )
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)

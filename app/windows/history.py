@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -208,7 +208,10 @@ class StepViewer(QWidget):
 
 
 class HistoryWindow(QWidget):
-    """Lists the audit log's tasks; choosing one opens its steps in the ``StepViewer``."""
+    """Lists the audit log's tasks; choosing one opens its steps in the ``StepViewer``.
+    A finished task can be kept as a skill ("Save as skill…": the tray asks for a name)."""
+
+    save_skill_requested = Signal(int)  # the task's id
 
     def __init__(self, audit_log: AuditLog, *, limit: int = 500) -> None:
         super().__init__()
@@ -234,10 +237,17 @@ class HistoryWindow(QWidget):
         self.viewer = StepViewer()
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.reload)
+        self.save_skill_button = QPushButton("Save as skill…")
+        self.save_skill_button.setObjectName("save_skill")
+        self.save_skill_button.setEnabled(False)
+        self.save_skill_button.clicked.connect(self._save_skill)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.table)
-        left_layout.addWidget(self.refresh_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.save_skill_button)
+        left_layout.addLayout(buttons)
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.viewer)
@@ -284,8 +294,13 @@ class HistoryWindow(QWidget):
         if summary is not None:
             self.viewer.load(summary, self.audit_log.steps(task_id))
 
+    def _save_skill(self) -> None:
+        if self.viewer.task is not None:
+            self.save_skill_requested.emit(self.viewer.task.id)
+
     def _selected(self) -> None:
         rows = {i.row() for i in self.table.selectedIndexes()}
         if len(rows) == 1:
             task = self.tasks[rows.pop()]
             self.viewer.load(task, self.audit_log.steps(task.id))
+            self.save_skill_button.setEnabled(task.status == "finished")

@@ -48,6 +48,7 @@ __all__ = ["RunView", "ScreenshotView"]
 
 class RunView(QWidget):
     follow_up_requested = Signal(str)
+    save_skill_requested = Signal()  # "Save as skill…" on a finished task
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,6 +100,11 @@ class RunView(QWidget):
         self.follow_up_button.clicked.connect(self._follow_up)
         row.addWidget(self.follow_up_entry, 1)
         row.addWidget(self.follow_up_button)
+        self.save_skill_button = QPushButton("Save as skill…")
+        self.save_skill_button.setObjectName("save_skill")
+        self.save_skill_button.setToolTip("Keep this task as a skill that replays without asking the model")
+        self.save_skill_button.clicked.connect(self.save_skill_requested.emit)
+        self.save_skill_button.hide()
         self.follow_up_row.hide()
         self.timings_toggle = QToolButton()
         self.timings_toggle.setObjectName("timings_toggle")
@@ -116,6 +122,7 @@ class RunView(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.follow_up_row)
+        layout.addWidget(self.save_skill_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.timings_toggle)
         layout.addWidget(self.timings)
         self.resize(820, 620)
@@ -148,6 +155,7 @@ class RunView(QWidget):
         self.message.setStyleSheet("")
         self.follow_up_entry.clear()
         self.follow_up_row.hide()
+        self.save_skill_button.hide()
         if not follow_up:
             self.screenshot.set_image(QPixmap())
             for label in (self.step_title, self.thought, self.action_list, self.timings):
@@ -213,9 +221,11 @@ class RunView(QWidget):
         self._refresh(view.number)
 
     def show_result(self, result: TaskResult) -> None:
+        """How the task ended; a finished one can be saved as a skill."""
         self._end_live("stopped" if result.status is TaskStatus.STOPPED else "ended")
         self.message.setStyleSheet("color: #2e7d32;" if result.status is TaskStatus.FINISHED else "")
         self.message.setText(f"Task {result.status.value} after {result.steps} step(s): {result.message}")
+        self.save_skill_button.setVisible(result.status is TaskStatus.FINISHED)
 
     def show_error(self, message: str) -> None:
         self._end_live("failed")

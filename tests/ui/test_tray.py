@@ -65,11 +65,13 @@ def test_icon_and_tooltip_follow_the_state(tray: Tray) -> None:
 def test_the_menu_is_rebuilt_from_the_state_when_it_opens(tray: Tray) -> None:
     names = [a.objectName() for a in tray.menu.actions() if a.objectName()]
     # "Start on login" is in Settings, not one arrow key below "Settings…" here.
-    assert names == ["status", "new_task", "stop", "run_view", "remember", "history", "settings", "quit"]
+    assert names == ["status", "new_task", "stop", "run_view", "remember", "teach", "skills", "history",
+                     "settings", "quit"]  # fmt: skip
     assert not tray.actions["stop"].isEnabled()
     tray.app.session.start("Click Apply")
     tray.menu.aboutToShow.emit()
     assert tray.actions["stop"].isEnabled() and not tray.actions["new_task"].isEnabled()
+    assert not tray.actions["teach"].isEnabled()  # no demonstration while the agent works
     assert tray.menu.actions()[0].text().startswith("Deskhand: thinking")
     tray.app.session.finished(TaskResult(TaskStatus.STOPPED, "Stopped by the user.", 1))
     tray.menu.aboutToShow.emit()

@@ -1,0 +1,58 @@
+"""A demonstration's steps become a skill: words, parameters, secrets, what is left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from deskhand.app.teach_skill import NothingShown, taught_skill
+from deskhand.core.actions import MouseButton, ScrollDirection
+from deskhand.core.demonstration import ShownClick, ShownDrag, ShownKeys, ShownScroll, ShownTyping
+from deskhand.core.skill import ClickStep, Param, SkillError, TypeStep, bind, say
+from deskhand.core.skill import Target as T
+
+PEAR = T(role="push button", name="Pear", window="Orchard Panel")
+
+
+def test_steps_in_words_with_a_parameter_for_the_typed_literal() -> None:
+    shown = [
+        ShownClick(10, 10, MouseButton.LEFT, 1, PEAR, 0),
+        ShownTyping("Grüße aus Köln, sagt Anna"),
+        ShownKeys(("ctrl", "s")),
+        ShownScroll(5, 5, ScrollDirection.DOWN, 3),
+        ShownScroll(5, 5, ScrollDirection.UP, 1, T(role="list", name="Rows", window="Orchard Panel")),
+    ]
+    skill = taught_skill("greet", shown, {"note": "Grüße aus Köln"}).skill
+    assert [say(s) for s in skill.steps] == [
+        "click the button 'Pear' in 'Orchard Panel'",
+        "type '{{note}}, sagt Anna'",
+        "press ctrl+s",
+        "scroll down 3",
+        "scroll up 1 over the list 'Rows' in 'Orchard Panel'",
+    ]
+    assert skill.params == {"note": Param(default="Grüße aus Köln")}
+    assert isinstance(skill.steps[0], ClickStep) and skill.steps[0].target == PEAR
+    assert all(s.expect == "nothing" for s in skill.steps)
+
+
+def test_a_password_becomes_a_secret_parameter_that_must_be_given() -> None:
+    skill = taught_skill("login", [ShownTyping("anna"), ShownTyping("", secret=True)], {}).skill
+    assert skill.params == {"password": Param(secret=True)}
+    with pytest.raises(SkillError, match="needs a value for 'password'"):
+        bind(skill, {})
+    typed = bind(skill, {"password": "s3cret"})[1]
+    assert isinstance(typed, TypeStep) and typed.text == "s3cret"
+
+
+def test_a_drag_is_left_out_and_said_so() -> None:
+    taught = taught_skill("d", [ShownDrag(1, 2, 30, 40, None), ShownKeys(("enter",))], {})
+    assert [say(s) for s in taught.skill.steps] == ["press enter"]
+    assert taught.left_out == ["a drag from (1, 2) to (30, 40): skills cannot replay drags yet"]
+
+
+def test_nothing_to_keep_and_a_literal_never_typed_are_refused() -> None:
+    with pytest.raises(NothingShown):
+        taught_skill("empty", [], {})
+    with pytest.raises(NothingShown):
+        taught_skill("drags", [ShownDrag(1, 2, 30, 40, None)], {})
+    with pytest.raises(SkillError, match="'Bonjour' was never typed"):
+        taught_skill("x", [ShownTyping("Hallo")], {"note": "Bonjour"})
