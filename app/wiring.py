@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from deskhand.actions.dispatch import ActionExecutor
+from deskhand.actions.gui import GuiExecutor
 from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
@@ -32,6 +33,7 @@ from deskhand.app.backends import (
     server_kind,
 )
 from deskhand.app.config import Settings
+from deskhand.app.display import choose_display, open_portal_desktop, portal_monitor
 from deskhand.app.keys import api_key
 from deskhand.app.mcp_client import offer, open_toolbox
 from deskhand.app.memory_store import MemoryStore
@@ -112,9 +114,16 @@ def build_parts(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
     family = family_for(options.model, options.dialect)
-    monitor = choose_monitor(options.monitor)
-    wanted = image_grid(family, settings.detail)
-    toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+    wayland = choose_display().wayland
+    desktop = open_portal_desktop() if wayland else None
+    try:
+        monitor = portal_monitor(desktop, options.monitor) if desktop else choose_monitor(options.monitor)
+        wanted = image_grid(family, settings.detail)
+        toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+    except BaseException:
+        if desktop is not None:
+            desktop.close()
+        raise
     try:
         offered, tool_verdicts = offer(toolbox, settings) if toolbox else ([], {})
         # Ollama's limit is known before asking it (num_ctx goes in at construction); an
@@ -142,13 +151,26 @@ def build_parts(
         if grid != wanted:
             log.info("screenshots within %d pixels for %s", grid.max_pixels, server_kind(model))
         dialect = family.build(grid, offered)
-        screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+        if desktop is not None:
+            from deskhand.vision.portal.desktop import PortalScreen  # jeepney: Linux only
+
+            screen: MssScreen = PortalScreen(desktop, monitor, grid, jpeg_quality=settings.jpeg_quality)
+        else:
+            screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+        remote, desktop = desktop, None  # the screen owns it now, and closes it with the task
         # After the privacy guard: remembered facts go only where screenshots may go.
         memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
     except BaseException:
         if toolbox is not None:
             toolbox.close()
+        if desktop is not None:
+            desktop.close()
         raise
+    gui = None
+    if remote is not None:
+        from deskhand.actions._portal import PortalInput, PortalTyper  # Xlib's keysym table
+
+        gui = GuiExecutor(typer=PortalTyper(PortalInput(remote)))
     parts = Parts(
         screen=screen,
         model=model,
@@ -156,6 +178,7 @@ def build_parts(
         approver=approver,
         # The key from the keyring too is kept out of commands' output (env keys always are).
         executor=ActionExecutor(
+            gui=gui,
             shell=ShellRunner(timeout=settings.shell_timeout, secrets=_secrets(backend, settings)),
             memory=memory,
             tools=toolbox,
@@ -166,6 +189,7 @@ def build_parts(
             fingerprint=screen.fingerprint_of,
             baseline=screen.frame,
             should_stop=should_stop,
+            grabber=remote.grab if remote is not None else None,
         ),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
@@ -231,7 +255,14 @@ def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 
 
 
 def release_input_after_crash(interrupted: tuple[int, ...]) -> None:
-    """A Deskhand that crashed mid-task may have left a key or button down: let go of it."""
+    """A Deskhand that crashed mid-task may have left a key or button down: let go of it.
+
+    On Wayland there is nothing to do: the crashed process's portal session ended with it,
+    and the compositor released what its virtual devices held (``actions._portal``).
+    """
+    if choose_display().wayland:
+        log.info("interrupted tasks %s: their portal sessions ended with them", interrupted)
+        return
     from deskhand.actions.gui import release_left_held
 
     try:

@@ -1,0 +1,133 @@
+"""The Wayland desktop as Deskhand uses it: one portal session, its frames and its input.
+
+``PortalDesktop`` is what the app wires in place of mss and pyautogui: ``grab`` feeds the
+screen and the settler (same BGRx frames, same rectangles), and ``move_to`` / ``button`` /
+``axis`` / ``keysym`` feed ``deskhand.actions._portal.PortalInput``.
+
+Coordinates: a stream's rectangle is in the compositor's logical units, where pointer
+positions are given; its frames may have more pixels (a 2x or 1.5x scaled monitor), which
+``ScreenGeometry.pixel_ratio`` records and the image-to-screen mapping never needs (README,
+"Wayland").
+
+Headless mutter creates its virtual input devices on the first event, and a window that
+binds them afterwards misses that event: ``prime`` moves the pointer and taps Shift once at
+the start, so the first real click and key are not lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from deskhand.core.errors import CaptureFailed
+from deskhand.core.geometry import Grid, Rect, Size
+from deskhand.vision.capture import MssScreen
+from deskhand.vision.portal.bus import PortalBus
+from deskhand.vision.portal.frames import StreamFrames
+from deskhand.vision.portal.session import PortalSession, Stream
+from deskhand.vision.portal.tokens import TokenStore
+
+__all__ = ["PortalDesktop", "PortalScreen"]
+
+log = logging.getLogger(__name__)
+
+_SHIFT_L = 0xFFE1
+PRIME_WAIT = 0.25
+
+
+class PortalDesktop:
+    """Start with ``open``; ``close`` ends the session (and the compositor's virtual devices)."""
+
+    def __init__(self, session: PortalSession) -> None:
+        self.session = session
+        self._frames: dict[int, StreamFrames] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, tokens: TokenStore, *, explain: Callable[[str], None], prime: bool = True) -> PortalDesktop:
+        session = PortalSession(PortalBus(), tokens, explain=explain)
+        try:
+            session.start()
+            desktop = cls(session)
+            for stream in session.streams:
+                desktop._frames_of(stream).latest()
+            if prime:
+                desktop.prime()
+        except BaseException:
+            session.close()
+            raise
+        return desktop
+
+    @property
+    def monitors(self) -> list[Rect]:
+        return [s.rect for s in self.session.streams]
+
+    def _frames_of(self, stream: Stream) -> StreamFrames:
+        with self._lock:
+            frames = self._frames.get(stream.node)
+            if frames is None:
+                frames = self._frames[stream.node] = StreamFrames(self.session.pipewire_fd(), stream.node)
+            return frames
+
+    def _stream_at(self, x: float, y: float) -> Stream:
+        for stream in self.session.streams:
+            if stream.rect.contains(int(x), int(y)):
+                return stream
+        return self.session.streams[0]
+
+    def grab(self, rect: Rect) -> tuple[bytearray, Size]:
+        """``rect`` of the shared screen (logical units) as BGRx bytes at the frame's resolution."""
+        for stream in self.session.streams:
+            r = stream.rect
+            if r.x <= rect.x and r.y <= rect.y and rect.x + rect.width <= r.x + r.width \
+                    and rect.y + rect.height <= r.y + r.height:  # fmt: skip
+                return self._frames_of(stream).grab(r, rect)
+        raise CaptureFailed(
+            f"Tried to capture {tuple(rect)}, but the desktop shares only {[tuple(m) for m in self.monitors]}."
+        )
+
+    # -- input (deskhand.actions._portal.RemoteInput) ------------------------------------
+
+    def move_to(self, x: float, y: float) -> None:
+        stream = self._stream_at(x, y)
+        self.session.motion(stream, x - stream.rect.x, y - stream.rect.y)
+
+    def button(self, code: int, pressed: bool) -> None:
+        self.session.button(code, pressed)
+
+    def axis(self, vertical: bool, steps: int) -> None:
+        self.session.axis(vertical, steps)
+
+    def keysym(self, keysym: int, pressed: bool) -> None:
+        self.session.keysym(keysym, pressed)
+
+    def prime(self) -> None:
+        r = self.session.streams[0].rect
+        self.move_to(r.x + r.width - 1, r.y + r.height - 1)
+        self.keysym(_SHIFT_L, True)
+        self.keysym(_SHIFT_L, False)
+        time.sleep(PRIME_WAIT)
+
+    def close(self) -> None:
+        with self._lock:
+            frames, self._frames = list(self._frames.values()), {}
+        for f in frames:
+            f.close()
+        self.session.close()
+
+
+class PortalScreen(MssScreen):
+    """The ``Screen`` port on Wayland: ``MssScreen``'s resize/encode/prepare on the portal's
+    frames.  It owns the desktop session: closing it (the task ends) ends the session."""
+
+    def __init__(self, desktop: PortalDesktop, monitor: Rect, grid: Grid, *, jpeg_quality: int) -> None:
+        super().__init__(monitor, grid, jpeg_quality=jpeg_quality, grab=desktop.grab)
+        self.desktop = desktop
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.desktop.close()
