@@ -5,9 +5,11 @@ The GUI executor and the text typer are the X11 ones: they talk to an ``Input``,
 desktop session, handed over by the app) instead of pyautogui.  Keys are sent as keysyms,
 so the compositor picks the key (and the Shift level) on the user's own layout.
 
-Text is typed as keysyms too, one per character: a character's keysym is its code point
-(Latin-1) or ``0x01000000 + code point``, which GNOME's mutter maps onto a key of the
-layout.  There is no paste: a Wayland clipboard can only be set by a focused window.
+Text: printable ASCII is typed as keysyms (a character's keysym is its code point), which
+the compositor maps onto a key of the layout.  Anything else is pasted, as on X11: mutter
+drops a keysym that is on no key of the active layout (so "ü" cannot be typed on a US
+layout), and xdg-desktop-portal 1.16 has no clipboard in RemoteDesktop, so ``wl-copy``
+(wl-clipboard) sets the clipboard and Shift+Insert pastes it.
 
 Held keys: like ``Input``, every press is remembered and ``release_all`` lets go of it.
 After a crash nothing is left to release: the portal session belongs to the dead process's
@@ -18,6 +20,10 @@ pointer is the user's; ours is a separate virtual device): Stop is the hotkey or
 
 from __future__ import annotations
 
+import shutil
+import string
+import subprocess
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -25,6 +31,7 @@ from typing import Any, Protocol
 from Xlib import XK  # a keysym table only: nothing here opens an X display
 
 from deskhand.actions._backend import Input
+from deskhand.actions._clipboard import Clipboard
 from deskhand.actions.keys import x11_keysym
 from deskhand.actions.text_entry import TextTyper
 from deskhand.core.errors import ExecutionFailed, Stopped
@@ -37,6 +44,8 @@ __all__ = ["PortalInput", "PortalTyper", "RemoteInput", "char_keysym"]
 BUTTONS = {"left": 0x110, "right": 0x111, "middle": 0x112}  # Linux evdev BTN_* codes
 _FROM_PYAUTOGUI = {"win": "super", "command": "super", "apps": "menu"}
 _RETURN, _TAB = 0xFF0D, 0xFF09
+_ASCII = frozenset(string.ascii_letters + string.digits + string.punctuation + " ")
+SET_SELECTION_WAIT = 0.3  # wl-copy's moment of focus, before the paste chord
 
 
 class RemoteInput(Protocol):
@@ -143,24 +152,73 @@ class PortalInput(Input):
         self._held_buttons.clear()
 
 
+class WaylandClipboard:
+    """The Wayland clipboard through ``wl-copy`` (wl-clipboard), serving one paste.
+
+    A Wayland client may set the clipboard only while focused; wl-copy gets that focus for
+    a moment itself.  ``--paste-once`` makes it exit after the app fetched the text, which
+    is how ``wait_taken`` knows the paste happened.
+    """
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("wl-copy") is not None
+
+    def offer(self, text: str) -> None:
+        self.close()
+        try:
+            self._proc = subprocess.Popen(  # noqa: S603 (fixed argv; the text goes to stdin)
+                ["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],  # noqa: S607
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(text.encode("utf-8"))
+            self._proc.stdin.close()
+        except OSError as exc:
+            raise ExecutionFailed(f"Tried to put the text on the clipboard with wl-copy, but it failed ({exc}).") from exc
+        time.sleep(SET_SELECTION_WAIT)
+
+    def wait_taken(self, timeout: float) -> bool:
+        if self._proc is None:
+            return False
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            self._proc.wait()
+        self._proc = None
+
+
 class PortalTyper(TextTyper):
-    """Types every character as its keysym (see the module doc); Enter for each line break."""
+    """Keysyms for printable ASCII, a paste (wl-copy, then Shift+Insert) for the rest."""
 
     device: PortalInput
 
-    def __init__(self, device: PortalInput, *, chunk_chars: int = 32) -> None:
-        super().__init__(device, chunk_chars=chunk_chars)
+    def __init__(self, device: PortalInput, clipboard: Clipboard | None = None) -> None:
+        if clipboard is None and WaylandClipboard.available():
+            clipboard = WaylandClipboard()
+        super().__init__(device, clipboard)
+
+    def _keyable(self, line: str) -> bool:
+        return len(line) <= self.max_keyed_chars and all(c in _ASCII for c in line)
 
     def type(self, text: str, should_stop: ShouldStop) -> str:
-        lines = NEWLINE.split(text)
-        for number, line in enumerate(lines):
-            for start in range(0, len(line), self.chunk_chars):
+        if self._clipboard is None and not all(self._keyable(line) for line in NEWLINE.split(text)):
+            # No wl-copy: keysyms; mutter drops those not on the keyboard layout.
+            for char in text:
                 if should_stop():
                     raise Stopped()
-                self.device.write(line[start : start + self.chunk_chars])
-            if number < len(lines) - 1:
-                self.device.tap_keysym(_RETURN)
-        return ""
-
-    def close(self) -> None:
-        """Nothing to stop: no clipboard is served on Wayland."""
+                self.device.tap_keysym(_RETURN if char == "\n" else char_keysym(char))
+            return (
+                "Characters outside ASCII were sent as keys; on Wayland without wl-copy they appear "
+                "only if the keyboard layout has them. Check the screen."
+            )
+        return super().type(text, should_stop)

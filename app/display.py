@@ -23,9 +23,10 @@ from deskhand.core.geometry import Rect
 if TYPE_CHECKING:
     from deskhand.vision.portal.desktop import PortalDesktop
 
-__all__ = ["DisplayChoice", "choose_display", "open_portal_desktop", "portal_monitor", "token_path"]
+__all__ = ["DisplayChoice", "choose_display", "open_portal_desktop", "portal_monitor", "screen_token_path", "token_path"]
 
 TOKEN_FILE = "portal-restore-token"
+SCREEN_TOKEN_FILE = "portal-screen-token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,9 @@ class DisplayChoice:
 
     @property
     def name(self) -> str:
-        return "wayland (xdg-desktop-portal)" if self.wayland else "x11 (mss + XTest)"
+        if self.wayland:
+            return "wayland (xdg-desktop-portal)"
+        return "x11 (mss + XTest)" if sys.platform.startswith("linux") else "native (mss + pyautogui)"
 
 
 def choose_display(environ: dict[str, str] | None = None) -> DisplayChoice:
@@ -57,6 +60,11 @@ def choose_display(environ: dict[str, str] | None = None) -> DisplayChoice:
 def token_path() -> Path:
     """Where the portal's restore token is kept: next to config.toml, 0600."""
     return config_path().parent / TOKEN_FILE
+
+
+def screen_token_path() -> Path:
+    """The screen-only session's token (``deskhand doctor``), kept apart from the task's."""
+    return config_path().parent / SCREEN_TOKEN_FILE
 
 
 def explain_on_stderr(text: str) -> None:

@@ -46,14 +46,17 @@ class PortalDesktop:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, tokens: TokenStore, *, explain: Callable[[str], None], prime: bool = True) -> PortalDesktop:
-        session = PortalSession(PortalBus(), tokens, explain=explain)
+    def open(
+        cls, tokens: TokenStore, *, explain: Callable[[str], None], remote: bool = True
+    ) -> PortalDesktop:
+        """Start a session; ``remote=False`` asks for the screen only (no input)."""
+        session = PortalSession(PortalBus(), tokens, explain=explain, remote=remote)
         try:
             session.start()
             desktop = cls(session)
             for stream in session.streams:
                 desktop._frames_of(stream).latest()
-            if prime:
+            if remote:
                 desktop.prime()
         except BaseException:
             session.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from deskhand.core.geometry import Rect
 from deskhand.vision.portal.bus import PortalBus, PortalError, Variant
 from deskhand.vision.portal.tokens import TokenStore
 
-__all__ = ["PortalDenied", "PortalSession", "Stream"]
+__all__ = ["PortalDenied", "PortalSession", "Stream", "describe_portal"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ MONITOR = 1
 CURSOR_HIDDEN = 1
 PERSIST_UNTIL_REVOKED = 2
 START_TIMEOUT = 300.0  # the user reads the dialog
+REASK_AFTER = 1.0
 
 
 class PortalDenied(SetupError):
@@ -53,23 +55,28 @@ class Stream:
 class PortalSession:
     """Create, consent, start; then send input.  ``close`` (or the process ending) ends it."""
 
-    def __init__(self, bus: PortalBus, tokens: TokenStore, *, explain: Callable[[str], None]) -> None:
+    def __init__(
+        self, bus: PortalBus, tokens: TokenStore, *, explain: Callable[[str], None], remote: bool = True
+    ) -> None:
         self.bus = bus
+        self.remote = remote  # False: the screen only (a ScreenCast session), e.g. for doctor
         self.tokens = tokens
         self.explain = explain
         self.handle = ""
         self.streams: tuple[Stream, ...] = ()
         self.persists = False
-        self.asked = False  # whether the desktop had to ask (no token, or it was not accepted)
 
     # -- set-up --------------------------------------------------------------------------
 
     def start(self) -> None:
         token = self.tokens.load()
         rd_version = self.bus.property("RemoteDesktop", "version")
-        if rd_version is None or self.bus.property("ScreenCast", "version") is None:
+        sc_version = self.bus.property("ScreenCast", "version")
+        if (self.remote and rd_version is None) or sc_version is None:
             raise SetupError(missing_portal_hint(rd_version is None))
-        can_persist = int(rd_version) >= 2
+        can_persist = int(rd_version) >= 2 if self.remote else int(sc_version) >= 4
+        if not can_persist:
+            self.explain(NO_PERSIST_TEXT)
         for persist in ((True, False) if can_persist else (False,)):
             try:
                 self._start(token if persist else None, persist)
@@ -78,35 +85,46 @@ class PortalSession:
                 if not persist:
                     raise
                 log.info("the portal would not persist this session (%s); asking without", exc)
-        if token and self.asked:
-            self.explain("The desktop asked again: the saved permission was revoked or has expired.")
 
     def _start(self, token: str | None, persist: bool) -> None:
-        self.handle = self._create()
+        interface = "RemoteDesktop" if self.remote else "ScreenCast"
+        self.handle = self._create(interface)
         devices: dict[str, Variant] = {"types": ("u", KEYBOARD | POINTER)}
         sources: dict[str, Variant] = {
             "types": ("u", MONITOR),
             "multiple": ("b", False),
             "cursor_mode": ("u", CURSOR_HIDDEN),
         }
+        persisted = devices if self.remote else sources  # where the portal takes persist_mode
         if persist:
-            devices["persist_mode"] = ("u", PERSIST_UNTIL_REVOKED)
+            persisted["persist_mode"] = ("u", PERSIST_UNTIL_REVOKED)
             if token:
-                devices["restore_token"] = ("s", token)
-        self._request("RemoteDesktop", "SelectDevices", devices)
+                persisted["restore_token"] = ("s", token)
+        if self.remote:
+            self._request("RemoteDesktop", "SelectDevices", devices)
         self._request("ScreenCast", "SelectSources", sources)
+        reasked = None
         if not token or not persist:
-            self.explain(CONSENT_TEXT)
-        code, results = self.bus.request(
-            "RemoteDesktop", "Start", "os", (self.handle, ""), {}, timeout=START_TIMEOUT
-        )
+            self.explain(CONSENT_TEXT if self.remote else SCREEN_CONSENT_TEXT)
+        else:
+            # A restored session starts in well under a second; one still waiting after
+            # REASK_AFTER is showing the dialog: the saved permission is no longer valid.
+            reasked = threading.Timer(REASK_AFTER, self.explain, (REASKED_TEXT,))
+            reasked.daemon = True
+            reasked.start()
+        try:
+            code, results = self.bus.request(
+                interface, "Start", "os", (self.handle, ""), {}, timeout=START_TIMEOUT
+            )
+        finally:
+            if reasked is not None:
+                reasked.cancel()
         if code != 0:
             raise PortalDenied(
                 "Tried to get screen and input access through the desktop portal, but it was "
                 f"{'cancelled' if code == 1 else 'refused'}. Run again and choose Share/Allow "
                 "(with remote interaction switched on)."
             )
-        self.asked = not token or not persist or results.get("restore_token") != token
         self.streams = tuple(_stream(node, props) for node, props in results.get("streams", []))
         if not self.streams:
             raise PortalDenied("The desktop portal started a session without any screen to watch.")
@@ -115,13 +133,13 @@ class PortalSession:
         if new_token:
             self.tokens.save(str(new_token))
 
-    def _create(self) -> str:
+    def _create(self, interface: str) -> str:
         token = f"deskhand{uuid.uuid4().hex[:12]}"
         code, results = self.bus.request(
-            "RemoteDesktop", "CreateSession", "", (), {"session_handle_token": ("s", token)}, timeout=30
+            interface, "CreateSession", "", (), {"session_handle_token": ("s", token)}, timeout=30
         )
         if code != 0:
-            raise PortalError("The desktop portal would not create a remote-desktop session.")
+            raise PortalError(f"The desktop portal would not create a {interface} session.")
         return str(results["session_handle"])
 
     def _request(self, interface: str, method: str, options: dict[str, Variant]) -> None:
@@ -162,6 +180,34 @@ CONSENT_TEXT = (
     "Deskhand needs to see the screen and use the keyboard and mouse. Your desktop will now "
     "ask you once: choose the screen to share, switch on remote interaction, and allow it."
 )
+
+
+NO_PERSIST_TEXT = (
+    "This desktop's portal (RemoteDesktop version 1, xdg-desktop-portal before 1.17) cannot keep "
+    "the permission, so it asks on every start."
+)
+REASKED_TEXT = (
+    "Your desktop is asking again: the permission Deskhand saved was revoked or has expired. "
+    "Allow it once more and it is kept again."
+)
+SCREEN_CONSENT_TEXT = (
+    "Deskhand needs to see the screen. Your desktop will now ask you once which screen to share; "
+    "the permission is kept until you revoke it."
+)
+
+
+def describe_portal(bus: PortalBus) -> str:
+    """The portal's versions and what they allow, for ``deskhand doctor`` (no dialog)."""
+    rd = bus.property("RemoteDesktop", "version")
+    sc = bus.property("ScreenCast", "version")
+    if rd is None or sc is None:
+        raise SetupError(missing_portal_hint(rd is None))
+    keeps = (
+        "keeps the permission (restore token)"
+        if int(rd) >= 2
+        else "cannot keep the input permission: asks on every task (needs xdg-desktop-portal 1.17+)"
+    )
+    return f"ScreenCast v{sc}, RemoteDesktop v{rd}: {keeps}"
 
 
 def missing_portal_hint(no_remote_desktop: bool) -> str:

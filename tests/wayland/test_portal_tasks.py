@@ -1,0 +1,89 @@
+"""`deskhand do` on a headless GNOME mutter session, through the real xdg-desktop-portal.
+
+The fake model finds targets by OCR on the screenshots it is sent (the portal's PipeWire
+frames); the board app (Wayland-native Qt) logs where clicks, text and drops landed.  Every
+run's consent dialog is answered by the session (``tests.wayland.session``): portal 1.16
+cannot keep a RemoteDesktop permission, so each task asks -- and says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakeollama import FakeOllama
+from tests.wayland.conftest import Board, do, inside, start_board
+from tests.wayland.session import WaylandSession, wayland_session
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[WaylandSession]:
+    with wayland_session(1280, 720) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def board(session: WaylandSession) -> Board:
+    return start_board(session)
+
+
+def test_click_lands_on_the_button_the_model_saw(
+    session: WaylandSession, board: Board, ollama: FakeOllama, tmp_path: Path
+) -> None:
+    asked = len(session.dialogs)
+    ollama.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "Clicked Cancel."}])
+    result = do(session, ollama, "Click Cancel", "--trace", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    clicks = board.seen("click")
+    assert [c["button"] for c in clicks] == ["Cancel"]
+    x, y = clicks[0]["at"]  # type: ignore[misc]
+    assert inside(board.widgets["Cancel"], x, y), clicks
+    step = json.loads((tmp_path / "steps.jsonl").read_text().splitlines()[0])
+    assert step["screen_rect"] == [0, 0, 1280, 720]
+    assert (tmp_path / step["screenshot"]).read_bytes()[:2] == b"\xff\xd8"
+    # The consent: explained by Deskhand first, then the desktop's dialog, once for this task.
+    assert "Your desktop will now ask you once" in result.stderr
+    assert "cannot keep the permission, so it asks on every start" in result.stderr
+    assert session.dialogs[asked:] == [{"dialog": True, "remote": True, "persist": 0}]
+
+
+def test_type_unicode_into_the_entry(session: WaylandSession, board: Board, ollama: FakeOllama) -> None:
+    text = "Grüße, Zoë: 42 € ½ ñ"
+    ollama.script([{"do": "click", "target": "Name"}, {"do": "type", "text": text}, {"do": "finish"}])
+    result = do(session, ollama, "Type a greeting")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert board.seen("text")[-1]["text"] == text
+
+
+def test_drag_the_tile_onto_the_target(session: WaylandSession, board: Board, ollama: FakeOllama) -> None:
+    ollama.script([{"do": "drag", "target": "Drag", "to": "Drop"}, {"do": "finish"}])
+    result = do(session, ollama, "Drag the tile onto the target")
+    assert result.returncode == 0, result.stdout + result.stderr
+    drop = board.seen("drop")[-1]
+    assert inside(board.widgets["target"], drop["x"], drop["y"]), drop
+
+
+def test_shell_step_output_reaches_the_model(session: WaylandSession, ollama: FakeOllama) -> None:
+    ollama.script(
+        [
+            {"do": "shell", "command": "echo RESULT=$((6*7))"},
+            {"do": "finish", "summary": "The answer is {match}", "pattern": "RESULT=(\\d+)"},
+        ]
+    )
+    result = do(session, ollama, "Compute six times seven")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "The answer is 42" in result.stdout
+
+
+def test_a_refused_dialog_is_a_set_up_error(session: WaylandSession, ollama: FakeOllama) -> None:
+    session.answer_dialogs("deny")
+    try:
+        result = do(session, ollama, "Click Apply")
+    finally:
+        session.answer_dialogs("allow")
+    assert result.returncode == 2, result.stdout + result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("deskhand: error: Tried to get screen and input access through the desktop portal, but it was cancelled.")
