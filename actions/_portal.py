@@ -170,15 +170,18 @@ class WaylandClipboard:
     def offer(self, text: str) -> None:
         self.close()
         try:
-            self._proc = subprocess.Popen(  # noqa: S603 (fixed argv; the text goes to stdin)
+            self._proc = subprocess.Popen(
                 ["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],  # noqa: S607
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            assert self._proc.stdin is not None
+            if self._proc.stdin is None:
+                raise OSError("no pipe to wl-copy")
             self._proc.stdin.write(text.encode("utf-8"))
             self._proc.stdin.close()
         except OSError as exc:
-            raise ExecutionFailed(f"Tried to put the text on the clipboard with wl-copy, but it failed ({exc}).") from exc
+            raise ExecutionFailed(
+                f"Tried to put the text on the clipboard with wl-copy, but it failed ({exc})."
+            ) from exc
         time.sleep(SET_SELECTION_WAIT)
 
     def wait_taken(self, timeout: float) -> bool:

@@ -23,10 +23,17 @@ from deskhand.core.geometry import Rect
 if TYPE_CHECKING:
     from deskhand.vision.portal.desktop import PortalDesktop
 
-__all__ = ["DisplayChoice", "choose_display", "open_portal_desktop", "portal_monitor", "screen_token_path", "token_path"]
+__all__ = [
+    "DisplayChoice",
+    "choose_display",
+    "open_portal_desktop",
+    "portal_monitor",
+    "screen_token_path",
+    "token_path",
+]
 
-TOKEN_FILE = "portal-restore-token"
-SCREEN_TOKEN_FILE = "portal-screen-token"
+TOKEN_FILE = "portal-restore-token"  # noqa: S105 (a file name, not a secret)
+SCREEN_TOKEN_FILE = "portal-screen-token"  # noqa: S105
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +61,9 @@ def choose_display(environ: dict[str, str] | None = None) -> DisplayChoice:
         return DisplayChoice(True, f"WAYLAND_DISPLAY={env['WAYLAND_DISPLAY']}")
     if env.get("XDG_SESSION_TYPE", "").lower() == "wayland":
         return DisplayChoice(True, "XDG_SESSION_TYPE=wayland")
-    return DisplayChoice(False, f"DISPLAY={env.get('DISPLAY', '')}" if env.get("DISPLAY") else "no Wayland session")
+    return DisplayChoice(
+        False, f"DISPLAY={env.get('DISPLAY', '')}" if env.get("DISPLAY") else "no Wayland session"
+    )
 
 
 def token_path() -> Path:
@@ -89,7 +98,9 @@ def portal_monitor(desktop: PortalDesktop, number: int | None) -> Rect:
     if number is None:
         return monitors[0]
     if number == 0:
-        raise UsageError("--monitor 0 (all monitors together) is not available on Wayland; pick one with --monitor N.")
+        raise UsageError(
+            "--monitor 0 (all monitors together) is not available on Wayland; pick one with --monitor N."
+        )
     if not 1 <= number <= len(monitors):
         raise UsageError(
             f"--monitor {number} does not exist; the desktop shared {len(monitors)} screen(s) with Deskhand."

@@ -166,7 +166,9 @@ class MssScreen:
         else:
             encoded = self._encode(raw, raw_size)
         done = time.perf_counter()
-        geometry = ScreenGeometry(image_size=encoded.size, screen_rect=m, pixel_ratio=raw_size.width / m.width)
+        geometry = ScreenGeometry(
+            image_size=encoded.size, screen_rect=m, pixel_ratio=raw_size.width / m.width
+        )
         observation_id = f"{self._task}-{next(self._ids):04d}"
         self._frame = (observation_id, Frame(raw, raw_size, m))
         return Observation(

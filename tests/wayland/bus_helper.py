@@ -33,7 +33,9 @@ def scale(factor: float) -> None:
         x, y = logical[0][0], logical[0][1]
         config = [(x, y, float(factor), 0, True, [(connector, mode[0], {})])]
         reply = conn.send_and_get_reply(
-            new_method_call(CONFIG, "ApplyMonitorsConfig", "uua(iiduba(ssa{sv}))a{sv}", (serial, 1, config, {}))
+            new_method_call(
+                CONFIG, "ApplyMonitorsConfig", "uua(iiduba(ssa{sv}))a{sv}", (serial, 1, config, {})
+            )
         )
         if reply.header.message_type.name == "error":
             raise SystemExit(f"ApplyMonitorsConfig failed: {reply.body}")

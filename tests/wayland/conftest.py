@@ -66,7 +66,9 @@ def deskhand(session: WaylandSession, *args: str, timeout: float = 120) -> subpr
     )
 
 
-def do(session: WaylandSession, ollama: FakeOllama, task: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def do(
+    session: WaylandSession, ollama: FakeOllama, task: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
     return deskhand(session, "do", task, "--model", MODEL, "--host", ollama.url, *extra)
 
 

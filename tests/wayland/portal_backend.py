@@ -19,8 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jeepney import DBusAddress, HeaderFields, MatchRule, MessageType, Properties, message_bus
-from jeepney import new_error, new_method_call, new_method_return
+from jeepney import (
+    DBusAddress,
+    HeaderFields,
+    MatchRule,
+    MessageType,
+    Properties,
+    message_bus,
+    new_error,
+    new_method_call,
+    new_method_return,
+)
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 NAME = "org.freedesktop.impl.portal.desktop.deskhandtest"
@@ -31,7 +40,9 @@ SC = DBusAddress("/org/gnome/Mutter/ScreenCast", "org.gnome.Mutter.ScreenCast", 
 DIR = Path(os.environ.get("DESKHAND_TEST_PORTAL_DIR", "/tmp"))
 
 
-def _call(conn: DBusConnection, addr: DBusAddress, method: str, sig: str = "", body: tuple[Any, ...] = ()) -> Any:
+def _call(
+    conn: DBusConnection, addr: DBusAddress, method: str, sig: str = "", body: tuple[Any, ...] = ()
+) -> Any:
     reply = conn.send_and_get_reply(new_method_call(addr, method, sig, body), timeout=10)
     if reply.header.message_type is MessageType.error:
         raise RuntimeError(f"{method}: {reply.body}")
@@ -138,14 +149,20 @@ class Backend:
         props: dict[str, Any] = {}
         if session.remote:
             (session.rd_path,) = _call(conn, RD, "CreateSession")
-            rd = DBusAddress(session.rd_path, "org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.RemoteDesktop.Session")
+            rd = DBusAddress(
+                session.rd_path, "org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.RemoteDesktop.Session"
+            )
             reply = conn.send_and_get_reply(Properties(rd).get("SessionId"))
             props["remote-desktop-session-id"] = ("s", reply.body[0][1])
         (session.sc_path,) = _call(conn, SC, "CreateSession", "a{sv}", (props,))
-        sc = DBusAddress(session.sc_path, "org.gnome.Mutter.ScreenCast", "org.gnome.Mutter.ScreenCast.Session")
+        sc = DBusAddress(
+            session.sc_path, "org.gnome.Mutter.ScreenCast", "org.gnome.Mutter.ScreenCast.Session"
+        )
         cursor = int(session.options.get("cursor_mode", ("u", 1))[1])
         mutter_cursor = {1: 0, 2: 1, 4: 2}.get(cursor, 0)
-        (stream_path,) = _call(conn, sc, "RecordMonitor", "sa{sv}", ("", {"cursor-mode": ("u", mutter_cursor)}))
+        (stream_path,) = _call(
+            conn, sc, "RecordMonitor", "sa{sv}", ("", {"cursor-mode": ("u", mutter_cursor)})
+        )
         rule = MatchRule(type="signal", interface="org.gnome.Mutter.ScreenCast.Stream",
                          member="PipeWireStreamAdded", path=stream_path)  # fmt: skip
         conn.send_and_get_reply(message_bus.AddMatch(rule))
@@ -171,16 +188,16 @@ class Backend:
         return 0, results
 
     def notify(self, session: Session, member: str, args: tuple[Any, ...]) -> None:
-        rd = DBusAddress(session.rd_path, "org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.RemoteDesktop.Session")
+        rd = DBusAddress(
+            session.rd_path, "org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.RemoteDesktop.Session"
+        )
         conn = self.mutter
         if member == "NotifyPointerMotionAbsolute":
             stream, x, y = args
             _call(conn, rd, member, "sdd", (session.streams[stream], x, y))
         elif member == "NotifyPointerButton":
             _call(conn, rd, member, "ib", (args[0], bool(args[1])))
-        elif member == "NotifyKeyboardKeysym":
-            _call(conn, rd, member, "ub", (args[0], bool(args[1])))
-        elif member == "NotifyKeyboardKeycode":
+        elif member == "NotifyKeyboardKeysym" or member == "NotifyKeyboardKeycode":
             _call(conn, rd, member, "ub", (args[0], bool(args[1])))
         elif member == "NotifyPointerAxisDiscrete":
             _call(conn, rd, member, "ui", (args[0], args[1]))
@@ -194,10 +211,14 @@ class Backend:
         if session is None:
             return
         if session.rd_path:
-            rd = DBusAddress(session.rd_path, "org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.RemoteDesktop.Session")
+            rd = DBusAddress(
+                session.rd_path, "org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.RemoteDesktop.Session"
+            )
             _call(self.mutter, rd, "Stop")
         elif session.sc_path:
-            sc = DBusAddress(session.sc_path, "org.gnome.Mutter.ScreenCast", "org.gnome.Mutter.ScreenCast.Session")
+            sc = DBusAddress(
+                session.sc_path, "org.gnome.Mutter.ScreenCast", "org.gnome.Mutter.ScreenCast.Session"
+            )
             _call(self.mutter, sc, "Stop")
 
 

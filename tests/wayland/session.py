@@ -52,7 +52,9 @@ class WaylandSession:
             f"UseIn={DESKTOP}\n"
         )
         self.env = {
-            k: v for k, v in os.environ.items() if k not in ("DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS")
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS")
         }
         self.env.update(
             {
@@ -77,6 +79,7 @@ class WaylandSession:
         self.apps: list[subprocess.Popen[bytes]] = []
         self._answering: threading.Thread | None = None
         self._answer = "allow"
+        self.answer_delay = 0.0  # seconds the "user" takes to answer
         self._done = threading.Event()
 
     # -- start and stop ------------------------------------------------------------------
@@ -153,6 +156,7 @@ class WaylandSession:
         pending = self.tmp / "pending"
         while not self._done.wait(0.05):
             if pending.exists():
+                time.sleep(self.answer_delay)
                 (self.tmp / "answer.tmp").write_text(self._answer)
                 pending.unlink()
                 os.replace(self.tmp / "answer.tmp", self.tmp / "answer")

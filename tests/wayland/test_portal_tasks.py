@@ -86,4 +86,6 @@ def test_a_refused_dialog_is_a_set_up_error(session: WaylandSession, ollama: Fak
         session.answer_dialogs("allow")
     assert result.returncode == 2, result.stdout + result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("deskhand: error: Tried to get screen and input access through the desktop portal, but it was cancelled.")
+    assert last.startswith(
+        "deskhand: error: Tried to get screen and input access through the desktop portal, but it was cancelled."
+    )

@@ -83,16 +83,23 @@ class PortalBus:
         """
         token = f"deskhand{uuid.uuid4().hex[:12]}"
         path = f"{PORTAL_PATH}/request/{self.sender}/{token}"
-        rule = MatchRule(type="signal", interface="org.freedesktop.portal.Request", member="Response", path=path)
+        rule = MatchRule(
+            type="signal", interface="org.freedesktop.portal.Request", member="Response", path=path
+        )
         msg = new_method_call(
-            self.address(interface), method, signature + "a{sv}", (*body, {**options, "handle_token": ("s", token)})
+            self.address(interface),
+            method,
+            signature + "a{sv}",
+            (*body, {**options, "handle_token": ("s", token)}),
         )
         with self._lock:
             self.conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=10)
             with self.conn.filter(rule) as queue:
                 reply = self.conn.send_and_get_reply(msg, timeout=10)
                 if reply.header.message_type is MessageType.error:
-                    raise PortalError(f"The desktop portal refused {interface}.{method}: {_error_text(reply)}.")
+                    raise PortalError(
+                        f"The desktop portal refused {interface}.{method}: {_error_text(reply)}."
+                    )
                 try:
                     signal = self.conn.recv_until_filtered(queue, timeout=timeout)
                 except TimeoutError as exc:

@@ -4,10 +4,12 @@
 screen and the settler (same BGRx frames, same rectangles), and ``move_to`` / ``button`` /
 ``axis`` / ``keysym`` feed ``deskhand.actions._portal.PortalInput``.
 
-Coordinates: a stream's rectangle is in the compositor's logical units, where pointer
-positions are given; its frames may have more pixels (a 2x or 1.5x scaled monitor), which
-``ScreenGeometry.pixel_ratio`` records and the image-to-screen mapping never needs (README,
-"Wayland").
+Coordinates: a stream's rectangle (``position``, ``size``) is its own coordinate space,
+where pointer positions are given (``NotifyPointerMotionAbsolute``); a screenshot maps onto
+it exactly as onto an X11 monitor.  mutter gives a scaled monitor's size in pixels (a 2x
+960x540 logical monitor streams 1920x1080 and takes positions in 0..1920) and converts
+them itself; a portal giving logical sizes with bigger frames is covered by
+``ScreenGeometry.pixel_ratio`` (README, "Wayland").
 
 Headless mutter creates its virtual input devices on the first event, and a window that
 binds them afterwards misses that event: ``prime`` moves the pointer and taps Shift once at
@@ -44,6 +46,7 @@ class PortalDesktop:
         self.session = session
         self._frames: dict[int, StreamFrames] = {}
         self._lock = threading.Lock()
+        self.watched: Rect | None = None  # the task's monitor: its stream takes the pointer
 
     @classmethod
     def open(
@@ -75,6 +78,11 @@ class PortalDesktop:
             return frames
 
     def _stream_at(self, x: float, y: float) -> Stream:
+        """The stream a point belongs to: the watched one first, since streams' rectangles
+        may overlap (a scaled monitor's stream size is in pixels, its position logical)."""
+        for stream in self.session.streams:
+            if stream.rect == self.watched and stream.rect.contains(int(x), int(y)):
+                return stream
         for stream in self.session.streams:
             if stream.rect.contains(int(x), int(y)):
                 return stream
@@ -128,6 +136,7 @@ class PortalScreen(MssScreen):
     def __init__(self, desktop: PortalDesktop, monitor: Rect, grid: Grid, *, jpeg_quality: int) -> None:
         super().__init__(monitor, grid, jpeg_quality=jpeg_quality, grab=desktop.grab)
         self.desktop = desktop
+        desktop.watched = monitor
 
     def close(self) -> None:
         try:

@@ -51,7 +51,7 @@ class StreamFrames:
         read_end, write_end = os.pipe()
         argv = [gst, "-v", "pipewiresrc", f"fd={pipewire_fd}", f"path={node}", "always-copy=true",
                 "!", "videoconvert", "!", "video/x-raw,format=BGRx", "!", "fdsink", f"fd={write_end}", "sync=false"]  # fmt: skip
-        self._proc = subprocess.Popen(
+        self._proc = subprocess.Popen(  # noqa: S603 (gst-launch from PATH, our own pipeline)
             argv, pass_fds=(pipewire_fd, write_end), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
@@ -68,7 +68,8 @@ class StreamFrames:
         threading.Thread(target=self._read_frames, name="deskhand-gst-frames", daemon=True).start()
 
     def _read_caps(self) -> None:
-        assert self._proc.stdout is not None
+        if self._proc.stdout is None:
+            return
         for line in self._proc.stdout:
             found = _CAPS.search(line)
             if not found and b"caps = " not in line and line.strip():

@@ -74,10 +74,10 @@ class PortalSession:
         sc_version = self.bus.property("ScreenCast", "version")
         if (self.remote and rd_version is None) or sc_version is None:
             raise SetupError(missing_portal_hint(rd_version is None))
-        can_persist = int(rd_version) >= 2 if self.remote else int(sc_version) >= 4
-        if not can_persist:
+        can_persist = int(rd_version or 0) >= 2 if self.remote else int(sc_version) >= 4
+        if not can_persist and self.remote:
             self.explain(NO_PERSIST_TEXT)
-        for persist in ((True, False) if can_persist else (False,)):
+        for persist in (True, False) if can_persist else (False,):
             try:
                 self._start(token if persist else None, persist)
                 break
