@@ -1,7 +1,7 @@
 """Small D-Bus chores for the headless session (run as ``python -m tests.wayland.bus_helper``).
 
 * ``has-name NAME``  -- prints yes/no: is NAME owned on the session bus?
-* ``scale N``        -- sets mutter's (only) monitor to integer scale N, through
+* ``scale N``        -- sets mutter's (only) monitor to scale N (the nearest it offers), through
                         org.gnome.Mutter.DisplayConfig, as GNOME Settings would.
 """
 
@@ -28,10 +28,11 @@ def scale(factor: float) -> None:
         ).body
         (connector, *_), modes, _ = monitors[0]
         mode = next(m for m in modes if m[6].get("is-current", ("b", False))[1])
-        if factor not in mode[5]:
+        supported = [s for s in mode[5] if abs(s - factor) < 0.01]
+        if not supported:
             raise SystemExit(f"scale {factor} not supported by mode {mode[0]}: {mode[5]}")
         x, y = logical[0][0], logical[0][1]
-        config = [(x, y, float(factor), 0, True, [(connector, mode[0], {})])]
+        config = [(x, y, float(supported[0]), 0, True, [(connector, mode[0], {})])]
         reply = conn.send_and_get_reply(
             new_method_call(
                 CONFIG, "ApplyMonitorsConfig", "uua(iiduba(ssa{sv}))a{sv}", (serial, 1, config, {})

@@ -38,7 +38,7 @@ def missing_tools() -> list[str]:
 
 
 class WaylandSession:
-    def __init__(self, width: int = 1280, height: int = 720, scale: int = 1) -> None:
+    def __init__(self, width: int = 1280, height: int = 720, scale: float = 1) -> None:
         self.width, self.height, self.scale = width, height, scale
         self.tmp = Path(tempfile.mkdtemp(prefix="deskhand-wl-"))
         self.runtime = self.tmp / "run"
@@ -75,6 +75,15 @@ class WaylandSession:
                 "DESKHAND_TEST_PORTAL_DIR": str(self.tmp),
             }
         )
+        if scale != int(scale):
+            # Fractional scales need mutter's logical layout ("scale-monitor-framebuffer"),
+            # set through a keyfile GSettings backend as GNOME Settings would through dconf.
+            settings = self.tmp / "config" / "glib-2.0" / "settings"
+            settings.mkdir(parents=True)
+            (settings / "keyfile").write_text(
+                "[org/gnome/mutter]\nexperimental-features=['scale-monitor-framebuffer']\n"
+            )
+            self.env["GSETTINGS_BACKEND"] = "keyfile"
         self.processes: list[subprocess.Popen[bytes]] = []
         self.apps: list[subprocess.Popen[bytes]] = []
         self._answering: threading.Thread | None = None
@@ -171,7 +180,7 @@ class WaylandSession:
 
 
 @contextmanager
-def wayland_session(width: int = 1280, height: int = 720, scale: int = 1) -> Iterator[WaylandSession]:
+def wayland_session(width: int = 1280, height: int = 720, scale: float = 1) -> Iterator[WaylandSession]:
     session = WaylandSession(width, height, scale)
     try:
         session.start()

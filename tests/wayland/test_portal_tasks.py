@@ -9,6 +9,9 @@ cannot keep a RemoteDesktop permission, so each task asks -- and says so.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,3 +92,32 @@ def test_a_refused_dialog_is_a_set_up_error(session: WaylandSession, ollama: Fak
     assert last.startswith(
         "deskhand: error: Tried to get screen and input access through the desktop portal, but it was cancelled."
     )
+
+
+def test_keys_held_by_a_killed_deskhand_are_released(
+    session: WaylandSession, board: Board, ollama: FakeOllama
+) -> None:
+    """kill -9 while Shift and a letter are down: the portal session ends with the process's
+    D-Bus connection and mutter lets go of what its virtual keyboard held."""
+    x, y, w, h = board.widgets["entry"]
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "tests.wayland.apps.hold_keys", str(x + w // 2), str(y + h // 2),
+         str(session.tmp / "holder-token")],
+        env=session.env, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        time.sleep(0.8)  # the letter auto-repeats into the entry while it is held
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.5)
+    typed = str(board.seen("text")[-1]["text"])
+    assert "AA" in typed, typed  # it was held (auto-repeating), with Shift
+    time.sleep(1.0)
+    assert str(board.seen("text")[-1]["text"]) == typed  # no longer repeating: released
+    ollama.script([{"do": "type", "text": "bc"}, {"do": "finish"}])
+    result = do(session, ollama, "Type bc")
+    assert result.returncode == 0, result.stdout + result.stderr
+    final = str(board.seen("text")[-1]["text"])
+    assert "Abc" in final and final.replace("bc", "", 1) == typed, final  # Shift is not stuck either

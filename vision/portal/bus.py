@@ -66,6 +66,12 @@ class PortalBus:
             return None
         return reply.body[0][1]
 
+    def has_name(self, name: str) -> bool:
+        """Whether ``name`` is owned on the session bus (e.g. mutter's own ScreenCast API)."""
+        with self._lock:
+            reply = self.conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=10)
+        return reply.header.message_type is not MessageType.error and bool(reply.body[0])
+
     def request(
         self,
         interface: str,

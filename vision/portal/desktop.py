@@ -4,12 +4,18 @@
 screen and the settler (same BGRx frames, same rectangles), and ``move_to`` / ``button`` /
 ``axis`` / ``keysym`` feed ``deskhand.actions._portal.PortalInput``.
 
-Coordinates: a stream's rectangle (``position``, ``size``) is its own coordinate space,
-where pointer positions are given (``NotifyPointerMotionAbsolute``); a screenshot maps onto
-it exactly as onto an X11 monitor.  mutter gives a scaled monitor's size in pixels (a 2x
-960x540 logical monitor streams 1920x1080 and takes positions in 0..1920) and converts
-them itself; a portal giving logical sizes with bigger frames is covered by
-``ScreenGeometry.pixel_ratio`` (README, "Wayland").
+Coordinates: a stream's rectangle (``position``, ``size``) is the desktop space a screenshot
+maps onto, exactly as an X11 monitor; frames with more pixels than that (a 1.5x or 2x monitor)
+are recorded in ``ScreenGeometry.pixel_ratio``.  Pointer positions go to the stream in its own
+coordinates -- which for GNOME's mutter means its *pixels*: mutter divides them by the
+monitor's scale itself, although under fractional scaling (logical layout) it reports the
+stream's size in logical units.  Measured: a 1.5x monitor of 1280x720 points streams
+1920x1080 pixels and reports size 1280x720; a position in points lands 1.5x too near the
+origin.  So on mutter a position is scaled by frame pixels / stream size; a portal that
+follows the specification to the letter (positions in ``size`` units) gets them unscaled.
+xdg-desktop-portal 1.16 refuses positions beyond ``size``, so on a 1.5x GNOME monitor only
+the top-left two thirds are reachable: beyond, the action fails and the model is told --
+never a click somewhere else.
 
 Headless mutter creates its virtual input devices on the first event, and a window that
 binds them afterwards misses that event: ``prime`` moves the pointer and taps Shift once at
@@ -23,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from deskhand.core.errors import CaptureFailed
+from deskhand.core.errors import CaptureFailed, ExecutionFailed
 from deskhand.core.geometry import Grid, Rect, Size
 from deskhand.vision.capture import MssScreen
 from deskhand.vision.portal.bus import PortalBus
@@ -36,6 +42,7 @@ __all__ = ["PortalDesktop", "PortalScreen"]
 log = logging.getLogger(__name__)
 
 _SHIFT_L = 0xFFE1
+MUTTER_SCREENCAST = "org.gnome.Mutter.ScreenCast"
 PRIME_WAIT = 0.25
 
 
@@ -47,6 +54,9 @@ class PortalDesktop:
         self._frames: dict[int, StreamFrames] = {}
         self._lock = threading.Lock()
         self.watched: Rect | None = None  # the task's monitor: its stream takes the pointer
+        # GNOME's mutter reads absolute positions in the stream's *pixels* (it divides by the
+        # monitor's scale itself), while its stream size is logical under fractional scaling.
+        self.pixel_positions = session.bus.has_name(MUTTER_SCREENCAST)
 
     @classmethod
     def open(
@@ -103,7 +113,17 @@ class PortalDesktop:
 
     def move_to(self, x: float, y: float) -> None:
         stream = self._stream_at(x, y)
-        self.session.motion(stream, x - stream.rect.x, y - stream.rect.y)
+        dx, dy = x - stream.rect.x, y - stream.rect.y
+        if self.pixel_positions:
+            _, size = self._frames_of(stream).latest()
+            dx, dy = dx * size.width / stream.rect.width, dy * size.height / stream.rect.height
+            if dx >= stream.rect.width or dy >= stream.rect.height:
+                raise ExecutionFailed(
+                    f"Tried to move the pointer to ({x:g}, {y:g}), but GNOME's portal cannot reach it on a "
+                    "fractionally scaled monitor (mutter takes positions in pixels, the portal allows "
+                    f"only up to {stream.rect.width}x{stream.rect.height}). Use 100 % or 200 % scaling."
+                )
+        self.session.motion(stream, dx, dy)
 
     def button(self, code: int, pressed: bool) -> None:
         self.session.button(code, pressed)
@@ -116,7 +136,7 @@ class PortalDesktop:
 
     def prime(self) -> None:
         r = self.session.streams[0].rect
-        self.move_to(r.x + r.width - 1, r.y + r.height - 1)
+        self.move_to(r.x, r.y)
         self.keysym(_SHIFT_L, True)
         self.keysym(_SHIFT_L, False)
         time.sleep(PRIME_WAIT)
