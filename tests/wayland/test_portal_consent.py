@@ -16,6 +16,8 @@ import pytest
 from tests.wayland.conftest import deskhand
 from tests.wayland.session import WaylandSession, wayland_session
 
+pytestmark = pytest.mark.wayland
+
 
 @pytest.fixture(scope="module")
 def session() -> Iterator[WaylandSession]:

@@ -13,6 +13,8 @@ from tests.fakeollama import FakeOllama
 from tests.wayland.conftest import do, inside, start_board
 from tests.wayland.session import WaylandSession, wayland_session
 
+pytestmark = pytest.mark.wayland
+
 
 @pytest.fixture(scope="module")
 def session() -> Iterator[WaylandSession]:
