@@ -6,8 +6,8 @@ bundle cannot import them without building PyGObject.  ``gst-launch-1.0`` (gstre
 with ``pipewiresrc`` (gstreamer1.0-pipewire) is on every desktop that has the portal, and
 the raw BGRx frames it writes to a pipe are the same layout mss gives on X11, so everything
 downstream (resize, fingerprint, settle) is unchanged.  Measured here (1280x720, software
-rendering): the pipeline starts in 55-175 ms and a new frame reaches us < 2 ms after the
-compositor sends it.
+rendering, heavily loaded machine): a key press shows on the stream ~100 ms later, app
+redraw and compositing included; taking the newest frame costs 0.06 ms.
 
 Why keep the latest frame rather than ask for one: the compositor sends a frame only when
 the screen changes, so "the newest frame" *is* the screen now; waiting would block forever
