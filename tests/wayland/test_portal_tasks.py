@@ -123,3 +123,18 @@ def test_keys_held_by_a_killed_deskhand_are_released(
     assert result.returncode == 0, result.stdout + result.stderr
     final = str(board.seen("text")[-1]["text"])
     assert "Abc" in final and final.replace("bc", "", 1) == typed, final  # Shift is not stuck either
+
+
+def test_our_windows_are_hidden_from_the_screenshot(session: WaylandSession) -> None:
+    """The tray app's exclusion on Wayland: our red Stop bar shows in a plain screenshot, not
+    in one taken through ExcludingScreen, and is back on screen afterwards."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.wayland.apps.exclusion_probe"],
+        env=session.env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["wayland"] is True
+    assert result["plain"] > 500, result  # the bar is on the stream: the check can fail
+    assert result["excluded"] == 0, result
+    assert result["visible_after"] is True

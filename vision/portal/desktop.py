@@ -109,6 +109,14 @@ class PortalDesktop:
             f"Tried to capture {tuple(rect)}, but the desktop shares only {[tuple(m) for m in self.monitors]}."
         )
 
+    def frames_seen(self, rect: Rect) -> int:
+        """How many frames the stream showing ``rect`` has delivered so far."""
+        return self._frames_of(self._stream_at(rect.x, rect.y)).frames
+
+    def wait_newer(self, rect: Rect, count: int, timeout: float) -> bool:
+        """Wait until that stream delivers a frame after the first ``count`` (the screen changed)."""
+        return self._frames_of(self._stream_at(rect.x, rect.y)).wait_newer(count, timeout)
+
     # -- input (deskhand.actions._portal.RemoteInput) ------------------------------------
 
     def move_to(self, x: float, y: float) -> None:
@@ -157,6 +165,14 @@ class PortalScreen(MssScreen):
         super().__init__(monitor, grid, jpeg_quality=jpeg_quality, grab=desktop.grab)
         self.desktop = desktop
         desktop.watched = monitor
+
+    def frames_seen(self) -> int:
+        return self.desktop.frames_seen(self.monitor)
+
+    def wait_newer(self, count: int, timeout: float) -> bool:
+        """Wait for the compositor to send a frame after the ``count``-th one (True) -- it sends
+        one only when the screen changed -- or ``timeout`` (False)."""
+        return self.desktop.wait_newer(self.monitor, count, timeout)
 
     def close(self) -> None:
         try:
