@@ -62,3 +62,19 @@ def test_the_token_file_is_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     store.forget()
     assert store.load() is None
+
+
+@linux
+def test_no_x11_key_grab_on_wayland(monkeypatch: pytest.MonkeyPatch) -> None:
+    """XWayland's DISPLAY is set on a Wayland desktop, but a grab there misses Wayland apps."""
+    from deskhand.app.hotkeys import UnsupportedHotkeys, default_backend
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.delenv("DESKHAND_DISPLAY", raising=False)
+    backend = default_backend()
+    assert isinstance(backend, UnsupportedHotkeys)
+    assert backend.start({"stop": object()}, lambda _name: None) == [  # type: ignore[dict-item]
+        "Global hotkeys are not available: this is a Wayland session: apps cannot grab keys, and "
+        "xdg-desktop-portal before 1.17 has no GlobalShortcuts portal. Use the tray menu instead."
+    ]
