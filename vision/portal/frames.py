@@ -113,6 +113,12 @@ class StreamFrames:
         """The newest frame (waiting for the first one); raises CaptureFailed if none comes."""
         deadline = time.monotonic() + timeout
         with self._cond:
+            if self._closed and self._latest is not None:
+                raise CaptureFailed(
+                    "Tried to read the screen, but the desktop ended the screen share (stopped from "
+                    f"the desktop's sharing indicator?){f' ({self._said})' if self._said else ''}. "
+                    "Start the task again."
+                )
             while self._latest is None and not self._closed:
                 left = deadline - time.monotonic()
                 if left <= 0:
