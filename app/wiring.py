@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.gui import GuiExecutor
@@ -33,7 +34,7 @@ from deskhand.app.backends import (
     server_kind,
 )
 from deskhand.app.config import Settings
-from deskhand.app.display import choose_display, open_portal_desktop, portal_monitor
+from deskhand.app.display import choose_display, portal_monitor, task_desktop
 from deskhand.app.keys import api_key
 from deskhand.app.mcp_client import offer, open_toolbox
 from deskhand.app.memory_store import MemoryStore
@@ -48,6 +49,9 @@ from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects import Family, family_for
 from deskhand.vision.imaging import detail_grid, image_tokens
 from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
+
+if TYPE_CHECKING:
+    from deskhand.actions._portal import RemoteInput
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +118,14 @@ def build_parts(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
     family = family_for(options.model, options.dialect)
-    wayland = choose_display().wayland
-    desktop = open_portal_desktop() if wayland else None
+    chosen = task_desktop()  # None on X11; the run's kept session, or one for this task
+    desktop, owned = chosen if chosen is not None else (None, False)
     try:
         monitor = portal_monitor(desktop, options.monitor) if desktop else choose_monitor(options.monitor)
         wanted = image_grid(family, settings.detail)
         toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
     except BaseException:
-        if desktop is not None:
+        if desktop is not None and owned:
             desktop.close()
         raise
     try:
@@ -154,23 +158,21 @@ def build_parts(
         if desktop is not None:
             from deskhand.vision.portal.desktop import PortalScreen  # jeepney: Linux only
 
-            screen: MssScreen = PortalScreen(desktop, monitor, grid, jpeg_quality=settings.jpeg_quality)
+            screen: MssScreen = PortalScreen(
+                desktop, monitor, grid, jpeg_quality=settings.jpeg_quality, owns=owned
+            )
         else:
             screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
-        remote, desktop = desktop, None  # the screen owns it now, and closes it with the task
+        remote, desktop = desktop, None  # the screen has it now (and closes it if the task owns it)
         # After the privacy guard: remembered facts go only where screenshots may go.
         memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
     except BaseException:
         if toolbox is not None:
             toolbox.close()
-        if desktop is not None:
+        if desktop is not None and owned:
             desktop.close()
         raise
-    gui = None
-    if remote is not None:
-        from deskhand.actions._portal import PortalInput, PortalTyper  # Xlib's keysym table
-
-        gui = GuiExecutor(typer=PortalTyper(PortalInput(remote)))
+    gui = portal_gui(remote) if remote is not None else None
     parts = Parts(
         screen=screen,
         model=model,
@@ -252,6 +254,14 @@ def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 
     tokens = image_tokens(Size(monitor.width, monitor.height), grid)
     needed = _IMAGES_IN_CONTEXT * tokens + 4096 + math.ceil(extra_chars / 3)
     return max(configured, math.ceil(needed / 1024) * 1024)
+
+
+def portal_gui(desktop: RemoteInput) -> GuiExecutor:
+    """The GUI executor that sends input through a portal session (instead of XTest): a
+    ``PortalDesktop``, or the run's ``SharedPortal`` (which opens its session on first use)."""
+    from deskhand.actions._portal import PortalInput, PortalTyper  # Xlib's keysym table
+
+    return GuiExecutor(typer=PortalTyper(PortalInput(desktop)))
 
 
 def release_input_after_crash(interrupted: tuple[int, ...]) -> None:

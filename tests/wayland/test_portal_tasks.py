@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeollama import FakeOllama
-from tests.wayland.conftest import Board, do, inside, start_board
+from tests.wayland.conftest import MODEL, Board, do, inside, start_board
 from tests.wayland.session import WaylandSession, wayland_session
 
 pytestmark = pytest.mark.wayland
@@ -51,7 +51,7 @@ def test_click_lands_on_the_button_the_model_saw(
     assert (tmp_path / step["screenshot"]).read_bytes()[:2] == b"\xff\xd8"
     # The consent: explained by Deskhand first, then the desktop's dialog, once for this task.
     assert "Your desktop will now ask you once" in result.stderr
-    assert "cannot keep the permission, so it asks on every start" in result.stderr
+    assert "cannot keep the permission, so it asks each time Deskhand starts" in result.stderr
     assert session.dialogs[asked:] == [{"dialog": True, "remote": True, "persist": 0}]
 
 
@@ -138,3 +138,55 @@ def test_our_windows_are_hidden_from_the_screenshot(session: WaylandSession) -> 
     assert result["plain"] > 500, result  # the bar is on the stream: the check can fail
     assert result["excluded"] == 0, result
     assert result["visible_after"] is True
+
+
+def test_mcp_uses_the_portal_and_asks_once_per_run(
+    session: WaylandSession, board: Board, ollama: FakeOllama
+) -> None:
+    """`deskhand mcp` on Wayland: its screenshots are the portal's frames and its clicks the
+    portal's input (mss and XTest would see and reach only XWayland), and one portal session
+    serves the whole run -- two clicks and a task -- so the person answers one dialog."""
+    import anyio
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+    from mcp_types import Implementation, TextContent
+
+    config = Path(session.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'model = "{MODEL}"\nhost = "{ollama.url}"\nconfirm_timeout = 5\n')
+    ollama.script([{"do": "click", "target": "Apply"}, {"do": "finish", "summary": "Clicked Apply."}])
+    asked = len(session.dialogs)
+    before = len(board.seen("click"))
+    exe = str(Path(sys.executable).with_name("deskhand"))
+
+    def text(result: object) -> str:
+        return "\n".join(c.text for c in result.content if isinstance(c, TextContent))  # type: ignore[attr-defined]
+
+    async def use(client: Client) -> list[str]:
+        out = []
+        for label in ("Cancel", "Apply"):
+            shot = json.loads(text(await client.call_tool("screenshot", {})))
+            x, y, w, h = board.widgets[label]
+            sx, sy = shot["width"] / 1280, shot["height"] / 720
+            point = {"x": (x + w / 2) * sx, "y": (y + h / 2) * sy, "screenshot_id": shot["screenshot_id"]}
+            result = await client.call_tool("click", point)
+            out.append(("error: " if result.is_error else "") + text(result))
+        task = await client.call_tool("run_task", {"task": "Click Apply", "max_steps": 4})
+        out.append(("error: " if task.is_error else "") + text(task))
+        return out
+
+    async def main() -> list[str]:
+        params = StdioServerParameters(command=exe, args=["mcp"], env=session.env)
+        async with Client(params, client_info=Implementation(name="pytest-agent", version="1")) as client:
+            return await use(client)
+
+    try:
+        results = anyio.run(main)
+    finally:
+        config.unlink()
+    assert not any(r.startswith("error: ") for r in results), results
+    clicks = board.seen("click")[before:]
+    assert [c["button"] for c in clicks] == ["Cancel", "Apply", "Apply"], (clicks, results)
+    for click in clicks:
+        assert inside(board.widgets[str(click["button"])], *click["at"]), clicks  # type: ignore[misc]
+    assert session.dialogs[asked:] == [{"dialog": True, "remote": True, "persist": 0}]

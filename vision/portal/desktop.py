@@ -53,6 +53,7 @@ class PortalDesktop:
         self.session = session
         self._frames: dict[int, StreamFrames] = {}
         self._lock = threading.Lock()
+        self._closed = False
         self.watched: Rect | None = None  # the task's monitor: its stream takes the pointer
         # GNOME's mutter reads absolute positions in the stream's *pixels* (it divides by the
         # monitor's scale itself), while its stream size is logical under fractional scaling.
@@ -75,6 +76,12 @@ class PortalDesktop:
             session.close()
             raise
         return desktop
+
+    @property
+    def ended(self) -> bool:
+        """Closed, or a stream the desktop stopped sharing: a kept session must be renewed."""
+        with self._lock:
+            return self._closed or any(f.ended for f in self._frames.values())
 
     @property
     def monitors(self) -> list[Rect]:
@@ -152,6 +159,7 @@ class PortalDesktop:
     def close(self) -> None:
         with self._lock:
             frames, self._frames = list(self._frames.values()), {}
+            self._closed = True
         for f in frames:
             f.close()
         self.session.close()
@@ -159,11 +167,15 @@ class PortalDesktop:
 
 class PortalScreen(MssScreen):
     """The ``Screen`` port on Wayland: ``MssScreen``'s resize/encode/prepare on the portal's
-    frames.  It owns the desktop session: closing it (the task ends) ends the session."""
+    frames.  With ``owns`` (``deskhand do``) closing it (the task ends) ends the session; a
+    session kept for the whole run (the tray app, ``deskhand mcp``) outlives the screen."""
 
-    def __init__(self, desktop: PortalDesktop, monitor: Rect, grid: Grid, *, jpeg_quality: int) -> None:
+    def __init__(
+        self, desktop: PortalDesktop, monitor: Rect, grid: Grid, *, jpeg_quality: int, owns: bool = True
+    ) -> None:
         super().__init__(monitor, grid, jpeg_quality=jpeg_quality, grab=desktop.grab)
         self.desktop = desktop
+        self.owns = owns
         desktop.watched = monitor
 
     def frames_seen(self) -> int:
@@ -178,4 +190,5 @@ class PortalScreen(MssScreen):
         try:
             super().close()
         finally:
-            self.desktop.close()
+            if self.owns:
+                self.desktop.close()

@@ -166,6 +166,11 @@ class StreamFrames:
     def _stderr_tail(self) -> str:
         return self._said
 
+    @property
+    def ended(self) -> bool:
+        """The stream is over (closed here, or the desktop stopped sharing)."""
+        return self._closed
+
     def close(self) -> None:
         with self._cond:
             self._closed = True

@@ -27,7 +27,7 @@ from deskhand.core.geometry import Rect
 from deskhand.vision.portal.bus import PortalBus, PortalError, Variant
 from deskhand.vision.portal.tokens import TokenStore
 
-__all__ = ["PortalDenied", "PortalSession", "Stream", "describe_portal"]
+__all__ = ["PortalDenied", "PortalSession", "Stream", "can_keep_permission", "describe_portal"]
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class PortalSession:
         sc_version = self.bus.property("ScreenCast", "version")
         if (self.remote and rd_version is None) or sc_version is None:
             raise SetupError(missing_portal_hint(rd_version is None))
-        can_persist = int(rd_version or 0) >= 2 if self.remote else int(sc_version) >= 4
+        can_persist = can_keep_permission(self.remote, rd_version, sc_version)
         if not can_persist and self.remote:
             self.explain(NO_PERSIST_TEXT)
         for persist in (True, False) if can_persist else (False,):
@@ -184,7 +184,7 @@ CONSENT_TEXT = (
 
 NO_PERSIST_TEXT = (
     "This desktop's portal (RemoteDesktop version 1, xdg-desktop-portal before 1.17) cannot keep "
-    "the permission, so it asks on every start."
+    "the permission, so it asks each time Deskhand starts (the tray app asks once per run)."
 )
 REASKED_TEXT = (
     "Your desktop is asking again: the permission Deskhand saved was revoked or has expired. "
@@ -196,6 +196,17 @@ SCREEN_CONSENT_TEXT = (
 )
 
 
+def can_keep_permission(remote: bool, rd_version: object, sc_version: object) -> bool:
+    """Whether to ask for ``persist_mode`` 2 and a restore token: a RemoteDesktop session
+    from interface version 2 on (xdg-desktop-portal 1.17+; Debian 12's 1.16 is version 1),
+    a screen-only ScreenCast session from version 4 on."""
+    version = rd_version if remote else sc_version
+    try:
+        return int(str(version)) >= (2 if remote else 4)
+    except ValueError:
+        return False
+
+
 def describe_portal(bus: PortalBus) -> str:
     """The portal's versions and what they allow, for ``deskhand doctor`` (no dialog)."""
     rd = bus.property("RemoteDesktop", "version")
@@ -205,7 +216,7 @@ def describe_portal(bus: PortalBus) -> str:
     keeps = (
         "keeps the permission (restore token)"
         if int(rd) >= 2
-        else "cannot keep the input permission: asks on every task (needs xdg-desktop-portal 1.17+)"
+        else "cannot keep the input permission: asks once per run (needs xdg-desktop-portal 1.17+ to keep it)"
     )
     return f"ScreenCast v{sc}, RemoteDesktop v{rd}: {keeps}"
 
