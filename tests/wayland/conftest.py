@@ -1,4 +1,8 @@
-"""Wayland tests: one headless session per module (``tests.wayland.session``), the board app.
+"""Wayland tests: headless sessions (``tests.wayland.session``), the board app.
+
+Starting a session (mutter, PipeWire, the portal) is the slow part, so the modules that need
+the plain 1280x720 desktop share one for the whole run (``session``); a module needing
+another monitor (scaled) overrides ``session`` with its own.
 
 Each module is marked ``wayland`` (run by ``make test-wayland``, left out of ``make test``).
 """
@@ -15,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeollama import FakeOllama
-from tests.wayland.session import WaylandSession, missing_tools
+from tests.wayland.session import WaylandSession, missing_tools, wayland_session
 
 MODEL = "qwen2.5vl:7b"
 
@@ -79,3 +83,10 @@ def inside(rect: list[int], x: object, y: object) -> bool:
 def ollama() -> Iterator[FakeOllama]:
     with FakeOllama(models={MODEL: True}) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def session() -> Iterator[WaylandSession]:
+    """One 1280x720 desktop for every module that does not bring its own."""
+    with wayland_session(1280, 720) as s:
+        yield s

@@ -12,22 +12,15 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.fakeollama import FakeOllama
 from tests.wayland.conftest import MODEL, Board, do, inside, start_board
-from tests.wayland.session import WaylandSession, wayland_session
+from tests.wayland.session import WaylandSession
 
 pytestmark = pytest.mark.wayland
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[WaylandSession]:
-    with wayland_session(1280, 720) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
