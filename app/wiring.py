@@ -26,7 +26,6 @@ from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import (
-    AnyModel,
     default_host,
     open_model,
     resolve_backend,
@@ -36,7 +35,6 @@ from deskhand.app.backends import (
 from deskhand.app.config import Settings
 from deskhand.app.display import choose_display, portal_monitor, task_desktop
 from deskhand.app.keys import api_key
-from deskhand.app.mcp_client import offer, open_toolbox
 from deskhand.app.memory_store import MemoryStore
 from deskhand.app.settings_store import personal_db_path
 from deskhand.core.actions import Decision
@@ -52,6 +50,7 @@ from deskhand.vision.inspect import FrameSource, default_inspector, enable_acces
 
 if TYPE_CHECKING:
     from deskhand.actions._portal import RemoteInput
+    from deskhand.app.backends import AnyModel
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +122,22 @@ def build_parts(
     try:
         monitor = portal_monitor(desktop, options.monitor) if desktop else choose_monitor(options.monitor)
         wanted = image_grid(family, settings.detail)
-        toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+        toolbox = None
+        if settings.mcp_servers:  # the mcp SDK takes seconds to import: only when configured
+            from deskhand.app.mcp_client import open_toolbox
+
+            toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
     except BaseException:
         if desktop is not None and owned:
             desktop.close()
         raise
     try:
-        offered, tool_verdicts = offer(toolbox, settings) if toolbox else ([], {})
+        if toolbox is not None:
+            from deskhand.app.mcp_client import offer
+
+            offered, tool_verdicts = offer(toolbox, settings)
+        else:
+            offered, tool_verdicts = [], {}
         # Ollama's limit is known before asking it (num_ctx goes in at construction); an
         # OpenAI-compatible server says which it is when checked, and has its own context.
         num_ctx = context_size(
