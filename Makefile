@@ -14,7 +14,11 @@ STAMP := $(VENV)/.installed
 PACKAGING_APT := dpkg-dev binutils patchelf lintian desktop-file-utils
 PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run test test-fast test-slow test-packaging lint bench bundle system-deps packaging-deps clean
+# The headless Wayland session make test-wayland starts (mutter, PipeWire, the real portal).
+WAYLAND_APT := mutter xdg-desktop-portal xdg-desktop-portal-gnome pipewire wireplumber \
+	gstreamer1.0-pipewire gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good wl-clipboard
+
+.PHONY: run test test-fast test-wayland wayland-deps test-slow test-packaging lint bench bundle system-deps packaging-deps clean
 
 # Strict editable installs link each module: re-install when a package folder gains a file.
 $(STAMP): pyproject.toml $(shell find core vision actions app voice -type d -not -name __pycache__)
@@ -51,7 +55,14 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: system-deps $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest -p no:cacheprovider -m "not slow and not wayland"
+
+## Wayland: the portal backend end to end in a headless GNOME mutter session (tests/wayland).
+wayland-deps:
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(APT_PACKAGES) $(WAYLAND_APT)"
+
+test-wayland: wayland-deps $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider -m wayland --durations=5 tests/wayland
 
 ## Slow tests: 10k-example fuzzing and the Linux bundle build + install + start.
 test-slow: packaging-deps
@@ -64,7 +75,7 @@ test-packaging: packaging-deps
 	$(PY) -m pytest -p no:cacheprovider -m slow --durations=5 tests/packaging
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not desktop" -x -q
+	$(PY) -m pytest -m "not desktop and not wayland" -x -q
 
 bench: system-deps $(STAMP)
 	$(PIP) install -q -e '.[dev,bench]' --config-settings editable_mode=strict

@@ -131,6 +131,7 @@ class ScreenSettler:
         baseline: Callable[[Observation], Grab | None] | None = None,
         first_change_poll: float = 0.02,
         should_stop: Callable[[], bool] | None = None,
+        grabber: Callable[[Rect], tuple[bytearray, Size]] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -145,6 +146,7 @@ class ScreenSettler:
         self.baseline = baseline
         self.first_change_poll = first_change_poll
         self.should_stop = should_stop or _never
+        self.grabber = grabber  # instead of mss: the Wayland portal's stream frames
         self.last: SettleStats | None = None
         self._quiet_given = quiet
         self._local = threading.local()
@@ -155,7 +157,8 @@ class ScreenSettler:
         return {"min_wait": self.min_wait, "interval": self.interval, "quiet": self._quiet_given,
                 "cap": self.cap, "quick_cap": self.quick_cap, "region": self.region,
                 "on_still": self.on_still, "fingerprint": self.fingerprint, "baseline": self.baseline,
-                "first_change_poll": self.first_change_poll, "should_stop": self.should_stop}  # fmt: skip
+                "first_change_poll": self.first_change_poll, "should_stop": self.should_stop,
+                "grabber": self.grabber}  # fmt: skip
 
     def settle(self, action: Action, observation: Observation) -> None:
         """Return once the screen is still (or the cap is reached); never raises for motion."""
@@ -197,6 +200,8 @@ class ScreenSettler:
         return Rect(left, top, right - left, bottom - top)
 
     def grab(self, rect: Rect) -> tuple[bytearray, Size]:
+        if self.grabber is not None:
+            return self.grabber(rect)
         sct = getattr(self._local, "sct", None)
         if sct is None:
             sct = self._local.sct = mss.MSS()  # one per thread: mss handles are not shareable

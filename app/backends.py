@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from deskhand.app.api_keys import api_key
 from deskhand.app.config import Settings
 from deskhand.core.geometry import Grid
 from deskhand.vision.ollama_model import OllamaModel
-from deskhand.vision.openai_model import OpenAIModel
 from deskhand.vision.openai_wire import DEFAULT_BASE_URL
 from deskhand.vision.server_limits import budget_grid
 from deskhand.vision.streaming import AnswerEnd, WaitLeft
 
 __all__ = [
     "BACKENDS",
-    "AnyModel",
     "default_host",
     "open_model",
     "resolve_backend",
@@ -35,7 +33,11 @@ log = logging.getLogger(__name__)
 
 Backend = Literal["ollama", "openai"]
 BACKENDS: tuple[Backend, ...] = ("ollama", "openai")
-AnyModel = OllamaModel | OpenAIModel
+if TYPE_CHECKING:
+    from deskhand.vision.openai_model import OpenAIModel
+
+    # The openai SDK takes seconds to import: only a task on that backend loads it.
+    AnyModel = OllamaModel | OpenAIModel
 OLLAMA_HOST = "http://127.0.0.1:11434"
 
 
@@ -70,6 +72,8 @@ def open_model(
     against ``model_wait_seconds``.
     """
     if backend == "openai":
+        from deskhand.vision.openai_model import OpenAIModel
+
         return OpenAIModel(
             host=host,
             model=name,

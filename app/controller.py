@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from deskhand.app.audit_log import AuditLog
 from deskhand.app.config import Settings, load_settings
+from deskhand.app.display import share_portal, unshare_portal
 from deskhand.app.gui_call import GuiInvoker
 from deskhand.app.hotkeys import GlobalHotkeys, HotkeyBackend, parse_chord, shortcut_label
 from deskhand.app.qt_approver import DialogHost, QtApprover
@@ -90,6 +91,8 @@ class DeskhandApp(QObject):
         self.notify: Notify = _log_notice
         self.invoker = GuiInvoker()
         self.windows = OurWindows(self.invoker)
+        # Wayland: one portal session for the app's run, so the person answers its dialog once.
+        self.portal = share_portal(self._portal_notice)
         self.command_bar = CommandBar()
         self.stop_bar = StopBar()
         self.run_view = RunView()
@@ -401,6 +404,10 @@ class DeskhandApp(QObject):
         if not self.session.running:
             self.command_bar.open(self.session.recent.items, message)
 
+    def _portal_notice(self, text: str) -> None:
+        """Why the desktop's dialog is coming: a tray notification (any thread)."""
+        self.invoker.post(lambda: self.notify("Deskhand: screen and input access", text, False))
+
     def quit(self) -> None:
         self.shutdown()
         QApplication.quit()
@@ -426,6 +433,9 @@ class DeskhandApp(QObject):
         if self._audit_log is not None:
             self._audit_log.close()
             self._audit_log = None
+        if self.portal is not None:
+            unshare_portal()
+            self.portal = None
 
     # -- worker signals (GUI thread) --------------------------------------------------------
 

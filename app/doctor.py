@@ -14,6 +14,7 @@ from deskhand.app import privacy
 from deskhand.app.api_keys import api_key
 from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.config import Settings, load_settings
+from deskhand.app.display import DisplayChoice, choose_display, explain_on_stderr, screen_token_path
 from deskhand.app.terminal import printable
 from deskhand.app.wiring import resolve_host, resolve_model
 from deskhand.core.errors import DeskhandError
@@ -37,11 +38,11 @@ class Degraded(DeskhandError):
     """A check that does not stop a task from running, but makes it less safe or useful."""
 
 
-def _display() -> str:
+def _display(choice: DisplayChoice) -> str:
     monitors = list_monitors()
     shown = ", ".join(f"{m.width}x{m.height}+{m.x}+{m.y}" for m in monitors)
     where = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or "native"
-    return f"{where}: {len(monitors)} monitor(s) {shown}"
+    return f"{where}: {len(monitors)} monitor(s) {shown}; {choice.name}, because {choice.reason}"
 
 
 def _capture(model_name: str) -> str:
@@ -53,6 +54,38 @@ def _capture(model_name: str) -> str:
     screen.close()
     w, h = obs.geometry.image_size
     return f"{monitor.width}x{monitor.height} → {w}x{h} JPEG {len(obs.image) // 1024} KiB in {ms:.0f} ms"
+
+
+def _wayland_display(choice: DisplayChoice) -> str:
+    from deskhand.vision.portal.bus import PortalBus
+    from deskhand.vision.portal.session import describe_portal
+
+    bus = PortalBus()
+    try:
+        return f"{choice.name}, because {choice.reason}; portal {describe_portal(bus)}"
+    finally:
+        bus.close()
+
+
+def _wayland_capture(model_name: str) -> str:
+    """A screen-only portal session (its permission kept: later doctors ask no more)."""
+    from deskhand.vision.portal.desktop import PortalDesktop, PortalScreen
+    from deskhand.vision.portal.tokens import TokenStore
+
+    desktop = PortalDesktop.open(TokenStore(screen_token_path()), explain=explain_on_stderr, remote=False)
+    screen = PortalScreen(desktop, desktop.monitors[0], dialect_for(model_name).grid, jpeg_quality=80)
+    try:
+        start = time.perf_counter()
+        obs = screen.observe()
+        ms = (time.perf_counter() - start) * 1000
+    finally:
+        screen.close()
+    m, (w, h) = obs.geometry.screen_rect, obs.geometry.image_size
+    kept = "permission kept" if desktop.session.persists else "permission not kept"
+    return (
+        f"portal stream {m.width}x{m.height}+{m.x}+{m.y} (pixel ratio {obs.geometry.pixel_ratio:g}) → "
+        f"{w}x{h} JPEG {len(obs.image) // 1024} KiB in {ms:.0f} ms; {kept}"
+    )
 
 
 def _input() -> str:
@@ -144,7 +177,13 @@ def run_doctor(args: argparse.Namespace) -> int:
                 client.check()
         return f"{name} (vision, dialect {dialect_for(name, settings.dialect).name})"
 
-    if check("display", _display):
+    choice = choose_display()
+    if choice.wayland:
+        if check("display", lambda: _wayland_display(choice)):
+            check("capture", lambda: _wayland_capture(model_name[0] if model_name else ""))
+            checks.append(Check("input", True, "RemoteDesktop portal: pointer and keyboard (keysyms); "
+                                "checked when a task starts, as it asks for permission"))  # fmt: skip
+    elif check("display", lambda: _display(choice)):
         check("capture", lambda: _capture(model_name[0] if model_name else ""))
         check("input", _input)
         # A row only when it warns: the table's rows are the contract's checks (DESIGN.md).

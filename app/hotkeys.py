@@ -10,7 +10,8 @@ that into a Qt signal, so handlers run on the GUI thread.
   lock is on.
 * Windows: ``RegisterHotKey`` with a message loop on the listening thread (``hotkeys_win``).
 * macOS: not implemented -- it needs an event tap and the Accessibility permission; the
-  tray menu works instead.  Wayland sessions likewise offer no global grab to clients.
+  tray menu works instead.  Wayland sessions likewise offer no global grab to clients (the
+  GlobalShortcuts portal, xdg-desktop-portal 1.17+, is not used yet: 1.16 here lacks it).
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ def default_backend() -> HotkeyBackend:
         return UnsupportedHotkeys("macOS needs an event tap with the Accessibility permission (not yet)")
     if not os.environ.get("DISPLAY"):
         return UnsupportedHotkeys("this is not an X11 session (Wayland does not let apps grab keys)")
+    if os.environ.get("WAYLAND_DISPLAY") and os.environ.get("DESKHAND_DISPLAY", "").lower() != "x11":
+        # XWayland's DISPLAY is set too, but a grab there sees keys only while an X11 app has focus.
+        return UnsupportedHotkeys(
+            "this is a Wayland session: apps cannot grab keys, and xdg-desktop-portal before 1.17 "
+            "has no GlobalShortcuts portal"
+        )
     from deskhand.app.hotkeys_x11 import X11Hotkeys
 
     return X11Hotkeys()

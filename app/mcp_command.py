@@ -20,6 +20,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 import anyio
 from PySide6.QtCore import QTimer
@@ -30,6 +31,7 @@ from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app.cli import package_version
 from deskhand.app.config import Settings, load_settings
+from deskhand.app.display import SharedPortal, portal_monitor, share_portal, unshare_portal
 from deskhand.app.mcp_desk import ClientAudit, DeskParts, DesktopCalls
 from deskhand.app.mcp_server import build_server
 from deskhand.app.qt_approver import DialogHost, QtApprover
@@ -39,7 +41,14 @@ from deskhand.app.single_instance import server_name
 from deskhand.app.task_session import TaskSession, open_audit_log
 from deskhand.app.tray_link import TrayApprover, TrayLink
 from deskhand.app.windows.stop_bar import StopBar
-from deskhand.app.wiring import MonotonicClock, TaskOptions, resolve_host, resolve_model, target_inspector
+from deskhand.app.wiring import (
+    MonotonicClock,
+    TaskOptions,
+    portal_gui,
+    resolve_host,
+    resolve_model,
+    target_inspector,
+)
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.geometry import Rect
 from deskhand.core.loop import Parts
@@ -48,6 +57,9 @@ from deskhand.core.ports import StepSink
 from deskhand.core.stop import StopToken
 from deskhand.vision.capture import MssScreen, choose_monitor
 from deskhand.vision.dialects.common import QWEN25_GRID
+
+if TYPE_CHECKING:
+    from deskhand.vision.portal.desktop import PortalDesktop
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +84,12 @@ class Presence:
         self.bar.set_status(AgentState.ACTING, f"Deskhand: used by {client}")
         self.bar.show_near_cursor()
 
+    def explain(self, text: str) -> None:
+        """Why the desktop's portal dialog is coming (it asks once per run), on the stop bar."""
+        log.info("%s", text)
+        self.bar.set_status(AgentState.ACTING, f"Deskhand: {text}")
+        self.bar.show_near_cursor()
+
     def stop_pressed(self) -> None:
         self.stop.request()
         self.bar.set_status(
@@ -80,31 +98,55 @@ class Presence:
 
 
 class _Desk:
-    """Screens and settlers per monitor, made once and shared by all calls."""
+    """Screens and settlers per monitor, made once and shared by all calls.
 
-    def __init__(self, settings: Settings, windows: OurWindows, stop: StopToken) -> None:
-        self.settings, self.windows, self.stop = settings, windows, stop
-        self._screens: dict[Rect, tuple[ExcludingScreen, MssScreen, ScreenSettler]] = {}
+    On Wayland (``portal``: the run's one portal session, ``deskhand.app.display``) they
+    read the portal's stream instead of mss, and are made again if the desktop ended the
+    session and a new one replaced it."""
+
+    def __init__(
+        self, settings: Settings, windows: OurWindows, stop: StopToken, portal: SharedPortal | None
+    ) -> None:
+        self.settings, self.windows, self.stop, self.portal = settings, windows, stop, portal
+        self._screens: dict[Rect, tuple[ExcludingScreen, MssScreen, ScreenSettler, object]] = {}
         self._lock = threading.Lock()
 
-    def _parts(self, rect: Rect) -> tuple[ExcludingScreen, MssScreen, ScreenSettler]:
+    def _parts(self, rect: Rect) -> tuple[ExcludingScreen, MssScreen, ScreenSettler, object]:
+        desktop = self.portal.desktop() if self.portal is not None else None
         with self._lock:
-            if rect not in self._screens:
-                raw = MssScreen(rect, QWEN25_GRID, jpeg_quality=self.settings.jpeg_quality)
+            kept = self._screens.get(rect)
+            if kept is not None and kept[3] is not desktop:  # a renewed portal session
+                kept[1].close()
+                kept[2].close()
+                kept = None
+            if kept is None:
+                raw = self._raw(rect, desktop)
                 settler = ScreenSettler(
-                    cap=self.settings.settle_cap, on_still=raw.prepare, should_stop=self.stop
+                    cap=self.settings.settle_cap,
+                    on_still=raw.prepare,
+                    should_stop=self.stop,
+                    grabber=desktop.grab if desktop is not None else None,
                 )
-                self._screens[rect] = (ExcludingScreen(raw, self.windows), raw, settler)
-            return self._screens[rect]
+                kept = self._screens[rect] = (ExcludingScreen(raw, self.windows), raw, settler, desktop)
+            return kept
+
+    def _raw(self, rect: Rect, desktop: PortalDesktop | None) -> MssScreen:
+        if desktop is None:
+            return MssScreen(rect, QWEN25_GRID, jpeg_quality=self.settings.jpeg_quality)
+        from deskhand.vision.portal.desktop import PortalScreen  # jeepney: Linux only
+
+        return PortalScreen(desktop, rect, QWEN25_GRID, jpeg_quality=self.settings.jpeg_quality, owns=False)
 
     def screen_for(self, monitor: int | None) -> ExcludingScreen:
+        if self.portal is not None:
+            return self._parts(portal_monitor(self.portal.desktop(), monitor))[0]
         return self._parts(choose_monitor(monitor))[0]
 
     def settler_for(self, observation: Observation) -> ScreenSettler:
         return self._parts(observation.geometry.screen_rect)[2]
 
     def close(self) -> None:
-        for _, raw, settler in self._screens.values():
+        for _, raw, settler, _desktop in self._screens.values():
             raw.close()
             settler.close()
 
@@ -131,7 +173,9 @@ def run_mcp(args: argparse.Namespace) -> int:
     presence = Presence(stop)
     windows = OurWindows(dialogs.invoker)
     windows.register(presence.bar)
-    desk = _Desk(settings, windows, stop)
+    # Wayland: one portal session for this run, its dialog explained in the stop bar.
+    portal = share_portal(lambda text: dialogs.invoker.post(lambda: presence.explain(text)))
+    desk = _Desk(settings, windows, stop, portal)
     audit_log = open_audit_log(settings)
     audit = ClientAudit(audit_log, "http" if args.http else "stdio")
     link = TrayLink(dialogs.invoker)
@@ -171,7 +215,10 @@ def run_mcp(args: argparse.Namespace) -> int:
             adapt=keep_ours_out,
         )
 
-    executor = ActionExecutor(shell=ShellRunner(timeout=settings.shell_timeout))
+    executor = ActionExecutor(
+        gui=portal_gui(portal) if portal is not None else None,
+        shell=ShellRunner(timeout=settings.shell_timeout),
+    )
     calls = DesktopCalls(
         DeskParts(
             screen_for=desk.screen_for,
@@ -216,6 +263,7 @@ def run_mcp(args: argparse.Namespace) -> int:
         audit.finish()
         executor.close()
         desk.close()
+        unshare_portal()
         audit_log.close()
     if failure and not isinstance(failure[0], KeyboardInterrupt | anyio.get_cancelled_exc_class()):
         where = f"HTTP on {LOOPBACK}:{args.port or DEFAULT_PORT}" if args.http else "stdio"

@@ -12,6 +12,16 @@ landed on them, the agent would press its own Stop button.  So:
   ``capture`` timing so it stays visible.
 * ``ExcludingExecutor`` wraps the ``Executor``: when a pointer action targets a point one
   of our windows covers, that window is hidden just for the action.
+
+On Wayland a client can learn neither where its windows are nor when the compositor has
+taken one off the screen.  So there every visible window of ours is hidden before each
+grab and each pointer action (it may be anywhere).  Before a grab we wait for the portal
+stream's next frame (the compositor sends one only when the screen changed, and hiding a
+visible window changes it), then until none came for ``WAYLAND_QUIET`` (on the loaded
+test machine frames came up to ~150 ms apart while a window went away; 50 ms let the bar
+through); before a pointer action, a fixed
+``WAYLAND_HIDE_WAIT`` (an app's change reached the stream ~100 ms after it was made on the
+headless test session).
 """
 
 from __future__ import annotations
@@ -22,14 +32,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import mss
 from PySide6.QtWidgets import QWidget
 
 from deskhand.app.capture_affinity import exclude_from_capture
 from deskhand.app.gui_call import GuiCallTimeout, GuiInvoker
-from deskhand.core.actions import Action
+from deskhand.core.actions import Action, Click, Drag, Move, Scroll
 from deskhand.core.approval import Approved
+from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Rect, ScreenGeometry
 from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
@@ -39,6 +51,18 @@ from deskhand.core.ports import Executor, Screen, ShouldStop
 log = logging.getLogger(__name__)
 
 X11 = sys.platform.startswith("linux")
+WAYLAND_HIDE_WAIT = 0.15
+WAYLAND_HIDE_CAP = 1.0
+WAYLAND_QUIET = 0.2
+
+
+def _on_wayland() -> bool:
+    from deskhand.app.display import choose_display
+
+    try:
+        return choose_display().wayland
+    except DeskhandError:  # a bad DESKHAND_DISPLAY: the task's own set-up says so
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +117,7 @@ class OurWindows:
         self._excluded: set[int] = set()  # id() of windows the platform keeps out of captures
         self._hidden: list[QWidget] = []
         self._grabber = _Grabber()
+        self.wayland = _on_wayland()  # windows' places unknown: hide them all (module doc)
 
     def register(self, widget: QWidget) -> None:
         """Call on the GUI thread for each top-level window we create."""
@@ -106,6 +131,11 @@ class OurWindows:
         hidden: list[Hidden] = []
         for widget in self._windows:
             if id(widget) in self._excluded or not widget.isVisible():
+                continue
+            if self.wayland:
+                hidden.append(Hidden(int(widget.winId()), Rect(0, 0, 0, 0), b""))
+                widget.hide()
+                self._hidden.append(widget)
                 continue
             rect = _rect_of(widget)
             if wanted(rect):
@@ -144,12 +174,18 @@ class _Gone:
     it (our window) and then hold still for one interval (the repaint is done).
     """
 
-    def __init__(self, repaint_interval: float = 0.005, repaint_cap: float = 0.25) -> None:
+    def __init__(
+        self, repaint_interval: float = 0.005, repaint_cap: float = 0.25, *, wayland: bool = False
+    ) -> None:
+        self.wayland = wayland
         self.interval = repaint_interval
         self.cap = repaint_cap
         self._grabber = _Grabber()
 
     def unmapped(self, hidden: list[Hidden]) -> None:
+        if self.wayland:  # nothing to ask: give the compositor time to show the screen without them
+            time.sleep(WAYLAND_HIDE_WAIT)
+            return
         if X11:
             from deskhand.app.x11_windows import wait_unmapped
 
@@ -187,15 +223,18 @@ class ExcludingScreen:
         self.windows = windows
         self.on_observed = on_observed
         self.region: Rect | None = getattr(inner, "monitor", None)
-        self.gone = _Gone()
+        self.gone = _Gone(wayland=windows.wayland)
         self.last_overhead_ms = 0.0
 
     def observe(self) -> Observation:
         start = time.perf_counter()
         region = self.region
+        seen = self._frames_seen()
         hidden = self.windows.hide(lambda r: region is None or _overlaps(r, region))
         try:
-            if hidden:
+            if hidden and seen is not None:
+                self._wait_for_frame(seen)
+            elif hidden:
                 self.gone.unmapped(hidden)
                 self.gone.repainted(hidden)
             before_grab = time.perf_counter()
@@ -212,6 +251,23 @@ class ExcludingScreen:
             self.on_observed(observation)
         return observation
 
+    def _frames_seen(self) -> int | None:
+        """On Wayland: the screen's frame count (``PortalScreen``), else None."""
+        count = getattr(self.inner, "frames_seen", None)
+        return int(count()) if self.windows.wayland and callable(count) else None
+
+    def _wait_for_frame(self, seen: int) -> None:
+        """Hiding a visible window changes the screen, so the compositor sends a frame after
+        ``seen``; then until frames stop coming for ``WAYLAND_QUIET`` (the hide may take more
+        than one, and another app's frame may come first), at most ``WAYLAND_HIDE_CAP``."""
+        inner: Any = self.inner
+        deadline = time.monotonic() + WAYLAND_HIDE_CAP
+        if not inner.wait_newer(seen, WAYLAND_HIDE_CAP):
+            log.info("no new frame within %g s of hiding our windows", WAYLAND_HIDE_CAP)
+            return
+        while time.monotonic() < deadline and inner.wait_newer(inner.frames_seen(), WAYLAND_QUIET):
+            pass
+
 
 def pointer_rects(action: Action, geometry: ScreenGeometry) -> list[Rect]:
     """Small squares around every desktop point a pointer action touches."""
@@ -224,7 +280,7 @@ class ExcludingExecutor:
     def __init__(self, inner: Executor, windows: OurWindows) -> None:
         self.inner = inner
         self.windows = windows
-        self.gone = _Gone()
+        self.gone = _Gone(wayland=windows.wayland)
 
     def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
         targets = pointer_rects(approved.action, approved.geometry)

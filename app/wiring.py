@@ -19,14 +19,15 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from deskhand.actions.dispatch import ActionExecutor
+from deskhand.actions.gui import GuiExecutor
 from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.api_keys import api_key
 from deskhand.app.backends import (
-    AnyModel,
     Backend,
     default_host,
     open_model,
@@ -35,7 +36,7 @@ from deskhand.app.backends import (
     server_kind,
 )
 from deskhand.app.config import Settings
-from deskhand.app.mcp_client import offer, open_toolbox
+from deskhand.app.display import choose_display, portal_monitor, task_desktop
 from deskhand.app.memory_store import MemoryStore
 from deskhand.app.settings_store import personal_db_path
 from deskhand.core.actions import Decision
@@ -55,6 +56,10 @@ from deskhand.vision.inspect import FrameSource, default_inspector, enable_acces
 from deskhand.vision.inspect.elements import AtspiElements
 from deskhand.vision.streaming import WaitLeft
 from deskhand.vision.zoom import FrameZoomer
+
+if TYPE_CHECKING:
+    from deskhand.actions._portal import RemoteInput
+    from deskhand.app.backends import AnyModel
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +127,27 @@ def build_parts(
         options.host, settings, allow_remote=options.allow_remote, allow_insecure=options.allow_insecure
     )
     family = family_for(options.model, options.dialect)
-    monitor = choose_monitor(options.monitor)
-    wanted = image_grid(family, settings.detail)
-    toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+    chosen = task_desktop()  # None on X11; the run's kept session, or one for this task
+    desktop, owned = chosen if chosen is not None else (None, False)
     try:
-        offered, tool_verdicts = offer(toolbox, settings) if toolbox else ([], {})
+        monitor = portal_monitor(desktop, options.monitor) if desktop else choose_monitor(options.monitor)
+        wanted = image_grid(family, settings.detail)
+        toolbox = None
+        if settings.mcp_servers:  # the mcp SDK takes seconds to import: only when configured
+            from deskhand.app.mcp_client import open_toolbox
+
+            toolbox = open_toolbox(settings)  # MCP servers' tools, listed now for the whole task
+    except BaseException:
+        if desktop is not None and owned:
+            desktop.close()
+        raise
+    try:
+        if toolbox is not None:
+            from deskhand.app.mcp_client import offer
+
+            offered, tool_verdicts = offer(toolbox, settings)
+        else:
+            offered, tool_verdicts = [], {}
         # Ollama's limit is known before asking it (num_ctx goes in at construction); an
         # OpenAI-compatible server says which it is when checked, and has its own context.
         num_ctx = context_size(
@@ -153,13 +174,24 @@ def build_parts(
         if grid != wanted:
             log.info("screenshots within %d pixels for %s", grid.max_pixels, server_kind(model))
         dialect = offering_elements(family.build(grid, offered), settings.element_list and _has_atspi())
-        screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+        if desktop is not None:
+            from deskhand.vision.portal.desktop import PortalScreen  # jeepney: Linux only
+
+            screen: MssScreen = PortalScreen(
+                desktop, monitor, grid, jpeg_quality=settings.jpeg_quality, owns=owned
+            )
+        else:
+            screen = MssScreen(monitor, grid, jpeg_quality=settings.jpeg_quality)
+        remote, desktop = desktop, None  # the screen has it now (and closes it if the task owns it)
         # After the privacy guard: remembered facts go only where screenshots may go.
         memory = MemoryStore(personal_db_path(settings)) if settings.use_memory else None
     except BaseException:
         if toolbox is not None:
             toolbox.close()
+        if desktop is not None and owned:
+            desktop.close()
         raise
+    gui = portal_gui(remote) if remote is not None else None
     parts = Parts(
         screen=screen,
         model=model,
@@ -167,6 +199,7 @@ def build_parts(
         approver=approver,
         # The key from the keyring too is kept out of commands' output (env keys always are).
         executor=ActionExecutor(
+            gui=gui,
             shell=ShellRunner(timeout=settings.shell_timeout, secrets=_secrets(backend, settings)),
             memory=memory,
             tools=toolbox,
@@ -177,6 +210,7 @@ def build_parts(
             fingerprint=screen.fingerprint_of,
             baseline=screen.frame,
             should_stop=should_stop,
+            grabber=remote.grab if remote is not None else None,
         ),
         clock=MonotonicClock(),
         sinks=tuple(sinks),
@@ -298,8 +332,23 @@ def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 
     return max(configured, math.ceil(needed / 1024) * 1024)
 
 
+def portal_gui(desktop: RemoteInput) -> GuiExecutor:
+    """The GUI executor that sends input through a portal session (instead of XTest): a
+    ``PortalDesktop``, or the run's ``SharedPortal`` (which opens its session on first use)."""
+    from deskhand.actions._portal import PortalInput, PortalTyper  # Xlib's keysym table
+
+    return GuiExecutor(typer=PortalTyper(PortalInput(desktop)))
+
+
 def release_input_after_crash(interrupted: tuple[int, ...]) -> None:
-    """A Deskhand that crashed mid-task may have left a key or button down: let go of it."""
+    """A Deskhand that crashed mid-task may have left a key or button down: let go of it.
+
+    On Wayland there is nothing to do: the crashed process's portal session ended with it,
+    and the compositor released what its virtual devices held (``actions._portal``).
+    """
+    if choose_display().wayland:
+        log.info("interrupted tasks %s: their portal sessions ended with them", interrupted)
+        return
     from deskhand.actions.gui import release_left_held
 
     try:

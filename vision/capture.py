@@ -23,6 +23,7 @@ import itertools
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -34,7 +35,11 @@ from deskhand.core.observation import Observation
 from deskhand.vision.focus import focused_window_rect, monitor_for
 from deskhand.vision.imaging import JPEG_QUALITY, encode_jpeg, fingerprint, from_bgra, grid_size, resize_to
 
-__all__ = ["Frame", "MssScreen", "choose_monitor", "grab_frame", "list_monitors"]
+__all__ = ["Frame", "Grabber", "MssScreen", "choose_monitor", "grab_frame", "list_monitors"]
+
+# A rectangle of the desktop as BGRA bytes and their pixel size (mss by default; the
+# Wayland portal's stream frames on Wayland, ``deskhand.vision.portal``).
+Grabber = Callable[[Rect], tuple[bytes | bytearray, Size]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +114,16 @@ class MssScreen:
     """The ``Screen`` port: grab one monitor, resize to the grid, encode as JPEG."""
 
     def __init__(
-        self, monitor: Rect, grid: Grid, *, jpeg_quality: int = JPEG_QUALITY, pre_encode: bool = True
+        self,
+        monitor: Rect,
+        grid: Grid,
+        *,
+        jpeg_quality: int = JPEG_QUALITY,
+        pre_encode: bool = True,
+        grab: Grabber | None = None,
     ) -> None:
         self.monitor = monitor
+        self._grab = grab
         self.grid = grid
         self.jpeg_quality = jpeg_quality
         self.pre_encode = pre_encode
@@ -144,23 +156,21 @@ class MssScreen:
     def observe(self) -> Observation:
         m = self.monitor
         start = time.perf_counter()
-        try:
-            shot = self._sct().grab({"left": m.x, "top": m.y, "width": m.width, "height": m.height})
-        except mss.exception.ScreenShotError as exc:
-            raise CaptureFailed(f"Tried to capture monitor {m}, but the grab failed ({exc}).") from exc
+        raw, raw_size = self._grab(m) if self._grab is not None else self._grab_mss(m)
         grabbed = time.perf_counter()
-        raw_size = Size(shot.width, shot.height)
         with self._lock:
             prepared, self._prepared = self._prepared, None
-        if prepared is not None and prepared.size == raw_size and prepared.raw == shot.raw:
+        if prepared is not None and prepared.size == raw_size and prepared.raw == raw:
             encoded = prepared.encoded.result()
             self.reused += 1
         else:
-            encoded = self._encode(shot.raw, raw_size)
+            encoded = self._encode(raw, raw_size)
         done = time.perf_counter()
-        geometry = ScreenGeometry(image_size=encoded.size, screen_rect=m, pixel_ratio=shot.width / m.width)
+        geometry = ScreenGeometry(
+            image_size=encoded.size, screen_rect=m, pixel_ratio=raw_size.width / m.width
+        )
         observation_id = f"{self._task}-{next(self._ids):04d}"
-        self._frame = (observation_id, Frame(shot.raw, raw_size, m))
+        self._frame = (observation_id, Frame(raw, raw_size, m))
         return Observation(
             id=observation_id,
             image=encoded.data,
@@ -170,6 +180,13 @@ class MssScreen:
             encode_ms=(done - grabbed) * 1000.0,
             fingerprint=encoded.fingerprint,
         )
+
+    def _grab_mss(self, m: Rect) -> tuple[bytes | bytearray, Size]:
+        try:
+            shot = self._sct().grab({"left": m.x, "top": m.y, "width": m.width, "height": m.height})
+        except mss.exception.ScreenShotError as exc:
+            raise CaptureFailed(f"Tried to capture monitor {m}, but the grab failed ({exc}).") from exc
+        return shot.raw, Size(shot.width, shot.height)
 
     def frame(self, observation: Observation) -> Frame | None:
         """The full-resolution grab ``observation`` was made from, if it is the latest one."""
@@ -197,7 +214,7 @@ class MssScreen:
             return prepared.encoded.result().fingerprint
         return fingerprint(resize_to(from_bgra(raw, size), grid_size(size, self.grid)))
 
-    def _encode(self, raw: bytearray, raw_size: Size) -> _Encoded:
+    def _encode(self, raw: bytes | bytearray, raw_size: Size) -> _Encoded:
         image = resize_to(from_bgra(raw, raw_size), grid_size(raw_size, self.grid))
         return _Encoded(encode_jpeg(image, self.jpeg_quality), Size(*image.size), fingerprint(image))
 

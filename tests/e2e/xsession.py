@@ -45,6 +45,7 @@ class XSession:
             "DISPLAY": "",
             "XAUTHORITY": str(xauth),
             "QT_QPA_PLATFORM": "xcb",
+            "DESKHAND_DISPLAY": "x11",  # an X server of its own, also when run from a Wayland desktop
             "HOME": str(self.tmp / "home"),
             "XDG_CONFIG_HOME": str(self.tmp / "config"),
             "XDG_DATA_HOME": str(self.tmp / "data"),

@@ -134,3 +134,26 @@ def test_missing_windows_are_reported_not_crashed(tray: Tray, monkeypatch: pytes
     monkeypatch.setitem(sys.modules, "deskhand.app.windows.history", None)  # as if not written yet
     tray.actions["history"].trigger()
     assert notices and notices[0][2] is True and "history window cannot open" in notices[0][1]
+
+
+def test_on_wayland_the_portal_note_reaches_the_tray(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tray has no terminal: the note before the desktop's portal dialog (said on the
+    task's thread) is a tray notification; the app keeps one portal session for its run."""
+    import threading
+
+    from deskhand.app import display
+
+    monkeypatch.setenv("DESKHAND_DISPLAY", "wayland")
+    app = DeskhandApp(settings=Settings)
+    said: list[tuple[str, str, bool]] = []
+    try:
+        app.notify = lambda title, message, is_error: said.append((title, message, is_error))
+        assert isinstance(app.portal, display.SharedPortal) and display._shared is app.portal
+        worker = threading.Thread(target=app.portal.explain, args=("Your desktop will now ask you once.",))
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: bool(said), timeout=5000)
+        assert said == [("Deskhand: screen and input access", "Your desktop will now ask you once.", False)]
+    finally:
+        app.shutdown()
+    assert display._shared is None  # the session ends with the app

@@ -1,0 +1,1 @@
+"""Screen and input on Wayland through xdg-desktop-portal (README, "Wayland")."""
