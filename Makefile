@@ -50,8 +50,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy -p deskhand.core -p deskhand.vision -p deskhand.actions -p deskhand.app -p deskhand.voice
 	$(VENV)/bin/lint-imports
 
+## Two workers (CI has 2 cores), each with its own Xvfb, openbox and tray host; a file's tests
+## stay on one worker, so its module-scoped displays start once (TEST_WORKERS=0: one process).
+TEST_WORKERS ?= 2
 test: system-deps $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest -p no:cacheprovider -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 ## Slow tests: 10k-example fuzzing and the Linux bundle build + install + start.
 test-slow: packaging-deps
