@@ -128,8 +128,17 @@ class XSession:
         argv = form_command(log, place, buttons, long_list=long_list, at=at)
         self.start_app(argv)
         wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
-        time.sleep(0.5)  # let the window manager map and place it
+        # The form says "ready" once placed; the window manager then gives it the focus. Wait
+        # for that, as long as the fixed half second this used to be at the most.
+        settled_by = time.monotonic() + 0.5
+        while time.monotonic() < settled_by and not self.focused("Deskhand test form"):
+            time.sleep(0.05)
         return log
+
+    def focused(self, name: str) -> bool:
+        """Whether the window with the keyboard focus has ``name`` in its title."""
+        active = self.run(["xdotool", "getactivewindow", "getwindowname"])
+        return active.returncode == 0 and name.encode() in active.stdout
 
     def close(self) -> None:
         for proc in reversed(self.processes):
