@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deskhand.app.audit_log import AuditLog
-from tests.e2e.xsession import XSession, deskhand, killed, read_events, task_started, wait_for
+from tests.e2e.xsession import XSession, deskhand, killed, pids_of, read_events, task_started, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -135,19 +135,6 @@ def test_after_a_crash_mid_typing_the_next_start_lets_go_of_the_letter_key(
     assert held.stdout.split() == ["q", "False", "7", "False", "Return", "False"], held
 
 
-def _running(argv: list[str]) -> list[int]:
-    """Pids of the processes whose command line is exactly ``argv``."""
-    wanted = "\0".join(argv).encode() + b"\0"
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
-                pids.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            continue
-    return pids
-
-
 def test_kill_9_mid_action_leaves_it_on_record_and_ends_its_command(
     screen_768: XSession, ollama: FakeOllama
 ) -> None:
@@ -156,13 +143,13 @@ def test_kill_9_mid_action_leaves_it_on_record_and_ends_its_command(
     ollama.script([{"do": "click", "target": "Apply"}, {"do": "shell", "command": " ".join(command)}])
     proc = task_started(screen_768, ollama, "apply, then wait", "--yes", requests=2)
     try:
-        wait_for(lambda: bool(_running(command)), timeout=30, what="the shell command to start")
+        wait_for(lambda: bool(pids_of(command)), timeout=30, what="the shell command to start")
         killed(proc)
         # The command dies with Deskhand: nothing goes on acting for a task nobody watches.
-        wait_for(lambda: not _running(command), timeout=5, what="the command to end with Deskhand")
+        wait_for(lambda: not pids_of(command), timeout=5, what="the command to end with Deskhand")
     finally:
         proc.kill()
-        for pid in _running(command):
+        for pid in pids_of(command):
             os.kill(pid, signal.SIGKILL)
     assert [e["button"] for e in read_events(log) if e["event"] == "click"] == ["Apply"]
     listing = deskhand(screen_768, "history")  # opening the log marks the task interrupted

@@ -212,12 +212,25 @@ def task_started(
     proc = deskhand_started(session, "do", task, *options, "--model", "qwen2.5vl:7b", "--host", ollama.url,
                             output=output)  # fmt: skip
     try:
-        wait_for(lambda: len(ollama.chat_requests) >= requests, timeout=30, what=f"model request {requests}")
+        wait_for(lambda: len(ollama.chat_requests) >= requests, timeout=60, what=f"model request {requests}")
     except TimeoutError:
         proc.kill()
         proc.communicate()
         raise
     return proc
+
+
+def pids_of(argv: list[str]) -> list[int]:
+    """Pids of the processes whose command line is exactly ``argv`` (any display, any parent)."""
+    wanted = "\0".join(argv).encode() + b"\0"
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
+                pids.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return pids
 
 
 def killed(proc: subprocess.Popen[str]) -> None:
