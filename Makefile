@@ -54,8 +54,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy -p deskhand.core -p deskhand.vision -p deskhand.actions -p deskhand.app -p deskhand.voice
 	$(VENV)/bin/lint-imports
 
+## Two workers (CI has 2 cores), each with its own Xvfb, openbox and tray host; a file's tests
+## stay on one worker, so its module-scoped displays start once (TEST_WORKERS=0: one process).
+TEST_WORKERS ?= 2
 test: system-deps $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider -m "not slow and not wayland"
+	$(PY) -m pytest -p no:cacheprovider -m "not slow and not wayland" -n $(TEST_WORKERS) --dist loadfile
 
 ## Wayland: the portal backend end to end in a headless GNOME mutter session (tests/wayland).
 wayland-deps:

@@ -88,6 +88,14 @@ def build_server(calls: DesktopCalls, *, seen: Seen, version: str) -> MCPServer:
         result = await anyio.to_thread.run_sync(lambda: work(name))
         return _to_mcp(result)
 
+    def attempt(name: str, make: Callable[[], Action], bound: Observation | None = None) -> CallResult:
+        """Build the action (bad arguments come back as an error) and hand it to the gate."""
+        try:
+            action = make()
+        except (ValueError, ValidationError) as exc:
+            return CallResult(False, _first_error(exc))
+        return calls.act(name, action, bound)
+
     async def pointer(
         ctx: Context, shot: str | None, make: Callable[[Observation], Action]
     ) -> CallToolResult:
@@ -95,23 +103,12 @@ def build_server(calls: DesktopCalls, *, seen: Seen, version: str) -> MCPServer:
             bound = calls.bound(shot)
             if isinstance(bound, str):
                 return CallResult(False, bound)
-            try:
-                action = make(bound)
-            except (ValueError, ValidationError) as exc:
-                return CallResult(False, _first_error(exc))
-            return calls.act(name, action, bound)
+            return attempt(name, lambda: make(bound), bound)
 
         return await in_thread(ctx, work)
 
     async def keyboard(ctx: Context, make: Callable[[], Action]) -> CallToolResult:
-        def work(name: str) -> CallResult:
-            try:
-                action = make()
-            except (ValueError, ValidationError) as exc:
-                return CallResult(False, _first_error(exc))
-            return calls.act(name, action)
-
-        return await in_thread(ctx, work)
+        return await in_thread(ctx, lambda name: attempt(name, make))
 
     @server.tool(annotations=_READ_ONLY)
     async def screenshot(

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QWidget
 
 from deskhand.app.capture_affinity import exclude_from_capture
 from deskhand.app.gui_call import GuiCallTimeout, GuiInvoker
-from deskhand.core.actions import Action, Click, Drag, Move, Scroll
+from deskhand.core.actions import Action
 from deskhand.core.approval import Approved
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Rect, ScreenGeometry

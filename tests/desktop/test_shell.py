@@ -14,6 +14,7 @@ import pytest
 from deskhand.actions.shell import ShellRunner, needs_shell
 from deskhand.core.errors import ExecutionFailed, Stopped
 from tests.desktop.conftest import never, wait_until
+from tests.e2e.xsession import pids_of
 
 pytestmark = pytest.mark.desktop
 
@@ -180,31 +181,18 @@ ShellRunner(timeout=300).run(sys.argv[1], lambda: False)
 """
 
 
-def _pids_of(argv: list[str]) -> list[int]:
-    """Processes whose command line is exactly ``argv``."""
-    wanted = "\0".join(argv).encode() + b"\0"
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
-                pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
-
-
 @pytest.mark.parametrize("command", ["sleep 96.5", "sleep 96.75 && echo never"])
 def test_a_command_dies_with_deskhand(command: str) -> None:
     """kill -9 of Deskhand mid-command: the program (or the shell running the line) dies too."""
     program = ["sleep", "96.5"] if "&&" not in command else ["/bin/sh", "-c", command]
     deskhand = subprocess.Popen([sys.executable, "-c", RUN_AND_HANG, command])
     try:
-        wait_until(lambda: bool(_pids_of(program)), timeout=20)
+        wait_until(lambda: bool(pids_of(program)), timeout=20)
         deskhand.send_signal(signal.SIGKILL)
         deskhand.wait(timeout=10)
-        wait_until(lambda: not _pids_of(program), timeout=5)
+        wait_until(lambda: not pids_of(program), timeout=5)
     finally:
         deskhand.kill()
         deskhand.wait()
-        for pid in _pids_of(program) + _pids_of(["sleep", "96.75"]):
+        for pid in pids_of(program) + pids_of(["sleep", "96.75"]):
             os.kill(pid, signal.SIGKILL)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from deskhand.app.audit_log import AuditLog
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for
+from tests.e2e.xsession import XSession, deskhand, killed, pids_of, read_events, task_started, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -48,14 +47,7 @@ def test_kill_9_mid_task_keeps_committed_steps(screen_768: XSession, ollama: Fak
         {"do": "click", "target": "Cancel"},
         {"do": "hang", "seconds": 60},
     ])  # fmt: skip
-    exe = Path(sys.executable).with_name("deskhand")
-    proc = subprocess.Popen(
-        [str(exe), "do", "click around", "--model", "qwen2.5vl:7b", "--host", ollama.url],
-        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for(lambda: len(ollama.chat_requests) >= 3, timeout=30, what="the third model request")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    killed(task_started(screen_768, ollama, "click around", requests=3))
     log = AuditLog(audit_path(screen_768))  # reopening marks the task interrupted
     task = next(t for t in log.tasks() if t.task == "click around")
     assert task.status == "interrupted"
@@ -100,16 +92,10 @@ def test_after_a_crash_the_next_start_lets_go_of_held_keys_and_buttons(
 ) -> None:
     screen_768.start_form()
     ollama.script([{"do": "hang", "seconds": 60}])
-    exe = Path(sys.executable).with_name("deskhand")
-    proc = subprocess.Popen(
-        [str(exe), "do", "drag something", "--model", "qwen2.5vl:7b", "--host", ollama.url],
-        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the model request")
+    proc = task_started(screen_768, ollama, "drag something")
     # Killed in the middle of a shift-drag: the button and the key stay down for the desktop.
     screen_768.run(["xdotool", "keydown", "shift", "mousedown", "1"])
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    killed(proc)
     held = screen_768.run([sys.executable, "-c", HELD], text=True)
     assert held.stdout.split() == ["True", "True"], held
     ollama.script([{"do": "finish", "summary": "ok"}])
@@ -136,16 +122,10 @@ def test_after_a_crash_mid_typing_the_next_start_lets_go_of_the_letter_key(
 ) -> None:
     screen_768.start_form()
     ollama.script([{"do": "hang", "seconds": 60}])
-    exe = Path(sys.executable).with_name("deskhand")
-    proc = subprocess.Popen(
-        [str(exe), "do", "type a report", "--model", "qwen2.5vl:7b", "--host", ollama.url],
-        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the model request")
+    proc = task_started(screen_768, ollama, "type a report")
     # Killed between the press and the release of a letter while typing: the key stays down.
     screen_768.run(["xdotool", "keydown", "q", "keydown", "7"])
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    killed(proc)
     held = screen_768.run([sys.executable, "-c", HELD_KEYS, "q", "7", "Return"], text=True)
     assert held.stdout.split() == ["q", "True", "7", "True", "Return", "False"], held
     ollama.script([{"do": "finish", "summary": "ok"}])
@@ -155,39 +135,21 @@ def test_after_a_crash_mid_typing_the_next_start_lets_go_of_the_letter_key(
     assert held.stdout.split() == ["q", "False", "7", "False", "Return", "False"], held
 
 
-def _running(argv: list[str]) -> list[int]:
-    """Pids of the processes whose command line is exactly ``argv``."""
-    wanted = "\0".join(argv).encode() + b"\0"
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
-                pids.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            continue
-    return pids
-
-
 def test_kill_9_mid_action_leaves_it_on_record_and_ends_its_command(
     screen_768: XSession, ollama: FakeOllama
 ) -> None:
     log = screen_768.start_form()
     command = ["sleep", "97.25"]  # a duration no other process on this machine uses
     ollama.script([{"do": "click", "target": "Apply"}, {"do": "shell", "command": " ".join(command)}])
-    exe = Path(sys.executable).with_name("deskhand")
-    proc = subprocess.Popen(
-        [str(exe), "do", "apply, then wait", "--yes", "--model", "qwen2.5vl:7b", "--host", ollama.url],
-        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    proc = task_started(screen_768, ollama, "apply, then wait", "--yes", requests=2)
     try:
-        wait_for(lambda: bool(_running(command)), timeout=30, what="the shell command to start")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        wait_for(lambda: bool(pids_of(command)), timeout=30, what="the shell command to start")
+        killed(proc)
         # The command dies with Deskhand: nothing goes on acting for a task nobody watches.
-        wait_for(lambda: not _running(command), timeout=5, what="the command to end with Deskhand")
+        wait_for(lambda: not pids_of(command), timeout=5, what="the command to end with Deskhand")
     finally:
         proc.kill()
-        for pid in _running(command):
+        for pid in pids_of(command):
             os.kill(pid, signal.SIGKILL)
     assert [e["button"] for e in read_events(log) if e["event"] == "click"] == ["Apply"]
     listing = deskhand(screen_768, "history")  # opening the log marks the task interrupted

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for
+from tests.e2e.xsession import XSession, deskhand, killed, read_events, task_started
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -18,13 +15,8 @@ pytestmark = pytest.mark.desktop
 def test_a_second_task_on_the_same_desktop_is_refused(screen_768: XSession, ollama: FakeOllama) -> None:
     log = screen_768.start_form()
     ollama.script([{"do": "hang", "seconds": 60, "then": {"do": "click", "target": "Apply"}}])
-    exe = Path(sys.executable).with_name("deskhand")
-    first = subprocess.Popen(
-        [str(exe), "do", "Click Apply", "--model", "qwen2.5vl:7b", "--host", ollama.url],
-        env=screen_768.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    first = task_started(screen_768, ollama, "Click Apply", output=True)
     try:
-        wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the first task's model request")
         second = deskhand(screen_768, "do", "Click Cancel", "--model", "qwen2.5vl:7b", "--host", ollama.url)
         assert second.returncode == 2, second.stdout + second.stderr
         lines = second.stderr.splitlines()
@@ -42,14 +34,7 @@ def test_a_second_task_on_the_same_desktop_is_refused(screen_768: XSession, olla
 
 def test_a_killed_task_leaves_the_desktop_free(screen_768: XSession, ollama: FakeOllama) -> None:
     ollama.script([{"do": "hang", "seconds": 60}])
-    exe = Path(sys.executable).with_name("deskhand")
-    first = subprocess.Popen(
-        [str(exe), "do", "wait forever", "--model", "qwen2.5vl:7b", "--host", ollama.url],
-        env=screen_768.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for(lambda: len(ollama.chat_requests) >= 1, timeout=30, what="the model request")
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=10)
+    killed(task_started(screen_768, ollama, "wait forever"))
     ollama.script([{"do": "finish", "summary": "ok"}])
     r = deskhand(screen_768, "do", "anything", "--model", "qwen2.5vl:7b", "--host", ollama.url)
     assert r.returncode == 0, r.stdout + r.stderr

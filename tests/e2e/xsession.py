@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.fakeollama import FakeOllama
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,8 +129,17 @@ class XSession:
         argv = form_command(log, place, buttons, long_list=long_list, at=at)
         self.start_app(argv)
         wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
-        time.sleep(0.5)  # let the window manager map and place it
+        # The form says "ready" once placed; the window manager then gives it the focus. Wait
+        # for that, as long as the fixed half second this used to be at the most.
+        settled_by = time.monotonic() + 0.5
+        while time.monotonic() < settled_by and not self.focused("Deskhand test form"):
+            time.sleep(0.05)
         return log
+
+    def focused(self, name: str) -> bool:
+        """Whether the window with the keyboard focus has ``name`` in its title."""
+        active = self.run(["xdotool", "getactivewindow", "getwindowname"])
+        return active.returncode == 0 and name.encode() in active.stdout
 
     def close(self) -> None:
         for proc in reversed(self.processes):
@@ -169,13 +181,15 @@ def read_events(log: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
+EXE = Path(sys.executable).with_name("deskhand")
+
+
 def deskhand(
     session: XSession, *args: str, stdin: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI the way a user would, on this display."""
-    exe = Path(sys.executable).with_name("deskhand")
     return subprocess.run(
-        [str(exe), *args],
+        [str(EXE), *args],
         env=session.env,
         input=stdin,
         capture_output=True,
@@ -183,3 +197,44 @@ def deskhand(
         timeout=timeout,
         check=False,
     )
+
+
+def deskhand_started(session: XSession, *args: str, output: bool = False) -> subprocess.Popen[str]:
+    """Start the installed CLI in the background on this display; ``output``: keep its stdout/stderr."""
+    sink = subprocess.PIPE if output else subprocess.DEVNULL
+    return subprocess.Popen([str(EXE), *args], env=session.env, stdout=sink, stderr=sink, text=True)
+
+
+def task_started(
+    session: XSession, ollama: FakeOllama, task: str, *options: str, requests: int = 1, output: bool = False
+) -> subprocess.Popen[str]:
+    """``deskhand do TASK`` on the fake's qwen2.5-vl model, in the background; returns once the
+    fake has had ``requests`` model requests (the task is under way)."""
+    proc = deskhand_started(session, "do", task, *options, "--model", "qwen2.5vl:7b", "--host", ollama.url,
+                            output=output)  # fmt: skip
+    try:
+        wait_for(lambda: len(ollama.chat_requests) >= requests, timeout=60, what=f"model request {requests}")
+    except TimeoutError:
+        proc.kill()
+        proc.communicate()
+        raise
+    return proc
+
+
+def pids_of(argv: list[str]) -> list[int]:
+    """Pids of the processes whose command line is exactly ``argv`` (any display, any parent)."""
+    wanted = "\0".join(argv).encode() + b"\0"
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == wanted:
+                pids.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return pids
+
+
+def killed(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL, as a crash or the OOM killer ends a process: nothing of it runs on exit."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)

@@ -27,7 +27,8 @@ from types import ModuleType
 import pytest
 
 from tests.fakeollama import FakeOllama
-from tests.ui.conftest import poll, x
+from tests.packaging.desktop_user import in_tray, user_env
+from tests.ui.conftest import poll
 
 pytestmark = [
     pytest.mark.slow,
@@ -133,29 +134,6 @@ def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Install
     if how == "dpkg -x":
         subprocess.run(["dpkg-deb", "-x", str(built.deb), str(root)], check=True)
     return Installed(root, root / "opt" / "deskhand" / "deskhand", how)
-
-
-def user_env(tmp: Path, **extra: str) -> dict[str, str]:
-    """A desktop user's environment: the test display, an empty home, no Python around."""
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(tmp / "home"),
-        "LANG": "C.UTF-8",
-        "DISPLAY": os.environ["DISPLAY"],
-        "XDG_CONFIG_HOME": str(tmp / "config"),
-        "XDG_DATA_HOME": str(tmp / "data"),
-        "XDG_CACHE_HOME": str(tmp / "cache"),
-        "XDG_RUNTIME_DIR": str(tmp / "run"),
-        "DESKHAND_DATA_DIR": str(tmp / "deskhand-data"),
-        "DESKHAND_CONFIG": str(tmp / "config.toml"),
-        "QT_QPA_PLATFORM": "xcb",
-        **extra,
-    }
-    if "XAUTHORITY" in os.environ:
-        env["XAUTHORITY"] = os.environ["XAUTHORITY"]
-    for folder in ("home", "run"):
-        (tmp / folder).mkdir(exist_ok=True, mode=0o700)
-    return env
 
 
 # ---- the artifacts --------------------------------------------------------------------------
@@ -348,11 +326,6 @@ def test_the_tray_icon_appears_and_sigterm_quits_cleanly(
     env = user_env(tmp_path)
     (tmp_path / "config.toml").write_text(f'host = "http://127.0.0.1:9"\nmodel = "{MODEL}"\n')
     err = tmp_path / "stderr.txt"
-
-    def in_tray() -> bool:
-        tree = x("xwininfo", "-root", "-tree")
-        panel = re.search(r'(0x[0-9a-f]+) "panel": \("panel" "trayer"\)', tree)
-        return panel is not None and '"Deskhand"' in x("xwininfo", "-tree", "-id", panel.group(1))
 
     assert not in_tray()
     started = time.monotonic()

@@ -7,7 +7,6 @@ command that fixes it (exit 2) instead of a traceback.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -18,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import poll, x
+from tests.packaging.desktop_user import in_tray, user_env
+from tests.ui.conftest import poll
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,12 +71,6 @@ def test_without_qt_the_tray_app_says_how_to_install_it() -> None:
     ]
 
 
-def _in_tray() -> bool:
-    tree = x("xwininfo", "-root", "-tree")
-    panel = re.search(r'(0x[0-9a-f]+) "panel": \("panel" "trayer"\)', tree)
-    return panel is not None and '"Deskhand"' in x("xwininfo", "-tree", "-id", panel.group(1))
-
-
 @pytest.mark.slow
 @pytest.mark.desktop
 @pytest.mark.timeout(1800)  # a clean venv installs Qt, numpy and the rest: minutes on a busy machine
@@ -96,30 +90,14 @@ def test_pip_install_then_deskhand_starts_in_the_tray(tmp_path: Path, trayer: No
     )
     assert pip.returncode == 0, pip.stderr[-3000:]
     exe = venv / "bin" / "deskhand"
-    env = {
-        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(tmp_path / "home"),
-        "LANG": "C.UTF-8",
-        "DISPLAY": os.environ["DISPLAY"],
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "XDG_RUNTIME_DIR": str(tmp_path / "run"),
-        "DESKHAND_DATA_DIR": str(tmp_path / "deskhand-data"),
-        "DESKHAND_CONFIG": str(tmp_path / "config.toml"),
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    if "XAUTHORITY" in os.environ:
-        env["XAUTHORITY"] = os.environ["XAUTHORITY"]
-    for folder in ("home", "run"):
-        (tmp_path / folder).mkdir(mode=0o700)
+    env = user_env(tmp_path, PATH=f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin")
     (tmp_path / "config.toml").write_text('host = "http://127.0.0.1:9"\nmodel = "qwen2.5vl:7b"\n')
     err = tmp_path / "stderr.txt"
-    assert not _in_tray()
+    assert not in_tray()
     with err.open("wb") as stderr:
         proc = subprocess.Popen([str(exe)], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        poll(_in_tray, 60, "the pip-installed app's icon inside trayer's panel")
+        poll(in_tray, 60, "the pip-installed app's icon inside trayer's panel")
         assert proc.poll() is None, err.read_text()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0, err.read_text()
@@ -127,7 +105,7 @@ def test_pip_install_then_deskhand_starts_in_the_tray(tmp_path: Path, trayer: No
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    poll(lambda: not _in_tray(), 10, "the icon to leave the tray")
+    poll(lambda: not in_tray(), 10, "the icon to leave the tray")
     assert "Traceback" not in err.read_text()
 
     subprocess.run(

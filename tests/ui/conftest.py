@@ -15,12 +15,17 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from pytestqt.qtbot import QtBot
 from Xlib.display import Display
 
 from tests.e2e.xsession import form_command
 from tests.fakeollama import FakeOllama
+
+if TYPE_CHECKING:
+    from deskhand.app.controller import DeskhandApp
 
 MODEL = "qwen2.5vl:7b"
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,6 +153,16 @@ def ollama(settings_file: Callable[..., Path]) -> Iterator[FakeOllama]:
     with FakeOllama(models={MODEL: True}) as server:
         settings_file(host=server.url, model=MODEL, settle_cap=0.5)
         yield server
+
+
+@pytest.fixture
+def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
+    """The tray app on the fake Ollama (``ollama`` wrote its config), shut down after the test."""
+    from deskhand.app.controller import DeskhandApp
+
+    app = DeskhandApp()
+    yield app
+    app.shutdown()
 
 
 class Form:

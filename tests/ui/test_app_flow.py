@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import mss
@@ -29,13 +29,6 @@ from tests.ui.conftest import Form
 pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
 
 RED = tuple(int(STOP_RED[i : i + 2], 16) for i in (1, 3, 5))
-
-
-@pytest.fixture
-def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
-    app = DeskhandApp()
-    yield app
-    app.shutdown()
 
 
 def run(qtbot: QtBot, app: DeskhandApp, task: str, timeout: int = 60_000) -> object:

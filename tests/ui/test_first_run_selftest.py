@@ -23,14 +23,6 @@ from tests.fakeollama import FakeOllama
 pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
 
 
-@pytest.fixture(autouse=True)
-def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DESKHAND_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-
-
 def run_to_end(qtbot: QtBot, run: SelfTestRun) -> SelfTestReport:
     """Start ``run`` and wait for whichever of its two end signals comes; fail with its message."""
     ends: list[object] = []

@@ -16,14 +16,6 @@ from deskhand.app.windows.history import MARK_COLOUR, HistoryWindow
 from tests.unit.app.audit_samples import CLICK_AT, IMAGE, crashed_task, fill
 
 
-@pytest.fixture(autouse=True)
-def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DESKHAND_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-
-
 @pytest.fixture
 def audit(tmp_path: Path) -> Iterator[tuple[AuditLog, int, int]]:
     log = AuditLog(tmp_path / "data" / "audit.sqlite3")
@@ -152,7 +144,9 @@ def test_a_task_really_run_can_be_stepped_through(qtbot: QtBot) -> None:
         server.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "Clicked Cancel."}])
         done = deskhand(session, "do", "Click Cancel", "--model", "qwen2.5vl:7b", "--host", server.url)
         assert done.returncode == 0, done.stdout + done.stderr
-        log = AuditLog(Path(session.env["DESKHAND_DATA_DIR"]) / "audit.sqlite3")  # from private_env
+        log = AuditLog(
+            Path(session.env["DESKHAND_DATA_DIR"]) / "audit.sqlite3"
+        )  # from isolated (tests/ui/conftest.py)
         try:
             window = open_window(qtbot, log)
             assert row(window, 0)[1:5] == ["Click Cancel", "qwen2.5vl:7b", "finished", "2"]

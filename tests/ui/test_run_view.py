@@ -14,7 +14,8 @@ from deskhand.core.geometry import ImagePoint
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
 from deskhand.core.trace import StepRecord
-from tests.ui.test_windows import GEOMETRY, jpeg, step_record
+from tests.ui.records import step_record
+from tests.ui.test_windows import GEOMETRY, click_record, jpeg
 
 
 def observation(name: str) -> Observation:
@@ -22,15 +23,8 @@ def observation(name: str) -> Observation:
 
 
 def finish_record(step: int, summary: str) -> StepRecord:
-    return StepRecord(
-        step=step,
-        observation_id=f"o{step}",
-        screenshot=f"step-{step:03d}.jpg",
-        image_size=(1316, 728),
-        screen_rect=(0, 0, 1920, 1080),
-        model="m",
-        dialect="qwen2.5-vl",
-        raw_output="",
+    return step_record(
+        step,
         thought="The form shows it is applied.",
         actions=[{"kind": "finish", "summary": summary, "success": True}],
         screen_targets=[None],
@@ -55,7 +49,7 @@ def two_steps(view: RunView) -> None:
     first = observation("obs")
     view.show_observation(1, first)
     view.show_decision(1, Decision(thought="Apply is there.", actions=(Click(at=ImagePoint(x=329, y=182)),)))
-    view.show_record(step_record([[960, 540]]), first)
+    view.show_record(click_record([[960, 540]]), first)
     view.show_observation(2, observation("o2"))
     view.show_decision(2, Decision(thought="Done.", actions=(Finish(summary="Clicked Apply."),)))
     view.show_record(finish_record(2, "Clicked Apply."), observation("o2"))

@@ -15,22 +15,7 @@ from deskhand.core.actions import Click, Decision
 from deskhand.core.geometry import ImagePoint
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.outcome import StepMemory
-from deskhand.core.trace import StepRecord
-
-
-def record(step: int) -> StepRecord:
-    return StepRecord(
-        step=step,
-        observation_id=f"o{step}",
-        screenshot=f"step-{step:03d}.jpg",
-        image_size=(1316, 728),
-        screen_rect=(0, 0, 1920, 1080),
-        model="m",
-        dialect="d",
-        raw_output="",
-        outcome="executed",
-        timings_ms={},
-    )
+from tests.ui.records import step_record
 
 
 @pytest.fixture
@@ -63,8 +48,8 @@ def test_a_task_walks_through_the_states(session: SessionModel) -> None:
     assert "waiting for you, step 1: Click Apply" in session.status_text()
     session.answered()
     assert session.state is AgentState.ACTING
-    session.recorded(record(1))
-    assert (session.state, session.step, session.last_record) == (AgentState.THINKING, 2, record(1))
+    session.recorded(step_record(1))
+    assert (session.state, session.step, session.last_record) == (AgentState.THINKING, 2, step_record(1))
     session.finished(TaskResult(TaskStatus.FINISHED, "Clicked.", 2))
     assert session.state is AgentState.IDLE
     assert session.status_text() == "Deskhand: idle. Last task finished: Clicked."
@@ -129,7 +114,7 @@ def test_only_one_task_and_no_empty_ones(session: SessionModel) -> None:
 def test_late_signals_after_the_end_do_not_revive_a_task(session: SessionModel) -> None:
     session.start("a")
     session.finished(TaskResult(TaskStatus.STOPPED, "Stopped.", 1))
-    session.recorded(record(1))
+    session.recorded(step_record(1))
     session.waiting()
     assert session.state is AgentState.IDLE
 
@@ -182,7 +167,7 @@ def test_take_over_holds_through_the_model_and_server_events_until_resume(sessio
     assert session.take_over() and session.held and token.requested
     assert session.state is AgentState.PAUSED and "paused by you" in session.status_text()
     session.decided(1, Decision(thought="t", actions=(Click(at=ImagePoint(x=1, y=2)),)))
-    session.recorded(record(1))
+    session.recorded(step_record(1))
     session.paused("Paused: the server is away.")
     session.resumed()  # the server came back; the user still has the desktop
     assert session.state is AgentState.PAUSED and session.held

@@ -6,46 +6,21 @@ further input event: the form logs every click, and the fake server every reques
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
-from Xlib import X
-from Xlib.display import Display
 
 from deskhand.app.config import Settings
 from deskhand.app.controller import DeskhandApp
 from deskhand.app.session import AgentState
 from deskhand.app.tray import Tray
 from deskhand.core.loop import TaskResult, TaskStatus
+from tests.desktop.conftest import held_modifiers_and_buttons
 from tests.fakeollama import FakeOllama
 from tests.ui.conftest import Form, x
 
 pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
-
-
-@pytest.fixture
-def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
-    app = DeskhandApp()
-    yield app
-    app.shutdown()
-
-
-def held() -> tuple[list[int], int]:
-    """Modifier keycodes the X server sees down, and the pointer's button mask."""
-    display = Display()
-    try:
-        keymap = display.query_keymap()
-        keys = [
-            c
-            for codes in display.get_modifier_mapping()
-            for c in codes
-            if c and keymap[c // 8] & (1 << (c % 8))
-        ]
-        mask = display.screen().root.query_pointer().mask
-        return keys, mask & (X.Button1Mask | X.Button2Mask | X.Button3Mask)
-    finally:
-        display.close()
 
 
 def stop_mid_task(
@@ -68,7 +43,7 @@ def stop_mid_task(
     assert [c["button"] for c in form.events("click")] == ["Apply"]  # nothing after Stop
     assert len(ollama.chat_requests) == 2
     assert ollama.remaining_steps == 1
-    assert held() == ([], 0)
+    assert held_modifiers_and_buttons() == ([], 0)
     assert app.session.state is AgentState.IDLE and not app.stop_bar.isVisible()
     return result
 

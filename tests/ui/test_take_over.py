@@ -5,7 +5,7 @@ goes on with "now also …"; a stopped task does not claim the model is still lo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,13 +18,6 @@ from tests.fakeollama import FakeOllama
 from tests.ui.conftest import Form
 
 pytestmark = [pytest.mark.desktop, pytest.mark.usefixtures("window_manager")]
-
-
-@pytest.fixture
-def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
-    app = DeskhandApp()
-    yield app
-    app.shutdown()
 
 
 def clicks(form: Form) -> list[object]:

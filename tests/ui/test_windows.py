@@ -23,6 +23,7 @@ from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.observation import Observation
 from deskhand.core.trace import StepRecord
 from tests.ui.conftest import x
+from tests.ui.records import step_record
 
 GEOMETRY = ScreenGeometry(image_size=Size(1316, 728), screen_rect=Rect(0, 0, 1920, 1080))
 
@@ -95,22 +96,14 @@ def jpeg(size: Size) -> bytes:
     return data.getvalue()
 
 
-def step_record(targets: list[list[int] | None]) -> StepRecord:
-    return StepRecord(
-        step=1,
+def click_record(targets: list[list[int] | None]) -> StepRecord:
+    return step_record(
         observation_id="obs",
-        screenshot="step-001.jpg",
-        image_size=(1316, 728),
-        screen_rect=(0, 0, 1920, 1080),
-        model="m",
-        dialect="qwen2.5-vl",
-        raw_output="",
         thought="The Apply button is in the form.",
         actions=[{"kind": "click", "at": {"x": 658.0, "y": 364.0}, "button": "left", "count": 1}],
         screen_targets=targets,
         verdicts=[{"level": "auto", "reason": "pointer and waiting actions are reversible"}],
         user_answers=[None],
-        outcome="executed",
         timings_ms={"capture": 3.0, "encode": 9.0, "model": 812.0, "total": 900.0},
     )
 
@@ -130,7 +123,7 @@ def test_run_view_marks_where_the_action_lands(qtbot: QtBot) -> None:
     assert len(shown.points) == 1
     assert (round(shown.points[0].x), round(shown.points[0].y)) == (329, 182)
     # The step's record says the click landed at desktop (960, 540): the image's centre.
-    view.show_record(step_record([[960, 540]]), observation)
+    view.show_record(click_record([[960, 540]]), observation)
     assert (round(shown.points[0].x), round(shown.points[0].y)) == (658, 364)
     centre = shown.widget_point(shown.points[0])
     grab = shown.grab().toImage()
@@ -152,7 +145,7 @@ def test_a_target_on_another_monitor_gets_no_marker(qtbot: QtBot) -> None:
     view = RunView()
     qtbot.addWidget(view)
     observation = Observation("obs", jpeg(GEOMETRY.image_size), "image/jpeg", GEOMETRY, 3.0, 9.0)
-    view.show_record(step_record([[2500, 100], None]), observation)
+    view.show_record(click_record([[2500, 100], None]), observation)
     assert view.screenshot.points == []
 
 

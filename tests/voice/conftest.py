@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.summary import section
+
 # Shared fixtures; ``threads_leave_widgets_alone`` (autouse) keeps Python's cycle collector off
 # the worker threads, as in the UI tests: the voice tests run the tray app's tasks too.
 from tests.ui.conftest import (  # noqa: F401
@@ -26,22 +28,10 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Speech:
     return Speech(tmp_path_factory.mktemp("speech"))
 
 
-MEASUREMENTS = pytest.StashKey[list[str]]()
-
-
 @pytest.fixture
 def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """Keep a measurement line for the end of the run (captured output would hide it)."""
-    lines = request.config.stash.setdefault(MEASUREMENTS, [])
-    return lines.append
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    lines = config.stash.get(MEASUREMENTS, [])
-    if lines:
-        terminalreporter.section("voice measurements")
-        for line in lines:
-            terminalreporter.write_line(line)
+    return section(request.config, "voice measurements").append
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from deskhand.core.actions import Click, RunShell, TypeText
+from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus
 from deskhand.core.observation import Observation
-from deskhand.core.approval import UserAnswer
 from deskhand.core.replay import run_replay
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, bind, build_skill
 from deskhand.core.skill_target import Found, NotFound

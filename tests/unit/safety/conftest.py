@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from deskhand.core.verdict import Level
+from tests.summary import section
 
 # Filled by test_shell_corpus.py: one (expected, actual, case id) per corpus case tried.
 RESULTS: list[tuple[Level, Level, str]] = []
@@ -21,7 +22,8 @@ def corpus_results() -> list[tuple[Level, Level, str]]:
     return RESULTS
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+@pytest.hookimpl(tryfirst=True)  # before tests.summary hands the sections over (xdist)
+def pytest_sessionfinish(session: pytest.Session) -> None:
     if not RESULTS:
         return
     tried = len(RESULTS)
@@ -31,8 +33,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ]
     strict = Counter(f"{e.value}->{a.value}" for e, a, _ in RESULTS if a.rank > e.rank)
     lax = Counter(f"{e.value}->{a.value}" for e, a, _ in RESULTS if a.rank < e.rank)
-    write = terminalreporter.write_line
-    terminalreporter.section("shell risk corpus")
+    write = section(session.config, "shell risk corpus").append
     write(
         f"cases tried: {tried} (expected block {by_expected[Level.BLOCK]}, "
         f"confirm {by_expected[Level.CONFIRM]}, auto {by_expected[Level.AUTO]})"
