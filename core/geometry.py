@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "Frame",
     "Grid",
+    "ImageBox",
     "ImagePoint",
     "ModelPoint",
     "ModelSpace",
@@ -34,6 +35,7 @@ __all__ = [
     "ScreenPoint",
     "Size",
     "smart_resize",
+    "through_crop",
 ]
 
 

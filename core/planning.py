@@ -33,6 +33,7 @@ __all__ = [
     "PlanKind",
     "Planner",
     "ask_planner",
+    "ends_early",
     "grounder_task",
     "parse_plan",
     "plan_conversation",

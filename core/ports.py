@@ -25,6 +25,7 @@ __all__ = [
     "Approver",
     "Clock",
     "Dialect",
+    "ElementSource",
     "Executor",
     "FaultWaiter",
     "Inspector",
@@ -35,6 +36,7 @@ __all__ = [
     "ShouldStop",
     "StepSink",
     "ToolRunner",
+    "Zoomer",
 ]
 
 ShouldStop = Callable[[], bool]

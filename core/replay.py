@@ -54,7 +54,7 @@ from deskhand.core.step_log import StepLog
 from deskhand.core.task import Limits, Parts, TaskResult, TaskRun, TaskStatus
 from deskhand.core.trace import StepRecord
 
-__all__ = ["Replayed", "run_replay"]
+__all__ = ["ReplayLog", "ReplayRun", "ReplayStep", "Replayed", "run_replay"]
 
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from deskhand.core.actions import Keys, MouseButton, ScrollDirection
+from deskhand.core.errors import DeskhandError
 from deskhand.core.target import clean_label
 
 __all__ = [
@@ -63,7 +64,7 @@ _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Expect = Literal["nothing", "change"]
 
 
-class SkillError(ValueError):
+class SkillError(DeskhandError, ValueError):
     """A skill that cannot be used as asked: a bad parameter, a bad name, a bad file."""
 
 

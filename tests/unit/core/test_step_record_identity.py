@@ -23,7 +23,7 @@ from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level, Verdict
 
 STEPS = 6_500
-DIGEST = "65f0279fadea2b6d4829158164acf2e631087799460cf0741134fcffd7025155"  # + planner, dropped, elements, grounding (additive)
+DIGEST = "bc16c63e697ff4e00d3437f4410171c477a3e5edbe295da7d5ccc48bbfbdd853"  # grew only by additive fields: planner, dropped, elements, grounding, skill replays
 _ACTION: TypeAdapter[Action] = TypeAdapter(Action)
 _GEOMETRIES = (
     ScreenGeometry(image_size=Size(1344, 756), screen_rect=Rect(0, 0, 1920, 1080)),
