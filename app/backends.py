@@ -12,8 +12,8 @@ import logging
 import os
 from typing import TYPE_CHECKING, Literal
 
-from deskhand.app.api_keys import api_key
-from deskhand.app.config import Settings
+from deskhand.app.store.api_keys import api_key
+from deskhand.app.store.config import Settings
 from deskhand.core.geometry import Grid
 from deskhand.vision.ollama_model import OllamaModel
 from deskhand.vision.openai_wire import DEFAULT_BASE_URL

@@ -32,7 +32,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, EmbeddedResource, ImageContent, Implementation, TextContent, Tool
 
 from deskhand.actions._gate import require_approved
-from deskhand.app.config import McpServer, Settings
+from deskhand.app.store.config import McpServer, Settings
 from deskhand.core.actions import Action, CallTool
 from deskhand.core.approval import Approved
 from deskhand.core.errors import ExecutionFailed, Stopped

@@ -16,8 +16,8 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from deskhand.app.config import Settings, load_settings
-from deskhand.app.settings_store import save_settings, updated
+from deskhand.app.store.config import Settings, load_settings
+from deskhand.app.store.settings_store import save_settings, updated
 from deskhand.core.errors import DeskhandError, ServerUnreachable, SetupError
 from deskhand.core.privacy import (
     Destination,

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
-from deskhand.app.audit_log import AuditLog, TaskLog
-from deskhand.app.config import Settings
-from deskhand.app.settings_store import audit_log_path
-from deskhand.app.skill_journal import TargetJournal
-from deskhand.app.task_lock import desktop_lock
-from deskhand.app.tracefile import TraceDirectory
+from deskhand.app.platform.task_lock import desktop_lock
+from deskhand.app.skills.skill_journal import TargetJournal
+from deskhand.app.store.audit_log import AuditLog, TaskLog
+from deskhand.app.store.config import Settings
+from deskhand.app.store.settings_store import audit_log_path
+from deskhand.app.store.tracefile import TraceDirectory
 from deskhand.app.wiring import TaskOptions, build_parts, release_input_after_crash
 from deskhand.core.actions import Decision
 from deskhand.core.errors import SetupError
@@ -50,7 +50,7 @@ def open_audit_log(settings: Settings) -> AuditLog:
 def desktop_turn(purpose: str) -> Iterator[None]:
     """Hold the desktop while ``purpose`` (a task, or one MCP client's action) uses it.
 
-    The per-desktop lock (``deskhand.app.task_lock``): another Deskhand process driving
+    The per-desktop lock (``deskhand.app.platform.task_lock``): another Deskhand process driving
     this desktop -- a ``deskhand do``, the tray app's task, an MCP server's action -- makes
     this raise ``DesktopBusy`` at once, so two never type into the same window.
     """
@@ -106,7 +106,7 @@ class TaskSession:
         self.audit: TaskLog = audit_log.begin_task(
             task, model=options.model, dialect=parts.dialect.name, host=options.host, origin=origin
         )
-        # What each click acted on, for `deskhand skills save` (``app/skill_journal.py``).
+        # What each click acted on, for `deskhand skills save` (``app/skills/skill_journal.py``).
         self.lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None))
         journals = (*journals, TargetJournal(audit_log, self.audit.task_id, self.lookup))
         # Each action is on record (audit log first) before it runs: never act unrecorded.

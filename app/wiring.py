@@ -26,7 +26,6 @@ from deskhand.actions.gui import GuiExecutor
 from deskhand.actions.settle import ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
-from deskhand.app.api_keys import api_key
 from deskhand.app.backends import (
     Backend,
     default_host,
@@ -35,10 +34,11 @@ from deskhand.app.backends import (
     screen_grid,
     server_kind,
 )
-from deskhand.app.config import Settings
-from deskhand.app.display import choose_display, portal_monitor, task_desktop
-from deskhand.app.memory_store import MemoryStore
-from deskhand.app.settings_store import personal_db_path
+from deskhand.app.platform.display import choose_display, portal_monitor, task_desktop
+from deskhand.app.store.api_keys import api_key
+from deskhand.app.store.config import Settings
+from deskhand.app.store.memory_store import MemoryStore
+from deskhand.app.store.settings_store import personal_db_path
 from deskhand.core.actions import Decision
 from deskhand.core.errors import ModelUnavailable
 from deskhand.core.faults import PauseAndRetry

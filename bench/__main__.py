@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import configs, grounding, measure, report, skills
 from bench.desktop import Desktop, start_desktop
 from bench.tasks import FILL, TASKS, chatty, script
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.core.geometry import Grid
 from deskhand.vision.dialects.common import QWEN25_GRID
 from deskhand.vision.dialects.qwen3 import QWEN3_GRID

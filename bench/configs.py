@@ -21,7 +21,7 @@ from PIL import Image
 
 from bench.legacy import PreviousScreen, PreviousSettler
 from deskhand.actions.settle import FixedSettler, ScreenSettler, SettleStats
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
 from deskhand.core.actions import Action
 from deskhand.core.approval import UserAnswer

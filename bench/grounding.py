@@ -24,7 +24,7 @@ from typing import Any
 from bench.configs import AllowAll, Collector
 from bench.measure import percentile
 from bench.small_targets_app import COLUMNS, WORDS
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
 from deskhand.core.loop import run_task
 from tests.a11y import NoAccessibilityBus, accessibility_bus

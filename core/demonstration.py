@@ -3,7 +3,7 @@
 ``deskhand teach`` records what the user's hands do -- button presses and releases, key
 presses -- and this module turns that stream into steps: "click here", "double-click
 there", "type 'Grüße'", "press ctrl+s", "scroll down 3".  It knows nothing of X11: the
-recorder (``deskhand.app.input_recorder``) has already turned keycodes into the text a
+recorder (``deskhand.app.platform.input_recorder``) has already turned keycodes into the text a
 key types and the key's name, and the teaching session has attached what each press
 landed on (``seen``) and whether keystrokes went into a password field (``secret``).
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 __all__ = ["API_KEY_ENV_VARS", "MIN_SECRET_LENGTH", "REDACTED", "redact"]
 
-# Where Deskhand reads the OpenAI-compatible server's key, in order (see app/api_keys.py).
+# Where Deskhand reads the OpenAI-compatible server's key, in order (see app/store/api_keys.py).
 API_KEY_ENV_VARS = ("DESKHAND_API_KEY", "OPENAI_API_KEY")
 REDACTED = "[redacted]"
 # Shorter values are placeholders ("EMPTY", "none"), not keys; replacing every "none" in a

@@ -48,9 +48,9 @@ def inside() -> int:
     import mss
     from PIL import Image
 
-    from deskhand.app.controller import DeskhandApp
-    from deskhand.app.hotkeys import shortcut_label
-    from deskhand.app.tray import Tray
+    from deskhand.app.platform.hotkeys import shortcut_label
+    from deskhand.app.tray.controller import DeskhandApp
+    from deskhand.app.tray.tray import Tray
     from tests.fakeollama import FakeOllama
 
     def settle(until: Callable[[], bool] = lambda: True, timeout: float = 30) -> None:

@@ -192,7 +192,7 @@ def build_tarball(bundle: Path, p: project.Project, level: int) -> Path:
 
 def man_page(p: project.Project, date: datetime) -> str:
     """deskhand(1), from the CLI's own argparse help so it cannot drift from the commands."""
-    from deskhand.app.cli import build_parser
+    from deskhand.app.cli.main import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

@@ -22,9 +22,9 @@ PACKAGING = ROOT / "packaging"
 
 APP_NAME = "Deskhand"  # what people see: menus, the Start menu, the .app, the tray tooltip
 # Reverse-DNS id: the macOS bundle identifier.  The same string labels the LaunchAgent that
-# app/autostart.py writes, so "Deskhand" in System Settings > Login Items is one app.
+# app/platform/autostart.py writes, so "Deskhand" in System Settings > Login Items is one app.
 BUNDLE_ID = "org.deskhand.app"
-ICON_NAME = "deskhand"  # freedesktop icon name; app/autostart.py writes Icon=deskhand
+ICON_NAME = "deskhand"  # freedesktop icon name; app/platform/autostart.py writes Icon=deskhand
 
 ASSETS = ROOT / "assets"
 ICON_SVG = ASSETS / "deskhand.svg"
@@ -51,7 +51,7 @@ class Project:
     version: str
     summary: str
     license: str
-    entry_module: str  # "deskhand.app.cli"
+    entry_module: str  # "deskhand.app.cli.main"
     entry_function: str  # "main"
     maintainer: str
     homepage: str | None

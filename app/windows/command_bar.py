@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QGuiApplication, QHideEvent, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QToolButton, QVBoxLayout, QWidget
 
-from deskhand.app.recent import HistoryWalker
+from deskhand.app.store.recent import HistoryWalker
 
 WIDTH = 680
 
@@ -144,7 +144,7 @@ class CommandBar(QWidget):
     def _insist_on_focus(self) -> None:
         """After a global hotkey, Qt's activation request may be refused; ask as a pager does."""
         if self.isVisible() and not self.isActiveWindow():
-            from deskhand.app.x11_windows import activate
+            from deskhand.app.platform.x11_windows import activate
 
             activate(int(self.winId()))
 

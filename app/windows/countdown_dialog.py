@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from deskhand.app.session import AgentState
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.icons import state_icon
 
 

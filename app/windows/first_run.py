@@ -16,11 +16,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
-from deskhand.app.config import Settings, config_path, load_settings
-from deskhand.app.hardware import Accelerator, detect_accelerator, recommend, recommend_planner
-from deskhand.app.hotkeys import shortcut_label
-from deskhand.app.self_test import SelfTestReport
-from deskhand.app.settings_store import InvalidSettings, save_settings, updated
+from deskhand.app.platform.hardware import Accelerator, detect_accelerator, recommend, recommend_planner
+from deskhand.app.platform.hotkeys import shortcut_label
+from deskhand.app.store.config import Settings, config_path, load_settings
+from deskhand.app.store.settings_store import InvalidSettings, save_settings, updated
+from deskhand.app.tray.self_test import SelfTestReport
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, ollama_server
 from deskhand.app.windows.target_board import SelfTestRun
 from deskhand.app.wiring import resolve_host

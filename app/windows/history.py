@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.audit_log import AuditLog, StoredStep, TaskSummary
-from deskhand.app.history_views import (
+from deskhand.app.store.audit_log import AuditLog, StoredStep, TaskSummary
+from deskhand.app.store.history_views import (
     StepView,
     format_duration,
     format_time,

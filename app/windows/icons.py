@@ -12,7 +12,7 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from deskhand.app.session import AgentState
+from deskhand.app.tray.session import AgentState
 
 COLOURS = {
     AgentState.IDLE: QColor("#546e7a"),

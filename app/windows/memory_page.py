@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.memory_store import MemoryStore
+from deskhand.app.store.memory_store import MemoryStore
 from deskhand.core.errors import DeskhandError
 
 __all__ = ["MemoryPage", "ask_fact"]

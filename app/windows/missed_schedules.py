@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from deskhand.app.schedule_store import Schedule
-from deskhand.app.session import AgentState
+from deskhand.app.store.schedule_store import Schedule
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.icons import state_icon
 
 __all__ = ["MissedSchedulesDialog", "ask_run_missed"]

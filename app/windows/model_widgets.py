@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.history_views import plural
-from deskhand.app.pull_progress import PullProgress
-from deskhand.app.server_jobs import (
+from deskhand.app.jobs.pull_progress import PullProgress
+from deskhand.app.jobs.server_jobs import (
     ModelServer,
     ServerFactory,
     ServerJob,
@@ -32,6 +31,7 @@ from deskhand.app.server_jobs import (
     server_jobs_running,
     stop_server_jobs,
 )
+from deskhand.app.store.history_views import plural
 from deskhand.app.wiring import RECOMMENDED_MODEL
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.ollama_model import ModelInfo, ProgressCallback

@@ -13,7 +13,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from deskhand.app.session import AgentState
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.icons import state_icon
 from deskhand.core.privacy import Destination, Reach
 

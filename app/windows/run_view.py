@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.session import RUNNING_STATES, AgentState
+from deskhand.app.tray.session import RUNNING_STATES, AgentState
 from deskhand.app.windows.icons import state_icon
 from deskhand.app.windows.step_views import (
     THUMB,

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app import autostart
-from deskhand.app.config import Settings, config_path, load_settings
-from deskhand.app.memory_store import MemoryStore
-from deskhand.app.settings_store import InvalidSettings, personal_db_path, save_settings, updated
+from deskhand.app.platform import autostart
+from deskhand.app.store.config import Settings, config_path, load_settings
+from deskhand.app.store.memory_store import MemoryStore
+from deskhand.app.store.settings_store import InvalidSettings, personal_db_path, save_settings, updated
 from deskhand.app.windows.memory_page import MemoryPage
 from deskhand.app.windows.model_widgets import ServerFactory, error_label, ollama_server, show_error
 from deskhand.app.windows.placement import fit_to_screen, room_on_screen

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.windows.model_widgets import error_label
 
 __all__ = [

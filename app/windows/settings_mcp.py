@@ -17,7 +17,7 @@ import tomli_w
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
 
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.windows.settings_fields import SettingsGroup
 
 EXAMPLE = """# e.g.

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.windows.settings_fields import SecondsSpin, SettingsGroup, hint
 from deskhand.core.policy import UNLOCKABLE_RULES
 

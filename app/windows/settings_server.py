@@ -13,8 +13,8 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from deskhand.app.backends import default_host
-from deskhand.app.config import Settings
-from deskhand.app.settings_store import InvalidSettings, updated
+from deskhand.app.store.config import Settings
+from deskhand.app.store.settings_store import InvalidSettings, updated
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, show_error
 from deskhand.app.windows.settings_fields import SettingsGroup, choice
 from deskhand.app.wiring import resolve_host

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLabel
 
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.windows.settings_fields import SecondsSpin, SettingsGroup, choice, key_edit, key_text
 
 __all__ = ["VoiceGroup"]

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskhand.app.skill_store import SkillStore
+from deskhand.app.skills.skill_store import SkillStore
 from deskhand.app.windows.placement import fit_to_screen
 from deskhand.core.errors import DeskhandError
 from deskhand.core.skill import Skill, SkillError, say

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from deskhand.app.session import AgentState
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.icons import state_pixmap
 
 STOP_RED = "#d50000"  # distinctive on purpose: tests look for it in screenshots

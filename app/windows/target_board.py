@@ -15,8 +15,8 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRect, Qt, QTimer, Si
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QMouseEvent, QScreen
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from deskhand.app.config import Settings
-from deskhand.app.self_test import LABELS, PLACES, ClickLog, SelfTestReport, Target, run_self_test
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.self_test import LABELS, PLACES, ClickLog, SelfTestReport, Target, run_self_test
 from deskhand.app.windows.model_widgets import ServerJob
 from deskhand.core.geometry import Rect
 from deskhand.core.ports import ShouldStop

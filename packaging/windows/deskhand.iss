@@ -7,7 +7,7 @@
 ; it is written nowhere else.  Per-user: no administrator rights, installs under
 ; %LOCALAPPDATA%\Programs\Deskhand, Start-menu entry for this user only, and an optional
 ; "start at login" task that writes the same HKCU Run value as the tray's own autostart
-; toggle (app/autostart.py), so either one can turn it off again.
+; toggle (app/platform/autostart.py), so either one can turn it off again.
 
 #ifndef AppVersion
   #error Pass the version from pyproject.toml: iscc /DAppVersion=X.Y.Z deskhand.iss

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from deskhand.app.backends import screen_grid
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.core.geometry import Size, smart_resize
 from deskhand.vision.dialects import dialect_for
 from deskhand.vision.dialects.common import QWEN25_GRID

@@ -11,8 +11,8 @@ import pytest
 from Xlib import X, Xatom
 from Xlib.display import Display
 
-from deskhand.app.input_recorder import InputRecorder, keysym_text
-from deskhand.app.teach_session import DesktopLook, TeachSession
+from deskhand.app.platform.input_recorder import InputRecorder, keysym_text
+from deskhand.app.skills.teach_session import DesktopLook, TeachSession
 from deskhand.core.actions import MouseButton, ScrollDirection
 from deskhand.core.demonstration import (
     Keystroke,

@@ -33,7 +33,8 @@ def deskhand_seeing(
 
 
 def main(argv: Sequence[str]) -> int:
-    from deskhand.app import cli, privacy
+    from deskhand.app import privacy
+    from deskhand.app.cli import main as cli
     from deskhand.core.privacy import host_key
 
     table = {host_key(name): list(addresses) for name, addresses in json.loads(argv[0]).items()}

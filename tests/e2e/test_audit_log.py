@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from tests.e2e.xsession import XSession, deskhand, killed, pids_of, read_events, task_started, wait_for
 from tests.fakeollama import FakeOllama
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from tests.e2e.xsession import XSession, read_events, wait_for
 from tests.fakeollama import FakeOllama
 

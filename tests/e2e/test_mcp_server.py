@@ -26,7 +26,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, ImageContent, Implementation, TextContent
 from PIL import Image
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.geometry import Size, smart_resize
 from deskhand.vision.dialects.common import QWEN25_GRID
 from tests.a11y import accessibility_bus

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from tests.a11y import accessibility_bus
 from tests.e2e.conftest import MODELS
 from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session

@@ -26,7 +26,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from deskhand.app import autostart
+from deskhand.app.platform import autostart
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -293,7 +293,7 @@ def test_the_control_file_is_well_formed(build_linux: ModuleType, project: Modul
 
 
 def test_the_man_page_documents_every_command(build_linux: ModuleType, project: ModuleType) -> None:
-    from deskhand.app.cli import build_parser
+    from deskhand.app.cli.main import build_parser
 
     page = build_linux.man_page(project.load(), datetime(2026, 1, 2, tzinfo=UTC))
     assert page.startswith('.TH DESKHAND 1 "2026-01-02"')

@@ -61,7 +61,7 @@ def test_building_the_package_prints_no_deprecation_banner(tmp_path: Path) -> No
 
 def test_without_qt_the_tray_app_says_how_to_install_it() -> None:
     """PySide6 made unimportable in this interpreter: one line, the fix, exit code 2."""
-    code = "import sys; sys.modules['PySide6'] = None; from deskhand.app.cli import main; sys.exit(main([]))"
+    code = "import sys; sys.modules['PySide6'] = None; from deskhand.app.cli.main import main; sys.exit(main([]))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2, r.stderr
     assert r.stderr.splitlines() == [

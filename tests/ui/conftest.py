@@ -25,7 +25,7 @@ from tests.e2e.xsession import form_command
 from tests.fakeollama import FakeOllama
 
 if TYPE_CHECKING:
-    from deskhand.app.controller import DeskhandApp
+    from deskhand.app.tray.controller import DeskhandApp
 
 MODEL = "qwen2.5vl:7b"
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +158,7 @@ def ollama(settings_file: Callable[..., Path]) -> Iterator[FakeOllama]:
 @pytest.fixture
 def app(qtbot: QtBot, ollama: FakeOllama) -> Iterator[DeskhandApp]:
     """The tray app on the fake Ollama (``ollama`` wrote its config), shut down after the test."""
-    from deskhand.app.controller import DeskhandApp
+    from deskhand.app.tray.controller import DeskhandApp
 
     app = DeskhandApp()
     yield app

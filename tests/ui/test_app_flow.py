@@ -18,9 +18,9 @@ from PIL import Image, ImageChops
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.audit_log import AuditLog, default_path
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.session import AgentState
+from deskhand.app.store.audit_log import AuditLog, default_path
+from deskhand.app.tray.controller import DeskhandApp
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.stop_bar import STOP_RED
 from deskhand.core.loop import TaskResult, TaskStatus
 from tests.fakeollama import FakeOllama
@@ -186,7 +186,7 @@ def test_a_confirmation_in_the_app_blocks_only_the_worker(
 def test_a_task_is_refused_while_another_holds_the_desktop(
     app: DeskhandApp, qtbot: QtBot, ollama: FakeOllama
 ) -> None:
-    from deskhand.app.task_lock import desktop_lock
+    from deskhand.app.platform.task_lock import desktop_lock
 
     ollama.script([{"do": "finish", "summary": "Done."}])
     with desktop_lock("deskhand do"):

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.qt_approver import DialogHost, QtApprover
+from deskhand.app.tray.qt_approver import DialogHost, QtApprover
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
 from deskhand.app.windows.question_dialog import QuestionDialog
 from deskhand.core.actions import Click, RunShell

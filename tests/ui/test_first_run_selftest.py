@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings
-from deskhand.app.hardware import Accelerator
-from deskhand.app.self_test import LABELS, SelfTestReport
+from deskhand.app.platform.hardware import Accelerator
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.self_test import LABELS, SelfTestReport
 from deskhand.app.windows.first_run import FirstRunWizard, SelfTestPage
 from deskhand.app.windows.target_board import SelfTestRun
 from tests.fakeollama import FakeOllama

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings, load_settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.hardware import GB, Accelerator
+from deskhand.app.platform.hardware import GB, Accelerator
+from deskhand.app.store.config import Settings, load_settings
+from deskhand.app.tray.controller import DeskhandApp
 from deskhand.app.windows.first_run import FirstRunWizard, install_instructions
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port

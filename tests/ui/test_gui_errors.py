@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.hardware import GB, Accelerator
+from deskhand.app.platform.hardware import GB, Accelerator
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.controller import DeskhandApp
 from deskhand.app.windows.first_run import FirstRunWizard
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port

@@ -8,7 +8,7 @@ import weakref
 
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.gui_gc import GuiThreadCollector
+from deskhand.app.tray.gui_gc import GuiThreadCollector
 
 
 class Cycle:

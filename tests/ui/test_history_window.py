@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.windows.history import MARK_COLOUR, HistoryWindow
 from tests.unit.app.audit_samples import CLICK_AT, IMAGE, crashed_task, fill
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.hotkeys import Chord, GlobalHotkeys, UnsupportedHotkeys, parse_chord
-from deskhand.app.hotkeys_x11 import X11Hotkeys
+from deskhand.app.platform.hotkeys import Chord, GlobalHotkeys, UnsupportedHotkeys, parse_chord
+from deskhand.app.platform.hotkeys_x11 import X11Hotkeys
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.controller import DeskhandApp
 from deskhand.core.errors import UsageError
 from tests.ui.conftest import x
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.mcp_command import Presence
+from deskhand.app.cli.mcp_command import Presence
 from deskhand.core.stop import StopToken
 
 

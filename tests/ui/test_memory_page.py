@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.memory_store import MemoryStore
+from deskhand.app.store.memory_store import MemoryStore
 from deskhand.app.windows.memory_page import MemoryPage
 
 
@@ -57,9 +57,9 @@ def test_forget_selected_clear_and_export(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_the_tray_s_remember_keeps_a_fact_and_refuses_a_secret(qtbot: QtBot, tmp_path: Path) -> None:
-    from deskhand.app.config import load_settings
-    from deskhand.app.controller import DeskhandApp
-    from deskhand.app.settings_store import personal_db_path
+    from deskhand.app.store.config import load_settings
+    from deskhand.app.store.settings_store import personal_db_path
+    from deskhand.app.tray.controller import DeskhandApp
 
     app = DeskhandApp()
     notes: list[tuple[str, bool]] = []

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.session import AgentState
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.run_view import RunView
 from deskhand.core.actions import Click, Decision, Finish
 from deskhand.core.geometry import ImagePoint

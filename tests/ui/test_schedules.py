@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.audit_log import AuditLog, default_path
-from deskhand.app.config import load_settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.schedule_store import Schedule, ScheduleStore
-from deskhand.app.settings_store import personal_db_path
+from deskhand.app.store.audit_log import AuditLog, default_path
+from deskhand.app.store.config import load_settings
+from deskhand.app.store.schedule_store import Schedule, ScheduleStore
+from deskhand.app.store.settings_store import personal_db_path
+from deskhand.app.tray.controller import DeskhandApp
 from deskhand.core.loop import TaskResult, TaskStatus
 from tests.fakeollama import FakeOllama
 

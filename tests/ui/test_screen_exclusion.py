@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.gui_call import GuiInvoker
-from deskhand.app.screen_exclusion import ExcludingScreen, OurWindows, pointer_rects
+from deskhand.app.platform.screen_exclusion import ExcludingScreen, OurWindows, pointer_rects
+from deskhand.app.tray.gui_call import GuiInvoker
 from deskhand.app.windows.stop_bar import StopBar
 from deskhand.core.actions import Click, Drag, Scroll, ScrollDirection, TypeText
 from deskhand.core.geometry import Grid, ImagePoint, Rect, ScreenGeometry, Size

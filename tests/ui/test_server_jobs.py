@@ -16,8 +16,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings
-from deskhand.app.hardware import GB, Accelerator
+from deskhand.app.platform.hardware import GB, Accelerator
+from deskhand.app.store.config import Settings
 from deskhand.app.windows.first_run import FirstRunWizard
 from deskhand.app.windows.model_widgets import (
     ModelPicker,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.recent import MAX_RECENT, HistoryWalker, RecentCommands
-from deskhand.app.session import AgentState, SessionError, SessionModel
+from deskhand.app.store.recent import MAX_RECENT, HistoryWalker, RecentCommands
+from deskhand.app.tray.session import AgentState, SessionError, SessionModel
 from deskhand.core.actions import Click, Decision
 from deskhand.core.geometry import ImagePoint
 from deskhand.core.loop import TaskResult, TaskStatus
@@ -24,13 +24,13 @@ def session(tmp_path: Path) -> SessionModel:
 
 
 def test_no_qt_needed() -> None:
-    code = "import sys, deskhand.app.session, deskhand.app.recent; print('PySide6' in sys.modules)"
+    code = "import sys, deskhand.app.tray.session, deskhand.app.store.recent; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
 
 def test_launcher_imports_neither_qt_nor_pyautogui_before_it_runs() -> None:
-    code = "import sys, deskhand.app.launch; print(sorted(m for m in ('PySide6', 'pyautogui') if m in sys.modules))"
+    code = "import sys, deskhand.app.tray.launch; print(sorted(m for m in ('PySide6', 'pyautogui') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

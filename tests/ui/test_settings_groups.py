@@ -16,7 +16,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings, load_settings
+from deskhand.app.store.config import Settings, load_settings
 from deskhand.app.windows.settings import SettingsWindow
 from deskhand.app.windows.settings_fields import key_text
 from deskhand.core.policy import UNLOCKABLE_RULES

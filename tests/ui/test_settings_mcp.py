@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import McpServer, Settings, load_settings
+from deskhand.app.store.config import McpServer, Settings, load_settings
 from deskhand.app.windows.settings import SettingsWindow
 from deskhand.vision.ollama_model import ModelInfo
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings, load_settings
+from deskhand.app.store.config import Settings, load_settings
 from deskhand.app.windows.settings import SettingsWindow
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port

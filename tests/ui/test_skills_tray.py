@@ -15,12 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import load_settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.skill_store import SkillStore, skills_dir
+from deskhand.app.platform.x11_windows import frame_rect
+from deskhand.app.skills.skill_store import SkillStore, skills_dir
+from deskhand.app.store.config import load_settings
+from deskhand.app.tray.controller import DeskhandApp
 from deskhand.app.windows.history import HistoryWindow
 from deskhand.app.windows.skills import SkillsWindow
-from deskhand.app.x11_windows import frame_rect
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, build_skill
 from tests.fakeollama import FakeOllama

@@ -11,10 +11,10 @@ from collections.abc import Callable
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.session import AgentState
-from deskhand.app.tray import Tray
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.controller import DeskhandApp
+from deskhand.app.tray.session import AgentState
+from deskhand.app.tray.tray import Tray
 from deskhand.core.loop import TaskResult, TaskStatus
 from tests.desktop.conftest import held_modifiers_and_buttons
 from tests.fakeollama import FakeOllama

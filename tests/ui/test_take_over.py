@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.session import AgentState
+from deskhand.app.tray.controller import DeskhandApp
+from deskhand.app.tray.session import AgentState
 from deskhand.core.loop import TaskResult, TaskStatus
 from tests.fakeollama import FakeOllama
 from tests.ui.conftest import Form

@@ -11,10 +11,10 @@ from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import Settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.session import AgentState
-from deskhand.app.tray import STATUS_WIDTH_PX, Tray
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.controller import DeskhandApp
+from deskhand.app.tray.session import AgentState
+from deskhand.app.tray.tray import STATUS_WIDTH_PX, Tray
 from deskhand.app.windows.icons import state_icon
 from deskhand.app.windows.settings_fields import key_edit
 from deskhand.core.loop import TaskResult, TaskStatus
@@ -141,7 +141,7 @@ def test_on_wayland_the_portal_note_reaches_the_tray(qtbot: QtBot, monkeypatch: 
     task's thread) is a tray notification; the app keeps one portal session for its run."""
     import threading
 
-    from deskhand.app import display
+    from deskhand.app.platform import display
 
     monkeypatch.setenv("DESKHAND_DISPLAY", "wayland")
     app = DeskhandApp(settings=Settings)

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.gui_call import GuiInvoker
-from deskhand.app.qt_approver import DialogHost
-from deskhand.app.single_instance import SingleInstance
-from deskhand.app.tray_link import McpPeers, TrayLink
+from deskhand.app.tray.gui_call import GuiInvoker
+from deskhand.app.tray.qt_approver import DialogHost
+from deskhand.app.tray.single_instance import SingleInstance
+from deskhand.app.tray.tray_link import McpPeers, TrayLink
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
 from deskhand.core.actions import Click
 from deskhand.core.approval import UserAnswer

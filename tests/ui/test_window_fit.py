@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app import autostart
+from deskhand.app.platform import autostart
 from deskhand.app.windows.settings import SettingsWindow
 from tests.ui.conftest import isolated  # noqa: F401
 

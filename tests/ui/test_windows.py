@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QCursor, QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.session import AgentState
+from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.command_bar import WIDTH, CommandBar
 from deskhand.app.windows.icons import COLOURS, state_icon, state_pixmap
 from deskhand.app.windows.marker import MARKER

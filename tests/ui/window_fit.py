@@ -77,7 +77,7 @@ def visible_texts(window: QWidget) -> list[str]:
 
 
 def measure_history(shots: Path | None, home: Path) -> dict[str, Any]:
-    from deskhand.app.audit_log import AuditLog
+    from deskhand.app.store.audit_log import AuditLog
     from deskhand.app.windows.history import HistoryWindow
     from tests.unit.app.audit_samples import fill
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.cli import main
+from deskhand.app.cli.main import main
 from tests.voice.conftest import write_config
 from tests.voice.hub import HubState, LocalHub, model_files
 from tests.voice.speech import Speech

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from pydantic import ValidationError
 
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.voice.speech_out import PlatformSpeaker, SilentSpeaker, speaker_command
 
 

@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.config import load_settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.session import AgentState
+from deskhand.app.store.config import load_settings
+from deskhand.app.tray.controller import DeskhandApp
+from deskhand.app.tray.session import AgentState
 from deskhand.core.loop import TaskResult, TaskStatus
 from deskhand.voice.audio import FileSource
 from deskhand.voice.listening import Heard
@@ -230,7 +230,7 @@ def test_first_use_of_whisper_downloads_its_model_with_a_progress_bar(
     cancel: bool,
 ) -> None:
     pytest.importorskip("faster_whisper")
-    from deskhand.app.voice_setup import free_recognizer, whisper_store
+    from deskhand.app.tray.voice_setup import free_recognizer, whisper_store
     from deskhand.voice.whisper import FasterWhisperRecognizer
     from tests.voice.hub import HubState, LocalHub, model_files
 

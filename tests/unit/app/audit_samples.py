@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.actions import Click, Finish, TypeText
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
@@ -85,7 +85,7 @@ def fill(log: AuditLog) -> tuple[int, int]:
 _CRASH = """
 import os, signal, sys
 from pathlib import Path
-from deskhand.app.audit_log import AuditLog
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.outcome import STARTED
 from tests.unit.app.audit_samples import click_step, observation, typing_step
 log = AuditLog(Path(sys.argv[1]))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.cli import main
+from deskhand.app.cli.main import main
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -64,7 +64,7 @@ def test_an_unreadable_config_file_is_one_line_and_exit_2(
         ("max_step = 3", "`max_step`. Did you mean `max_steps`? Rename or delete it."),
         (
             "frobnicate = true",
-            "`frobnicate`. Delete it (the settings are listed in app/config.py, and the common ones in the README).",
+            "`frobnicate`. Delete it (the settings are listed in app/store/config.py, and the common ones in the README).",
         ),
     ],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.display import choose_display
+from deskhand.app.platform.display import choose_display
 from deskhand.core.errors import UsageError
 from deskhand.vision.portal.session import missing_portal_hint
 from deskhand.vision.portal.tokens import TokenStore
@@ -67,7 +67,7 @@ def test_the_token_file_is_private(tmp_path: Path) -> None:
 @linux
 def test_no_x11_key_grab_on_wayland(monkeypatch: pytest.MonkeyPatch) -> None:
     """XWayland's DISPLAY is set on a Wayland desktop, but a grab there misses Wayland apps."""
-    from deskhand.app.hotkeys import UnsupportedHotkeys, default_backend
+    from deskhand.app.platform.hotkeys import UnsupportedHotkeys, default_backend
 
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from deskhand.app import privacy
-from deskhand.app.config import Settings
-from deskhand.app.gui_text import for_gui
+from deskhand.app.store.config import Settings
+from deskhand.app.tray.gui_text import for_gui
 from deskhand.app.wiring import resolve_model
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice

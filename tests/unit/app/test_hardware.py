@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from deskhand.app.hardware import (
+from deskhand.app.platform.hardware import (
     GB,
     RECOMMENDATIONS,
     TEXT_CONTEXT_GB,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.audit_log import AuditLog
-from deskhand.app.history_command import run_history
-from deskhand.app.history_views import format_duration, step_view
+from deskhand.app.cli.history_command import run_history
+from deskhand.app.store.audit_log import AuditLog
+from deskhand.app.store.history_views import format_duration, step_view
 from deskhand.core.errors import UsageError
 from tests.unit.app.audit_samples import CLICK_AT, crashed_task, fill
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskhand.app.model_commands import dialect_label
+from deskhand.app.cli.model_commands import dialect_label
 
 
 @pytest.mark.parametrize(

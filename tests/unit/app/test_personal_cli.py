@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.cli import main
+from deskhand.app.cli.main import main
 from deskhand.core.when import ACCEPTED_FORMS
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.memory_store import MemoryStore
-from deskhand.app.schedule_store import Schedule, ScheduleStore
-from deskhand.app.scheduler import ScheduleRunner
+from deskhand.app.store.memory_store import MemoryStore
+from deskhand.app.store.schedule_store import Schedule, ScheduleStore
+from deskhand.app.tray.scheduler import ScheduleRunner
 from deskhand.core.errors import ExecutionFailed, UsageError
 
 NOW = datetime(2026, 12, 3, 8, 59)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from deskhand.app import display
-from deskhand.app.display import SharedPortal, share_portal, task_desktop, unshare_portal
+from deskhand.app.platform import display
+from deskhand.app.platform.display import SharedPortal, share_portal, task_desktop, unshare_portal
 from deskhand.vision.portal.session import NO_PERSIST_TEXT, can_keep_permission
 
 

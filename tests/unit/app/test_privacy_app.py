@@ -17,11 +17,11 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QApplication, QDialog
 
 from deskhand.app import privacy
-from deskhand.app.audit_log import AuditLog
-from deskhand.app.config import Settings, load_settings
-from deskhand.app.controller import DeskhandApp
-from deskhand.app.settings_store import save_settings
-from deskhand.app.tray import Tray
+from deskhand.app.store.audit_log import AuditLog
+from deskhand.app.store.config import Settings, load_settings
+from deskhand.app.store.settings_store import save_settings
+from deskhand.app.tray.controller import DeskhandApp
+from deskhand.app.tray.tray import Tray
 from deskhand.app.windows.remote_consent import RemoteConsentDialog
 from deskhand.core.privacy import Destination, Reach, destination
 

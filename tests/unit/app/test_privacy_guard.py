@@ -11,9 +11,9 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from deskhand.app import privacy
-from deskhand.app.api_keys import ApiKey, api_key
-from deskhand.app.config import Settings, load_settings
-from deskhand.app.settings_store import save_settings
+from deskhand.app.store.api_keys import ApiKey, api_key
+from deskhand.app.store.config import Settings, load_settings
+from deskhand.app.store.settings_store import save_settings
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.privacy import Reach
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deskhand.app.pull_progress import PullProgress
+from deskhand.app.jobs.pull_progress import PullProgress
 
 MB = 1_000_000
 

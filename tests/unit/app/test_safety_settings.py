@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.config import load_settings
+from deskhand.app.store.config import load_settings
 from deskhand.app.wiring import target_inspector
 from deskhand.core.errors import UsageError
 from deskhand.core.policy import UNLOCKABLE_RULES
@@ -56,8 +56,8 @@ def test_an_api_key_pasted_as_keyring_name_is_refused(tmp_path: Path, value: str
 
 
 def test_doctor_warns_when_nothing_can_read_what_a_click_lands_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    from deskhand.app import doctor
-    from deskhand.app.config import Settings
+    from deskhand.app.cli import doctor
+    from deskhand.app.store.config import Settings
     from deskhand.vision.inspect import AtspiInspector, OcrInspector
 
     monkeypatch.setattr("deskhand.app.wiring.accessibility_on", lambda: False)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from deskhand.app.self_test import ClickLog, DenyAll, PointerOnly, SelfTestReport, Target, TargetResult, score
+from deskhand.app.tray.self_test import (
+    ClickLog,
+    DenyAll,
+    PointerOnly,
+    SelfTestReport,
+    Target,
+    TargetResult,
+    score,
+)
 from deskhand.core.actions import Click, RunShell, TypeText
 from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.errors import ExecutionFailed

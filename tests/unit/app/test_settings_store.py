@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.config import Settings, canonical_hotkey, load_settings
-from deskhand.app.settings_store import InvalidSettings, audit_log_path, save_settings, to_toml, updated
+from deskhand.app.store.config import Settings, canonical_hotkey, load_settings
+from deskhand.app.store.settings_store import InvalidSettings, audit_log_path, save_settings, to_toml, updated
 from deskhand.core.errors import SetupError, UsageError
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.audit_log import AuditLog
-from deskhand.app.cli import main
-from deskhand.app.skill_save import skill_from_task
-from deskhand.app.skill_store import SkillStore
+from deskhand.app.cli.main import main
+from deskhand.app.skills.skill_save import skill_from_task
+from deskhand.app.skills.skill_store import SkillStore
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.skill import ClickStep, Param, ShellStep, SkillError, Target, TypeStep, build_skill
 from deskhand.core.step_log import REDACTED
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.skill_file import SkillFileError, dump_skill, parse_skill
-from deskhand.app.skill_store import SkillStore
+from deskhand.app.skills.skill_file import SkillFileError, dump_skill, parse_skill
+from deskhand.app.skills.skill_store import SkillStore
 from deskhand.core.skill import ClickStep, Param, ShellStep, SkillError, Target, TypeStep, build_skill
 
 

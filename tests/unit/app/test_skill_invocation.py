@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskhand.app.skill_invocation import is_invocation, parse_invocation
+from deskhand.app.skills.skill_invocation import is_invocation, parse_invocation
 from deskhand.core.skill import SkillError
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.task_lock import DesktopBusy, desktop_lock, desktop_name, lock_path
+from deskhand.app.platform.task_lock import DesktopBusy, desktop_lock, desktop_name, lock_path
 from deskhand.core.errors import SetupError
 
-HOLD = "from deskhand.app.task_lock import desktop_lock\nwith desktop_lock('a test holder'):\n    print('held', flush=True)\n    input()\n"
+HOLD = "from deskhand.app.platform.task_lock import desktop_lock\nwith desktop_lock('a test holder'):\n    print('held', flush=True)\n    input()\n"
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskhand.app.teach_skill import NothingShown, taught_skill
+from deskhand.app.skills.teach_skill import NothingShown, taught_skill
 from deskhand.core.actions import MouseButton, ScrollDirection
 from deskhand.core.demonstration import ShownClick, ShownDrag, ShownKeys, ShownScroll, ShownTyping
 from deskhand.core.skill import ClickStep, Param, SkillError, TypeStep, bind, say

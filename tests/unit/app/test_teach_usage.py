@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.cli import main
-from deskhand.app.input_recorder import InputRecorder
+from deskhand.app.cli.main import main
+from deskhand.app.platform.input_recorder import InputRecorder
 
 
 @pytest.fixture(autouse=True)

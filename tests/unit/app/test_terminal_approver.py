@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from deskhand.app.terminal import TerminalApprover
+from deskhand.app.cli.terminal import TerminalApprover
 from deskhand.core.actions import RunShell
 from deskhand.core.approval import UserAnswer
 from deskhand.core.policy import assess

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.cli import main
-from deskhand.app.terminal import StepPrinter, TerminalApprover, printable
+from deskhand.app.cli.main import main
+from deskhand.app.cli.terminal import StepPrinter, TerminalApprover, printable
 from deskhand.core.actions import Decision, RunShell, TypeText
 from deskhand.core.approval import UserAnswer
 from deskhand.core.verdict import Level, Verdict
@@ -76,5 +76,5 @@ def test_an_error_line_is_printable(
     assert main(["history"]) == 2
     assert capsys.readouterr().err == (
         f"deskhand: error: The config file {config} has an unknown setting `\\x1b[2Kzzz`. Delete it "
-        "(the settings are listed in app/config.py, and the common ones in the README).\n"
+        "(the settings are listed in app/store/config.py, and the common ones in the README).\n"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.tracefile import TraceDirectory
+from deskhand.app.store.tracefile import TraceDirectory
 from tests.unit.app.audit_samples import observation, record
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskhand.app.config import Settings
+from deskhand.app.store.config import Settings
 from deskhand.app.wiring import context_size, image_grid
 from deskhand.core.geometry import Rect, Size, smart_resize
 from deskhand.vision.dialects import DIALECT_NAMES, dialect_for

@@ -19,8 +19,8 @@ from PIL import Image
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from deskhand.app.gui_call import GuiInvoker
-from deskhand.app.screen_exclusion import ExcludingScreen, OurWindows
+from deskhand.app.platform.screen_exclusion import ExcludingScreen, OurWindows
+from deskhand.app.tray.gui_call import GuiInvoker
 from deskhand.app.windows.stop_bar import StopBar
 from deskhand.core.geometry import Grid
 from deskhand.vision.portal.desktop import PortalDesktop, PortalScreen

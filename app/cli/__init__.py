@@ -1,0 +1,1 @@
+"""The commands: each parses its arguments, prints, and returns an exit code (DESIGN.md)."""

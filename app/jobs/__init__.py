@@ -1,0 +1,1 @@
+"""Model-server calls run off the GUI thread, and how their progress is told."""

@@ -1,0 +1,1 @@
+"""What Deskhand keeps on disk: settings, the audit log and its views, memory, schedules."""

@@ -1,0 +1,1 @@
+"""The tray app: its controller, the task worker, the approver and the voice glue."""
