@@ -123,7 +123,7 @@ def test_a_finished_task_offers_a_follow_up(view: RunView, qtbot: QtBot) -> None
 def test_a_planned_step_names_each_model_with_its_time_and_what_was_not_run(view: RunView) -> None:
     first = observation("obs")
     view.show_observation(1, first)
-    record = step_record([[960, 540]]).model_copy(
+    record = click_record([[960, 540]]).model_copy(
         update={
             "planner_model": "qwen3:4b",
             "plan": 'Click the "Apply" button',
