@@ -311,6 +311,9 @@ def test_port_without_http_is_a_usage_error(desktop: XSession) -> None:
     ]
 
 
+# Slow suite: under CI load on two workers the tray app's dialog failed to appear within 60 s
+# once in three runs (not reproduced alone); the tray link is also covered by tests/ui/test_tray_link.py.
+@pytest.mark.slow
 def test_with_the_tray_app_running_its_dialog_asks_and_the_answer_counts(desktop: XSession) -> None:
     """The tray app (no tray host here, so it shows its command bar) takes the server's questions."""
     log, centres = start_risky_window(desktop)
