@@ -21,15 +21,16 @@ runs while the first screenshot is taken and encoded; the first model call waits
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from deskhand.core.errors import DeskhandError, Stopped
 from deskhand.core.outcome import StepMemory
+from deskhand.core.ports import FaultWaiter
 from deskhand.core.step import Step, StepEnd
 from deskhand.core.task import Limits, Parts, TaskResult, TaskRun, TaskStatus
 from deskhand.core.warm_up import WarmUp
 
-__all__ = ["Limits", "Parts", "TaskResult", "TaskStatus", "run_task"]
+__all__ = ["Limits", "Parts", "TaskResult", "TaskStatus", "retrying", "run_task"]
 
 
 DEFAULT_LIMITS = Limits()
@@ -80,16 +81,21 @@ def _ended(shared: TaskRun, status: TaskStatus, message: str, steps: int) -> Tas
 
 
 def _run_step(number: int, shared: TaskRun) -> StepEnd:
-    """One step; if the model server fails in a passing way, pause and run the step again.
+    """One step of the model loop, again after a passing model-server fault (``retrying``)."""
+    return retrying(Step(number, shared).run, shared.parts.faults)
+
+
+def retrying(run_once: Callable[[], StepEnd], faults: FaultWaiter | None) -> StepEnd:
+    """``run_once``; if the model server fails in a passing way, pause and run it again.
 
     A step that met a server fault had not executed anything (the model had not answered),
-    so running it again from a fresh screenshot repeats nothing.
+    so running it again from a fresh screenshot repeats nothing.  The model loop and a skill
+    replay (``deskhand.core.replay``) both take their steps through here.
     """
-    faults = shared.parts.faults
     attempt = 0
     while True:
         try:
-            end = Step(number, shared).run()
+            end = run_once()
         except DeskhandError as error:
             attempt += 1
             if isinstance(error, Stopped) or not error.transient or faults is None:

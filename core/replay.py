@@ -31,8 +31,9 @@ from deskhand.core.actions import (
     TypeText,
     Wait,
 )
-from deskhand.core.errors import DeskhandError, Stopped
+from deskhand.core.errors import Stopped
 from deskhand.core.geometry import ImagePoint
+from deskhand.core.loop import retrying
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import Executed, Unparseable
 from deskhand.core.repeat_guard import screens_alike
@@ -289,18 +290,4 @@ def _ended(run: ReplayRun, status: TaskStatus, message: str, steps: int) -> Repl
 
 def _run_step(number: int, run: ReplayRun) -> StepEnd:
     """One step; a passing model-server fault pauses and runs it again (as ``run_task``)."""
-    faults = run.parts.faults
-    attempt = 0
-    while True:
-        try:
-            end = ReplayStep(number, run).run()
-        except DeskhandError as error:
-            attempt += 1
-            if isinstance(error, Stopped) or not error.transient or faults is None:
-                raise
-            if not faults.wait_to_retry(error, attempt):
-                raise
-            continue
-        if attempt and faults is not None:
-            faults.resumed()
-        return end
+    return retrying(ReplayStep(number, run).run, run.parts.faults)
