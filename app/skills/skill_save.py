@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deskhand.app.skills.skill_params import parametrise
 from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.repeat_guard import screens_alike
 from deskhand.core.skill import (
@@ -30,11 +31,8 @@ from deskhand.core.skill import (
     WaitStep,
     build_skill,
 )
-from deskhand.core.step_log import REDACTED
 
 __all__ = ["last_task_id", "skill_from_task"]
-
-SECRET = "password"  # noqa: S105 - the parameter's name, not a password
 
 
 def last_task_id(audit: AuditLog) -> int:
@@ -67,7 +65,7 @@ def skill_from_task(name: str, audit: AuditLog, task_id: int, literals: dict[str
     for index, row in enumerate(rows):
         step = _step(row, index + 1, task_id)
         if isinstance(step, TypeStep | ShellStep):
-            step, found = _parametrised(step, literals, params)
+            step, found = parametrise(step, literals, params)
             used |= found
         later = rows[index + 1] if index + 1 < len(rows) else None
         if later is not None and _changed(row, later):
@@ -105,23 +103,6 @@ def _step(row: dict[str, Any], number: int, task_id: int) -> SkillStep:
                 f"Task {task_id}'s action {number} ({other}) cannot be kept in a skill yet "
                 "(drag, move, remember and tool calls are not replayed)."
             )
-
-
-def _parametrised(
-    step: TypeStep | ShellStep, literals: dict[str, str], params: dict[str, Param]
-) -> tuple[SkillStep, set[str]]:
-    """``step`` with each literal (longest first) and each redacted password as ``{{key}}``."""
-    text = step.text if isinstance(step, TypeStep) else step.command
-    found: set[str] = set()
-    for key, literal in sorted(literals.items(), key=lambda kv: len(kv[1]), reverse=True):
-        if literal and literal in text:
-            text = text.replace(literal, "{{" + key + "}}")
-            found.add(key)
-    if REDACTED in text:
-        params.setdefault(SECRET, Param(secret=True))
-        text = text.replace(REDACTED, "{{" + SECRET + "}}")
-    field = "text" if isinstance(step, TypeStep) else "command"
-    return step.model_copy(update={field: text}), found
 
 
 def _changed(row: dict[str, Any], later: dict[str, Any]) -> bool:

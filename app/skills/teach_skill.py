@@ -3,7 +3,7 @@
 Shared by ``deskhand teach`` and the tray's "Teach a skill…": each click becomes a
 ``ClickStep`` with the ``Target`` the skills' lookup described as the button went down;
 typing becomes a ``TypeStep`` -- with ``--param KEY=LITERAL`` marking literals as
-parameters exactly as ``deskhand skills save`` does (the same function), and text typed
+parameters exactly as ``deskhand skills save`` does (``skill_params.parametrise``), and text typed
 into a password field, never recorded, becoming the secret parameter ``password``.
 Taught steps expect nothing of the screen afterwards: a click that changed nothing on
 the day it was shown (a field that already had focus) must not send replay to the model.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from deskhand.app.skills.skill_save import _parametrised
+from deskhand.app.skills.skill_params import parametrise
 from deskhand.core.demonstration import (
     ShownClick,
     ShownDrag,
@@ -83,7 +83,7 @@ def taught_skill(name: str, shown: Sequence[ShownStep[Target]], literals: dict[s
             left_out.append(step)
             continue
         if isinstance(step, TypeStep):
-            step, found = _parametrised(step, literals, params)
+            step, found = parametrise(step, literals, params)
             used |= found
         steps.append(step)
     if not steps:
