@@ -13,8 +13,10 @@ before that may need a restart to appear.
 Only the active window is asked: elsewhere a window that publishes no tree may be on top,
 and the tree would name what is hidden under it (``None`` then, so OCR reads the pixels).
 Each answer is cached per observation and point, and the walk stops after ``budget``
-seconds (default 150 ms).  Anything unexpected -- no bus, no registry, a dead
-application, a timeout -- gives ``None`` so the caller falls back to OCR.  On Windows and
+seconds (default 150 ms).  An application the registry still lists after it closed is
+skipped (``_app_windows``, shared with the skills' lookup and the element list).
+Anything else unexpected -- no bus, no registry, a timeout -- gives ``None`` so the
+caller falls back to OCR.  On Windows and
 macOS there is no AT-SPI: ``None`` always.
 """
 
@@ -180,10 +182,29 @@ class AtspiInspector:
         words = self._call(node, _ACCESSIBLE, "GetState", deadline)[0]
         return {n * 32 + bit for n, word in enumerate(words) for bit in range(32) if word >> bit & 1}
 
+    def _app_windows(self, deadline: float) -> list[tuple[Node, Node]]:
+        """Every live application's top-level windows, each with its application.
+
+        The registry may still list an application that has closed (it drops it only once
+        it notices the name gone from the bus); asking that application for its windows
+        fails.  It is skipped -- its windows are gone too -- rather than the whole lookup
+        giving up, which would leave a live window unnamed and the policy reading pixels.
+        """
+        found: list[tuple[Node, Node]] = []
+        for app in self._children((_REGISTRY, _ROOT), deadline):
+            try:
+                windows = self._children(app, deadline)
+            except _OutOfTime:
+                raise
+            except Exception as exc:  # a dead application
+                log.debug("skipping an application that has gone: %s", exc)
+                continue
+            found += [(app, window) for window in windows]
+        return found
+
     def _windows(self, deadline: float) -> list[Node]:
-        return [
-            w for app in self._children((_REGISTRY, _ROOT), deadline) for w in self._children(app, deadline)
-        ]
+        """Every live application's top-level windows (see ``_app_windows``)."""
+        return [window for _, window in self._app_windows(deadline)]
 
     def _at(self, point: ScreenPoint, deadline: float) -> TargetInfo | None:
         hits: list[tuple[bool, Node]] = []
@@ -251,10 +272,7 @@ class AtspiInspector:
     def _focused(self, deadline: float) -> TargetInfo | None:
         """The focused element of the active window, with its application's name."""
         active = [
-            (app, w)
-            for app in self._children((_REGISTRY, _ROOT), deadline)
-            for w in self._children(app, deadline)
-            if _STATE_ACTIVE in self._states(w, deadline)
+            (app, w) for app, w in self._app_windows(deadline) if _STATE_ACTIVE in self._states(w, deadline)
         ]
         if not active:
             return None

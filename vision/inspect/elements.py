@@ -28,9 +28,7 @@ from deskhand.vision.focus import focused_window
 from deskhand.vision.inspect.atspi import (
     _ACCESSIBLE,
     _COMPONENT,
-    _REGISTRY,
     _ROLE_PASSWORD_TEXT,
-    _ROOT,
     AtspiInspector,
     Node,
     _OutOfTime,
@@ -90,17 +88,16 @@ class AtspiElements:
     def _active_window(self, deadline: float) -> Node | None:
         tree = self.tree
         active = []
-        for app in tree._children((_REGISTRY, _ROOT), deadline):
-            for window in tree._children(app, deadline):
-                try:
-                    states = tree._states(window, deadline)
-                except _OutOfTime:
-                    raise
-                except Exception as exc:  # a window closing meanwhile
-                    log.debug("skipping a window: %s", exc)
-                    continue
-                if _ACTIVE in states and _SHOWING in states:
-                    active.append(window)
+        for window in tree._windows(deadline):  # live applications' windows only
+            try:
+                states = tree._states(window, deadline)
+            except _OutOfTime:
+                raise
+            except Exception as exc:  # a window closing meanwhile
+                log.debug("skipping a window: %s", exc)
+                continue
+            if _ACTIVE in states and _SHOWING in states:
+                active.append(window)
         if len(active) != 1:
             log.debug("element list off: %d active windows in the accessibility tree", len(active))
             return None

@@ -17,13 +17,10 @@ from typing import Any
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.target import clean_label
 from deskhand.vision.inspect.atspi import (
-    _REGISTRY,
-    _ROOT,
     _STATE_ACTIVE,
     _STATE_SHOWING,
     AtspiInspector,
     Node,
-    _OutOfTime,
 )
 
 __all__ = ["AccessibleTree", "Element"]
@@ -62,19 +59,6 @@ class AccessibleTree(AtspiInspector):
         (any window when ``window`` is empty)."""
         found: list[Element] = []
         self._run(lambda deadline: found.extend(self._find(role, name, window, deadline)))
-        return found
-
-    def _windows(self, deadline: float) -> list[Node]:
-        """Every application's windows, skipping an application that has gone (the registry
-        may list a closed application for a while; asking it fails)."""
-        found: list[Node] = []
-        for app in self._children((_REGISTRY, _ROOT), deadline):
-            try:
-                found += self._children(app, deadline)
-            except _OutOfTime:
-                raise
-            except Exception:  # noqa: S112 - a dead application: its windows are gone too
-                continue
         return found
 
     def _run(self, walk: Callable[[float], Any]) -> None:
