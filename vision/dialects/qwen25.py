@@ -29,7 +29,8 @@ from deskhand.vision.dialects.common import (
     resized_space,
     with_elements,
 )
-from deskhand.vision.dialects.qwen_calls import answer_end, parse_answer
+from deskhand.vision.dialects.qwen_blocks import answer_end
+from deskhand.vision.dialects.qwen_calls import parse_answer
 from deskhand.vision.dialects.qwen_prompt import (
     REMEMBER,
     RUN_SHELL,
@@ -95,7 +96,7 @@ class Qwen25Dialect:
         return repaired(conversation, raw, problem, TOOL_CALL_REMINDER)
 
     def answer_end(self, partial: str) -> int | None:
-        """Where a complete answer ends (for the model's early stop); see ``qwen_calls``."""
+        """Where a complete answer ends (for the model's early stop); see ``qwen_blocks``."""
         return answer_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from deskhand.vision.dialects.qwen_calls import answer_end
+from deskhand.vision.dialects.qwen_blocks import answer_end
 from deskhand.vision.model_errors import AnswerTooLong
 from deskhand.vision.streaming import CHECK_EVERY_PIECE, MAX_ANSWER_CHARS, read_answer
 
