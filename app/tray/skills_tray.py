@@ -114,7 +114,7 @@ class SkillsTray(QObject):
             return
 
         def save(name: str, literals: dict[str, str]) -> Skill:
-            audit = self.app._audit()
+            audit = self.app.audit()
             skill = skill_from_task(name, audit, task_id, literals)
             self.store().save(skill)
             return skill

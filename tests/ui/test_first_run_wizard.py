@@ -182,7 +182,7 @@ def test_finish_says_how_to_give_the_first_task(qtbot: QtBot, server: FakeOllama
     app.notify = lambda *n: notices.append(n)
     try:
         app.open_window("first_run")
-        wizard = app.other_windows["first_run"]
+        wizard = app.other_windows.opened["first_run"]
         assert isinstance(wizard, FirstRunWizard)
         wizard.server.host.setText(server.url)
         wizard.server.check()

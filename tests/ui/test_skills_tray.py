@@ -151,7 +151,7 @@ def test_save_as_skill_from_the_run_view_and_from_history(
     saved = store().load("apply")
     assert isinstance(saved.steps[0], ClickStep) and saved.steps[0].target.name + saved.steps[0].target.label
     app.open_window("history")
-    history = app.other_windows["history"]
+    history = app.other_windows.opened["history"]
     assert isinstance(history, HistoryWindow)
     assert not history.save_skill_button.isEnabled()
     history.table.selectRow(0)
