@@ -7,8 +7,8 @@ windows kept out of its screenshots, the audit log, the session's stop and pause
 connects the worker's signals to the display, and tells how the task ended (a
 notification, the run view when it failed, ``task_ended``, a look at due schedules).
 
-A ``QObject`` so that the worker's end reaches ``finished`` / ``failed`` on the GUI thread
-(see ``task_display``).
+A ``QObject`` so that the worker's signals reach its methods on the GUI thread (see
+``task_display``).
 """
 
 from __future__ import annotations
@@ -55,18 +55,33 @@ class TrayTask(QObject):
         )
         self.origin = origin
         self.last_id = None
-        worker.logged.connect(lambda task_id: setattr(self, "last_id", task_id))
-        worker.ready.connect(lambda model, dialect, host: app.run_view.set_model(model, dialect, host))
+        # Every signal to a QObject's method, none to a lambda or the plain SessionModel:
+        # those would run on the task thread, touching the windows from there and racing
+        # the GUI thread's own updates of the session.
+        worker.logged.connect(self._logged)
+        worker.ready.connect(self._ready)
         worker.observed.connect(app.display.observed)
         worker.decided.connect(app.display.decided)
         worker.recorded.connect(app.display.recorded)
         worker.finished.connect(self.finished)
         worker.failed.connect(self.failed)
-        worker.paused.connect(app.session.paused)
-        worker.resumed.connect(app.session.resumed)
+        worker.paused.connect(self._paused)
+        worker.resumed.connect(self._resumed)
         app.run_view.begin(task, follow_up=bool(app.session.history))
         app.stop_bar.show_near_cursor()
         app.runner.start(worker)
+
+    def _logged(self, task_id: int) -> None:
+        self.last_id = task_id
+
+    def _ready(self, model: str, dialect: str, host: str) -> None:
+        self.app.run_view.set_model(model, dialect, host)
+
+    def _paused(self, why: str) -> None:
+        self.app.session.paused(why)
+
+    def _resumed(self) -> None:
+        self.app.session.resumed()
 
     def finished(self, result: TaskResult) -> None:
         app = self.app
