@@ -8,6 +8,7 @@ from deskhand.core.errors import UsageError
 from deskhand.core.ports import Dialect
 from deskhand.vision.dialects import (
     DIALECT_NAMES,
+    HoloDialect,
     JsonDialect,
     Qwen3Dialect,
     Qwen25Dialect,
@@ -27,6 +28,8 @@ from deskhand.vision.dialects import (
         ("Qwen2.5-VL-7B-Instruct", "qwen2.5-vl"),
         ("qwen3-vl:8b", "qwen3-vl"),
         ("QWEN3VL:30b-a3b", "qwen3-vl"),
+        ("holo3.1:4b", "holo"),
+        ("hf.co/Hcompany/Holo-3.1-35B-A3B-GGUF:Q4_K_M", "holo"),
         ("llava:13b", "json"),
         ("gemma3:12b", "json"),
         ("qwen2.5:7b", "json"),
@@ -54,5 +57,5 @@ def test_unknown_override_is_a_one_sentence_usage_error() -> None:
 
 
 def test_names_and_classes_line_up() -> None:
-    dialects: list[Dialect] = [JsonDialect(), UiTarsDialect(), Qwen25Dialect(), Qwen3Dialect()]
+    dialects: list[Dialect] = [JsonDialect(), UiTarsDialect(), Qwen25Dialect(), Qwen3Dialect(), HoloDialect()]
     assert tuple(d.name for d in dialects) == DIALECT_NAMES
