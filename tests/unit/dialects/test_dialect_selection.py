@@ -59,3 +59,18 @@ def test_unknown_override_is_a_one_sentence_usage_error() -> None:
 def test_names_and_classes_line_up() -> None:
     dialects: list[Dialect] = [JsonDialect(), UiTarsDialect(), Qwen25Dialect(), Qwen3Dialect(), HoloDialect()]
     assert tuple(d.name for d in dialects) == DIALECT_NAMES
+
+
+def test_the_cli_and_the_config_accept_every_dialect_and_no_other() -> None:
+    """``--dialect`` and the config's ``dialect`` are spelled out where they are parsed (the CLI
+    starts without importing the dialects); they must stay the table's names."""
+    from typing import get_args
+
+    from deskhand.app.cli.main import build_parser
+    from deskhand.app.store.config import Settings
+
+    do = build_parser()._subparsers._group_actions[0].choices["do"]  # type: ignore[union-attr]
+    (option,) = [a for a in do._actions if "--dialect" in a.option_strings]
+    assert tuple(option.choices) == DIALECT_NAMES
+    literal = get_args(Settings.model_fields["dialect"].annotation)[0]
+    assert get_args(literal) == DIALECT_NAMES
