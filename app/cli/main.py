@@ -141,7 +141,7 @@ def _add_task_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--dialect",
-        choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"],
+        choices=["json", "ui-tars", "qwen2.5-vl", "qwen3-vl", "holo"],
         help="model output format (default: from the model name)",
     )
     p.add_argument("--max-steps", type=int_at_least(1), help="step budget (default 30)")

@@ -204,7 +204,7 @@ class Settings(BaseModel):
     # allow over plain http:// (only by editing this file, or --allow-insecure-remote per run).
     remote_hosts: tuple[HostName, ...] = ()
     insecure_hosts: tuple[HostName, ...] = ()
-    dialect: Literal["json", "ui-tars", "qwen2.5-vl", "qwen3-vl"] | None = None
+    dialect: Literal["json", "ui-tars", "qwen2.5-vl", "qwen3-vl", "holo"] | None = None
     max_steps: int = Field(default=30, ge=1, le=500)
     # A task that has not finished after this long ends as "gave up" (checked between steps).
     max_task_seconds: float = Field(default=1800.0, ge=10, le=86400)

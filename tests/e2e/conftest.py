@@ -12,6 +12,7 @@ MODELS = {
     "ui-tars-1.5:7b": True,
     "qwen3-vl:8b": True,
     "gemma3:4b": True,
+    "holo3.1:4b": True,
     "llama3.2:3b": False,
 }
 # One model per dialect; the dialect comes from the name, as for a user.
@@ -20,6 +21,7 @@ DIALECT_MODELS = {
     "ui-tars": "ui-tars-1.5:7b",
     "qwen3-vl": "qwen3-vl:8b",
     "json": "gemma3:4b",
+    "holo": "holo3.1:4b",
 }
 
 

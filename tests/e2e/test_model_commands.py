@@ -19,7 +19,7 @@ def test_models_lists_only_vision_models(screen_768: XSession, ollama: FakeOllam
     r = deskhand(screen_768, "models", "--host", ollama.url)
     assert r.returncode == 0, r.stderr
     names = [line.split()[0] for line in r.stdout.splitlines()[1:]]
-    assert set(names) == {"qwen2.5vl:7b", "ui-tars-1.5:7b", "qwen3-vl:8b", "gemma3:4b"}
+    assert set(names) == {"qwen2.5vl:7b", "ui-tars-1.5:7b", "qwen3-vl:8b", "gemma3:4b", "holo3.1:4b"}
     everything = deskhand(screen_768, "models", "--all", "--host", ollama.url)
     assert "llama3.2:3b" in everything.stdout
 
@@ -36,6 +36,7 @@ def test_models_shows_the_dialect_each_model_gets(screen_768: XSession, ollama: 
         "ui-tars-1.5:7b": "ui-tars (UI-TARS-1.5)",
         "qwen3-vl:8b": "qwen3-vl (Qwen3-VL)",
         "gemma3:4b": "json",
+        "holo3.1:4b": "holo (Holo3.1)",
     }
 
 

@@ -86,7 +86,7 @@ def test_without_zoom_the_error_clicks_the_wrong_button(
     assert len([r for r in ollama.requests if r.path == "/api/chat" and r.step]) == 2  # no extra call
 
 
-@pytest.mark.parametrize("dialect", ["qwen2.5-vl", "qwen3-vl", "json"])
+@pytest.mark.parametrize("dialect", ["qwen2.5-vl", "qwen3-vl", "json", "holo"])
 def test_zoom_in_hits_the_small_button(
     dialect: str, desktop: XSession, ollama: FakeOllama, tmp_path: Path
 ) -> None:

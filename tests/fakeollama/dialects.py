@@ -5,6 +5,8 @@
                 alternating with ``point='<point>x y</point>'`` from one request to the next.
 * qwen2.5-vl -- ``<tool_call>{"name": "computer_use", ...}</tool_call>`` (cookbook actions),
   qwen3-vl      plus the ``run_shell`` tool; qwen3-vl's coordinates are 0..1000.
+* holo       -- H Company's step object ``{"note": ..., "thought": ..., "tool_call":
+                {"tool_name": "click", "element": ..., "x": .., "y": ..}}``, 0..1000.
 
 What a family cannot say (a shell command or middle click in UI-TARS, asking the user in
 Qwen) comes out as a ``FAKE-OLLAMA SCRIPT ERROR`` text, so a misused script fails loudly.
@@ -257,6 +259,49 @@ class Qwen3Renderer(QwenRenderer):
     name = "qwen3-vl"
 
 
+class HoloRenderer(Renderer):
+    """One step object per answer, as H Company's agent loop documents it."""
+
+    name = "holo"
+
+    @staticmethod
+    def _step(thought: str, **tool: Any) -> str:
+        return json.dumps({"note": None, "thought": thought, "tool_call": tool}, ensure_ascii=False)
+
+    def click(self, thought: str, at: Point, button: str, count: int) -> str:
+        return self._step(
+            thought, tool_name="click", element="target", x=at[0], y=at[1], button=button, count=count
+        )
+
+    def move(self, thought: str, at: Point) -> str:
+        return self._step(thought, tool_name="hover", element="target", x=at[0], y=at[1])
+
+    def drag(self, thought: str, start: Point, end: Point) -> str:
+        return self._step(thought, tool_name="drag", x=start[0], y=start[1], to_x=end[0], to_y=end[1])
+
+    def scroll(self, thought: str, at: Point | None, direction: str, amount: int) -> str:
+        where = {} if at is None else {"x": at[0], "y": at[1]}
+        return self._step(thought, tool_name="scroll", direction=direction, amount=amount, **where)
+
+    def type_text(self, thought: str, text: str) -> str:
+        return self._step(thought, tool_name="write", content=text)
+
+    def hotkey(self, thought: str, keys: list[str]) -> str:
+        return self._step(thought, tool_name="press", keys=keys)
+
+    def shell(self, thought: str, command: str) -> str:
+        return self._step(thought, tool_name="run_shell", command=command)
+
+    def wait(self, thought: str, seconds: float) -> str:
+        return self._step(thought, tool_name="wait", seconds=seconds)
+
+    def finish(self, thought: str, summary: str, success: bool) -> str:
+        return self._step(thought, tool_name="answer", content=summary, success=success)
+
+    def ask(self, thought: str, question: str) -> str:
+        return self._step(thought, tool_name="ask_user", question=question)
+
+
 RENDERERS: dict[str, type[Renderer]] = {
-    r.name: r for r in (JsonRenderer, UiTarsRenderer, QwenRenderer, Qwen3Renderer)
+    r.name: r for r in (JsonRenderer, UiTarsRenderer, QwenRenderer, Qwen3Renderer, HoloRenderer)
 }

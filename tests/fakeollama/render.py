@@ -154,6 +154,8 @@ def answer(step: Step, ctx: Context) -> str:
 def _together(dialect: str, answers: list[str]) -> str:
     """Several one-action answers as one answer, the way the family writes several actions:
     one JSON action list, several Qwen tool calls, several UI-TARS calls after one Action."""
+    if dialect == "holo":  # one tool call per step object: the format cannot say two
+        return "FAKE-OLLAMA SCRIPT ERROR: the holo format has one action per answer; fix the test's script."
     if dialect == "json":
         decisions = [json.loads(a) for a in answers]
         actions = [action for d in decisions for action in d["actions"]]

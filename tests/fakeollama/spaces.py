@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-DIALECTS = ("json", "ui-tars", "qwen2.5-vl", "qwen3-vl")
+DIALECTS = ("json", "ui-tars", "qwen2.5-vl", "qwen3-vl", "holo")
 
 # Ollama's Qwen2.5-VL image processing (UI-TARS-1.5 is a fine-tune): patch 14, merge 2.
 QWEN25_FACTOR = 28
@@ -25,6 +25,8 @@ def dialect_for(model: str) -> str:
         return "qwen2.5-vl"
     if "qwen3-vl" in name or "qwen3vl" in name:
         return "qwen3-vl"
+    if any(h in name for h in ("holo-3.1", "holo3.1", "holo3-", "holo-3-", "holo3:")):
+        return "holo"
     return "json"
 
 
@@ -54,7 +56,7 @@ def model_extent(dialect: str, image_size: tuple[int, int]) -> tuple[int, int]:
     """The size of the frame the dialect's coordinates live in, for an image of this size."""
     if dialect == "json":
         return image_size
-    if dialect == "qwen3-vl":
+    if dialect in ("qwen3-vl", "holo"):
         return (1000, 1000)
     return smart_resize(*image_size)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from deskhand.core.geometry import Frame
 from deskhand.vision.dialects.families import DIALECT_NAMES, FAMILIES, Family, dialect_for, family_for
+from deskhand.vision.dialects.holo import HoloDialect
 from deskhand.vision.dialects.json_schema import JsonDialect
 from deskhand.vision.dialects.qwen3 import Qwen3Dialect
 from deskhand.vision.dialects.qwen25 import Qwen25Dialect
@@ -20,6 +21,7 @@ __all__ = [
     "FAMILIES",
     "Family",
     "Frame",
+    "HoloDialect",
     "JsonDialect",
     "Qwen3Dialect",
     "Qwen25Dialect",

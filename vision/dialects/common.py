@@ -16,6 +16,7 @@ Parsers signal a problem by raising ``Reject`` internally; ``guarded`` turns it 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -27,6 +28,7 @@ from deskhand.core.elements import element_point, listing
 from deskhand.core.geometry import Grid, ImagePoint, ModelPoint, ModelSpace, Size, smart_resize
 from deskhand.core.observation import Conversation, Observation, Turn
 from deskhand.core.outcome import StepMemory, Unparseable
+from deskhand.core.tools import ToolSpec
 
 # Ollama's Qwen2.5-VL image processing (UI-TARS-1.5 is a fine-tune of it) as DESIGN.md fixes
 # it: factor 28 (patch 14, merge 2), at most 1280 merged patches of 28x28 pixels.
@@ -210,6 +212,15 @@ def replay(
         if step < len(history):
             turns.append(Turn("assistant", clip(history[step].raw_output)))
     return tuple(turns)
+
+
+def tool_lines(tools: Sequence[ToolSpec]) -> str:
+    """The MCP servers' tools, one a line, for a dialect whose answer names server and tool."""
+    return "\n".join(
+        f"- server {json.dumps(t.server)}, tool {json.dumps(t.name)}: {' '.join(t.description.split())} "
+        f"arguments (JSON schema): {json.dumps(t.input_schema, ensure_ascii=False)}"
+        for t in tools
+    )
 
 
 def with_elements(

@@ -22,6 +22,7 @@ from deskhand.core.geometry import Frame, Grid
 from deskhand.core.ports import Dialect
 from deskhand.core.tools import ToolSpec
 from deskhand.vision.dialects.common import QWEN25_GRID
+from deskhand.vision.dialects.holo import HoloDialect
 from deskhand.vision.dialects.json_schema import JsonDialect
 from deskhand.vision.dialects.qwen3 import QWEN3_GRID, Qwen3Dialect
 from deskhand.vision.dialects.qwen25 import Qwen25Dialect
@@ -29,17 +30,18 @@ from deskhand.vision.dialects.ui_tars import UiTarsDialect
 
 __all__ = ["DIALECT_NAMES", "FAMILIES", "Family", "dialect_for", "family_for"]
 
-_DialectClass = type[JsonDialect] | type[UiTarsDialect] | type[Qwen25Dialect]
+_DialectClass = type[JsonDialect] | type[UiTarsDialect] | type[Qwen25Dialect] | type[HoloDialect]
 _DIALECTS: dict[str, _DialectClass] = {
     "json": JsonDialect,
     "ui-tars": UiTarsDialect,
     "qwen2.5-vl": Qwen25Dialect,
     "qwen3-vl": Qwen3Dialect,
+    "holo": HoloDialect,
 }
 DIALECT_NAMES = tuple(_DIALECTS)
 # Dialects with a native way to offer extra tools (MCP servers'): Qwen's <tools> functions,
-# the JSON dialect's schema.  UI-TARS's action grammar has none.
-_WITH_TOOLS = frozenset({"json", "qwen2.5-vl", "qwen3-vl"})
+# the JSON dialect's and Holo's schemas.  UI-TARS's action grammar has none.
+_WITH_TOOLS = frozenset({"json", "qwen2.5-vl", "qwen3-vl", "holo"})
 log = logging.getLogger(__name__)
 
 
@@ -129,6 +131,17 @@ FAMILIES: tuple[Family, ...] = (
         grid=QWEN25_GRID,
         prompt="Qwen2.5-VL computer-use cookbook",
         card="https://huggingface.co/microsoft/Fara-7B; github.com/microsoft/fara (src/fara/_prompts.py)",
+    ),
+    # H Company's own agent format (not its Qwen3.5 base's): one JSON step object whose flat
+    # "tool_call" names its tool, "x"/"y" integers in [0, 1000] of the image sent; the
+    # documented contract is the same for Holo3 and Holo3.1 (structured outputs).
+    Family(
+        name="Holo3.1",
+        patterns=("holo-3.1", "holo3.1", "holo3-", "holo-3-", "holo3:"),
+        dialect="holo",
+        grid=QWEN3_GRID,
+        prompt="H Company agent loop (structured outputs)",
+        card="https://hub.hcompany.ai/agent-loop; https://hub.hcompany.ai/element-localization",
     ),
 )
 # The family a bare --dialect stands for: the first row speaking it.

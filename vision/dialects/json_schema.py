@@ -34,6 +34,7 @@ from deskhand.vision.dialects.common import (
     repaired,
     replay,
     strip_fences,
+    tool_lines,
     with_elements,
 )
 
@@ -178,14 +179,7 @@ def _elements_resolved(data: object, observation: Observation) -> object:
 
 
 def _tool_listing(tools: Sequence[ToolSpec]) -> str:
-    if not tools:
-        return ""
-    lines = [
-        f"- server {json.dumps(t.server)}, tool {json.dumps(t.name)}: {' '.join(t.description.split())} "
-        f"arguments (JSON schema): {json.dumps(t.input_schema, ensure_ascii=False)}"
-        for t in tools
-    ]
-    return TOOLS.format(listing="\n".join(lines))
+    return TOOLS.format(listing=tool_lines(tools)) if tools else ""
 
 
 def _feedback(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from deskhand.core.actions import Decision
@@ -125,10 +127,22 @@ def test_repair_restates_each_family_format() -> None:
         "qwen2.5-vl": "<tool_call>",
         "qwen3-vl": "<tool_call>",
         "json": '"actions"',
+        "holo": '"tool_call"',
     }
     for name, fragment in reminders.items():
         fixed = dialect_for("m", override=name).repair(conversation(name, 0), "x", "p")
         assert fragment in fixed.turns[-1].text
+
+
+def test_holo_shows_and_constrains_the_same_step_schema() -> None:
+    """H Company's agent loop: the schema in the system prompt under <output_format> and as
+    the constrained-decoding format, the same both places."""
+    asked = conversation("holo", 0)
+    schema = asked.response_schema
+    assert schema is not None and set(schema["properties"]) == {"note", "thought", "tool_call"}
+    assert (
+        f"<output_format>\n{json.dumps(schema, ensure_ascii=False)}\n</output_format>" in asked.turns[0].text
+    )
 
 
 def test_json_dialect_asks_for_the_decision_schema() -> None:

@@ -76,3 +76,24 @@ def test_qwen3_lists_boxes_in_thousandths_and_ui_tars_is_not_offered_elements() 
     tars = offering_elements(UiTarsDialect(), True)
     assert tars == UiTarsDialect()
     assert offering_elements(family_for("qwen2.5vl:7b").build(), False) == Qwen25Dialect()
+
+
+def holo_step(**tool: object) -> str:
+    return json.dumps({"note": None, "thought": "t", "tool_call": tool})
+
+
+def test_holo_lists_boxes_in_thousandths_and_reads_an_element_number_or_a_description() -> None:
+    holo = family_for("holo3.1:4b").build()
+    assert '1: push button "Apply" [469, 479, 531, 494]' in holo.conversation("t", (), LISTED).turns[-1].text
+    assert "push button" not in holo.conversation("t", (), PLAIN).turns[-1].text
+    by_number = holo.parse(holo_step(tool_name="click", element=1), LISTED)
+    assert isinstance(by_number, Decision)
+    assert by_number.actions[0] == Click(at=LISTED.elements[0].centre, element=1)
+    hovered = holo.parse(holo_step(tool_name="hover", element=2), LISTED)
+    assert isinstance(hovered, Decision) and hovered.actions[0] == Move(at=LISTED.elements[1].centre)
+    described = holo.parse(holo_step(tool_name="click", element="Apply", x=500, y=486), LISTED)
+    assert isinstance(described, Decision) and isinstance(described.actions[0], Click)
+    assert described.actions[0].element is None  # a description is not a number: the point counts
+    missing = holo.parse(holo_step(tool_name="click", element=3), LISTED)
+    assert isinstance(missing, Unparseable) and "no element 3" in missing.problem
+    assert isinstance(holo.parse(holo_step(tool_name="click", element=1), PLAIN), Unparseable)

@@ -60,6 +60,7 @@ def test_pixel_families_answer_in_the_smart_resized_image(name: str, size: Size)
 @given(size=sizes)
 def test_other_families_frames(size: Size) -> None:
     assert dialect_for("m", override="qwen3-vl").model_space(size).extent == Size(1000, 1000)
+    assert dialect_for("m", override="holo").model_space(size).extent == Size(1000, 1000)
     assert dialect_for("m", override="json").model_space(size).extent == size
 
 
@@ -85,6 +86,8 @@ def answer(name: str, x: int, y: int) -> str:
         return f"Thought: click it\nAction: click(point='<point>{x} {y}</point>')"
     if name == "json":
         return json.dumps({"actions": [{"kind": "click", "at": {"x": x, "y": y}}]})
+    if name == "holo":
+        return json.dumps({"note": None, "thought": "", "tool_call": {"tool_name": "click", "x": x, "y": y}})
     call = {"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [x, y]}}
     return f"<tool_call>\n{json.dumps(call)}\n</tool_call>"
 

@@ -8,6 +8,7 @@ from deskhand.core.errors import UsageError
 from deskhand.core.ports import Dialect
 from deskhand.vision.dialects import (
     DIALECT_NAMES,
+    HoloDialect,
     JsonDialect,
     Qwen3Dialect,
     Qwen25Dialect,
@@ -27,6 +28,8 @@ from deskhand.vision.dialects import (
         ("Qwen2.5-VL-7B-Instruct", "qwen2.5-vl"),
         ("qwen3-vl:8b", "qwen3-vl"),
         ("QWEN3VL:30b-a3b", "qwen3-vl"),
+        ("holo3.1:4b", "holo"),
+        ("hf.co/Hcompany/Holo-3.1-35B-A3B-GGUF:Q4_K_M", "holo"),
         ("llava:13b", "json"),
         ("gemma3:12b", "json"),
         ("qwen2.5:7b", "json"),
@@ -54,5 +57,20 @@ def test_unknown_override_is_a_one_sentence_usage_error() -> None:
 
 
 def test_names_and_classes_line_up() -> None:
-    dialects: list[Dialect] = [JsonDialect(), UiTarsDialect(), Qwen25Dialect(), Qwen3Dialect()]
+    dialects: list[Dialect] = [JsonDialect(), UiTarsDialect(), Qwen25Dialect(), Qwen3Dialect(), HoloDialect()]
     assert tuple(d.name for d in dialects) == DIALECT_NAMES
+
+
+def test_the_cli_and_the_config_accept_every_dialect_and_no_other() -> None:
+    """``--dialect`` and the config's ``dialect`` are spelled out where they are parsed (the CLI
+    starts without importing the dialects); they must stay the table's names."""
+    from typing import get_args
+
+    from deskhand.app.cli.main import build_parser
+    from deskhand.app.store.config import Settings
+
+    do = build_parser()._subparsers._group_actions[0].choices["do"]  # type: ignore[union-attr]
+    (option,) = [a for a in do._actions if "--dialect" in a.option_strings]
+    assert tuple(option.choices) == DIALECT_NAMES
+    literal = get_args(Settings.model_fields["dialect"].annotation)[0]
+    assert get_args(literal) == DIALECT_NAMES

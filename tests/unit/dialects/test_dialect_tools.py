@@ -55,3 +55,17 @@ def test_json_lists_the_tools_and_parses_call_tool() -> None:
                                           "arguments": {"name": "a"}}]}  # fmt: skip
     decision = dialect_for("m", "json", [READ]).parse(json.dumps(answer), SHOT)
     assert isinstance(decision, Decision) and isinstance(decision.actions[0], CallTool)
+
+
+def test_holo_adds_call_tool_to_its_schema_only_when_there_are_tools() -> None:
+    system = system_of("holo", [READ])
+    assert "call_tool: server, tool, arguments" in system and 'server "notes", tool "read_note"' in system
+    with_tools = dialect_for("m", "holo", [READ]).conversation("task", [], SHOT).response_schema
+    without = dialect_for("m", "holo").conversation("task", [], SHOT).response_schema
+    assert '"call_tool"' in json.dumps(with_tools) and '"call_tool"' not in json.dumps(without)
+    answer = {"note": None, "thought": "", "tool_call": {"tool_name": "call_tool", "server": "notes",
+                                                        "tool": "read_note", "arguments": {"name": "a"}}}  # fmt: skip
+    decision = dialect_for("m", "holo", [READ]).parse(json.dumps(answer), SHOT)
+    assert isinstance(decision, Decision)
+    assert decision.actions == (CallTool(server="notes", tool="read_note", arguments={"name": "a"}),)
+    assert isinstance(dialect_for("m", "holo").parse(json.dumps(answer), SHOT), Unparseable)

@@ -28,6 +28,7 @@ _OLD_HINTS = (
     (("qwen3-vl", "qwen3vl"), Qwen3Dialect),
 )
 _OLD_ANY_IMAGE_SIZE = frozenset({"json", "qwen3-vl"})  # app/wiring.py
+_NEW_DIALECTS = {"holo": Frame.RELATIVE}  # added with the table: not in the old lists
 _OLD_FRAME_FOLLOWS_RUNTIME = frozenset({"qwen2.5-vl", "ui-tars"})  # app/backends.py
 
 
@@ -63,7 +64,8 @@ _STEMS = (
     "minicpm-v",
     "llama3.2-vision",
     "moondream",
-    "holo3.1",
+    "Holo2-8B",  # Holo3/3.1 got a row of their own; earlier Holo formats did not
+    "qwen3.5",
     "",
 )
 _SUFFIXES = ("", ":7b", ":3b", "-7B-GGUF:Q4_K_M", ":30b-a3b", "-instruct:latest")
@@ -82,6 +84,9 @@ def test_selection_is_the_old_one_for_every_name_it_knew() -> None:
 def test_the_frame_is_the_one_the_two_name_lists_described() -> None:
     for name in DIALECT_NAMES:
         dialect = dialect_for("m", override=name)
+        if name in _NEW_DIALECTS:
+            assert dialect.frame == _NEW_DIALECTS[name] and not dialect.frame.follows_runtime
+            continue
         assert dialect.frame.follows_runtime == (name in _OLD_FRAME_FOLLOWS_RUNTIME)
         assert (not dialect.frame.follows_runtime) == (name in _OLD_ANY_IMAGE_SIZE)
 
@@ -102,6 +107,14 @@ def test_each_family_speaks_a_known_dialect_in_its_dialect_s_frame() -> None:
         ("hf.co/mradermacher/GUI-Owl-1.5-2B-Instruct-GGUF:Q4_K_M", "GUI-Owl-1.5", "qwen3-vl", Frame.RELATIVE),
         ("microsoft/Fara-7B", "Fara-7B", "qwen2.5-vl", Frame.RESIZED),
         ("fara:7b", "Fara-7B", "qwen2.5-vl", Frame.RESIZED),
+        ("hf.co/Hcompany/Holo-3.1-4B-GGUF:Q4_K_M", "Holo3.1", "holo", Frame.RELATIVE),
+        ("Hcompany/Holo-3.1-35B-A3B", "Holo3.1", "holo", Frame.RELATIVE),
+        ("holo3.1:9b", "Holo3.1", "holo", Frame.RELATIVE),
+        ("Hcompany/Holo3-35B-A3B", "Holo3.1", "holo", Frame.RELATIVE),  # same documented contract
+        ("Hcompany/Holo2-8B", "any other vision model", "json", Frame.SENT),  # Holo2: another format
+        ("Hcompany/Holo1.5-7B", "any other vision model", "json", Frame.SENT),
+        ("qwen3.5:9b", "any other vision model", "json", Frame.SENT),  # no official CU format found
+        ("gemma4:e4b", "any other vision model", "json", Frame.SENT),  # idem
         ("mPLUG/GUI-Owl-7B", "any other vision model", "json", Frame.SENT),  # 1.0: not from a card here
         ("safari-helper:7b", "any other vision model", "json", Frame.SENT),
     ],

@@ -59,6 +59,7 @@ def check_out_of_frame(observation: Observation, dx: int, dy: int) -> None:
         raw = {
             "ui-tars": f"Thought: t\nAction: click(point='<point>{x} {y}</point>')",
             "json": f'{{"thought": "t", "actions": [{{"kind": "click", "at": {{"x": {x}, "y": {y}}}}}]}}',
+            "holo": f'{{"thought": "t", "tool_call": {{"tool_name": "click", "x": {x}, "y": {y}}}}}',
         }.get(
             name,
             f'<tool_call>{{"name": "computer_use", "arguments": {{"action": "left_click", "coordinate": [{x}, {y}]}}}}</tool_call>',
