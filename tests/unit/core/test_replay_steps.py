@@ -126,3 +126,34 @@ def test_the_model_giving_up_on_a_missing_target_fails_the_replay() -> None:
     )
     assert "no Pear here" in done.result.message and "no step was done" in done.result.message
     assert pieces["executor"].executed == []  # type: ignore[attr-defined]
+
+
+def test_a_change_seen_in_the_caret_on_phase_counts_as_the_steps_change() -> None:
+    """A click into a text field on a big screen: the focus ring alone moves a cell by less
+    than the repeat guard's tolerance (5), the caret on as well by 5.  Caught with the caret off,
+    the first look sees no change; a look again within one blink does, so the model is not asked."""
+    s = build_skill("field", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    before, caret_on = bytes(2304), bytes([5]) + bytes(2303)
+    # 1: the step acts; 2: the check, caret off (alike); 3: a look again, caret on.
+    screen = FakeScreen(fingerprints=[before, before, caret_on])
+    parts, pieces = make_parts([], model=FakeModel([]), screen=screen)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert done.model_calls == 0
+    records = pieces["sinks"][0].records  # type: ignore[index]
+    assert [(r.skill_step, r.found_by) for r in records] == [(1, "accessibility"), (2, None)]
+
+
+def test_a_screen_that_stays_alike_while_looking_again_still_has_the_model_redo_the_step() -> None:
+    s = build_skill("dead", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    blink = bytes([2]) + bytes(2303)  # a faint flicker: no visible change
+    screen = FakeScreen(fingerprints=[bytes(2304), blink, bytes(2304), blink])
+    model = FakeModel([reply({"kind": "finish", "summary": "it is done"})])
+    parts, _ = make_parts([], model=model, screen=screen)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert done.model_calls == 1
