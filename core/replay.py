@@ -139,8 +139,8 @@ class ReplayStep(Step):
             if action is not None:
                 decision, self.log.found_by = Decision(thought=words, actions=(action,)), by
         if decision is None:
-            run.force_model = False
             answer = self._ask_model(step, words, why, observation)
+            run.force_model = False  # only once answered: after a server blip the model is asked again
             if isinstance(answer, Unparseable):
                 return self._stopped(words, f"the model's answer could not be understood ({answer.problem})")
             decision = answer

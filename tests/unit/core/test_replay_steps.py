@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 
 from deskhand.core.actions import Click, RunShell, TypeText
 from deskhand.core.approval import UserAnswer
+from deskhand.core.errors import ModelError
+from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus
 from deskhand.core.observation import Observation
+from deskhand.core.observation import Completion
 from deskhand.core.replay import run_replay
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, bind, build_skill
 from deskhand.core.skill_target import Found, NotFound
@@ -157,3 +160,35 @@ def test_a_screen_that_stays_alike_while_looking_again_still_has_the_model_redo_
     )  # type: ignore[arg-type]
     assert done.result.status is TaskStatus.FINISHED, done.result.message
     assert done.model_calls == 1
+
+
+class BlipThenAnswers:
+    """A model server that fails once in a passing way (a cut stream), then answers."""
+
+    name = "fake-model"
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = replies
+        self.calls = 0
+
+    def complete(self, conversation: object, *, should_stop: object) -> Completion:
+        self.calls += 1
+        if self.calls == 1:
+            raise ModelError("the stream was cut")
+        return Completion(self.replies.pop(0), model_ms=10.0, prompt_tokens=100, output_tokens=5)
+
+
+def test_a_server_blip_while_the_model_redoes_a_step_retries_the_model_not_the_lookup() -> None:
+    """The check failed, so the model redoes step 1; its server fails once and the step is run
+    again -- by the model still.  Before, the retry replayed the lookup's click, which the
+    repeat guard refused ("already done on this same screen"), and the replay failed."""
+    s = build_skill("blip", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    model = BlipThenAnswers([reply({"kind": "finish", "summary": "it is done"})])
+    screen = FakeScreen(fingerprints=[bytes(2304)])  # the screen never changes
+    pause = PauseAndRetry(notify=lambda notice: None, should_stop=lambda: False, sleep=lambda s: None)
+    parts, _ = make_parts([], model=model, screen=screen, faults=pause)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert model.calls == 2 and done.model_calls == 2
