@@ -12,8 +12,7 @@ from deskhand.core.errors import ModelError
 from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus
-from deskhand.core.observation import Observation
-from deskhand.core.observation import Completion
+from deskhand.core.observation import Completion, Observation
 from deskhand.core.replay import run_replay
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, bind, build_skill
 from deskhand.core.skill_target import Found, NotFound
