@@ -31,18 +31,21 @@ from deskhand.core.geometry import ImagePoint, ScreenGeometry, ScreenPoint
 from deskhand.core.landing import landing_points
 from deskhand.core.observation import Observation
 
-__all__ = ["CELL_TOLERANCE", "SAME_POINT_PX", "RepeatGuard", "screens_alike"]
+__all__ = ["CELL_TOLERANCE", "CHANGE_TOLERANCE", "SAME_POINT_PX", "RepeatGuard", "screens_alike"]
 
 SAME_POINT_PX = 8  # screen pixels: two answers about one button rarely differ by more
 CELL_TOLERANCE = 5  # grey levels per cell: a blinking caret moves one by 4, a typed "a" by 7
+# For "did this step do anything" (a skill step's expected change): a field getting the focus
+# on a 2560x1440 screen sent at 1316x728 moves a cell by only 3 (caret off) to 5 (caret on).
+CHANGE_TOLERANCE = 2
 _NEVER_REFUSED = (Wait, Finish, AskUser)
 
 
-def screens_alike(a: bytes, b: bytes) -> bool:
+def screens_alike(a: bytes, b: bytes, tolerance: int = CELL_TOLERANCE) -> bool:
     """Whether two fingerprints show the same screen (unknown fingerprints never do)."""
     if not a or len(a) != len(b):
         return False
-    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= CELL_TOLERANCE
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= tolerance
 
 
 @dataclass(frozen=True, slots=True)

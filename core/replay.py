@@ -36,7 +36,7 @@ from deskhand.core.geometry import ImagePoint
 from deskhand.core.loop import retrying
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import Executed, Unparseable
-from deskhand.core.repeat_guard import screens_alike
+from deskhand.core.repeat_guard import CHANGE_TOLERANCE, screens_alike
 from deskhand.core.skill import (
     ClickStep,
     KeysStep,
@@ -58,6 +58,9 @@ from deskhand.core.trace import StepRecord
 __all__ = ["ReplayLog", "ReplayRun", "ReplayStep", "Replayed", "run_replay"]
 
 log = logging.getLogger(__name__)
+
+LOOK_AGAIN_S = 1.2  # a caret's whole blink (Qt 0.5 s on and off, GTK 0.6 s), with room for a slow capture
+_MAX_LOOKS = 40  # a capture takes ~30 ms or more: the time runs out first
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +139,8 @@ class ReplayStep(Step):
             if action is not None:
                 decision, self.log.found_by = Decision(thought=words, actions=(action,)), by
         if decision is None:
-            run.force_model = False
             answer = self._ask_model(step, words, why, observation)
+            run.force_model = False  # only once answered: after a server blip the model is asked again
             if isinstance(answer, Unparseable):
                 return self._stopped(words, f"the model's answer could not be understood ({answer.problem})")
             decision = answer
@@ -172,11 +175,29 @@ class ReplayStep(Step):
         run = self.replay
         if run.expect_from is None:
             return
-        unchanged = screens_alike(run.expect_from, observation.fingerprint)
+        unchanged = not self._changed_since(run.expect_from, observation)
         run.expect_from = None
         if unchanged and run.expect_step not in run.redone:
             run.redone.add(run.expect_step)
             run.cursor, run.force_model = run.expect_step, True
+
+    def _changed_since(self, before: bytes, observation: Observation) -> bool:
+        """Whether the screen changed since ``before``.  A field just clicked shows its caret
+        only half the time, and on a big screen scaled down its focus ring alone moves a cell
+        less than the repeat guard's tolerance.  So any visible change counts
+        (``CHANGE_TOLERANCE``: a caret blinking elsewhere may pass the check, which then stays
+        out of the way, as for taught steps that expect nothing), and before the model is
+        asked, look again for up to one blink (``LOOK_AGAIN_S``)."""
+        if not screens_alike(before, observation.fingerprint, CHANGE_TOLERANCE):
+            return True
+        screen = self.parts.look_again or self.parts.screen
+        until = self.parts.clock.now() + LOOK_AGAIN_S
+        for _ in range(_MAX_LOOKS):
+            if self.parts.clock.now() >= until or self.parts.should_stop():
+                break
+            if not screens_alike(before, screen.observe().fingerprint, CHANGE_TOLERANCE):
+                return True
+        return False
 
     def _replayed(
         self, step: SkillStep, observation: Observation

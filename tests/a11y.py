@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +55,11 @@ def accessibility_bus() -> Iterator[Bus]:
         capture_output=True, text=True, check=True, timeout=10,
     )  # fmt: skip
     address, pid = daemon.stdout.split()[:2]
-    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
+    # The launcher puts its bus's socket in $XDG_RUNTIME_DIR/at-spi (else ~/.cache/at-spi): one
+    # folder per bus, or two buses alive at once (two screens in one module, parallel runs)
+    # share one socket and each session's inspector sees the other's windows.
+    runtime = tempfile.mkdtemp(prefix="deskhand-a11y-")
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": runtime}
     launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], env=env, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -69,3 +74,4 @@ def accessibility_bus() -> Iterator[Bus]:
         launcher.terminate()
         launcher.wait(5)
         os.kill(int(pid), 15)
+        shutil.rmtree(runtime, ignore_errors=True)

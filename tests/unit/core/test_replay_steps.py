@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from deskhand.core.actions import Click, RunShell, TypeText
 from deskhand.core.approval import UserAnswer
+from deskhand.core.errors import ModelError
+from deskhand.core.faults import PauseAndRetry
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus
-from deskhand.core.observation import Observation
+from deskhand.core.observation import Completion, Observation
 from deskhand.core.replay import run_replay
 from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, bind, build_skill
 from deskhand.core.skill_target import Found, NotFound
@@ -126,3 +128,66 @@ def test_the_model_giving_up_on_a_missing_target_fails_the_replay() -> None:
     )
     assert "no Pear here" in done.result.message and "no step was done" in done.result.message
     assert pieces["executor"].executed == []  # type: ignore[attr-defined]
+
+
+def test_a_change_seen_in_the_caret_on_phase_counts_as_the_steps_change() -> None:
+    """A click into a text field on a big screen: the focus ring alone moves a cell by less
+    than the repeat guard's tolerance (5), the caret on as well by 5.  Caught with the caret off,
+    the first look sees no change; a look again within one blink does, so the model is not asked."""
+    s = build_skill("field", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    before, caret_on = bytes(2304), bytes([5]) + bytes(2303)
+    # 1: the step acts; 2: the check, caret off (alike); 3: a look again, caret on.
+    screen = FakeScreen(fingerprints=[before, before, caret_on])
+    parts, pieces = make_parts([], model=FakeModel([]), screen=screen)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert done.model_calls == 0
+    records = pieces["sinks"][0].records  # type: ignore[index]
+    assert [(r.skill_step, r.found_by) for r in records] == [(1, "accessibility"), (2, None)]
+
+
+def test_a_screen_that_stays_alike_while_looking_again_still_has_the_model_redo_the_step() -> None:
+    s = build_skill("dead", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    blink = bytes([2]) + bytes(2303)  # a faint flicker: no visible change
+    screen = FakeScreen(fingerprints=[bytes(2304), blink, bytes(2304), blink])
+    model = FakeModel([reply({"kind": "finish", "summary": "it is done"})])
+    parts, _ = make_parts([], model=model, screen=screen)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert done.model_calls == 1
+
+
+class BlipThenAnswers:
+    """A model server that fails once in a passing way (a cut stream), then answers."""
+
+    name = "fake-model"
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = replies
+        self.calls = 0
+
+    def complete(self, conversation: object, *, should_stop: object) -> Completion:
+        self.calls += 1
+        if self.calls == 1:
+            raise ModelError("the stream was cut")
+        return Completion(self.replies.pop(0), model_ms=10.0, prompt_tokens=100, output_tokens=5)
+
+
+def test_a_server_blip_while_the_model_redoes_a_step_retries_the_model_not_the_lookup() -> None:
+    """The check failed, so the model redoes step 1; its server fails once and the step is run
+    again -- by the model still.  Before, the retry replayed the lookup's click, which the
+    repeat guard refused ("already done on this same screen"), and the replay failed."""
+    s = build_skill("blip", [ClickStep(target=APPLE, expect="change"), TypeStep(text="x")])
+    model = BlipThenAnswers([reply({"kind": "finish", "summary": "it is done"})])
+    screen = FakeScreen(fingerprints=[bytes(2304)])  # the screen never changes
+    pause = PauseAndRetry(notify=lambda notice: None, should_stop=lambda: False, sleep=lambda s: None)
+    parts, _ = make_parts([], model=model, screen=screen, faults=pause)
+    done = run_replay(
+        s, bind(s, {}), parts, Limits(max_steps=10), FakeLookup({"Apple": ScreenPoint(x=5, y=5)})
+    )  # type: ignore[arg-type]
+    assert done.result.status is TaskStatus.FINISHED, done.result.message
+    assert model.calls == 2 and done.model_calls == 2
