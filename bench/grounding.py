@@ -26,6 +26,7 @@ from bench.measure import percentile
 from bench.small_targets_app import COLUMNS, WORDS
 from deskhand.app.store.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
+from deskhand.core.actions import Click
 from deskhand.core.loop import run_task
 from tests.a11y import NoAccessibilityBus, accessibility_bus
 from tests.e2e.xsession import ROOT, XSession, read_events, wait_for
@@ -130,7 +131,7 @@ def _config(name: str, label: str, overrides: dict[str, Any], log: Path) -> Outc
         record = collected.record
         if record.elements_ms is not None:
             outcome.list_ms.append(record.elements_ms)
-        if not record.actions or record.actions[0].get("kind") != "click":
+        if not record.actions or not isinstance(record.actions[0], Click):
             if "could not find" in record.thought:
                 outcome.unfound += 1
             continue

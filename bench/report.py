@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import Run, StopTrial, percentile
+from deskhand.core.actions import AskUser, Finish
 from deskhand.core.geometry import Grid, Size
 from deskhand.core.trace import STAGES
 from deskhand.vision.dialects.common import QWEN25_GRID
@@ -75,7 +76,7 @@ def summarize(run: Run, label: str, grid: Grid = QWEN25_GRID) -> Summary:
 
 
 def _acted(step: Any) -> bool:
-    return any(a.get("kind") not in ("finish", "ask_user") for a in step.record.actions)
+    return any(not isinstance(a, Finish | AskUser) for a in step.record.actions)
 
 
 def _ms(value: float) -> str:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Set
 from contextlib import contextmanager
+from enum import Enum
 from typing import Any
+
+from pydantic import BaseModel
 
 from deskhand.core.actions import Action, Decision, describe
 from deskhand.core.approval import UserAnswer
@@ -31,14 +34,6 @@ def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
     return [points[-1].x, points[-1].y] if points else None
 
 
-def _dumped(action: Action) -> dict[str, Any]:
-    """The action as recorded; ``element`` only when the model named one."""
-    dumped = action.model_dump(mode="json")
-    if dumped.get("element", 0) is None:
-        del dumped["element"]
-    return dumped
-
-
 REDACTED = "[typed into a password field: not recorded]"
 
 
@@ -51,12 +46,22 @@ def redacted(text: str, secrets: Set[str]) -> str:
 
 
 def _redacted_value(value: Any, secrets: Set[str]) -> Any:
+    """``value`` with every string in it redacted, keeping its type: a model stays that
+    model (copied, so a redacted text need not be valid again).  An enum member is a word
+    of a fixed vocabulary (a button, a risk level), never text a secret could be in."""
+    if isinstance(value, Enum):
+        return value
     if isinstance(value, str):
         return redacted(value, secrets)
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return value.model_copy(update={f: _redacted_value(getattr(value, f), secrets) for f in fields})
     if isinstance(value, dict):
         return {k: _redacted_value(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
         return [_redacted_value(v, secrets) for v in value]
+    if type(value) is tuple:  # a named tuple (a point, a rect) holds numbers
+        return tuple(_redacted_value(v, secrets) for v in value)
     return value
 
 
@@ -205,10 +210,10 @@ class StepLog:
             dialect=self.dialect,
             raw_output=self.raw_outputs[-1] if self.raw_outputs else "",
             thought=self.decision.thought if self.decision else "",
-            actions=[_dumped(a) for a in actions],
+            actions=actions,
             screen_targets=[screen_target(a, geometry) for a in actions],
-            verdicts=[{"level": v.level.value, "reason": v.reason} for _, v, _ in self.judged_actions],
-            user_answers=[None if u is None else u.name.lower() for _, _, u in self.judged_actions],
+            verdicts=[v for _, v, _ in self.judged_actions],
+            user_answers=[u for _, _, u in self.judged_actions],
             targets=self.targets,
             outcome="; ".join(outcomes) or "no action",
             repairs=len(self.problems),
@@ -229,5 +234,6 @@ class StepLog:
             return record
         fields: tuple[str, ...] = ("raw_output", "thought", "actions", "verdicts", "outcome", "targets")
         fields += ("planner_output", "plan", "dropped", "grounding")
-        dumped = record.model_dump()
-        return record.model_copy(update={f: _redacted_value(dumped[f], self.secrets) for f in fields})
+        return record.model_copy(
+            update={f: _redacted_value(getattr(record, f), self.secrets) for f in fields}
+        )

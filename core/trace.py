@@ -1,14 +1,84 @@
-"""The step record: one JSON object per step, the contract of ``--trace DIR``."""
+"""The step record: one JSON object per step, the contract of ``--trace DIR``.
+
+The record carries typed values -- the actions as ``core.actions`` models, the verdicts as
+``Verdict``, the user's answers as ``UserAnswer`` -- so everything inside the app reads
+them as types; they become the JSON of the contract (DESIGN.md, "Step record") in one
+place, ``StepRecord``'s serializers below, which every writer (trace file, audit log, skill
+journal) goes through via ``to_json_dict``.  Reading a stored record turns the JSON back
+into the same types.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
-__all__ = ["STAGES", "StepRecord", "Timings"]
+from deskhand.core.actions import Action, describe
+from deskhand.core.approval import UserAnswer
+from deskhand.core.verdict import Verdict
+
+__all__ = [
+    "STAGES",
+    "RecordedAction",
+    "StepRecord",
+    "Timings",
+    "UnreadableAction",
+    "action_json",
+    "describe_recorded",
+]
 
 STAGES = ("capture", "encode", "model", "parse", "confirm", "execute", "settle")
+
+
+class UnreadableAction(BaseModel):
+    """An action on record that this version cannot read back (a kind since renamed or
+    removed, or one whose words the redaction replaced): kept as written, so a stored step
+    still opens, shows its JSON and is written back unchanged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    raw: dict[str, Any]
+
+    def __str__(self) -> str:
+        return json.dumps(self.raw, ensure_ascii=False)
+
+
+RecordedAction = Action | UnreadableAction
+_ACTION: TypeAdapter[Action] = TypeAdapter(Action)
+
+
+def _read_action(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    try:
+        return _ACTION.validate_python(value)
+    except ValidationError:
+        return UnreadableAction(raw=value)
+
+
+def describe_recorded(action: RecordedAction) -> str:
+    """``describe``'s words for an action on record; its JSON as written if unreadable."""
+    return str(action) if isinstance(action, UnreadableAction) else describe(action)
+
+
+def action_json(action: RecordedAction) -> dict[str, Any]:
+    """One action as the record writes it; ``element`` only when the model named one."""
+    if isinstance(action, UnreadableAction):
+        return action.raw
+    dumped = action.model_dump(mode="json")
+    if dumped.get("element", 0) is None:
+        del dumped["element"]
+    return dumped
 
 
 class Timings(BaseModel):
@@ -49,10 +119,10 @@ class StepRecord(BaseModel):
     dialect: str
     raw_output: str
     thought: str = ""
-    actions: list[dict[str, Any]] = Field(default_factory=list)
+    actions: list[RecordedAction] = Field(default_factory=list)
     screen_targets: list[list[int] | None] = Field(default_factory=list)
-    verdicts: list[dict[str, str]] = Field(default_factory=list)
-    user_answers: list[str | None] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list)
+    user_answers: list[UserAnswer | None] = Field(default_factory=list)
     # What the inspector found each action acts on, e.g. '"Delete account" (push button)'.
     targets: list[str | None] = Field(default_factory=list)
     inspect_ms: float = 0.0
@@ -83,5 +153,30 @@ class StepRecord(BaseModel):
     found_by: str | None = None
     find_ms: float = 0.0
 
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _read_actions(cls, value: Any) -> Any:
+        return [_read_action(a) for a in value] if isinstance(value, list | tuple) else value
+
+    @field_validator("user_answers", mode="before")
+    @classmethod
+    def _read_answers(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return value
+        return [UserAnswer[a.upper()] if isinstance(a, str) else a for a in value]
+
+    @field_serializer("actions")
+    def _actions_json(self, actions: list[RecordedAction]) -> list[dict[str, Any]]:
+        return [action_json(a) for a in actions]
+
+    @field_serializer("verdicts")
+    def _verdicts_json(self, verdicts: list[Verdict]) -> list[dict[str, str]]:
+        return [{"level": v.level.value, "reason": v.reason} for v in verdicts]
+
+    @field_serializer("user_answers")
+    def _answers_json(self, answers: list[UserAnswer | None]) -> list[str | None]:
+        return [None if a is None else a.name.lower() for a in answers]
+
     def to_json_dict(self) -> dict[str, Any]:
+        """The record as the contract writes it: the one conversion every writer uses."""
         return self.model_dump(mode="json")

@@ -27,6 +27,7 @@ __all__ = [
     "AnswerTooLong",
     "Attempt",
     "FirstTokenTimeout",
+    "StreamFailure",
     "TotalTimeout",
     "name_not_found",
     "no_model_name",
@@ -78,11 +79,17 @@ class Attempt:
     received: int = 0  # characters of the answer received before the failure
 
 
-class AnswerCut(Exception):
+class StreamFailure(DeskhandError):
+    """What went wrong with an answer's stream, not yet put into words: ``translate`` (here
+    and in ``openai_errors``) turns each into a ModelError saying what was being tried, so
+    a handler that passes DeskhandErrors on unchanged must hand these to it instead."""
+
+
+class AnswerCut(StreamFailure):
     """The stream ended without Ollama's final ``done: true`` chunk."""
 
 
-class AnswerTooLong(Exception):
+class AnswerTooLong(StreamFailure):
     """The answer grew past ``streaming.MAX_ANSWER_CHARS`` without ending."""
 
     def __init__(self, limit: int) -> None:
@@ -90,7 +97,7 @@ class AnswerTooLong(Exception):
         self.limit = limit
 
 
-class FirstTokenTimeout(Exception):
+class FirstTokenTimeout(StreamFailure):
     """No answer began within the time a paused task could still wait."""
 
     def __init__(self, seconds: float) -> None:
@@ -98,7 +105,7 @@ class FirstTokenTimeout(Exception):
         self.seconds = seconds
 
 
-class TotalTimeout(Exception):
+class TotalTimeout(StreamFailure):
     """The whole answer took longer than the overall limit."""
 
     def __init__(self, seconds: float) -> None:
@@ -178,7 +185,7 @@ def _response_error(exc: ollama.ResponseError, a: Attempt) -> DeskhandError:
 
 def translate(exc: BaseException, a: Attempt) -> DeskhandError:
     """The Deskhand error for ``exc``, raised while doing ``a``."""
-    if isinstance(exc, DeskhandError):
+    if isinstance(exc, DeskhandError) and not isinstance(exc, StreamFailure):
         return exc
     if isinstance(exc, ollama.ResponseError):
         return _response_error(exc, a)

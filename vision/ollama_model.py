@@ -26,7 +26,14 @@ import ollama
 from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
-from deskhand.vision.model_errors import AnswerCut, Attempt, no_model_name, no_vision, translate
+from deskhand.vision.model_errors import (
+    AnswerCut,
+    Attempt,
+    StreamFailure,
+    no_model_name,
+    no_vision,
+    translate,
+)
 from deskhand.vision.same_origin import pinned_to
 from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, pumped_items, read_answer
 
@@ -245,13 +252,15 @@ class OllamaModel:
                     on_progress(last, update.completed, update.total)
             if last != "success":
                 raise AnswerCut(f"the last status was {last!r}")
-        except DeskhandError:
-            raise
         except (AnswerCut, httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise ModelError(
                 f"Tried to pull {name} through Ollama at {self.host}, but the progress stream "
                 f"was cut off ({exc}). Run the pull again; it resumes where it stopped."
             ) from exc
+        except StreamFailure as exc:
+            raise translate(exc, attempt) from exc
+        except DeskhandError:
+            raise
         except ollama.ResponseError as exc:
             if exc.status_code in (-1, 400, 404, 500):
                 raise ModelUnavailable(

@@ -24,6 +24,7 @@ from deskhand.vision.model_errors import (
     AnswerTooLong,
     Attempt,
     FirstTokenTimeout,
+    StreamFailure,
     TotalTimeout,
     name_not_found,
     too_long,
@@ -186,7 +187,7 @@ def _connection(exc: openai.APIConnectionError, c: Context) -> DeskhandError:
 
 def translate(exc: BaseException, c: Context) -> DeskhandError:
     """The Deskhand error for ``exc``, raised while doing ``c.attempt``."""
-    if isinstance(exc, DeskhandError):
+    if isinstance(exc, DeskhandError) and not isinstance(exc, StreamFailure):
         return exc
     a = c.attempt
     if isinstance(exc, TotalTimeout):

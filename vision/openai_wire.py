@@ -11,7 +11,7 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from deskhand.core.errors import ModelUnavailable
+from deskhand.core.errors import DeskhandError, ModelUnavailable
 from deskhand.core.observation import Turn
 
 __all__ = ["DEFAULT_BASE_URL", "FormatRefused", "closable", "formats_for", "message", "normalize_base_url"]
@@ -72,7 +72,7 @@ def formats_for(schema: dict[str, object] | None) -> list[dict[str, Any] | None]
     return [strict, {"type": "json_object"}, None]
 
 
-class FormatRefused(Exception):
+class FormatRefused(DeskhandError):
     """The server rejected the requested ``response_format``; try the next weaker one."""
 
 

@@ -40,7 +40,13 @@ import httpx
 
 from deskhand.core.errors import DeskhandError, Stopped
 from deskhand.core.ports import ShouldStop
-from deskhand.vision.model_errors import AnswerCut, AnswerTooLong, FirstTokenTimeout, TotalTimeout
+from deskhand.vision.model_errors import (
+    AnswerCut,
+    AnswerTooLong,
+    FirstTokenTimeout,
+    StreamFailure,
+    TotalTimeout,
+)
 
 __all__ = ["MAX_ANSWER_CHARS", "POLL", "AnswerEnd", "Streamed", "WaitLeft", "first_limit", "pumped_items",
            "read_answer"]  # fmt: skip
@@ -188,9 +194,9 @@ def read_answer(
                         break
         if final is None and end is None:
             raise AnswerCut(cut)
-    except DeskhandError:
-        raise
     except Exception as exc:
+        if isinstance(exc, DeskhandError) and not isinstance(exc, StreamFailure):
+            raise  # Stopped, or already in words
         raise fail(exc, received) from exc
     model_ms = (time.monotonic() - started) * 1000
     whole = "".join(parts)

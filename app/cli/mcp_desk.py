@@ -22,8 +22,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pydantic import TypeAdapter
-
 from deskhand.app.store.audit_log import AuditLog, TaskLog
 from deskhand.app.task_session import TaskSession, desktop_turn
 from deskhand.core.actions import Action, RunShell, describe
@@ -44,7 +42,7 @@ from deskhand.core.ports import (
     StepSink,
 )
 from deskhand.core.step_log import StepLog, screen_target
-from deskhand.core.trace import StepRecord
+from deskhand.core.trace import StepRecord, describe_recorded
 from deskhand.core.typed_line import TypedLines
 from deskhand.core.verdict import Level, Verdict
 
@@ -268,9 +266,6 @@ class DesktopCalls:
         return CallResult(result.status is TaskStatus.FINISHED, json.dumps(text, ensure_ascii=False))
 
 
-_ACTION: TypeAdapter[Action] = TypeAdapter(Action)
-
-
 class StepLines:
     """A ``StepSink`` that keeps one line per step for the caller of ``run_task``."""
 
@@ -278,7 +273,7 @@ class StepLines:
         self.lines: list[str] = []
 
     def record(self, step: StepRecord, observation: Observation) -> None:
-        done = "; ".join(describe(_ACTION.validate_python(a)) for a in step.actions) or "no action"
+        done = "; ".join(describe_recorded(a) for a in step.actions) or "no action"
         self.lines.append(f"{step.step}. {done} -> {step.outcome}")
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from pydantic import TypeAdapter
-
 from deskhand.core.actions import Action, Decision, describe
 from deskhand.core.approval import UserAnswer
 from deskhand.core.observation import Observation
-from deskhand.core.trace import STAGES, StepRecord
+from deskhand.core.trace import STAGES, StepRecord, describe_recorded
 from deskhand.core.verdict import Verdict
 
 
@@ -94,9 +92,6 @@ class TerminalApprover:
         return reply or None
 
 
-_ACTION: TypeAdapter[Action] = TypeAdapter(Action)
-
-
 class StepPrinter:
     """Prints each step as it is decided and when it ends: thought, actions, verdicts, timings."""
 
@@ -111,8 +106,8 @@ class StepPrinter:
     def record(self, step: StepRecord, observation: Observation) -> None:
         for action, target, verdict in zip(step.actions, step.screen_targets, step.verdicts, strict=False):
             where = f" → screen ({target[0]}, {target[1]})" if target else ""
-            what = one_line(describe(_ACTION.validate_python(action)))
-            self.out.write(f"  {what}{where}  [{verdict['level']}: {one_line(verdict['reason'], 2000)}]\n")
+            what = one_line(describe_recorded(action))
+            self.out.write(f"  {what}{where}  [{verdict.level.value}: {one_line(verdict.reason, 2000)}]\n")
         if step.planner_model is not None:  # the planner's words set the step
             self.out.write(f"  planner {step.planner_model}: {one_line(step.plan or '(no plan)', 2000)}\n")
         self.out.write(f"  outcome: {one_line(step.outcome)}\n")

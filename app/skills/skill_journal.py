@@ -17,17 +17,16 @@ import re
 from typing import Any
 
 from deskhand.app.store.audit_log import AuditLog
+from deskhand.core.actions import PointerAction
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.observation import Observation
 from deskhand.core.skill_target import TargetLookup
 from deskhand.core.target import UNREADABLE_ROLE
-from deskhand.core.trace import StepRecord
+from deskhand.core.trace import StepRecord, action_json
 
 __all__ = ["TargetJournal"]
 
 log = logging.getLogger(__name__)
-
-POINTED = frozenset({"click", "scroll", "move", "drag"})
 
 
 class TargetJournal:
@@ -39,7 +38,7 @@ class TargetJournal:
 
     def started(self, step: StepRecord, observation: Observation) -> None:
         self._target = None
-        if not step.actions or step.actions[-1].get("kind") not in POINTED:
+        if not step.actions or not isinstance(step.actions[-1], PointerAction):
             return
         where = step.screen_targets[-1] if step.screen_targets else None
         if where is None:
@@ -57,7 +56,7 @@ class TargetJournal:
             return
         index = len(step.actions) - 1
         record = {
-            "action": step.actions[-1],
+            "action": action_json(step.actions[-1]),
             "target": self._target,
             "fingerprint": observation.fingerprint.hex(),
             "outcome": outcome,

@@ -7,21 +7,14 @@ arguments: the windows import this, never the CLI command.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import TypeAdapter, ValidationError
 
 from deskhand.app.store.audit_log import TaskSummary
-from deskhand.core.actions import Action, describe
 from deskhand.core.landing import pointer_path
-from deskhand.core.trace import STAGES, StepRecord
+from deskhand.core.trace import STAGES, RecordedAction, StepRecord, UnreadableAction, describe_recorded
 
 __all__ = ["StepView", "format_duration", "format_time", "plural", "step_view", "task_duration", "task_label"]
-
-_ACTION = TypeAdapter(Action)
 
 
 def format_time(epoch: float) -> str:
@@ -46,20 +39,11 @@ def task_duration(task: TaskSummary) -> float | None:
     return None if task.finished_at is None else max(0.0, task.finished_at - task.started_at)
 
 
-def _describe(action: dict[str, Any]) -> str:
-    """The recorded action in the words the loop used; raw JSON if it no longer validates."""
-    try:
-        return describe(_ACTION.validate_python(action))
-    except ValidationError:
-        return json.dumps(action, ensure_ascii=False)
-
-
-def _marks(action: dict[str, Any]) -> list[tuple[float, float]]:
+def _marks(action: RecordedAction) -> list[tuple[float, float]]:
     """Image-pixel points a pointer action aimed at (drag: both ends); none if unreadable."""
-    try:
-        return [(p.x, p.y) for p in pointer_path(_ACTION.validate_python(action))]
-    except ValidationError:
+    if isinstance(action, UnreadableAction):
         return []
+    return [(p.x, p.y) for p in pointer_path(action)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +63,15 @@ class StepView:
 
 
 def step_view(record: StepRecord) -> StepView:
-    answers = [a.replace("_", " ") for a in record.user_answers if a is not None]
+    answers = [a.name.lower().replace("_", " ") for a in record.user_answers if a is not None]
     stages = [f"{s} {record.timings_ms.get(s, 0):.0f}" for s in STAGES if record.timings_ms.get(s)]
     timings = " · ".join([*stages, f"total {record.timings_ms.get('total', 0):.0f} ms"])
     return StepView(
         number=record.step,
         thought=record.thought,
         raw_output=record.raw_output,
-        actions=[_describe(a) for a in record.actions],
-        verdicts=[f"{v.get('level', '?')}: {v.get('reason', '')}" for v in record.verdicts],
+        actions=[describe_recorded(a) for a in record.actions],
+        verdicts=[f"{v.level.value}: {v.reason}" for v in record.verdicts],
         answers=answers,
         outcome=record.outcome,
         timings=timings,

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.observation import Observation
-from deskhand.core.trace import StepRecord
+from deskhand.core.trace import StepRecord, action_json
 
 _PRIVATE_FILE = 0o600
 _PRIVATE_DIR = 0o700
@@ -58,12 +58,18 @@ class TraceDirectory:
         self.path = path
 
     def started(self, step: StepRecord, observation: Observation) -> None:
-        line = {"step": step.step, "event": "started", "action": step.actions[-1], "verdict": step.verdicts[-1],
-                "user_answer": step.user_answers[-1]}  # fmt: skip
+        written = step.to_json_dict()
+        line = {"step": step.step, "event": "started", "action": written["actions"][-1],
+                "verdict": written["verdicts"][-1], "user_answer": written["user_answers"][-1]}  # fmt: skip
         self._write_line(self._actions, line, f"record step {step.step}'s action before running it")
 
     def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
-        line = {"step": step.step, "event": "ended", "action": step.actions[-1], "outcome": outcome}
+        line = {
+            "step": step.step,
+            "event": "ended",
+            "action": action_json(step.actions[-1]),
+            "outcome": outcome,
+        }
         self._write_line(self._actions, line, f"record the outcome of step {step.step}'s action")
 
     def record(self, step: StepRecord, observation: Observation) -> None:

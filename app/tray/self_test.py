@@ -23,7 +23,7 @@ from typing import Any
 
 from deskhand.app.store.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
-from deskhand.core.actions import Action, describe
+from deskhand.core.actions import Action, Click, describe
 from deskhand.core.approval import Approved, UserAnswer
 from deskhand.core.errors import ExecutionFailed
 from deskhand.core.geometry import Rect
@@ -198,7 +198,7 @@ class _Steps:
 
 
 def _clicked(records: Sequence[StepRecord]) -> bool:
-    return any(a.get("kind") == "click" for r in records for a in r.actions)
+    return any(isinstance(a, Click) for r in records for a in r.actions)
 
 
 def run_self_test(

@@ -19,7 +19,7 @@ from deskhand.app.windows.marker import action_points, decode, draw_marker, imag
 from deskhand.core.actions import Action, AskUser, Decision, Finish, describe
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
 from deskhand.core.observation import Observation
-from deskhand.core.trace import STAGES, StepRecord
+from deskhand.core.trace import STAGES, StepRecord, UnreadableAction
 
 THUMB = QSize(160, 90)
 _ACTION: TypeAdapter[Action] = TypeAdapter(Action)
@@ -132,25 +132,25 @@ def step_actions(view: StepView, waiting: bool) -> str:
         return "<br>".join(f"{_escape(_said(a, geometry))} <i>({pending})</i>" for a in decision.actions)
     lines = []
     geometry = record_geometry(record)
-    for i, raw in enumerate(record.actions):
-        action = _parse(raw)
-        what = _escape(_said(action, geometry) if action is not None else str(raw.get("kind", "action")))
+    for i, action in enumerate(record.actions):
+        if isinstance(action, UnreadableAction):
+            what = _escape(str(action.raw.get("kind", "action")))
+        else:
+            what = _escape(_said(action, geometry))
         if isinstance(action, Finish | AskUser):
             lines.append(what)
             continue
-        verdict = record.verdicts[i] if i < len(record.verdicts) else {}
+        verdict = record.verdicts[i] if i < len(record.verdicts) else None
         answer = record.user_answers[i] if i < len(record.user_answers) else None
-        said = f", you said {answer.replace('_', ' ')}" if answer else ""
-        lines.append(
-            f"{what} <i>[{verdict.get('level', '?')}: {_escape(verdict.get('reason', ''))}{said}]</i>"
-        )
+        said = f", you said {answer.name.lower().replace('_', ' ')}" if answer is not None else ""
+        judged = f"{verdict.level.value}: {_escape(verdict.reason)}" if verdict is not None else "?: "
+        lines.append(f"{what} <i>[{judged}{said}]</i>")
     for dropped in record.dropped:  # the answer's further actions the check between stopped
         what_ran = dropped.get("action")
-        action = _parse(what_ran) if isinstance(what_ran, dict) else None
-        what = _escape(_said(action, geometry) if action is not None else "an action")
+        parsed = _parse(what_ran) if isinstance(what_ran, dict) else None
+        what = _escape(_said(parsed, geometry) if parsed is not None else "an action")
         lines.append(f"{what} <i>[not run: {_escape(str(dropped.get('reason', '')))}]</i>")
-    ending = [_parse(raw) for raw in record.actions[-1:]]
-    if not (ending and isinstance(ending[0], Finish)):  # a finish's summary is the result's
+    if not (record.actions and isinstance(record.actions[-1], Finish)):  # the result says its summary
         lines.append(f"<b>outcome:</b> {_escape(record.outcome)}")
     return "<br>".join(lines)
 
@@ -174,8 +174,7 @@ def step_headline(view: StepView) -> str:
     """The timeline's one line: the first action, or what the step is waiting for."""
     actions = view.decision.actions if view.decision is not None else ()
     if view.record is not None:
-        parsed = [_parse(raw) for raw in view.record.actions]
-        actions = tuple(a for a in parsed if a is not None)
+        actions = tuple(a for a in view.record.actions if not isinstance(a, UnreadableAction))
     if actions:
         return _said(actions[0], view.observation.geometry) + (
             f" (+{len(actions) - 1})" if len(actions) > 1 else ""

@@ -34,7 +34,7 @@ def test_task_steps_and_screenshots_are_kept_privately(screen_768: XSession, oll
     assert (newest.task, newest.status, newest.steps) == ("Click Apply", "finished", 2)
     assert "Applied." in newest.message
     steps = log.steps(newest.id)
-    assert steps[0].record.actions[0]["kind"] == "click"
+    assert steps[0].record.to_json_dict()["actions"][0]["kind"] == "click"
     assert steps[0].screenshot[:2] == b"\xff\xd8"
     assert steps[0].record.timings_ms["total"] > 0
     log.close()

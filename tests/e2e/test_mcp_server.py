@@ -153,7 +153,7 @@ def test_a_click_on_delete_with_nobody_answering_does_nothing(desktop: XSession)
         steps = audit.steps(task.id)
     finally:
         audit.close()
-    assert steps[-1].record.verdicts[0]["level"] == "confirm"
+    assert steps[-1].record.verdicts[0].level == "confirm"
     assert "denied by the user" in steps[-1].record.outcome
 
 

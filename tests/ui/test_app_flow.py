@@ -72,7 +72,7 @@ def test_a_task_clicks_the_form_and_is_audited(
         task = audit.tasks()[0]
         assert (task.task, task.status, task.steps) == ("Click Apply", "finished", 2)
         steps = audit.steps(task.id)
-        assert steps[0].record.actions[0]["kind"] == "click"
+        assert steps[0].record.to_json_dict()["actions"][0]["kind"] == "click"
         assert steps[0].screenshot[:2] == b"\xff\xd8"
     finally:
         audit.close()

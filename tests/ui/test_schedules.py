@@ -95,7 +95,7 @@ def test_a_due_schedule_runs_and_its_risky_step_is_denied_when_nobody_answers(
     try:
         task = audit.tasks()[0]
         assert (task.task, task.origin) == ("Make the file", "scheduled")
-        assert audit.steps(task.id)[0].record.user_answers == ["deny"]
+        assert audit.steps(task.id)[0].record.to_json_dict()["user_answers"] == ["deny"]
     finally:
         audit.close()
     assert store.get(schedule.id).describe_next() == "2026-12-04 09:00"

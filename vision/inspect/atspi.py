@@ -29,6 +29,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.observation import Observation
 from deskhand.core.target import TargetInfo
@@ -288,5 +289,5 @@ class AtspiInspector:
         return None
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(DeskhandError):
+    """The walk used up its time; caught in this module (before any broader handler)."""

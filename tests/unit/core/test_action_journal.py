@@ -50,8 +50,8 @@ def test_each_action_is_on_record_before_it_runs_and_with_its_outcome_after() ->
         ("ended", 1, 2, "executed", 2),
     ]
     first = journal.events[0][1]
-    assert first.actions == [CLICK | {"button": "left", "count": 1}]
-    assert first.verdicts[0]["level"] == "auto" and first.user_answers == [None]
+    assert first.to_json_dict()["actions"] == [CLICK | {"button": "left", "count": 1}]
+    assert first.verdicts[0].level == "auto" and first.user_answers == [None]
     final = p["sinks"][0].records[0]  # type: ignore[index]
     assert final.outcome == "executed; executed"  # the finished step no longer says "started"
 
@@ -67,7 +67,7 @@ def test_the_user_s_answer_is_on_record_before_a_confirmed_action_runs() -> None
     run_task("tidy", parts)
     kind, step, _, done = journal.events[0]
     assert (kind, done) == ("started", 0)
-    assert step.verdicts[0]["level"] == "confirm" and step.user_answers == ["allow_once"]
+    assert step.verdicts[0].level == "confirm" and step.user_answers == [UserAnswer.ALLOW_ONCE]
 
 
 def test_denied_and_blocked_actions_never_start() -> None:

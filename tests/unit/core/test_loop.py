@@ -32,7 +32,9 @@ def test_click_then_finish() -> None:
     records = p["sinks"][0].records  # type: ignore[index]
     assert [r.step for r in records] == [1, 2]
     assert records[0].screen_targets == [[960, 540]]
-    assert records[0].verdicts == [{"level": "auto", "reason": "pointer and waiting actions are reversible"}]
+    assert records[0].to_json_dict()["verdicts"] == [
+        {"level": "auto", "reason": "pointer and waiting actions are reversible"}
+    ]
     assert set(STAGES) | {"total"} == set(records[0].timings_ms)
     assert records[0].timings_ms["model"] == 10.0 and records[0].timings_ms["capture"] == 1.0
 

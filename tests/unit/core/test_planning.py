@@ -40,7 +40,9 @@ def test_planner_then_grounder_then_planner_finishes() -> None:
     records = p["sinks"][0].records  # type: ignore[index]
     assert records[0].planner_model == "planner-model" and records[0].plan == "Click the OK button"
     assert records[0].timings_ms["planner"] == 10.0 and records[0].timings_ms["model"] == 10.0
-    assert records[1].actions == [{"kind": "finish", "summary": "clicked OK", "success": True}]
+    assert records[1].to_json_dict()["actions"] == [
+        {"kind": "finish", "summary": "clicked OK", "success": True}
+    ]
 
 
 def test_an_unusable_planner_fails_the_task_after_one_repair() -> None:

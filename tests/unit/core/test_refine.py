@@ -119,13 +119,13 @@ def test_an_element_answer_is_left_alone_and_an_empty_tree_means_no_list() -> No
     parts, pieces = parts_with([answer, reply(FINISH)], refiner)
     run_task("x", parts)  # type: ignore[arg-type]
     assert record(pieces).grounding == [{"action": 0, "element": 2}]
-    assert record(pieces).actions[0]["element"] == 2
+    assert record(pieces).to_json_dict()["actions"][0]["element"] == 2
 
     refiner = Refiner(GroundingOptions(), elements=FakeElements(seen=None), zoomer=FakeZoomer())
     parts, pieces = parts_with([reply({"kind": "click", "at": {"x": 100, "y": 100}}), reply(FINISH)], refiner)
     run_task("x", parts)  # type: ignore[arg-type]
     assert record(pieces).elements is None and record(pieces).grounding == []
-    assert "element" not in record(pieces).actions[0]
+    assert "element" not in record(pieces).to_json_dict()["actions"][0]
 
 
 def test_everything_off_changes_nothing() -> None:

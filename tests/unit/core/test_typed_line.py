@@ -247,7 +247,7 @@ def test_one_answer_typing_a_blocked_command_in_pieces_never_sends_it(inspector:
     assert run_task("tidy up", parts).status is TaskStatus.FINISHED
     assert [a.kind for a in executed(pieces)] == ["click", "type_text"]
     record = pieces["sinks"][0].records[0]  # type: ignore[index]
-    assert record.verdicts[2]["level"] == "block" and "`rm -rf ~/Documents`" in record.verdicts[2]["reason"]
+    assert record.verdicts[2].level == "block" and "`rm -rf ~/Documents`" in record.verdicts[2].reason
 
 
 def test_keys_pressed_over_several_steps_build_one_line() -> None:
