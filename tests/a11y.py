@@ -12,13 +12,17 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
-from deskhand.vision.inspect import enable_accessibility
+from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
+from deskhand.core.observation import Observation
+from deskhand.vision.inspect import AtspiInspector, enable_accessibility
 
 LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,34 @@ def _a11y_address(session: str) -> str | None:
             return str(conn.send_and_get_reply(call, timeout=2).body[0])
     except Exception:  # not up yet
         return None
+
+
+_ANY = Observation(
+    "probe", b"", "", ScreenGeometry(image_size=Size(1, 1), screen_rect=Rect(0, 0, 1, 1)), 0, 0
+)
+
+
+def _ask_tree(session: str, question: Callable[[AtspiInspector], T]) -> T | None:
+    a11y = _a11y_address(session)
+    if a11y is None:
+        return None
+    inspector = AtspiInspector(budget=2.0, bus_address=a11y)
+    try:
+        return question(inspector)
+    finally:
+        inspector.close()
+
+
+def tree_shows(session: str, x: int, y: int) -> bool:
+    """Whether the accessibility tree names an element at (x, y) in the active window: the
+    window is placed, has the focus and has registered its tree.  A poll's condition."""
+    return _ask_tree(session, lambda tree: tree.inspect(ScreenPoint(x=x, y=y), _ANY)) is not None
+
+
+def tree_focus(session: str) -> str | None:
+    """The label of the element with the keyboard focus, as the accessibility tree says."""
+    found = _ask_tree(session, lambda tree: tree.focused(_ANY))
+    return found.label if found is not None else None
 
 
 class NoAccessibilityBus(RuntimeError):

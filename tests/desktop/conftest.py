@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import mss
 import pytest
 from Xlib import X
 from Xlib.display import Display
@@ -130,7 +131,7 @@ def start_probe(tmp_path: Path) -> Iterator[Callable[..., Probe]]:
         started.append(proc)
         probe = Probe(proc, log, {})
         probe.ready = wait_until(lambda: probe.events("ready"), 15, "the probe window")[0]
-        time.sleep(0.1)  # let the window manager finish focusing it
+        wait_until(lambda: active_window_pid() == proc.pid, 10, "the probe window to have the focus")
         return probe
 
     yield start
@@ -169,6 +170,42 @@ def held_modifiers_and_buttons() -> tuple[list[int], int]:
         return held, buttons
     finally:
         display.close()
+
+
+def active_window() -> str:
+    """The title of the window with the keyboard focus; "" when none has it."""
+    try:
+        return xdotool("getactivewindow", "getwindowname").strip()
+    except subprocess.CalledProcessError:  # no window has the focus at this moment
+        return ""
+
+
+def active_window_pid() -> int | None:
+    try:
+        return int(xdotool("getactivewindow", "getwindowpid"))
+    except (subprocess.CalledProcessError, ValueError):  # no focus, or a window without a pid
+        return None
+
+
+def screen_pixels() -> bytes:
+    """The whole screen's raw pixels, to tell whether anything at all was drawn."""
+    with mss.MSS() as sct:
+        return bytes(sct.grab(sct.monitors[0]).bgra)
+
+
+def wait_screen_still(timeout: float = 10.0) -> None:
+    """Wait until two screenshots in a row are the same: whatever was being drawn (a window
+    manager's frame, a terminal's first lines) is on screen.  A blinking caret can make one
+    pair differ; the next pair is alike again."""
+    last = screen_pixels()
+
+    def still() -> bool:  # wait_until's own pause is the gap between the two shots
+        nonlocal last
+        shot = screen_pixels()
+        same, last = shot == last, shot
+        return same
+
+    wait_until(still, timeout, "the screen to stop changing")
 
 
 def xdotool(*args: str) -> str:

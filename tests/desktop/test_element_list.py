@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.inspect.elements import AtspiElements
-from tests.a11y import Bus, accessibility_bus
+from tests.a11y import Bus, accessibility_bus, tree_shows
 from tests.desktop.conftest import observation, wait_until, xdotool
 from tests.e2e.xsession import form_command, read_events
 
@@ -65,7 +64,7 @@ def test_the_active_forms_elements_and_none_behind_a_terminal(bus: Bus, tmp_path
         term = start(["xterm", "-geometry", "200x60+0+0", "-title", "in front"], bus)
         window = wait_until(lambda: windows_named("in front"), 10, "xterm")
         xdotool("windowactivate", "--sync", window[0])
-        time.sleep(0.3)
+        wait_until(lambda: not tree_shows(bus.session, cx, cy), 10, "the tree to see the form lose the focus")
         assert elements(bus, 2) == ()  # the tree's active window is not the one in front
     finally:
         for proc in (term, form):

@@ -33,17 +33,18 @@ def test_a_blinking_caret_is_no_change_but_a_typed_letter_is(tmp_path: Path) -> 
     try:
         line = wait_until(lambda: log.read_text().strip(), 15, "the window")
         x, y = json.loads(line.splitlines()[0])["centres"]["name"]
-        xdotool("mousemove", str(x), str(y), "click", "1")
         screen = MssScreen(Rect(0, 0, 1920, 1080), dialect_for("qwen2.5vl:7b", None).grid)
-        time.sleep(0.3)
+        unfocused = screen.observe().fingerprint
+        xdotool("mousemove", str(x), str(y), "click", "1")
+        wait_until(lambda: screen.observe().fingerprint != unfocused, 10, "the field to show its focus")
         shots = []
         for _ in range(14):  # ~1.5 s: the caret goes on and off at least once
             shots.append(screen.observe().fingerprint)
-            time.sleep(0.11)
+            time.sleep(0.11)  # stays: the samples must span the caret's blink period
         assert len(set(shots)) > 1, "the caret should blink (else this test proves nothing)"
         assert all(screens_alike(shots[0], shot) for shot in shots)
         xdotool("type", "a")
-        time.sleep(0.5)
+        wait_until(lambda: screen.observe().fingerprint not in shots, 10, "the letter to be drawn")
         typed = screen.observe().fingerprint
         assert not any(screens_alike(shot, typed) for shot in shots)  # whatever the caret's phase
     finally:

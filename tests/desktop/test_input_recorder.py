@@ -37,8 +37,7 @@ STOP = (frozenset({"ctrl", "alt"}), "end")
 def recorded() -> Iterator[list[Keystroke | PointerButton[Any]]]:
     events: list[Keystroke | PointerButton[Any]] = []
     recorder = InputRecorder(events.append)
-    recorder.start()
-    time.sleep(0.2)
+    recorder.start()  # returns once the X server records
     yield events
     recorder.stop()
     assert recorder.failure is None
@@ -49,7 +48,10 @@ def test_typed_non_ascii_text_is_recorded_as_typed(recorded: list[Any]) -> None:
     # the recorder must read each press with the map in force at that moment.
     text = "Grüße aus Köln, 5 € — łódź"
     xdotool("type", "--delay", "5", text)
-    wait_until(lambda: len([e for e in recorded if isinstance(e, Keystroke)]) >= len(text), 10, "keys")
+    # One keystroke with text per character; Shift on its own (for G and K) has none.
+    wait_until(
+        lambda: len([e for e in recorded if isinstance(e, Keystroke) and e.text]) >= len(text), 10, "keys"
+    )
     assert group_demonstration(recorded) == [ShownTyping(text)]
 
 
@@ -87,7 +89,7 @@ def _own_window(dpy: Display, x: int, y: int) -> Any:
     dpy.sync()
     # The first window after openbox starts can wait seconds for it (fonts for its title).
     wait_until(lambda: window.get_attributes().map_state == X.IsViewable, 30, "the window manager")
-    time.sleep(0.3)  # let it place the frame
+    wait_until(lambda: dpy.get_input_focus().focus == window, 10, "the window manager to focus it")
     return window
 
 
@@ -101,8 +103,7 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
     session: TeachSession[str] = TeachSession(stop_chord=STOP, look=look, focus=lambda: None)
     session.start()
     dpy = Display()
-    try:
-        time.sleep(0.2)
+    try:  # start() returned once the X server records
         xdotool("mousemove", "400", "300", "click", "1")
         xdotool("type", "hi")
         # Two notches of one turn: one lookup.  Sideways: openbox switches desktops when the
@@ -117,7 +118,7 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
         xdotool("key", "ctrl+alt+End")
         assert session.wait(10), "the stop hotkey did not end the session"
         xdotool("type", "after")  # after the stop: not recorded
-        time.sleep(0.3)
+        time.sleep(0.3)  # stays: the time "after" would take to be recorded, had it been
     finally:
         steps = session.stop()
         dpy.close()
@@ -131,7 +132,6 @@ def test_typing_into_a_password_field_is_kept_as_a_secret_only() -> None:
     session: TeachSession[str] = TeachSession(stop_chord=STOP, look=lambda x, y: None, focus=lambda: password)
     session.start()
     try:
-        time.sleep(0.2)
         xdotool("type", "hunter2")
         xdotool("key", "Return")
         xdotool("key", "ctrl+alt+End")

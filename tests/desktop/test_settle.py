@@ -10,7 +10,7 @@ from deskhand.actions.gui import GuiExecutor
 from deskhand.actions.settle import FixedSettler, ScreenSettler
 from deskhand.core.actions import Click, Finish, RunShell, Wait
 from deskhand.core.geometry import ImagePoint
-from tests.desktop.conftest import FULL, approved, never, observation
+from tests.desktop.conftest import FULL, approved, never, observation, screen_pixels, wait_until
 
 pytestmark = pytest.mark.desktop
 
@@ -114,7 +114,8 @@ def test_the_still_frame_is_encoded_ahead_and_reused_only_if_unchanged(start_pro
     from deskhand.vision.capture import MssScreen
     from deskhand.vision.dialects.common import QWEN25_GRID
 
-    probe = start_probe("--animate-on-click", "200")
+    # Long enough that the screen is still changing when a frame of it has been seen.
+    probe = start_probe("--animate-on-click", "3000")
     screen = MssScreen(FULL.screen_rect, QWEN25_GRID)
     try:
         settler = ScreenSettler(cap=5.0, on_still=screen.prepare)
@@ -128,9 +129,10 @@ def test_the_still_frame_is_encoded_ahead_and_reused_only_if_unchanged(start_pro
             fresh.close()
         # A frame handed over and then made stale by a change is not used.
         settler.settle(CLICK, observation())
+        handed_over = screen_pixels()
         gui.execute(approved(CLICK), should_stop=never)
         probe.wait_events("animation_start", 1)
-        time.sleep(0.05)  # a few animation frames drawn
+        wait_until(lambda: screen_pixels() != handed_over, 5, "an animation frame drawn")
         screen.observe()
         assert screen.reused == 1
     finally:

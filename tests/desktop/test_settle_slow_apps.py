@@ -20,7 +20,14 @@ from deskhand.core.geometry import ScreenPoint
 from deskhand.core.repeat_guard import screens_alike
 from deskhand.vision.capture import MssScreen
 from deskhand.vision.dialects.common import QWEN25_GRID
-from tests.desktop.conftest import FULL, approved, never, wait_until, xdotool
+from tests.desktop.conftest import (
+    FULL,
+    active_window,
+    approved,
+    never,
+    wait_screen_still,
+    wait_until,
+)
 from tests.e2e.xsession import ROOT, form_command, read_events
 
 pytestmark = pytest.mark.desktop
@@ -47,18 +54,11 @@ def slow_save(tmp_path: Path) -> Iterator[SlowSave]:
     try:
         wait_until(lambda: app.log.exists() and app.events("ready"), 20, "the slow Save As dialog")
         wait_until(lambda: active_window() == "Save As", 10, "the dialog to have the focus")
-        time.sleep(0.3)  # the window manager redraws the focused frame
+        wait_screen_still()  # the window manager has redrawn the focused frame
         yield app
     finally:
         proc.terminate()
         proc.wait(5)
-
-
-def active_window() -> str:
-    try:
-        return xdotool("getactivewindow", "getwindowname").strip()
-    except subprocess.CalledProcessError:  # no window has the focus at this moment
-        return ""
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def form(tmp_path: Path) -> Iterator[dict[str, list[int]]]:
     try:
         wait_until(lambda: log.exists() and "ready" in log.read_text(), 20, "the test form")
         wait_until(lambda: active_window() == "Deskhand test form", 10, "the form to have the focus")
-        time.sleep(0.3)
+        wait_screen_still()
         yield next(e for e in read_events(log) if e["event"] == "ready")["centres"]  # type: ignore[misc]
     finally:
         proc.terminate()

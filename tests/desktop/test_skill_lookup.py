@@ -19,7 +19,7 @@ from deskhand.core.observation import Observation
 from deskhand.core.skill_target import Found, NotFound
 from deskhand.vision.lookup import ScreenLookup
 from deskhand.vision.lookup.tree import AccessibleTree
-from tests.a11y import Bus, accessibility_bus
+from tests.a11y import Bus, accessibility_bus, tree_shows
 from tests.desktop.conftest import wait_until
 
 pytestmark = pytest.mark.desktop
@@ -53,7 +53,8 @@ def orchard(bus: Bus, tmp_path: Path) -> Iterator[Callable[[str, str], dict[str,
         running.append(subprocess.Popen(argv, env=env, stderr=subprocess.DEVNULL))
         line = wait_until(lambda: log.exists() and log.read_text().strip(), 20, "the orchard window")
         centres = json.loads(line.splitlines()[0])["centres"]
-        time.sleep(0.8)  # placed by the window manager, registered on the bus
+        x, y = next(iter(centres.values()))
+        wait_until(lambda: tree_shows(bus.session, x, y), 20, "the window placed and in the tree")
         return {k: ScreenPoint(x=x, y=y) for k, (x, y) in centres.items()}
 
     yield start

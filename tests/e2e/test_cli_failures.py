@@ -185,7 +185,6 @@ def test_ctrl_c_stops_with_exit_code_3(screen_768: XSession, ollama: FakeOllama)
         text=True,
     )
     wait_for(lambda: len(ollama.chat_requests) > 0, timeout=20, what="the first model request")
-    time.sleep(0.3)
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)

@@ -70,7 +70,7 @@ def start_risky_window(session: XSession) -> tuple[Path, dict[str, list[int]]]:
     log.touch()
     session.start_app([sys.executable, str(RISKY_WINDOW), str(log)])
     wait_for(lambda: bool(log.read_text().strip()), 15, "the risky window")
-    time.sleep(0.5)  # let its accessibility tree register
+    time.sleep(0.5)  # stays: its accessibility tree registers (see test_skill_replay)
     return log, json.loads(log.read_text().splitlines()[0])["centres"]
 
 

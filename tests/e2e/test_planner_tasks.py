@@ -83,7 +83,7 @@ def start_hiding_form(session: XSession) -> Path:
     log = session.tmp / f"hiding-{time.monotonic_ns()}.jsonl"
     session.start_app([*form_command(log, "center", "Apply,Cancel"), "--hide-on-click", "Apply:Cancel"])
     wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the hiding form")
-    time.sleep(0.5)
+    wait_for(lambda: session.focused("Deskhand test form"), 10, "the hiding form to have the focus")
     return log
 
 

@@ -56,7 +56,7 @@ def start_risky_window(session: XSession) -> Path:
     log.touch()
     session.start_app([sys.executable, str(RISKY_WINDOW), str(log)])
     wait_for(lambda: bool(log.read_text().strip()), 15, "the risky window")
-    time.sleep(0.5)  # let its accessibility tree register
+    time.sleep(0.5)  # stays: its accessibility tree registers (see test_skill_replay)
     return log
 
 
@@ -150,7 +150,7 @@ def test_ollama_restarting_mid_task_loses_nothing(desktop: XSession) -> None:
         proc = _start_task(desktop, first.url, "apply, then cancel")
         wait_for(lambda: len(first.chat_requests) >= 2, 30, "the second model request")
         port = first.port
-    time.sleep(1.5)  # down for a while: the task waits
+    time.sleep(1.5)  # stays: the server is down for a while, and the task must wait it out
     with FakeOllama(models=MODELS, port=port) as second:
         second.script([{"do": "click", "target": "Cancel"}, {"do": "finish", "summary": "done"}])
         out, err = proc.communicate(timeout=60)

@@ -53,7 +53,10 @@ def start_orchard(session: XSession, buttons: str, place: str) -> tuple[Path, di
     session.start_app([sys.executable, "-m", "tests.e2e.apps.orchard", "--log", str(log),
                        "--buttons", buttons, "--place", place])  # fmt: skip
     wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the orchard window")
-    time.sleep(0.8)  # let the window manager place it and its accessibility tree register
+    # stays: the window placed and its tree registered.  Polling the tree for it instead
+    # (tests.a11y.tree_shows) made test_teach lose its first click in 2 of 3 runs, and a
+    # test_terminal_lines step misjudged; not understood, so the e2e tests keep their sleeps.
+    time.sleep(0.8)
     return log, read_events(log)[0]["centres"]  # type: ignore[return-value]
 
 

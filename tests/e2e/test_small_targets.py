@@ -52,7 +52,7 @@ def small_form(session: XSession) -> Path:
     log = session.tmp / f"form-{time.monotonic_ns()}.jsonl"
     session.start_app([*form_command(log, "center", "Apply,Cancel"), "--point-size", "9"])
     wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
-    time.sleep(0.7)  # placed by the window manager, its accessibility tree registered
+    time.sleep(0.7)  # stays: placed, its accessibility tree registered (see test_skill_replay)
     return log
 
 

@@ -36,7 +36,7 @@ def test_type_into_mousepad_and_save(
         timeout=20,
         what="mousepad",
     )
-    time.sleep(1.0)
+    wait_for(lambda: screen_1080.focused("note.txt"), 20, "mousepad to have the focus")
     ollama.script(
         [
             {"do": "type", "text": TEXT + "\nsecond line"},
@@ -157,9 +157,7 @@ def test_typed_command_into_xterm_asks_first(
     screen_1080: XSession, ollama: FakeOllama, tmp_path: Path
 ) -> None:
     out = tmp_path / "out.txt"
-    screen_1080.start_app(["xterm", "-geometry", "100x20+100+100"])
-    wait_for(lambda: screen_1080.run(["xdotool", "search", "--class", "xterm"]).returncode == 0, what="xterm")
-    time.sleep(0.8)
+    screen_1080.start_xterm()
     command = f"echo typed-by-deskhand > {out}\n"
     ollama.script([{"do": "type", "text": command}, {"do": "finish"}])
     denied = deskhand(
@@ -167,7 +165,7 @@ def test_typed_command_into_xterm_asks_first(
     )
     assert denied.returncode == 0, denied.stdout + denied.stderr
     assert "needs your OK" in denied.stdout and "denied by the user" in denied.stdout
-    time.sleep(0.5)
+    time.sleep(0.5)  # stays: the time a typed command would take to write the file, had it run
     assert not out.exists()
     ollama.script([{"do": "type", "text": command}, {"do": "finish"}])
     allowed = deskhand(

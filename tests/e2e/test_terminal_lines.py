@@ -33,12 +33,6 @@ def desktop() -> Iterator[XSession]:
         yield session
 
 
-def start_xterm(session: XSession) -> None:
-    session.start_app(["xterm", "-geometry", "100x20+100+100"])
-    wait_for(lambda: session.run(["xdotool", "search", "--class", "xterm"]).returncode == 0, what="xterm")
-    time.sleep(0.8)  # the shell's first prompt
-
-
 def steps_of(trace: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
@@ -57,7 +51,7 @@ def test_a_blocked_command_typed_in_pieces_into_xterm_is_never_sent(
     documents = Path(desktop.env["HOME"]) / "Documents"
     (documents / "report.odt").parent.mkdir(parents=True, exist_ok=True)
     (documents / "report.odt").write_text("keep me")
-    start_xterm(desktop)
+    desktop.start_xterm()
     into_xterm = [round(300 * TO_IMAGE[0]), round(200 * TO_IMAGE[1])]
     answer = calls(
         {"action": "left_click", "coordinate": into_xterm},
@@ -73,7 +67,7 @@ def test_a_blocked_command_typed_in_pieces_into_xterm_is_never_sent(
     assert "`rm -rf ~/Documents`" in verdicts[2]["reason"]  # type: ignore[index]
     assert "xterm" in str(steps_of(trace)[0]["targets"][1])  # type: ignore[index]  # known as a terminal
     desktop.run(["xdotool", "key", "Return"])  # what the terminal holds: only the "r"
-    time.sleep(0.5)
+    time.sleep(0.5)  # stays: the time the shell would take to delete, had it held the whole line
     assert (documents / "report.odt").read_text() == "keep me"
 
 
@@ -82,7 +76,7 @@ def test_a_command_pressed_key_by_key_over_several_steps_is_judged_at_enter(
 ) -> None:
     keep = Path(desktop.env["HOME"]) / "kept.txt"  # no key twice in a row: a repeat may be refused
     keep.write_text("keep me")
-    start_xterm(desktop)
+    desktop.start_xterm()
     named = {" ": ["space"], "~": ["shift", "`"], "\n": ["enter"]}
     script = [{"do": "hotkey", "keys": named.get(c, [c])} for c in "rm ~/kept.txt\n"]
     trace = desktop.tmp / "trace-keys"
@@ -95,7 +89,7 @@ def test_a_command_pressed_key_by_key_over_several_steps_is_judged_at_enter(
     enter = steps[13]["verdicts"][0]  # type: ignore[index]
     assert enter["level"] == "confirm" and "`rm ~/kept.txt`" in enter["reason"], [s["outcome"] for s in steps]
     assert "denied by the user" in str(steps[13]["outcome"])
-    time.sleep(0.5)
+    time.sleep(0.5)  # stays: the time the shell would take to delete, had Enter been pressed
     assert keep.exists()
     # The line the policy judged is the line the shell holds: Enter now deletes the file.
     desktop.run(["xdotool", "key", "Return"])
@@ -115,7 +109,7 @@ def test_a_path_typed_into_a_file_chooser_is_not_a_command(
     wait_for(
         lambda: desktop.run(["xdotool", "search", "--name", "draft.txt"]).returncode == 0, 20, "mousepad"
     )
-    time.sleep(1.0)  # its accessibility tree registers
+    time.sleep(1.0)  # stays: its accessibility tree registers; a tree wait made the next step misjudged
     saved = tmp_path / "saved-copy.txt"
     trace = desktop.tmp / "trace-save-as"
     ollama.script([

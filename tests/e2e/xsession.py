@@ -129,12 +129,16 @@ class XSession:
         argv = form_command(log, place, buttons, long_list=long_list, at=at)
         self.start_app(argv)
         wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
-        # The form says "ready" once placed; the window manager then gives it the focus. Wait
-        # for that, as long as the fixed half second this used to be at the most.
-        settled_by = time.monotonic() + 0.5
-        while time.monotonic() < settled_by and not self.focused("Deskhand test form"):
-            time.sleep(0.05)
+        # The form says "ready" once placed; the window manager then gives it the focus.
+        wait_for(lambda: self.focused("Deskhand test form"), 10, "the test form to have the focus")
         return log
+
+    def start_xterm(self, geometry: str = "100x20+100+100") -> None:
+        """An xterm with the focus, its shell at the first prompt (``PROMPT_COMMAND`` runs
+        just before bash shows a prompt and leaves a file to say so)."""
+        prompt = self.tmp / f"prompt-{time.monotonic_ns()}"
+        self.start_app(["env", f"PROMPT_COMMAND=: > {prompt}", "xterm", "-geometry", geometry])
+        wait_for(lambda: prompt.exists() and self.focused("xterm"), 20, "the xterm's first prompt")
 
     def focused(self, name: str) -> bool:
         """Whether the window with the keyboard focus has ``name`` in its title."""

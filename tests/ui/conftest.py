@@ -197,7 +197,11 @@ def start_form(tmp_path: Path, window_manager: None) -> Iterator[Callable[..., F
             10,
             "form window",
         )
-        time.sleep(0.3)  # the window manager places and focuses it; no event tells us when
+        poll(
+            lambda: x("xdotool", "getactivewindow", "getwindowpid", check=False) == str(proc.pid),
+            10,
+            "the window manager to place the form and give it the focus",
+        )
         return form
 
     yield start

@@ -125,7 +125,7 @@ def test_missed_schedules_the_user_declines_wait_for_their_next_time(
     clock.now = START + timedelta(days=1, hours=3)
     answers.run = False
     app.start_schedules()
-    qtbot.wait(200)  # the timer's first check runs: nothing may start
+    qtbot.wait(200)  # stays: the timer's first check runs in this while, and must start nothing
     assert len(answers.asked) == 1
     assert not app.session.running and ollama.chat_requests == []
     assert store.get(schedule.id).describe_next() == "2026-12-05 09:00"

@@ -116,14 +116,14 @@ def delete_now(qtbot: QtBot, widget: QObject) -> None:
     shiboken6.delete(widget)
     QCoreApplication.processEvents()
     gc.collect()
-    qtbot.wait(50)
+    qtbot.wait(50)  # stays: a while for late signals to reach the deleted widget, as they would
 
 
 def let_jobs_end(qtbot: QtBot, gate: Gate, n: int) -> None:
     gate.open.set()
     assert gate.went_through(n), "the server calls never ended"
     qtbot.waitUntil(lambda: server_jobs_running() == 0, timeout=10_000)
-    qtbot.wait(100)  # late answers, if any, are delivered now
+    qtbot.wait(100)  # stays: late answers, if any, are delivered in this while
     gc.collect()
     QCoreApplication.processEvents()
 

@@ -171,7 +171,7 @@ def test_stop_bar_does_not_take_the_focus_when_shown_or_clicked(qtbot: QtBot, st
     qtbot.addWidget(bar)
     bar.show_near_cursor()
     qtbot.waitExposed(bar)
-    qtbot.wait(200)  # give a misbehaving window manager the chance to move the focus
+    qtbot.wait(200)  # stays: a misbehaving window manager's chance to move the focus
     assert x("xdotool", "getactivewindow") == before
     centre = bar.details.mapToGlobal(bar.details.rect().center())
     with qtbot.waitSignal(bar.details_clicked):

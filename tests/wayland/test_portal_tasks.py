@@ -106,10 +106,10 @@ def test_keys_held_by_a_killed_deskhand_are_released(
     finally:
         holder.kill()
         holder.wait()
-    time.sleep(0.5)
+    time.sleep(0.5)  # stays: mutter lets go when the portal session ends; nothing here says when
     typed = str(board.seen("text")[-1]["text"])
     assert "AA" in typed, typed  # it was held (auto-repeating), with Shift
-    time.sleep(1.0)
+    time.sleep(1.0)  # stays: a letter still held would repeat in this while
     assert str(board.seen("text")[-1]["text"]) == typed  # no longer repeating: released
     ollama.script([{"do": "type", "text": "bc"}, {"do": "finish"}])
     result = do(session, ollama, "Type bc")

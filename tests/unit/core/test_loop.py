@@ -146,7 +146,7 @@ def test_warm_up_runs_alongside_the_first_capture_and_before_the_first_model_cal
 
     def warm_up() -> None:
         started.set()
-        time.sleep(0.15)
+        time.sleep(0.15)  # stays: a warm-up that takes a while is the point
         log.append(("warmed", time.monotonic()))
 
     class Model(FakeModel):
@@ -179,6 +179,7 @@ def test_a_failing_warm_up_ends_the_task_with_its_error() -> None:
 def test_stop_while_the_model_is_still_loading() -> None:
     stop = threading.Event()
     threading.Timer(0.05, stop.set).start()
+    # The model takes 2 s to load: that sleep stays, the wait is what Stop must cut short.
     parts, p = make_parts([reply(FINISH)], warm_up=lambda: time.sleep(2.0), should_stop=stop.is_set)
     started = time.monotonic()
     result = run_task("anything", parts)

@@ -20,11 +20,11 @@ def main() -> None:
     desktop.move_to(x, y)
     desktop.button(0x110, True)
     desktop.button(0x110, False)
-    time.sleep(0.3)
+    time.sleep(0.3)  # stays: the app focuses the entry on the click; this process cannot see it
     desktop.keysym(0xFFE1, True)  # Shift_L
     desktop.keysym(ord("a"), True)
     print("held", flush=True)
-    time.sleep(600)
+    time.sleep(600)  # stays: holds the keys until the test kills it
 
 
 if __name__ == "__main__":
