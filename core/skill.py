@@ -24,7 +24,7 @@ A skill never carries an approval: every replayed action is judged again by the 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,7 +47,6 @@ from deskhand.core.target import clean_label
 
 __all__ = [
     "NAME_PATTERN",
-    "PLAIN_STEPS",
     "ClickStep",
     "Expect",
     "KeysStep",
@@ -167,48 +166,48 @@ class ScrollStep(ScrollFields, _Step):
 
 class TypeStep(TypeTextFields, _Step):
     kind: Literal["type"] = "type"
-    ACTION: ClassVar[type[TypeText]] = TypeText
 
 
 class KeysStep(HotkeyFields, _Step):
     kind: Literal["keys"] = "keys"
-    ACTION: ClassVar[type[Hotkey]] = Hotkey
 
 
 class ShellStep(RunShellFields, _Step):
     kind: Literal["shell"] = "shell"
-    ACTION: ClassVar[type[RunShell]] = RunShell
 
 
 class WaitStep(WaitFields, _Step):
     kind: Literal["wait"] = "wait"
-    ACTION: ClassVar[type[Wait]] = Wait
 
 
 SkillStep = Annotated[
     ClickStep | ScrollStep | TypeStep | KeysStep | ShellStep | WaitStep, Field(discriminator="kind")
 ]
 PointerStep = ClickStep | ScrollStep
-# Steps that are their action as it stands: nothing to find on the screen first.
+# Steps that are their action as it stands, nothing to find on the screen first; each
+# with the action it is.
 PlainStep = TypeStep | KeysStep | ShellStep | WaitStep
 PlainAction = TypeText | Hotkey | RunShell | Wait
-PLAIN_STEPS: dict[str, type[PlainStep]] = {
-    step.ACTION.model_fields["kind"].default: step for step in (TypeStep, KeysStep, ShellStep, WaitStep)
+_PLAIN: dict[type[PlainStep], type[PlainAction]] = {
+    TypeStep: TypeText,
+    KeysStep: Hotkey,
+    ShellStep: RunShell,
+    WaitStep: Wait,
 }
+_PLAIN_BY_ACTION = {action.model_fields["kind"].default: step for step, action in _PLAIN.items()}
 
 
 def plain_action(step: PlainStep) -> PlainAction:
     """The action a plain step does, validated as the model's would be."""
-    action: type[PlainAction] = step.ACTION
-    fields = set(action.model_fields) - {"kind"}
-    return action.model_validate(step.model_dump(include=fields))
+    action = _PLAIN[type(step)]
+    return action.model_validate(step.model_dump(include=set(action.model_fields) - {"kind"}))
 
 
 def plain_step(action: dict[str, Any]) -> PlainStep | None:
     """The step that does ``action`` (an action as the audit log keeps it), or None when
     the action needs more than its own fields to be a step (a target) or is none a skill
     keeps."""
-    step = PLAIN_STEPS.get(str(action.get("kind")))
+    step = _PLAIN_BY_ACTION.get(action.get("kind"))
     if step is None:
         return None
     return step.model_validate({k: v for k, v in action.items() if k in step.model_fields and k != "kind"})
