@@ -24,21 +24,27 @@ __all__ = [
     "AskUser",
     "CallTool",
     "Click",
+    "ClickCount",
     "Decision",
     "Drag",
     "Finish",
     "Hotkey",
+    "HotkeyFields",
     "Keys",
     "MouseButton",
     "Move",
     "PointerAction",
     "Remember",
     "RunShell",
+    "RunShellFields",
     "Scroll",
     "ScrollDirection",
+    "ScrollFields",
     "TerminalAction",
     "TypeText",
+    "TypeTextFields",
     "Wait",
+    "WaitFields",
     "canonical_key",
     "describe",
 ]
@@ -46,6 +52,10 @@ __all__ = [
 
 class _Action(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Each action narrows this to its own tag; declared here so the tag comes first in
+    # every action's fields, schema and dump.
+    kind: str
 
 
 class MouseButton(StrEnum):
@@ -102,6 +112,7 @@ def _canonical_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 
 Keys = Annotated[tuple[str, ...], AfterValidator(_canonical_keys)]
+ClickCount = Annotated[int, Field(ge=1, le=3)]  # 2 = double click, 3 = triple click
 
 
 class Click(_Action):
@@ -110,7 +121,7 @@ class Click(_Action):
     kind: Literal["click"] = "click"
     at: ImagePoint
     button: MouseButton = MouseButton.LEFT
-    count: int = Field(default=1, ge=1, le=3)
+    count: ClickCount = 1
     # The number of the listed element the model named instead of a point ("click element
     # 12"); ``at`` is then that element's centre (``deskhand.core.elements``).
     element: int | None = Field(default=None, ge=1, le=999)
@@ -134,41 +145,70 @@ class Drag(_Action):
     end: ImagePoint
 
 
-class Scroll(_Action):
-    """Turn the wheel ``amount`` notches, over ``at`` if given (else where the pointer is)."""
+# What an action does apart from where it points, for the actions a skill step also keeps
+# (``deskhand.core.skill``): each action and its step take these fields from one place.
 
-    kind: Literal["scroll"] = "scroll"
+
+class ScrollFields(_Action):
+    """How far and which way the wheel turns."""
+
     direction: ScrollDirection
     amount: int = Field(default=3, ge=1, le=50)
-    at: ImagePoint | None = None
 
 
-class TypeText(_Action):
-    """Type text into whatever has keyboard focus, exactly as given (any Unicode)."""
+class TypeTextFields(_Action):
+    """The text to type."""
 
-    kind: Literal["type_text"] = "type_text"
     text: str = Field(min_length=1, max_length=10_000)
 
 
-class Hotkey(_Action):
-    """Press keys together and release them in reverse order, e.g. ("ctrl", "s")."""
+class HotkeyFields(_Action):
+    """The keys to press together."""
 
-    kind: Literal["hotkey"] = "hotkey"
     keys: Keys
 
 
-class Wait(_Action):
-    """Let the screen change on its own (a page loading, an app starting)."""
+class WaitFields(_Action):
+    """How long to wait."""
 
-    kind: Literal["wait"] = "wait"
     seconds: float = Field(default=1.0, gt=0, le=30)
 
 
-class RunShell(_Action):
+class RunShellFields(_Action):
+    """The shell command to run."""
+
+    command: str = Field(min_length=1, max_length=4_000)
+
+
+class Scroll(ScrollFields):
+    """Turn the wheel ``amount`` notches, over ``at`` if given (else where the pointer is)."""
+
+    kind: Literal["scroll"] = "scroll"
+    at: ImagePoint | None = None
+
+
+class TypeText(TypeTextFields):
+    """Type text into whatever has keyboard focus, exactly as given (any Unicode)."""
+
+    kind: Literal["type_text"] = "type_text"
+
+
+class Hotkey(HotkeyFields):
+    """Press keys together and release them in reverse order, e.g. ("ctrl", "s")."""
+
+    kind: Literal["hotkey"] = "hotkey"
+
+
+class Wait(WaitFields):
+    """Let the screen change on its own (a page loading, an app starting)."""
+
+    kind: Literal["wait"] = "wait"
+
+
+class RunShell(RunShellFields):
     """Run a shell command; its exit code and output tail go back to the model."""
 
     kind: Literal["run_shell"] = "run_shell"
-    command: str = Field(min_length=1, max_length=4_000)
 
 
 class Remember(_Action):

@@ -25,11 +25,7 @@ from deskhand.core.actions import (
     Click,
     Decision,
     Finish,
-    Hotkey,
-    RunShell,
     Scroll,
-    TypeText,
-    Wait,
 )
 from deskhand.core.errors import Stopped
 from deskhand.core.geometry import ImagePoint
@@ -47,6 +43,7 @@ from deskhand.core.skill import (
     Target,
     TypeStep,
     WaitStep,
+    plain_action,
     say,
 )
 from deskhand.core.skill_target import FoundBy, NotFound, TargetLookup
@@ -212,14 +209,8 @@ class ReplayStep(Step):
             case ScrollStep(target=Target() as target, direction=direction, amount=amount):
                 at, by, why = self._find(target, observation)
                 return (None if at is None else Scroll(direction=direction, amount=amount, at=at)), by, why
-            case TypeStep(text=text):
-                return TypeText(text=text), None, ""
-            case KeysStep(keys=keys):
-                return Hotkey(keys=keys), None, ""
-            case ShellStep(command=command):
-                return RunShell(command=command), None, ""
-            case WaitStep(seconds=seconds):
-                return Wait(seconds=seconds), None, ""
+            case TypeStep() | KeysStep() | ShellStep() | WaitStep():
+                return plain_action(step), None, ""
         return None, None, "unknown step"  # pragma: no cover - the union is exhaustive
 
     def _find(

@@ -24,11 +24,24 @@ A skill never carries an approval: every replayed action is judged again by the 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from deskhand.core.actions import Keys, MouseButton, ScrollDirection
+from deskhand.core.actions import (
+    ClickCount,
+    Hotkey,
+    HotkeyFields,
+    MouseButton,
+    RunShell,
+    RunShellFields,
+    ScrollFields,
+    TypeText,
+    TypeTextFields,
+    Wait,
+    WaitFields,
+    describe,
+)
 from deskhand.core.errors import DeskhandError
 from deskhand.core.target import clean_label
 
@@ -38,6 +51,9 @@ __all__ = [
     "Expect",
     "KeysStep",
     "Param",
+    "PlainAction",
+    "PlainStep",
+    "PointerStep",
     "ScrollStep",
     "ShellStep",
     "Skill",
@@ -51,6 +67,8 @@ __all__ = [
     "check_name",
     "parse_params",
     "placeholders",
+    "plain_action",
+    "plain_step",
     "say",
 ]
 
@@ -129,44 +147,70 @@ class _Step(_Frozen):
     expect: Expect = "nothing"
 
 
+# A step takes what it does from its action's fields (``deskhand.core.actions``); only
+# its own ``kind`` (the skill file's word for it) and, for pointer steps, the ``Target``
+# in place of a point are its own.
+
+
 class ClickStep(_Step):
     kind: Literal["click"] = "click"
     target: Target
     button: MouseButton = MouseButton.LEFT
-    count: int = Field(default=1, ge=1, le=3)
+    count: ClickCount = 1
 
 
-class ScrollStep(_Step):
+class ScrollStep(ScrollFields, _Step):
     kind: Literal["scroll"] = "scroll"
-    direction: ScrollDirection
-    amount: int = Field(default=3, ge=1, le=50)
     target: Target | None = None
 
 
-class TypeStep(_Step):
+class TypeStep(TypeTextFields, _Step):
     kind: Literal["type"] = "type"
-    text: str = Field(min_length=1, max_length=10_000)
 
 
-class KeysStep(_Step):
+class KeysStep(HotkeyFields, _Step):
     kind: Literal["keys"] = "keys"
-    keys: Keys
 
 
-class ShellStep(_Step):
+class ShellStep(RunShellFields, _Step):
     kind: Literal["shell"] = "shell"
-    command: str = Field(min_length=1, max_length=4_000)
 
 
-class WaitStep(_Step):
+class WaitStep(WaitFields, _Step):
     kind: Literal["wait"] = "wait"
-    seconds: float = Field(default=1.0, gt=0, le=30)
 
 
 SkillStep = Annotated[
     ClickStep | ScrollStep | TypeStep | KeysStep | ShellStep | WaitStep, Field(discriminator="kind")
 ]
 PointerStep = ClickStep | ScrollStep
+# Steps that are their action as it stands, nothing to find on the screen first; each
+# with the action it is.
+PlainStep = TypeStep | KeysStep | ShellStep | WaitStep
+PlainAction = TypeText | Hotkey | RunShell | Wait
+_PLAIN: dict[type[PlainStep], type[PlainAction]] = {
+    TypeStep: TypeText,
+    KeysStep: Hotkey,
+    ShellStep: RunShell,
+    WaitStep: Wait,
+}
+_PLAIN_BY_ACTION = {action.model_fields["kind"].default: step for step, action in _PLAIN.items()}
+
+
+def plain_action(step: PlainStep) -> PlainAction:
+    """The action a plain step does, validated as the model's would be."""
+    action = _PLAIN[type(step)]
+    return action.model_validate(step.model_dump(include=set(action.model_fields) - {"kind"}))
+
+
+def plain_step(action: dict[str, Any]) -> PlainStep | None:
+    """The step that does ``action`` (an action as the audit log keeps it), or None when
+    the action needs more than its own fields to be a step (a target) or is none a skill
+    keeps."""
+    step = _PLAIN_BY_ACTION.get(action.get("kind"))
+    if step is None:
+        return None
+    return step.model_validate({k: v for k, v in action.items() if k in step.model_fields and k != "kind"})
 
 
 class Param(_Frozen):
@@ -293,12 +337,8 @@ def say(step: SkillStep) -> str:
             return f"scroll {direction.value} {amount}{where}"
         case TypeStep(text=text):
             return f"type '{text}'"
-        case KeysStep(keys=keys):
-            return "press " + "+".join(keys)
-        case ShellStep(command=command):
-            return f"run `{command}`"
-        case WaitStep(seconds=seconds):
-            return f"wait {seconds:g} s"
+        case KeysStep() | ShellStep() | WaitStep():
+            return describe(plain_action(step))
 
 
 def build_skill(

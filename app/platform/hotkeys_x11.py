@@ -4,6 +4,10 @@ The grab is made for the chord's modifiers combined with every state of Caps Loc
 Lock (X treats them as modifiers, so a plain grab would not fire while either is on).  The
 thread owns its own connection and sleeps in ``select`` on it and on a wake-up pipe, so
 ``stop`` ends it at once; the keys are ungrabbed after the thread has ended.
+
+``X11KeyGrabs`` is that machinery; ``X11Hotkeys`` (presses of named chords) and the
+push-to-talk key (``deskhand.app.tray.voice_hotkey``: press and release) both read their
+events through it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import logging
 import os
 import select
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from Xlib import XK, X, display, error
 
@@ -36,49 +41,50 @@ def keysym_for(key: str) -> int:
     return int(XK.string_to_keysym(name))
 
 
-class X11Hotkeys:
-    def __init__(self) -> None:
+class X11KeyGrabs:
+    """Key grabs on a connection and a listening thread of their own.
+
+    ``open`` connects, ``grab`` grabs one chord (or says why it cannot), ``listen`` starts
+    the thread that hands every event to ``on_event``, ``stop`` ends the thread and lets go
+    of every grab and of the connection.
+    """
+
+    def __init__(self, thread_name: str) -> None:
+        self._thread_name = thread_name
         self._display: display.Display | None = None
         self._grabs: list[tuple[int, int]] = []
-        self._names: dict[tuple[int, int], str] = {}
         self._thread: threading.Thread | None = None
         self._wake_r, self._wake_w = -1, -1
-        self._ignored = X.LockMask
+        self.ignored = X.LockMask  # the lock modifiers a grab is made with every state of
 
-    def start(self, chords: Mapping[str, Chord], on_hotkey: OnHotkey) -> list[str]:
+    def open(self) -> None:
         dpy = self._display = display.Display()
+        self.ignored = X.LockMask | self._numlock_mask(dpy)
+
+    def grab(self, chord: Chord, what: str) -> tuple[int, int] | str:
+        """Grab ``chord`` (``what`` names it in a problem: "hotkey"); its keycode and
+        modifier mask, or the problem in one sentence."""
+        dpy = self._display
+        assert dpy is not None  # noqa: S101 - open() comes first
         root = dpy.screen().root
-        self._ignored = X.LockMask | self._numlock_mask(dpy)
-        locks = [0, X.LockMask, self._ignored & ~X.LockMask, self._ignored]
-        problems = []
-        for name, chord in chords.items():
-            keycode = dpy.keysym_to_keycode(keysym_for(chord.key))
-            if not keycode:
-                problems.append(
-                    f"The hotkey {chord} cannot be grabbed: this keyboard has no {chord.key!r} key."
-                )
-                continue
-            mods = 0
-            for modifier in chord.modifiers:
-                mods |= MODIFIER_MASKS[modifier]
-            catcher = error.CatchError(error.BadAccess)
-            for lock in sorted(set(locks)):
-                root.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
-            dpy.sync()
-            if catcher.get_error() is not None:
-                problems.append(f"The hotkey {chord} is already taken by another program; pick another one.")
-                for lock in sorted(set(locks)):
-                    root.ungrab_key(keycode, mods | lock)
-                continue
-            self._grabs.extend((keycode, mods | lock) for lock in sorted(set(locks)))
-            self._names[(keycode, mods)] = name
+        keycode = dpy.keysym_to_keycode(keysym_for(chord.key))
+        if not keycode:
+            return f"The {what} {chord} cannot be grabbed: this keyboard has no {chord.key!r} key."
+        mods = 0
+        for modifier in chord.modifiers:
+            mods |= MODIFIER_MASKS[modifier]
+        locks = sorted({0, X.LockMask, self.ignored & ~X.LockMask, self.ignored})
+        catcher = error.CatchError(error.BadAccess)
+        for lock in locks:
+            root.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
         dpy.sync()
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(
-            target=self._listen, args=(on_hotkey,), name="deskhand-hotkeys", daemon=True
-        )
-        self._thread.start()
-        return problems
+        if catcher.get_error() is not None:
+            for lock in locks:
+                root.ungrab_key(keycode, mods | lock)
+            dpy.sync()
+            return f"The {what} {chord} is already taken by another program; pick another one."
+        self._grabs.extend((keycode, mods | lock) for lock in locks)
+        return keycode, mods
 
     @staticmethod
     def _numlock_mask(dpy: display.Display) -> int:
@@ -88,24 +94,24 @@ class X11Hotkeys:
                 return int(1 << index)
         return int(X.Mod2Mask)
 
-    def _listen(self, on_hotkey: OnHotkey) -> None:
+    def listen(self, on_event: Callable[[display.Display, Any], None]) -> None:
+        """Hand every event of the connection to ``on_event`` (with the connection, to
+        look at what follows), on the listening thread, until ``stop``."""
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread = threading.Thread(
+            target=self._listen, args=(on_event,), name=self._thread_name, daemon=True
+        )
+        self._thread.start()
+
+    def _listen(self, on_event: Callable[[display.Display, Any], None]) -> None:
         dpy = self._display
-        assert dpy is not None  # noqa: S101 - set by start() before the thread runs
-        relevant = X.ControlMask | X.Mod1Mask | X.ShiftMask | X.Mod4Mask
+        assert dpy is not None  # noqa: S101 - set by open() before the thread runs
         while True:
             ready, _, _ = select.select([dpy.fileno(), self._wake_r], [], [], 1.0)
             if self._wake_r in ready:
                 return
             while dpy.pending_events():
-                event = dpy.next_event()
-                if event.type != X.KeyPress:
-                    continue
-                name = self._names.get((event.detail, event.state & relevant & ~self._ignored))
-                if name is not None:
-                    try:
-                        on_hotkey(name)
-                    except Exception:  # a thread boundary: never let a handler kill the listener
-                        log.exception("hotkey handler for %s failed", name)
+                on_event(dpy, dpy.next_event())
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -114,13 +120,46 @@ class X11Hotkeys:
             self._thread = None
             os.close(self._wake_r)
             os.close(self._wake_w)
-        dpy = self._display
+        dpy, self._display = self._display, None
         if dpy is not None:
             root = dpy.screen().root
             for keycode, mods in self._grabs:
                 root.ungrab_key(keycode, mods)
             dpy.sync()
             dpy.close()
-            self._display = None
         self._grabs.clear()
+
+
+class X11Hotkeys:
+    """Presses of named chords (``HotkeyBackend``)."""
+
+    def __init__(self) -> None:
+        self._keys = X11KeyGrabs("deskhand-hotkeys")
+        self._names: dict[tuple[int, int], str] = {}
+
+    def start(self, chords: Mapping[str, Chord], on_hotkey: OnHotkey) -> list[str]:
+        self._keys.open()
+        problems = []
+        for name, chord in chords.items():
+            grabbed = self._keys.grab(chord, "hotkey")
+            if isinstance(grabbed, str):
+                problems.append(grabbed)
+            else:
+                self._names[grabbed] = name
+        self._keys.listen(lambda _dpy, event: self._event(event, on_hotkey))
+        return problems
+
+    def _event(self, event: Any, on_hotkey: OnHotkey) -> None:
+        if event.type != X.KeyPress:
+            return
+        relevant = X.ControlMask | X.Mod1Mask | X.ShiftMask | X.Mod4Mask
+        name = self._names.get((event.detail, event.state & relevant & ~self._keys.ignored))
+        if name is not None:
+            try:
+                on_hotkey(name)
+            except Exception:  # a thread boundary: never let a handler kill the listener
+                log.exception("hotkey handler for %s failed", name)
+
+    def stop(self) -> None:
+        self._keys.stop()
         self._names.clear()

@@ -19,7 +19,6 @@ from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.repeat_guard import screens_alike
 from deskhand.core.skill import (
     ClickStep,
-    KeysStep,
     Param,
     ScrollStep,
     ShellStep,
@@ -28,8 +27,8 @@ from deskhand.core.skill import (
     SkillStep,
     Target,
     TypeStep,
-    WaitStep,
     build_skill,
+    plain_step,
 )
 
 __all__ = ["last_task_id", "skill_from_task"]
@@ -83,6 +82,9 @@ def skill_from_task(name: str, audit: AuditLog, task_id: int, literals: dict[str
 def _step(row: dict[str, Any], number: int, task_id: int) -> SkillStep:
     action: dict[str, Any] = row["action"]
     target = Target.model_validate(row["target"]) if row.get("target") else None
+    plain = plain_step(action)
+    if plain is not None:
+        return plain
     match action.get("kind"):
         case "click":
             return ClickStep(
@@ -90,14 +92,6 @@ def _step(row: dict[str, Any], number: int, task_id: int) -> SkillStep:
             )
         case "scroll":
             return ScrollStep(direction=action["direction"], amount=action.get("amount", 3), target=target)
-        case "type_text":
-            return TypeStep(text=action["text"])
-        case "hotkey":
-            return KeysStep(keys=tuple(action["keys"]))
-        case "run_shell":
-            return ShellStep(command=action["command"])
-        case "wait":
-            return WaitStep(seconds=action.get("seconds", 1.0))
         case other:
             raise SkillError(
                 f"Task {task_id}'s action {number} ({other}) cannot be kept in a skill yet "

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import logging
 import os
-import select
 import sys
-import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from deskhand.app.platform.hotkeys import Chord, HotkeyBackend, default_backend, parse_chord
+
+if TYPE_CHECKING:  # Xlib is there only on X11: imported when the grab is made
+    from deskhand.app.platform.hotkeys_x11 import X11KeyGrabs
 
 __all__ = ["PushToTalkKey"]
 
@@ -34,84 +35,42 @@ class _X11PressRelease:
 
     def __init__(self, on_press: Callable[[], None], on_release: Callable[[], None]) -> None:
         self.on_press, self.on_release = on_press, on_release
-        self._display: Any = None
-        self._grabs: list[tuple[int, int]] = []
-        self._thread: threading.Thread | None = None
-        self._wake_r, self._wake_w = -1, -1
+        self._keys: X11KeyGrabs | None = None
         self._keycode = 0
+        self._held = False
 
     def start(self, chord: Chord) -> list[str]:
-        from Xlib import X, display, error
+        from deskhand.app.platform.hotkeys_x11 import X11KeyGrabs
 
-        from deskhand.app.platform.hotkeys_x11 import MODIFIER_MASKS, X11Hotkeys, keysym_for
-
-        dpy = self._display = display.Display()
-        root = dpy.screen().root
-        keycode = self._keycode = dpy.keysym_to_keycode(keysym_for(chord.key))
-        if not keycode:
-            return [
-                f"The push-to-talk hotkey {chord} cannot be grabbed: this keyboard has no {chord.key!r} key."
-            ]
-        mods = 0
-        for modifier in chord.modifiers:
-            mods |= MODIFIER_MASKS[modifier]
-        numlock = X11Hotkeys._numlock_mask(dpy)
-        locks = sorted({0, X.LockMask, numlock, X.LockMask | numlock})
-        catcher = error.CatchError(error.BadAccess)
-        for lock in locks:
-            root.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
-        dpy.sync()
-        if catcher.get_error() is not None:
-            for lock in locks:
-                root.ungrab_key(keycode, mods | lock)
-            dpy.sync()
-            return [f"The push-to-talk hotkey {chord} is already taken by another program; pick another one."]
-        self._grabs = [(keycode, mods | lock) for lock in locks]
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._listen, name="deskhand-push-to-talk-key", daemon=True)
-        self._thread.start()
+        keys = self._keys = X11KeyGrabs("deskhand-push-to-talk-key")
+        keys.open()
+        grabbed = keys.grab(chord, "push-to-talk hotkey")
+        if isinstance(grabbed, str):
+            return [grabbed]
+        self._keycode, self._held = grabbed[0], False
+        keys.listen(self._event)
         return []
 
-    def _listen(self) -> None:
+    def _event(self, dpy: Any, event: Any) -> None:
         from Xlib import X
 
-        dpy = self._display
-        assert dpy is not None  # noqa: S101 - set by start()
-        held = False
-        while True:
-            ready, _, _ = select.select([dpy.fileno(), self._wake_r], [], [], 1.0)
-            if self._wake_r in ready:
-                return
-            while dpy.pending_events():
-                event = dpy.next_event()
-                if getattr(event, "detail", None) != self._keycode:
-                    continue
-                if event.type == X.KeyPress and not held:
-                    held = True
-                    self.on_press()
-                elif event.type == X.KeyRelease and held:
-                    if dpy.pending_events():  # auto-repeat: a press with the same time follows
-                        following = dpy.next_event()
-                        if following.type == X.KeyPress and following.time == event.time:
-                            continue
-                    held = False
-                    self.on_release()
+        if getattr(event, "detail", None) != self._keycode:
+            return
+        if event.type == X.KeyPress and not self._held:
+            self._held = True
+            self.on_press()
+        elif event.type == X.KeyRelease and self._held:
+            if dpy.pending_events():  # auto-repeat: a press with the same time follows
+                following = dpy.next_event()
+                if following.type == X.KeyPress and following.time == event.time:
+                    return
+            self._held = False
+            self.on_release()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            os.write(self._wake_w, b"x")
-            self._thread.join(timeout=2)
-            self._thread = None
-            os.close(self._wake_r)
-            os.close(self._wake_w)
-        dpy, self._display = self._display, None
-        if dpy is not None:
-            root = dpy.screen().root
-            for keycode, mods in self._grabs:
-                root.ungrab_key(keycode, mods)
-            dpy.sync()
-            dpy.close()
-        self._grabs.clear()
+        keys, self._keys = self._keys, None
+        if keys is not None:
+            keys.stop()
 
 
 class PushToTalkKey(QObject):

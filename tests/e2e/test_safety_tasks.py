@@ -10,15 +10,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from deskhand.app.store.audit_log import AuditLog
-from tests.a11y import accessibility_bus
 from tests.e2e.conftest import MODELS
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
+from tests.e2e.xsession import (
+    XSession,
+    a11y_session,
+    deskhand,
+    read_events,
+    settings,
+    steps_of,
+    wait_for,
+)
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -27,28 +33,11 @@ RISKY_WINDOW = Path(__file__).parents[1] / "desktop" / "apps" / "risky_window.py
 MODEL = ("--model", "qwen2.5vl:7b")
 
 
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
-
-
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[XSession]:
-    """A 1080p session with an accessibility bus, as a desktop with a screen reader has."""
-    with accessibility_bus() as bus, x_session(1920, 1080) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+    """A 1080p session with an accessibility bus."""
+    with a11y_session(1920, 1080) as session:
         yield session
-
-
-@contextmanager
-def settings(session: XSession, toml: str) -> Iterator[None]:
-    """The session's config.toml holds ``toml`` for the block, and is gone after it."""
-    config = Path(session.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(toml)
-    try:
-        yield
-    finally:
-        config.unlink()
 
 
 def start_risky_window(session: XSession) -> Path:

@@ -9,17 +9,23 @@ screen pixels, inside "Cancel".  The form logs which button really got the click
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.a11y import accessibility_bus
 from tests.e2e.conftest import DIALECT_MODELS, MODELS
-from tests.e2e.xsession import XSession, deskhand, form_command, read_events, wait_for, x_session
+from tests.e2e.xsession import (
+    XSession,
+    a11y_session,
+    deskhand,
+    form_command,
+    read_events,
+    settings,
+    steps_of,
+    wait_for,
+)
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -30,21 +36,9 @@ SCRIPT = [{"do": "click", "target": "Cancel", "miss": MISS}, {"do": "finish", "s
 
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[XSession]:
-    """A 2560x1440 session with an accessibility bus, as a desktop with a screen reader has."""
-    with accessibility_bus() as bus, x_session(2560, 1440) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+    """A 2560x1440 session with an accessibility bus."""
+    with a11y_session(2560, 1440) as session:
         yield session
-
-
-@contextmanager
-def settings(session: XSession, toml: str) -> Iterator[None]:
-    config = Path(session.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(toml)
-    try:
-        yield
-    finally:
-        config.unlink()
 
 
 def small_form(session: XSession) -> Path:
@@ -66,7 +60,7 @@ def run(session: XSession, ollama: FakeOllama, model: str, toml: str, trace: Pat
     assert result.returncode == 0, result.stdout + result.stderr
     clicks = [e for e in read_events(log) if e["event"] == "click"]
     assert len(clicks) == 1, clicks
-    steps = [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
+    steps = steps_of(trace)
     return str(clicks[0]["button"]), steps
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.a11y import accessibility_bus
 from tests.fakeollama import FakeOllama
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,6 +167,31 @@ def x_session(
         yield session
     finally:
         session.close()
+
+
+@contextmanager
+def a11y_session(width: int, height: int) -> Iterator[XSession]:
+    """An ``x_session`` with an accessibility bus, as a desktop with a screen reader has."""
+    with accessibility_bus() as bus, x_session(width, height) as session:
+        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+        yield session
+
+
+@contextmanager
+def settings(session: XSession, toml: str) -> Iterator[None]:
+    """The session's config.toml holds ``toml`` for the block, and is gone after it."""
+    config = Path(session.env["XDG_CONFIG_HOME"]) / "deskhand" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(toml)
+    try:
+        yield
+    finally:
+        config.unlink()
+
+
+def steps_of(trace: Path) -> list[dict[str, object]]:
+    """The step records a ``--trace`` folder holds, in order."""
+    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 def form_command(
