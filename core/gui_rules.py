@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 
-from deskhand.core.target import TargetInfo, clean_label
+from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo, clean_label
 
 __all__ = [
     "LABEL_RULES",
@@ -167,7 +167,7 @@ _TERMINAL_HOSTS = frozenset({
 
 def typing_reaches(target: TargetInfo | None) -> Reach:
     """Whether what is typed into the focused ``target`` may run as a shell command."""
-    if target is None:
+    if target is None or target.role == FOCUS_UNKNOWN_ROLE:
         return Reach.UNKNOWN
     app = target.app.lower()
     if target.role.lower() in TERMINAL_ROLES or app in TERMINAL_APPS:

@@ -40,7 +40,7 @@ from deskhand.core.actions import (
 from deskhand.core.gui_rules import Reach, is_password_field, match_label, typing_reaches
 from deskhand.core.secret_scan import secret_kind
 from deskhand.core.shellrisk import BLOCK_RULES, RULES, ShellRisk, classify_command, starts_like_a_command
-from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
+from deskhand.core.target import FOCUS_UNKNOWN_ROLE, UNREADABLE_ROLE, TargetInfo
 from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
@@ -237,6 +237,15 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
     sent, _ = line.typed(text)
     if sent and (line.text or line.unsure):  # only the first line sent holds earlier typing
         verdicts.append(_assess_line(sent[0], "completes the typed line", target, unlocked) or _TYPING)
+    if target is not None and target.role == FOCUS_UNKNOWN_ROLE and text.strip():
+        verdicts.append(
+            Verdict(
+                level=Level.CONFIRM,
+                reason="types where Deskhand could not tell in time what has the keyboard focus "
+                "(it may be a password field)",
+                rules=("gui-focus-unknown",),
+            )
+        )
     if target is not None and is_password_field(target):
         verdicts.append(
             Verdict(

@@ -16,12 +16,16 @@ from typing import Literal
 
 from deskhand.core.geometry import Rect
 
-__all__ = ["UNREADABLE_ROLE", "TargetInfo", "TargetSource", "clean_label"]
+__all__ = ["FOCUS_UNKNOWN_ROLE", "UNREADABLE_ROLE", "TargetInfo", "TargetSource", "clean_label"]
 
 TargetSource = Literal["accessibility", "ocr", "window"]
 # The role of a target whose pixels look like a label that no reader could read: the
 # label might be "Send", so the policy asks rather than call the click harmless.
 UNREADABLE_ROLE = "unreadable text"
+# The role of the keyboard focus when the accessibility tree was there but did not say in
+# time what has it (a loaded machine, a huge tree): it might be a password field or a
+# terminal, so typing there asks rather than run as if into a plain field.
+FOCUS_UNKNOWN_ROLE = "focus not found in time"
 MAX_LABEL = 80  # labels are screen text: keep what we repeat to the user short
 
 

@@ -26,10 +26,10 @@ from deskhand.core.actions import Click, Hotkey, RunShell, TypeText
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.observation import Observation
 from deskhand.core.policy import assess
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo
 from deskhand.core.verdict import Level
 from deskhand.vision.imaging import encode_jpeg, from_bgra, resize_to
-from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector
+from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector, WindowInspector
 from tests.a11y import Bus, accessibility_bus
 from tests.desktop.conftest import active_window, wait_screen_still, wait_until, xdotool
 
@@ -146,6 +146,12 @@ def test_keyboard_focus_is_known_for_typing(bus: Bus, window: Window) -> None:
     assert (
         assess(Hotkey(keys=("enter",)), focused).level is Level.AUTO
     )  # Enter in a field submits nothing risky
+    # A tree too slow to say in time (a loaded machine) is said, and typing then asks:
+    # "no answer" must not read as "not a password field".
+    hurried = AtspiInspector(bus_address=bus.a11y, focus_budget=1e-6)
+    unknown = ChainInspector(hurried, WindowInspector()).focused(observation("hurried"))
+    assert unknown is not None and unknown.role == FOCUS_UNKNOWN_ROLE, unknown
+    assert assess(TypeText(text="hunter2"), unknown).level is Level.CONFIRM
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract (apt: tesseract-ocr)")

@@ -32,7 +32,7 @@ from typing import Any
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.observation import Observation
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo
 
 __all__ = ["AtspiInspector", "enable_accessibility"]
 
@@ -79,8 +79,11 @@ def enable_accessibility(session_bus: str = "SESSION") -> bool:
 class AtspiInspector:
     """Finds the deepest accessible element at a screen point."""
 
-    def __init__(self, *, budget: float = 0.15, bus_address: str | None = None) -> None:
+    def __init__(
+        self, *, budget: float = 0.15, focus_budget: float = 1.0, bus_address: str | None = None
+    ) -> None:
         self.budget = budget
+        self.focus_budget = focus_budget
         self.bus_address = bus_address
         self._conn: Any = None
         self._retry_at = 0.0  # after a failed connection, wait before trying again
@@ -101,7 +104,12 @@ class AtspiInspector:
         return self._cache[key]
 
     def focused(self, observation: Observation) -> TargetInfo | None:
-        return self._guarded(self._focused)
+        """What has the keyboard focus in the active window.
+
+        Typing is judged by it (a password field asks first), so this walk gets a longer
+        budget than a point lookup, and running out of it is said (``FOCUS_UNKNOWN_ROLE``)
+        rather than read as "no tree here": nothing else can tell a password field."""
+        return self._guarded(self._focused, budget=self.focus_budget, out_of_time=_FOCUS_UNKNOWN)
 
     def applications(self) -> int | None:
         """How many applications publish a tree now; ``None`` if the bus is out of reach."""
@@ -120,7 +128,9 @@ class AtspiInspector:
 
     # ------------------------------------------------------------------ the walk
 
-    def _guarded(self, find: Any) -> TargetInfo | None:
+    def _guarded(
+        self, find: Any, *, budget: float | None = None, out_of_time: TargetInfo | None = None
+    ) -> TargetInfo | None:
         if not sys.platform.startswith("linux") or time.monotonic() < self._retry_at:
             return None
         if self._conn is None:
@@ -130,12 +140,13 @@ class AtspiInspector:
                 log.info("no accessibility bus: %s", exc)
                 self._retry_at = time.monotonic() + _RETRY_AFTER
                 return None
+        allowed = self.budget if budget is None else budget
         try:
-            result: TargetInfo | None = find(time.monotonic() + self.budget)
+            result: TargetInfo | None = find(time.monotonic() + allowed)
             return result
         except _OutOfTime:
-            log.info("the accessibility tree did not answer within %.0f ms", self.budget * 1000)
-            return None
+            log.info("the accessibility tree did not answer within %.0f ms", allowed * 1000)
+            return out_of_time
         except Exception as exc:  # D-Bus errors, dead applications, a missing bus: fall back to OCR
             log.info("accessibility lookup failed: %s", exc)
             self.close()
@@ -287,6 +298,9 @@ class AtspiInspector:
                 return replace(found, app=name.lower())
             queue.extend(self._children(node, deadline))
         return None
+
+
+_FOCUS_UNKNOWN = TargetInfo("", FOCUS_UNKNOWN_ROLE, "accessibility")
 
 
 class _OutOfTime(DeskhandError):

@@ -10,9 +10,9 @@ import pytest
 
 from deskhand.core.actions import Click, Drag, Hotkey, MouseButton, RunShell, Scroll, TypeText
 from deskhand.core.geometry import ImagePoint, Rect
-from deskhand.core.gui_rules import match_label
+from deskhand.core.gui_rules import Reach, match_label, typing_reaches
 from deskhand.core.policy import assess
-from deskhand.core.target import UNREADABLE_ROLE, TargetInfo, clean_label
+from deskhand.core.target import FOCUS_UNKNOWN_ROLE, UNREADABLE_ROLE, TargetInfo, clean_label
 from deskhand.core.verdict import Level
 
 P = ImagePoint(x=10, y=10)
@@ -98,6 +98,17 @@ def test_typing_into_password_fields_asks(target: TargetInfo, level: Level) -> N
     assert verdict.level is level
     if level is Level.CONFIRM:
         assert verdict.reason.startswith("types into a password field") and verdict.rules == ("gui-password",)
+
+
+def test_typing_where_the_tree_did_not_say_in_time_what_has_focus_asks() -> None:
+    unknown = TargetInfo("", FOCUS_UNKNOWN_ROLE, "accessibility", app="python3")
+    verdict = assess(TypeText(text="hunter2"), unknown)
+    assert verdict.level is Level.CONFIRM and verdict.rules == ("gui-focus-unknown",)
+    assert "could not tell in time" in verdict.reason
+    assert typing_reaches(unknown) is Reach.UNKNOWN  # never a plain field: a path may be a command
+    assert assess(TypeText(text="ls /tmp\n"), unknown).level is Level.CONFIRM
+    assert assess(TypeText(text="rm -rf ~\n"), unknown).level is Level.BLOCK  # still the worst wins
+    assert assess(Hotkey(keys=("ctrl", "c")), unknown).level is Level.AUTO  # keys alone type nothing
 
 
 def test_no_target_means_the_action_alone_decides() -> None:
