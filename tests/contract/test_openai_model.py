@@ -117,7 +117,10 @@ def test_early_stop_cuts_the_answer_and_closes_the_stream(fake_openai: FakeOpenA
     assert done.text.strip() == answer
     assert done.stats == {"early_stop": 1.0} and done.prompt_tokens is None
     assert time.monotonic() - started < 3.0  # the full answer would take ~4 s
-    assert fake_openai.wait_for(lambda: fake_openai.chat_requests[0].aborted, timeout=3)
+    # The server records a request when its handler ends, which may be after we return.
+    assert fake_openai.wait_for(
+        lambda: bool(fake_openai.chat_requests) and fake_openai.chat_requests[0].aborted, timeout=10
+    )
 
 
 def test_should_stop_aborts_the_stream_at_once(fake_openai: FakeOpenAI) -> None:
@@ -129,7 +132,10 @@ def test_should_stop_aborts_the_stream_at_once(fake_openai: FakeOpenAI) -> None:
             convo(Turn("user", "hi")), should_stop=lambda: time.monotonic() - started > 0.3
         )
     assert time.monotonic() - started < 1.0
-    assert fake_openai.wait_for(lambda: fake_openai.chat_requests[0].aborted, timeout=3)
+    # The server records a request when its handler ends, which may be after we return.
+    assert fake_openai.wait_for(
+        lambda: bool(fake_openai.chat_requests) and fake_openai.chat_requests[0].aborted, timeout=10
+    )
 
 
 def test_stop_also_works_while_the_server_has_not_answered_yet(fake_openai: FakeOpenAI) -> None:
