@@ -16,6 +16,7 @@ to ``latest.md``; ~2 minutes).
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     configs.private_data_dir()
     if args.grounding_only:
         return grounding.main(args.out)
+    environment = dict(os.environ)  # before the 1080p desktop exports its display and buses
     reps = 1 if args.quick else args.reps
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -75,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: matplotlib is not installed, so no plot (pip install -e '.[bench]')", flush=True)
     # Its own process: pyautogui holds a connection to the first display it was imported on
     # (the 1080p one, gone now), so the 2560x1440 desktop needs a fresh interpreter.
+    # With the environment it started with, not the closed desktop's display and buses.
     grounded = subprocess.run([sys.executable, "-m", "bench", "--grounding-only", "--out", str(args.out)],
-                              check=False)  # fmt: skip
+                              env=environment, check=False)  # fmt: skip
     table = args.out / "grounding.md"
     if grounded.returncode == 0 and table.exists():
         with (args.out / "latest.md").open("a", encoding="utf-8") as out:
