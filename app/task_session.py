@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from deskhand.app.platform.task_lock import desktop_lock
-from deskhand.app.skills.skill_journal import TargetJournal
+from deskhand.app.skills.skill_journal import Beside, TargetJournal
 from deskhand.app.store.audit_log import AuditLog, TaskLog
 from deskhand.app.store.config import Settings
 from deskhand.app.store.settings_store import audit_log_path
@@ -108,9 +108,10 @@ class TaskSession:
         )
         # What each click acted on, for `deskhand skills save` (``app/skills/skill_journal.py``).
         self.lookup = ScreenLookup(frames=getattr(parts.screen, "frame", None))
-        journals = (*journals, TargetJournal(audit_log, self.audit.task_id, self.lookup))
-        # Each action is on record (audit log first) before it runs: never act unrecorded.
-        self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks), journals=(self.audit, *journals))
+        # Each action is on record (audit log first) before it runs: never act unrecorded.  The
+        # description runs beside those writes, and is done before the action starts too.
+        described = Beside((self.audit, *journals), TargetJournal(audit_log, self.audit.task_id, self.lookup))
+        self.parts: Parts = replace(parts, sinks=(self.audit, *parts.sinks), journals=(described,))
 
     @property
     def dialect(self) -> str:

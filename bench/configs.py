@@ -1,6 +1,9 @@
 """The configurations the benchmark compares, each built from the app's own wiring.
 
-``deskhand`` is exactly what ``deskhand do`` runs (``app.wiring.build_parts``).  ``naive`` is
+``deskhand`` is exactly what ``deskhand do`` runs: the parts of ``app.wiring.build_parts``
+with the audit log and the skills' target journal in front, as ``app.task_session.TaskSession``
+puts them (every action on record before it runs, and what it acted on described), writing
+to a throwaway audit log on the same disk as the user's.  ``naive`` is
 that loop configured like the peers (FACTS.md): full-resolution PNG screenshots, a fixed
 2 s sleep after every action, no cap on the answer's length and no early stop, no warm-up.
 The ablations switch off one optimisation at a time, so each one's worth is measured in
@@ -9,8 +12,11 @@ the same run on the same machine.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,13 +27,17 @@ from PIL import Image
 
 from bench.legacy import PreviousScreen, PreviousSettler
 from deskhand.actions.settle import FixedSettler, ScreenSettler, SettleStats
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.store.config import Settings
-from deskhand.app.wiring import TaskOptions, build_parts
+from deskhand.app.store.settings_store import audit_log_path
+from deskhand.app.task_session import TaskSession
+from deskhand.app.wiring import TaskOptions
 from deskhand.core.actions import Action
 from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.observation import Observation
+from deskhand.core.stop import StopToken
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 from deskhand.vision.capture import MssScreen
@@ -55,11 +65,14 @@ class Collected:
 
 
 class Collector:
-    """A ``StepSink`` keeping every step's record, its screenshot's size and how it settled."""
+    """A ``StepSink`` keeping every step's record, its screenshot's size and how it settled;
+    it also closes the configuration's task session (``close``)."""
 
     def __init__(self) -> None:
         self.steps: list[Collected] = []
         self.settler: object = None
+        self.session: TaskSession | None = None
+        self.built: Parts | None = None  # the parts as wired, before a configuration changed them
 
     def record(self, step: StepRecord, observation: Observation) -> None:
         size = observation.geometry.image_size
@@ -67,6 +80,18 @@ class Collector:
         if isinstance(self.settler, ScreenSettler):
             self.settler.last = None
         self.steps.append(Collected(step, len(observation.image), (size.width, size.height), stats))
+
+    def close(self, parts: Parts) -> None:
+        """Close what the configuration put in place of the wired parts, then the session
+        (which closes the wired ones and records the end of its audit-log task)."""
+        built = self.built
+        kept = () if built is None else (built.executor, built.screen, built.settler)
+        for part in (parts.executor, parts.screen, parts.settler, parts.model):
+            close = getattr(part, "close", None)
+            if callable(close) and all(part is not other for other in kept):
+                close()
+        if self.session is not None:
+            self.session.close(None, "benchmark run")
 
 
 class FullPngScreen:
@@ -152,20 +177,40 @@ NO_EARLY_STOP = Config("no-early-stop", "without early stop", _no_early_stop)
 def factory(config: Config, model: str = MODEL, settings: Settings | None = None) -> Callable[..., Any]:
     """What ``bench.measure`` calls to build a configuration against a fake server's URL."""
 
-    def make(url: str, should_stop: Callable[[], bool]) -> tuple[Parts, Limits, Collector]:
-        return build(url, should_stop, config, model, settings or Settings())
+    def make(url: str, stop: StopToken) -> tuple[Parts, Limits, Collector]:
+        return build(url, stop, config, model, settings or Settings())
 
     return make
 
 
+def private_data_dir() -> None:
+    """Point the run's audit log and memory at a throwaway folder (``DESKHAND_DATA_DIR``),
+    never at the user's own; call before anything is built."""
+    os.environ.setdefault("DESKHAND_DATA_DIR", tempfile.mkdtemp(prefix="deskhand-bench-data-"))
+
+
+@functools.cache
+def audit_log() -> AuditLog:
+    """One audit log for the run, in the private data folder (``private_data_dir``)."""
+    private_data_dir()
+    return AuditLog(audit_log_path(Settings()))
+
+
 def build(
-    url: str, should_stop: Callable[[], bool], config: Config, model: str, settings: Settings
+    url: str, stop: StopToken, config: Config, model: str, settings: Settings
 ) -> tuple[Parts, Limits, Collector]:
+    """The configuration as ``deskhand do`` assembles a task (``TaskSession``); its tasks are
+    run with ``run_task`` on these parts, one after the other, as one audit-log task."""
     collector = Collector()
     options = TaskOptions(host=url, model=model, dialect=None, monitor=1, max_steps=12)
-    parts, limits, _ = build_parts(
-        options, settings, approver=AllowAll(), sinks=[collector], should_stop=should_stop
-    )
-    parts = config.adapt(parts, url)
-    collector.settler = parts.settler
-    return parts, limits, collector
+
+    def adapt(parts: Parts) -> Parts:
+        collector.built = parts
+        return config.adapt(parts, url)
+
+    session = TaskSession(f"bench: {config.label}", options, settings, approver=AllowAll(),
+                          audit_log=audit_log(), stop=stop, sinks=[collector], adapt=adapt,
+                          locked=True)  # fmt: skip
+    collector.session = session
+    collector.settler = session.parts.settler
+    return session.parts, session.limits, collector

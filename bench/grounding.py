@@ -183,11 +183,11 @@ def table(outcomes: list[Outcome]) -> str:
     )
 
 
-def main() -> int:
+def main(out: Path | None = None) -> int:
     outcomes = run()
     text = table(outcomes)
-    print(text)
-    out = ROOT / "bench" / "results"
+    print(text, flush=True)
+    out = out or ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "grounding.md").write_text(text + "\n", encoding="utf-8")
     (out / "grounding.json").write_text(

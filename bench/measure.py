@@ -23,12 +23,13 @@ from bench.desktop import Desktop, FakeServer, settle_desktop
 from bench.tasks import TASKS, script
 from deskhand.core.geometry import Size
 from deskhand.core.loop import Limits, Parts, TaskStatus, run_task
+from deskhand.core.stop import StopToken
 from deskhand.vision.imaging import JPEG_QUALITY, encode_jpeg, resize_to
 
 SCREEN = (1920, 1080)
 GRID_IMAGE = (1316, 728)  # 1080p on the Qwen2.5-VL grid (1,280 tokens of 28x28 at most)
 
-Factory = Callable[[str, Callable[[], bool]], tuple[Parts, Limits, Any]]
+Factory = Callable[[str, StopToken], tuple[Parts, Limits, Any]]
 
 
 @dataclass
@@ -54,7 +55,7 @@ def run_config(
     steps = [s for _ in range(reps) for task in TASKS for s in script(task, desktop.targets, SCREEN, image)]
     run = Run(name)
     with FakeServer(steps, model=model, first_token_ms=model_ms, per_chunk_ms=chunk_ms) as server:
-        parts, limits, collector = factory(server.url, lambda: False)
+        parts, limits, collector = factory(server.url, StopToken())
         try:
             settle_desktop()
             start = time.perf_counter()
@@ -64,7 +65,7 @@ def run_config(
                     run.statuses.append(result.status.value)
             run.wall_s = time.perf_counter() - start
         finally:
-            _close(parts)
+            collector.close(parts)
     run.steps = collector.steps
     return run
 
@@ -75,22 +76,15 @@ def run_scripted(
     """Run the first task once against literal answers (``steps``)."""
     run = Run(name)
     with FakeServer(steps, model="qwen2.5vl:7b", first_token_ms=model_ms, per_chunk_ms=chunk_ms) as server:
-        parts, limits, collector = factory(server.url, lambda: False)
+        parts, limits, collector = factory(server.url, StopToken())
         try:
             settle_desktop()
             result = run_task(TASKS[0].text, parts, limits)
             run.statuses.append(result.status.value)
         finally:
-            _close(parts)
+            collector.close(parts)
     run.steps = collector.steps
     return run
-
-
-def _close(parts: Parts) -> None:
-    for part in (parts.executor, parts.screen, parts.settler, parts.model):
-        close = getattr(part, "close", None)
-        if callable(close):
-            close()
 
 
 def raw_floor(n: int = 40) -> list[float]:
@@ -159,36 +153,36 @@ def stop_trials(
         steps * 8 * trials, model="qwen2.5vl:7b", first_token_ms=model_ms, per_chunk_ms=chunk_ms
     )
     with fake as srv:
-        flag = threading.Event()
-        parts, limits, _ = factory(srv.url, flag.is_set)
-        events: list[float] = []
-        _timestamp_events(parts, events)
-        try:
-            for _ in range(trials):
-                flag.clear()
-                events.clear()
+        for _ in range(trials):  # a task session each, as each `deskhand do` has (a stop is final)
+            stop = StopToken()
+            parts, limits, collector = factory(srv.url, stop)
+            events: list[float] = []
+            _timestamp_events(parts, events)
+            try:
                 settle_desktop(0.2)
                 delay = rng.uniform(0.05, 1.6)
                 stopped_at: list[float] = []
 
-                def stop(delay: float = delay, stopped_at: list[float] = stopped_at) -> None:
+                def request(
+                    delay: float = delay, stopped_at: list[float] = stopped_at, stop: StopToken = stop
+                ) -> None:
                     time.sleep(delay)
                     stopped_at.append(time.perf_counter())
-                    flag.set()
+                    stop.request()
 
-                timer = threading.Thread(target=stop, daemon=True)
+                timer = threading.Thread(target=request, daemon=True)
                 timer.start()
                 result = run_task(task.text, parts, limits)
                 returned = time.perf_counter()
                 timer.join()
-                if result.status is not TaskStatus.STOPPED or not stopped_at:
-                    continue
-                t = stopped_at[0]
-                after = [e for e in events if e > t]
-                out.append(StopTrial(delay, (max(after) - t) * 1000 if after else 0.0, len(after),
-                                     (returned - t) * 1000, result.status.value))  # fmt: skip
-        finally:
-            _close(parts)
+            finally:
+                collector.close(parts)
+            if result.status is not TaskStatus.STOPPED or not stopped_at:
+                continue
+            t = stopped_at[0]
+            after = [e for e in events if e > t]
+            out.append(StopTrial(delay, (max(after) - t) * 1000 if after else 0.0, len(after),
+                                 (returned - t) * 1000, result.status.value))  # fmt: skip
     return out
 
 

@@ -101,16 +101,17 @@ def _run(into: SkillRun, env: dict[str, str], trace: Path, argv: list[str]) -> N
 
 def table(runs: tuple[SkillRun, SkillRun]) -> str:
     lines = [
-        "| run | acting steps | per step p50 ms | per step max ms | model calls per run | wall s per run (p50) | targets found by |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| run | acting steps | per step p50 ms | per step max ms | model calls per run | model calls per step "
+        "| wall s per run (p50) | targets found by |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in runs:
         found = ", ".join(f"{k} {v}" for k, v in sorted(run.found_by.items())) or "-"
         steps = len(run.step_ms) // max(1, len(run.wall_s))
+        calls = sum(run.model_calls) / max(1, len(run.model_calls))
         lines.append(
             f"| {run.label} | {steps} | {percentile(run.step_ms, 50):.0f} | {max(run.step_ms, default=0):.0f} "
-            f"| {sum(run.model_calls) / max(1, len(run.model_calls)):.1f} | {percentile(run.wall_s, 50):.1f} "
-            f"| {found} |"
+            f"| {calls:.1f} | {calls / max(1, steps):.2f} | {percentile(run.wall_s, 50):.1f} | {found} |"
         )
     ok = all(code == 0 for run in runs for code in run.exit_codes)
     lines += ["", f"All runs exited 0: {'yes' if ok else '**no**'}."]

@@ -8,23 +8,30 @@ uses (``deskhand.vision.lookup``); when it has ended, the action (as recorded: a
 typed is already redacted), that description, the screenshot's fingerprint and the
 outcome go into the audit log (``skill_actions``).  A lookup that fails only leaves the
 target undescribed; a write that fails stops the task, as any audit write does.
+
+``Beside`` takes the describing off the click's path without moving it: the lookup (window
+and accessibility queries, a crop of the grab) runs in a helper thread while the audit log
+writes the action's "started" record, and both are done before the action starts.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.actions import PointerAction
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.observation import Observation
+from deskhand.core.ports import ActionJournal
 from deskhand.core.skill_target import TargetLookup
 from deskhand.core.target import UNREADABLE_ROLE
 from deskhand.core.trace import StepRecord, action_json
 
-__all__ = ["TargetJournal"]
+__all__ = ["Beside", "TargetJournal"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +70,39 @@ class TargetJournal:
         }
         self._target = None
         self.audit.add_skill_action(self.task_id, step.step, index, record)
+
+
+class Beside:
+    """``journals`` in order, with ``beside``'s ``started`` run alongside them in a helper
+    thread; ``started`` returns once all are done, so each still has the action before it
+    runs, and raises what a journal raised (a record that could not be written stops the
+    task before the action, as without ``beside``).  ``ended`` goes in order, ``beside`` last."""
+
+    def __init__(self, journals: Sequence[ActionJournal], beside: ActionJournal) -> None:
+        self.journals, self.beside = tuple(journals), beside
+
+    def started(self, step: StepRecord, observation: Observation) -> None:
+        failed: list[BaseException] = []
+
+        def describe() -> None:
+            try:
+                self.beside.started(step, observation)
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                failed.append(exc)
+
+        helper = threading.Thread(target=describe, name="deskhand-describe", daemon=True)
+        helper.start()
+        try:
+            for journal in self.journals:
+                journal.started(step, observation)
+        finally:
+            helper.join()
+        if failed:
+            raise failed[0]
+
+    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
+        for journal in (*self.journals, self.beside):
+            journal.ended(step, outcome, observation)
 
 
 _DESCRIBED = re.compile(r'^"(.*)" \((.*)\)$')

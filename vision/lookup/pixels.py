@@ -41,10 +41,18 @@ def crop_around(frame: Frame, point: ScreenPoint) -> str:
     if left < 0 or top < 0 or right > frame.size.width or bottom > frame.size.height:
         return ""
     buffer = io.BytesIO()
-    from_bgra(frame.raw, frame.size).crop((left, top, right, bottom)).convert("L").save(
-        buffer, "PNG", optimize=True
-    )
+    _region(frame, left, top, right, bottom).convert("L").save(buffer, "PNG", optimize=True)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _region(frame: Frame, left: int, top: int, right: int, bottom: int) -> Image.Image:
+    """The frame's pixels in the box, decoded alone: the same pixels as decoding the whole
+    grab and cropping it, without decoding the other ~99 % of a 1080p screen (this runs as
+    each click of a task is about to start)."""
+    stride = frame.size.width * 4  # BGRA rows
+    start = top * stride + left * 4
+    rows = bytes(frame.raw[start : (bottom - 1) * stride + right * 4])  # the box's rows only
+    return Image.frombuffer("RGB", (right - left, bottom - top), rows, "raw", "BGRX", stride, 1)
 
 
 def match_crop(crop: str, frame: Frame) -> tuple[ScreenPoint | None, str]:
