@@ -12,7 +12,14 @@ on the recording thread and before the next event is read:
 * a button press is looked up at once (``look``: the skills' target lookup, which
   describes what is under the point) -- before the application has reacted to it;
 * the first keystroke of a run of typing asks what has keyboard focus; a password field
-  marks the run secret, and ``core.demonstration`` keeps none of its text.
+  marks the run secret, and ``core.demonstration`` keeps none of its text.  This fails
+  closed: unless the tree says for sure that focus is on a field that is not a password
+  (it answered in time, with the element's bounds, and -- after a click -- the clicked
+  point is inside it: the focus did not move on before the lookup), the run is kept secret
+  too, and ``kept_out`` says why, for the review;
+* the session ends at the stop chord *in the stream*: whoever wakes ``wait`` (the grabbed
+  hotkey, a Stop button), every event the server took before the chord is still handled
+  (``stop`` drains the recorder), and none after it.
 
 The lookups are injected, so this module knows nothing of how a target is described.
 """
@@ -74,7 +81,9 @@ class DesktopLook:
 
     Focus comes from the accessibility tree, given more time than a task's inspector gets
     (teaching is not in a hurry, and a password field missed is a password stored); when
-    the tree does not answer, typing is taken to go where the last click went, as it does.
+    the tree does not answer, typing is taken to go where the last click went, as it does
+    -- a guess, without bounds: it can still tell a password field, but never clears typing
+    as not secret (``TeachSession`` keeps it secret then).
     """
 
     def __init__(self) -> None:
@@ -128,7 +137,10 @@ class TeachSession(Generic[T]):
         self.finished = threading.Event()
         self._lock = threading.Lock()
         self._typing_secret: bool | None = None  # None: the next keystroke starts a run
+        self._clicked: tuple[int, int] | None = None  # the last click, if focus moved no other way since
+        self._chord_seen = False  # the stop chord went by in the stream: nothing after it counts
         self._stopped = False
+        self.kept_out: list[str] = []  # why typing was kept secret though no password field was seen
 
     def start(self) -> None:
         self.recorder.start()
@@ -160,7 +172,7 @@ class TeachSession(Generic[T]):
     # -- on the recording thread ----------------------------------------------------------
 
     def _on_input(self, event: Keystroke | PointerButton[object]) -> None:
-        if self.finished.is_set():
+        if self._chord_seen:  # not ``finished``: another thread may set it before we are here
             return
         if isinstance(event, Keystroke):
             self._key(event)
@@ -169,6 +181,7 @@ class TeachSession(Generic[T]):
 
     def _key(self, stroke: Keystroke) -> None:
         if is_stop_chord(stroke, self.stop_chord):
+            self._chord_seen = True
             self.finished.set()
             return
         if stroke.key is None and not stroke.text:
@@ -179,17 +192,43 @@ class TeachSession(Generic[T]):
         if not typing:
             if stroke.key != "backspace":
                 self._typing_secret = None  # Enter, Tab, a hotkey: focus may move
+                self._clicked = None
             self._append(stroke)
             return
         if self._typing_secret is None:
-            found = self._safe(self.focus, None)
-            self._typing_secret = found is not None and is_password_field(found)
+            self._typing_secret = self._secret_run()
         if self._typing_secret:  # not even held in memory: one placeholder per character
             stroke = Keystroke(None, HIDDEN_CHAR, stroke.modifiers, stroke.time_ms, secret=True)
         self._append(stroke)
 
+    def _secret_run(self) -> bool:
+        """Whether the run of typing starting now is kept secret: it goes into a password
+        field, or nothing says for sure that it does not (fail closed)."""
+        found = self._safe(self.focus, None)
+        if found is not None and is_password_field(found):
+            return True
+        why = self._unsure(found)
+        if why is not None:
+            log.info("typing kept secret: %s", why)
+            if why not in self.kept_out:
+                self.kept_out.append(why)
+            return True
+        return False
+
+    def _unsure(self, found: TargetInfo | None) -> str | None:
+        """Why ``found`` does not say for sure where the typing went; ``None`` if it does."""
+        if found is None:
+            return "Deskhand could not tell what had keyboard focus (the accessibility tree did not answer in time)"
+        if found.source != "accessibility" or found.bounds is None:
+            return "Deskhand could only guess what had keyboard focus (the accessibility tree did not say)"
+        if self._clicked is not None and not found.bounds.contains(*self._clicked):
+            return f"keyboard focus ({found.describe()}) was not on what you had just clicked"
+        return None
+
     def _button(self, event: PointerButton[object]) -> None:
         self._typing_secret = None  # a click may move the focus
+        if event.pressed and event.button in (1, 2, 3):
+            self._clicked = (event.x, event.y)
         if event.pressed and (event.button in (1, 2, 3) or self._new_turn(event)):
             if self._safe(lambda: self.ours((event.x, event.y)), False):
                 return  # its release finds no press and is dropped too
