@@ -15,8 +15,11 @@ on the recording thread and before the next event is read:
   marks the run secret, and ``core.demonstration`` keeps none of its text.  This fails
   closed: unless the tree says for sure that focus is on a field that is not a password
   (it answered in time, with the element's bounds, and -- after a click -- the clicked
-  point is inside it: the focus did not move on before the lookup), the run is kept secret
-  too, and ``kept_out`` says why, for the review;
+  point is inside it), the run is kept secret too, and ``kept_out`` says why, for the
+  review.  The lookup answers about *now*, which may be later than the keystroke (the
+  thread may be behind, looking up a click): if the stream then shows a click or a Tab,
+  Enter or hotkey that the server took before the answer came, the focus may have moved
+  before it was asked, and the run is made secret after all;
 * the session ends at the stop chord *in the stream*: whoever wakes ``wait`` (the grabbed
   hotkey, a Stop button), every event the server took before the chord is still handled
   (``stop`` drains the recorder), and none after it.
@@ -29,6 +32,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -60,8 +64,19 @@ Chord = tuple[frozenset[str], str]  # modifiers, key: as ``app.hotkeys.Chord`` h
 Look = Callable[[int, int], T | None]  # what is under this desktop point
 Focus = Callable[[], TargetInfo | None]  # what has keyboard focus
 Ours = Callable[[tuple[int, int] | None], bool]  # is the window at this point (None: the active one) ours?
+CLOCK_MARGIN_MS = 10  # slack on "the server took it before the focus lookup answered": the
+# clocks' offset is estimated from the least delivery delay seen, a little over the true one
 FOCUS_BUDGET_S = 1.0  # how long the accessibility tree may take to say what has focus
 HIDDEN_CHAR = "•"  # what a keystroke into a password field keeps instead of its character
+
+
+def _moves_focus(event: Keystroke | PointerButton[object]) -> bool:
+    """A press that may move keyboard focus: a click (not the wheel), or a key that is
+    neither typing, Backspace nor a modifier on its own (Tab, Enter, a hotkey)."""
+    if isinstance(event, PointerButton):
+        return event.pressed and event.button in (1, 2, 3)
+    typing = bool(event.text) and not event.modifiers & set(HOTKEY_MODIFIERS)
+    return not typing and event.key not in (None, "backspace")
 
 
 def x11_ours(point: tuple[int, int] | None) -> bool:
@@ -141,6 +156,9 @@ class TeachSession(Generic[T]):
         self._chord_seen = False  # the stop chord went by in the stream: nothing after it counts
         self._stopped = False
         self.kept_out: list[str] = []  # why typing was kept secret though no password field was seen
+        self._offset_ms: float | None = None  # monotonic ms minus server ms, least seen: the clocks
+        self._run_start = 0  # where in ``events`` the clear run being checked starts
+        self._asked_until: float | None = None  # server ms when its focus lookup answered
 
     def start(self) -> None:
         self.recorder.start()
@@ -174,6 +192,12 @@ class TeachSession(Generic[T]):
     def _on_input(self, event: Keystroke | PointerButton[object]) -> None:
         if self._chord_seen:  # not ``finished``: another thread may set it before we are here
             return
+        offset = time.monotonic() * 1000 - event.time_ms  # delivery delay included: keep the least
+        self._offset_ms = offset if self._offset_ms is None else min(self._offset_ms, offset)
+        if self._asked_until is not None and _moves_focus(event):
+            if event.time_ms <= self._asked_until:
+                self._redact_run()
+            self._asked_until = None  # the stream is in order: later events come after the answer
         if isinstance(event, Keystroke):
             self._key(event)
         else:
@@ -197,9 +221,25 @@ class TeachSession(Generic[T]):
             return
         if self._typing_secret is None:
             self._typing_secret = self._secret_run()
+            if not self._typing_secret and self._offset_ms is not None:
+                with self._lock:
+                    self._run_start = len(self.events)
+                self._asked_until = time.monotonic() * 1000 - self._offset_ms + CLOCK_MARGIN_MS
         if self._typing_secret:  # not even held in memory: one placeholder per character
             stroke = Keystroke(None, HIDDEN_CHAR, stroke.modifiers, stroke.time_ms, secret=True)
         self._append(stroke)
+
+    def _redact_run(self) -> None:
+        """The clear run being checked was looked up too late: keep none of its text."""
+        why = "keyboard focus may have moved before Deskhand could ask where you typed"
+        log.info("typing kept secret: %s", why)
+        if why not in self.kept_out:
+            self.kept_out.append(why)
+        with self._lock:
+            for i in range(self._run_start, len(self.events)):
+                e = self.events[i]
+                if isinstance(e, Keystroke) and e.text and not e.secret:
+                    self.events[i] = Keystroke(None, HIDDEN_CHAR, e.modifiers, e.time_ms, secret=True)
 
     def _secret_run(self) -> bool:
         """Whether the run of typing starting now is kept secret: it goes into a password

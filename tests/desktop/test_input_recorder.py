@@ -168,12 +168,14 @@ def test_when_the_tree_cannot_say_typing_goes_where_the_last_click_went(
         look.close()
 
 
-def _typed_after_a_click(focus: Any) -> tuple[list[Any], TeachSession[str]]:
+def _typed_after_a_click(focus: Any, then: tuple[str, ...] = ()) -> tuple[list[Any], TeachSession[str]]:
     session: TeachSession[str] = TeachSession(stop_chord=STOP, look=lambda x, y: None, focus=focus)
     session.start()
     try:
         xdotool("mousemove", "400", "300", "click", "1")
         xdotool("type", "hunter2")
+        if then:
+            xdotool(*then)
         xdotool("key", "ctrl+alt+End")
         assert session.wait(10)
     finally:
@@ -231,3 +233,18 @@ def test_a_click_still_being_looked_up_as_the_stop_key_is_grabbed_is_kept() -> N
     finally:
         steps = session.stop()
     assert steps == [ShownClick(400, 300, MouseButton.LEFT, 1, "thing at 400,300", steps[0].time_ms)]  # type: ignore[union-attr]
+
+
+def test_typing_whose_focus_lookup_came_after_a_tab_is_kept_secret() -> None:
+    """The focus lookup answers about the moment it is done: a Tab the server took before
+    that may have moved the focus first, so what it says cannot clear the typing."""
+    field = TargetInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
+
+    def slow_focus() -> TargetInfo:
+        time.sleep(1.5)  # stays: a tree slow to answer while the user goes on
+        return field
+
+    steps, session = _typed_after_a_click(slow_focus, then=("key", "Tab"))
+    assert steps[1:3] == [ShownTyping("", secret=True), ShownKeys(("tab",))]
+    assert "hunter" not in repr(session.events) + repr(steps)
+    assert session.kept_out == ["keyboard focus may have moved before Deskhand could ask where you typed"]
