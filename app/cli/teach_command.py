@@ -24,10 +24,9 @@ from deskhand.app.cli.terminal import one_line
 from deskhand.app.platform.chords import parse_chord
 from deskhand.app.platform.hotkeys_x11 import X11Hotkeys
 from deskhand.app.platform.task_lock import desktop_lock
-from deskhand.app.skills.skill_params import SECRET
 from deskhand.app.skills.skill_store import SkillStore
 from deskhand.app.skills.teach_session import DesktopLook, TeachSession
-from deskhand.app.skills.teach_skill import NothingShown, Taught, taught_skill
+from deskhand.app.skills.teach_skill import NothingShown, Taught, kept_out_note, taught_skill
 from deskhand.app.store.config import load_settings
 from deskhand.core.demonstration import ShownStep
 from deskhand.core.errors import SetupError, UsageError
@@ -128,16 +127,17 @@ def write_review(taught: Taught, out: TextIO, kept_out: Sequence[str] = ()) -> N
     for number, step in enumerate(skill.steps, 1):
         out.write(f"  {number}. {one_line(say(step), None)}\n")
     for key, param in skill.params.items():
+        where = "typed into a password field" if not kept_out else "kept secret (see below)"
         what = (
-            "typed into a password field: not stored, asked each run"
+            f"{where}: not stored, asked each run"
             if param.secret
-            else (f"default {one_line(param.default or '', None)!r}")
+            else f"default {one_line(param.default or '', None)!r}"
         )
         out.write(f"  parameter {key}: {what}\n")
     for why in taught.left_out:
         out.write(f"  left out: {why}\n")
     for why in kept_out:
-        out.write(f"  kept out: text you typed, not stored (parameter {SECRET}, asked each run): {why}\n")
+        out.write(f"  {kept_out_note(why)}\n")
 
 
 def _keep(args: argparse.Namespace, replacing: bool) -> bool:
