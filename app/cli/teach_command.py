@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from deskhand.app.cli.terminal import one_line
@@ -25,7 +26,7 @@ from deskhand.app.platform.hotkeys_x11 import X11Hotkeys
 from deskhand.app.platform.task_lock import desktop_lock
 from deskhand.app.skills.skill_store import SkillStore
 from deskhand.app.skills.teach_session import DesktopLook, TeachSession
-from deskhand.app.skills.teach_skill import NothingShown, Taught, taught_skill
+from deskhand.app.skills.teach_skill import NothingShown, Taught, kept_out_note, taught_skill
 from deskhand.app.store.config import load_settings
 from deskhand.core.demonstration import ShownStep
 from deskhand.core.errors import SetupError, UsageError
@@ -52,16 +53,17 @@ def _teach(args: argparse.Namespace) -> int:
     literals = parse_params(args.param)
     parse_chord(settings.hotkey_stop)  # a bad chord is refused before anything is recorded
     with desktop_lock(f"deskhand teach {args.name}"):
-        shown = _record(args.name, settings.hotkey_stop)
-    if shown is None:
+        recorded = _record(args.name, settings.hotkey_stop)
+    if recorded is None:
         sys.stdout.write("Cancelled: nothing was kept.\n")
         return EXIT_NOT_KEPT
+    shown, kept_out = recorded
     try:
         taught = taught_skill(args.name, shown, literals)
     except NothingShown as exc:
         sys.stdout.write(f"{exc}\n")
         return EXIT_NOTHING
-    write_review(taught, sys.stdout)
+    write_review(taught, sys.stdout, kept_out)
     replacing = store.exists(args.name)
     if not _keep(args, replacing):
         sys.stdout.write("Not kept.\n")
@@ -74,8 +76,9 @@ def _teach(args: argparse.Namespace) -> int:
     return EXIT_KEPT
 
 
-def _record(name: str, chord_text: str) -> list[ShownStep[Target]] | None:
-    """Record until the stop hotkey ``chord_text``; ``None`` when cancelled with Ctrl+C."""
+def _record(name: str, chord_text: str) -> tuple[list[ShownStep[Target]], list[str]] | None:
+    """Record until the stop hotkey ``chord_text``: the steps, and why typing was kept out
+    (``TeachSession.kept_out``); ``None`` when cancelled with Ctrl+C."""
     chord = parse_chord(chord_text)
     look = DesktopLook()
     session = TeachSession(stop_chord=(chord.modifiers, chord.key), look=look.look, focus=look.focus)
@@ -98,12 +101,14 @@ def _record(name: str, chord_text: str) -> list[ShownStep[Target]] | None:
             grab.stop()
         steps = session.stop()
         look.close()
-    return steps
+    return steps, session.kept_out
 
 
 def _swallow_stop_key(chord_text: str, session: TeachSession[Target]) -> X11Hotkeys | None:
     """Grab the stop hotkey so the application in front does not get it too (best effort:
-    the tray app may hold it already; the recording sees the chord either way)."""
+    the tray app may hold it already; the recording sees the chord either way).  The grab
+    only wakes ``_record``: ``TeachSession.stop`` then still records every event the server
+    took before the chord (a click's lookup may be running as the chord comes)."""
     try:
         hotkeys = X11Hotkeys()
         for problem in hotkeys.start({"stop": parse_chord(chord_text)}, lambda _name: session.finished.set()):
@@ -114,21 +119,25 @@ def _swallow_stop_key(chord_text: str, session: TeachSession[Target]) -> X11Hotk
         return None
 
 
-def write_review(taught: Taught, out: TextIO) -> None:
-    """The steps in words, the parameters, and what was left out."""
+def write_review(taught: Taught, out: TextIO, kept_out: Sequence[str] = ()) -> None:
+    """The steps in words, the parameters, and what was left out; ``kept_out``: why typing
+    was kept secret though no password field was seen (``TeachSession.kept_out``)."""
     skill = taught.skill
     out.write(f"You showed {len(skill.steps)} step{'s' if len(skill.steps) != 1 else ''}:\n")
     for number, step in enumerate(skill.steps, 1):
         out.write(f"  {number}. {one_line(say(step), None)}\n")
     for key, param in skill.params.items():
+        where = "typed into a password field" if not kept_out else "kept secret (see below)"
         what = (
-            "typed into a password field: not stored, asked each run"
+            f"{where}: not stored, asked each run"
             if param.secret
-            else (f"default {one_line(param.default or '', None)!r}")
+            else f"default {one_line(param.default or '', None)!r}"
         )
         out.write(f"  parameter {key}: {what}\n")
     for why in taught.left_out:
         out.write(f"  left out: {why}\n")
+    for why in kept_out:
+        out.write(f"  {kept_out_note(why)}\n")
 
 
 def _keep(args: argparse.Namespace, replacing: bool) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from deskhand.app.skills.skill_params import parametrise
+from deskhand.app.skills.skill_params import SECRET, parametrise
 from deskhand.core.demonstration import (
     ShownClick,
     ShownDrag,
@@ -38,7 +38,7 @@ from deskhand.core.skill import (
 )
 from deskhand.core.step_log import REDACTED
 
-__all__ = ["DESCRIPTION", "NothingShown", "Taught", "taught_skill"]
+__all__ = ["DESCRIPTION", "NothingShown", "Taught", "kept_out_note", "taught_skill"]
 
 DESCRIPTION = "shown by you with `deskhand teach`"
 
@@ -53,6 +53,12 @@ class Taught:
 
     skill: Skill
     left_out: list[str] = field(default_factory=list)
+
+
+def kept_out_note(why: str) -> str:
+    """The review's words for typing kept secret though no password field was seen
+    (``TeachSession.kept_out`` says ``why``)."""
+    return f"kept out: text you typed, not stored (parameter {SECRET}, asked each run): {why}"
 
 
 def _step(shown: ShownStep[Target]) -> SkillStep | str:

@@ -15,6 +15,7 @@ review dialog listing the steps in words.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ from deskhand.app.skills.skill_invocation import parse_invocation
 from deskhand.app.skills.skill_save import skill_from_task
 from deskhand.app.skills.skill_store import SkillStore
 from deskhand.app.skills.teach_session import DesktopLook, TeachSession
-from deskhand.app.skills.teach_skill import taught_skill
+from deskhand.app.skills.teach_skill import kept_out_note, taught_skill
 from deskhand.core.demonstration import ShownStep
 from deskhand.core.errors import DeskhandError
 from deskhand.core.skill import Skill, SkillError, Target, bind, say
@@ -189,10 +190,11 @@ class SkillsTray(QObject):
         if failure is not None:
             self.app.notify("Deskhand: recording stopped", f"Recording your input failed: {failure}.", True)
             return
-        self.review(shown)
+        self.review(shown, session.kept_out)
 
-    def review(self, shown: list[ShownStep[Target]]) -> None:
-        """The review: the steps in words, a name and parameters to keep them under."""
+    def review(self, shown: list[ShownStep[Target]], kept_out: Sequence[str] = ()) -> None:
+        """The review: the steps in words, a name and parameters to keep them under;
+        ``kept_out``: why typing was kept secret (``TeachSession.kept_out``)."""
         from deskhand.app.windows.skill_name import SkillNameDialog
 
         try:
@@ -202,6 +204,7 @@ class SkillsTray(QObject):
             return
         lines = [f"{n}. {say(step)}" for n, step in enumerate(preview.skill.steps, 1)]
         lines += [f"left out: {why}" for why in preview.left_out]
+        lines += [kept_out_note(why) for why in kept_out]
 
         def save(name: str, literals: dict[str, str]) -> Skill:
             skill = taught_skill(name, shown, literals).skill

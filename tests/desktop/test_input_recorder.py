@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,7 @@ from deskhand.core.demonstration import (
     ShownTyping,
     group_demonstration,
 )
+from deskhand.core.geometry import Rect
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.skill import Target
 from deskhand.core.target import TargetInfo
@@ -100,7 +102,8 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
         looked.append((x, y))
         return f"thing at {x},{y}"
 
-    session: TeachSession[str] = TeachSession(stop_chord=STOP, look=look, focus=lambda: None)
+    field = TargetInfo("Note", "text", "accessibility", Rect(390, 290, 20, 20))  # under the click
+    session: TeachSession[str] = TeachSession(stop_chord=STOP, look=look, focus=lambda: field)
     session.start()
     dpy = Display()
     try:  # start() returned once the X server records
@@ -163,3 +166,85 @@ def test_when_the_tree_cannot_say_typing_goes_where_the_last_click_went(
         assert found is not None and not is_password_field(found)
     finally:
         look.close()
+
+
+def _typed_after_a_click(focus: Any, then: tuple[str, ...] = ()) -> tuple[list[Any], TeachSession[str]]:
+    session: TeachSession[str] = TeachSession(stop_chord=STOP, look=lambda x, y: None, focus=focus)
+    session.start()
+    try:
+        xdotool("mousemove", "400", "300", "click", "1")
+        xdotool("type", "hunter2")
+        if then:
+            xdotool(*then)
+        xdotool("key", "ctrl+alt+End")
+        assert session.wait(10)
+    finally:
+        steps = session.stop()
+    return steps, session
+
+
+def _failing_focus() -> TargetInfo:
+    raise TimeoutError("the accessibility bus did not answer")
+
+
+@pytest.mark.parametrize(
+    "focus",
+    [
+        lambda: None,  # the tree did not answer in time
+        _failing_focus,  # the lookup failed
+        lambda: TargetInfo("User", "text", "accessibility"),  # no bounds: a guess
+        lambda: TargetInfo("User", "text", "ocr", Rect(390, 290, 20, 20)),  # not the tree's word
+        lambda: TargetInfo("User", "text", "accessibility", Rect(0, 0, 50, 20)),  # not where clicked
+    ],
+    ids=["no-answer", "failed", "guess", "ocr", "elsewhere"],
+)
+def test_typing_where_focus_is_not_known_for_sure_is_kept_secret(focus: Any) -> None:
+    steps, session = _typed_after_a_click(focus)
+    assert steps[1:] == [ShownTyping("", secret=True)]
+    assert "hunter" not in repr(session.events) + repr(steps)
+    assert len(session.kept_out) == 1
+
+
+def test_typing_into_the_clicked_field_the_tree_names_is_kept() -> None:
+    steps, session = _typed_after_a_click(
+        lambda: TargetInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
+    )
+    assert steps[1:] == [ShownTyping("hunter2")] and session.kept_out == []
+
+
+def test_a_click_still_being_looked_up_as_the_stop_key_is_grabbed_is_kept() -> None:
+    """The grabbed stop hotkey wakes ``wait`` from another thread while the recording thread
+    still looks up the last click: its release, before the chord, is recorded all the same."""
+    looking = threading.Event()
+
+    def slow_look(x: int, y: int) -> str:
+        looking.set()
+        time.sleep(1.5)  # stays: an OCR lookup on a busy machine
+        return f"thing at {x},{y}"
+
+    session: TeachSession[str] = TeachSession(stop_chord=STOP, look=slow_look, focus=lambda: None)
+    session.start()
+    try:
+        xdotool("mousemove", "400", "300", "click", "1")
+        xdotool("key", "ctrl+alt+End")
+        assert looking.wait(10)
+        session.finished.set()  # what teach_command's grab does, on the hotkeys' thread
+        assert session.wait(0)
+    finally:
+        steps = session.stop()
+    assert steps == [ShownClick(400, 300, MouseButton.LEFT, 1, "thing at 400,300", steps[0].time_ms)]  # type: ignore[union-attr]
+
+
+def test_typing_whose_focus_lookup_came_after_a_tab_is_kept_secret() -> None:
+    """The focus lookup answers about the moment it is done: a Tab the server took before
+    that may have moved the focus first, so what it says cannot clear the typing."""
+    field = TargetInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
+
+    def slow_focus() -> TargetInfo:
+        time.sleep(1.5)  # stays: a tree slow to answer while the user goes on
+        return field
+
+    steps, session = _typed_after_a_click(slow_focus, then=("key", "Tab"))
+    assert steps[1:3] == [ShownTyping("", secret=True), ShownKeys(("tab",))]
+    assert "hunter" not in repr(session.events) + repr(steps)
+    assert session.kept_out == ["keyboard focus may have moved before Deskhand could ask where you typed"]

@@ -137,9 +137,9 @@ def test_an_empty_demonstration_keeps_nothing(screen: XSession) -> None:
     assert "Nothing was recorded" in out
 
 
-def start_login(screen: XSession) -> tuple[Path, dict[str, list[int]]]:
+def start_login(screen: XSession, *options: str) -> tuple[Path, dict[str, list[int]]]:
     log = screen.tmp / f"login-{time.monotonic_ns()}.jsonl"
-    screen.start_app([sys.executable, "-m", "tests.e2e.apps.login", "--log", str(log)])
+    screen.start_app([sys.executable, "-m", "tests.e2e.apps.login", "--log", str(log), *options])
     wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the login window")
     time.sleep(0.8)  # stays, as in test_skill_replay.start_orchard: a tree wait lost clicks
     return log, read_events(log)[0]["centres"]  # type: ignore[return-value]
@@ -170,3 +170,35 @@ def test_a_password_typed_while_teaching_is_never_stored(screen: XSession, data_
     assert r.returncode == 0, r.stdout + r.stderr
     typed = {e["field"]: e["text"] for e in read_events(log) if e["event"] == "text"}
     assert typed == {"User": "anna", "Password": "s3cret"}
+
+
+def test_typing_where_focus_is_not_known_for_sure_is_never_stored(screen: XSession, data_dir: Path) -> None:
+    """The password field keeps its application busy as it gets focus: neither the click's
+    lookup nor the focus lookup gets an answer from its tree in time.  What was typed then
+    is kept out (a secret parameter), and the review says so."""
+    log, centres = start_login(screen, "--busy-on-focus", "4")
+    teaching = Teaching(screen, "slowlogin", "--yes")
+    x, y = centres["Password"]
+    screen.run(["xdotool", "mousemove", str(x), str(y), "click", "1"])
+    time.sleep(PACE)
+    screen.run(["xdotool", "type", "--delay", "40", "hunter2"])
+    wait_for(lambda: any(e.get("text") == "hunter2" for e in read_events(log)), 30, "the password typed")
+    screen.run(["xdotool", "key", "ctrl+alt+End"])
+    code, out = teaching.finish()
+    assert code == 0, out
+    kept = (data_dir / "skills" / "slowlogin.yaml").read_text(encoding="utf-8")
+    assert "hunter" not in out + kept
+    assert "  2. type '{{password}}'\n" in out
+    assert "kept out: text you typed, not stored (parameter password, asked each run): " in out
+
+
+def test_a_click_just_before_the_stop_key_is_kept(screen: XSession) -> None:
+    """No pause between the last click and the stop hotkey: the click is still being looked
+    up as the grabbed hotkey comes, and must not be lost."""
+    _, centres = start_orchard(screen, "Apple,Pear,Plum", "center")
+    teaching = Teaching(screen, "quick", "--yes")
+    x, y = centres["Apple"]
+    screen.run(["xdotool", "mousemove", str(x), str(y), "click", "1", "key", "ctrl+alt+End"])
+    code, out = teaching.finish()
+    assert code == 0, out
+    assert "  1. click the button 'Apple' in 'Orchard Panel'\n" in out and "Saved skill 'quick'" in out

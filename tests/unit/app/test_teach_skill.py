@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from deskhand.app.cli.teach_command import write_review
 from deskhand.app.skills.teach_skill import NothingShown, taught_skill
 from deskhand.core.actions import MouseButton, ScrollDirection
 from deskhand.core.demonstration import ShownClick, ShownDrag, ShownKeys, ShownScroll, ShownTyping
@@ -41,6 +44,19 @@ def test_a_password_becomes_a_secret_parameter_that_must_be_given() -> None:
         bind(skill, {})
     typed = bind(skill, {"password": "s3cret"})[1]
     assert isinstance(typed, TypeStep) and typed.text == "s3cret"
+
+
+def test_the_review_says_why_typing_was_kept_out() -> None:
+    taught = taught_skill("t", [ShownTyping("", secret=True)], {})
+    out = io.StringIO()
+    write_review(taught, out, ["Deskhand could not tell what had keyboard focus"])
+    assert out.getvalue().splitlines() == [
+        "You showed 1 step:",
+        "  1. type '{{password}}'",
+        "  parameter password: kept secret (see below): not stored, asked each run",
+        "  kept out: text you typed, not stored (parameter password, asked each run): "
+        "Deskhand could not tell what had keyboard focus",
+    ]
 
 
 def test_a_drag_is_left_out_and_said_so() -> None:
