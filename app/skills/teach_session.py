@@ -49,7 +49,7 @@ from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.observation import Observation
 from deskhand.core.skill import Target
-from deskhand.core.target import TargetInfo
+from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo
 from deskhand.vision.capture import Frame, choose_monitor, grab_frame
 from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.lookup import ScreenLookup
@@ -257,7 +257,7 @@ class TeachSession(Generic[T]):
 
     def _unsure(self, found: TargetInfo | None) -> str | None:
         """Why ``found`` does not say for sure where the typing went; ``None`` if it does."""
-        if found is None:
+        if found is None or found.role == FOCUS_UNKNOWN_ROLE:
             return "Deskhand could not tell what had keyboard focus (the accessibility tree did not answer in time)"
         if found.source != "accessibility" or found.bounds is None:
             return "Deskhand could only guess what had keyboard focus (the accessibility tree did not say)"
