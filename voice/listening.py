@@ -84,7 +84,20 @@ class PushToTalk:
         if source is not None:
             source.close()
 
+    def _warm_up(self) -> None:
+        """Build the recognizer while the person talks: built lazily at the first
+        transcription, it took 1.5 s more on a loaded machine, after the speech had ended.
+        A failure here is left for ``transcribe`` to raise and report."""
+        warm_up = getattr(self.recognizer, "warm_up", None)
+        if warm_up is None:
+            return
+        try:
+            warm_up()
+        except Exception:  # the thread boundary: transcribe says what went wrong
+            log.debug("recognizer warm-up failed", exc_info=True)
+
     def _run(self) -> None:
+        threading.Thread(target=self._warm_up, name="deskhand-recognizer-warm-up", daemon=True).start()
         try:
             self._source = source = self.source_factory()
             try:

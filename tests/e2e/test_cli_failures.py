@@ -184,7 +184,7 @@ def test_ctrl_c_stops_with_exit_code_3(screen_768: XSession, ollama: FakeOllama)
         stderr=subprocess.PIPE,
         text=True,
     )
-    wait_for(lambda: len(ollama.chat_requests) > 0, timeout=20, what="the first model request")
+    wait_for(lambda: len(ollama.chat_requests) > 0, timeout=90, what="the first model request")
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)

@@ -285,7 +285,7 @@ def test_http_serves_on_loopback_only(desktop: XSession) -> None:
             with socket.socket() as s:
                 return s.connect_ex(("127.0.0.1", port)) == 0
 
-        wait_for(listening, 30, "deskhand mcp --http")
+        wait_for(listening, 90, "deskhand mcp --http")
         listeners = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
         assert listeners.split() and all("127.0.0.1:" in line for line in listeners.splitlines() if line)
 
