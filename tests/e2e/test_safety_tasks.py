@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -157,7 +158,10 @@ def test_a_server_that_stays_away_ends_the_task_with_exit_2_and_keeps_its_steps(
             wait_for(lambda: len(server.chat_requests) >= 2, 30, "the second model request")
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2, out + err
-    assert "Gave up after waiting 2 s" in err
+    # The patience is 2 s of wall-clock time; the last try may add up to a second
+    # (``LAST_TRY``), and the message says the seconds really waited.
+    gave_up = re.search(r"Gave up after waiting (\d+) s", err)
+    assert gave_up is not None and 2 <= int(gave_up.group(1)) <= 4, err
     assert err.strip().splitlines()[-1].startswith("deskhand: error:")
     log = AuditLog(Path(desktop.env["XDG_DATA_HOME"]) / "deskhand" / "audit.sqlite3")
     task = next(t for t in log.tasks() if t.task == "apply and wait")
