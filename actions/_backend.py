@@ -98,7 +98,7 @@ class Input:
     # -- the fail-safe -------------------------------------------------------------------
 
     @contextmanager
-    def guarded(self, targets: Sequence[ScreenPoint] = ()) -> Iterator[None]:
+    def guarded(self, landings: Sequence[ScreenPoint] = ()) -> Iterator[None]:
         """Run one action with the fail-safe interpreted as described in the module doc."""
         gui = self.gui
         corners = {tuple(p) for p in gui.FAILSAFE_POINTS}
@@ -107,7 +107,7 @@ class Input:
             raise Stopped(
                 "Stopped: the pointer was pushed into a screen corner, which is the emergency stop."
             )
-        suspend = here in corners or any((p.x, p.y) in corners for p in targets)
+        suspend = here in corners or any((p.x, p.y) in corners for p in landings)
         gui.FAILSAFE = not suspend
         try:
             yield

@@ -139,9 +139,9 @@ class XSelectionOwner:
             while display.pending_events():
                 event = display.next_event()
                 if event.type == X.SelectionRequest:
-                    self._answer(display, event, atoms)
+                    self._reply(display, event, atoms)
 
-    def _answer(self, display: Any, request: Any, atoms: dict[str, int]) -> None:
+    def _reply(self, display: Any, request: Any, atoms: dict[str, int]) -> None:
         from Xlib import X, Xatom
         from Xlib.protocol import event as xevent
 

@@ -99,7 +99,7 @@ class PortalInput(Input):
         raise ExecutionFailed("pyautogui is not used on the Wayland portal backend.")
 
     @contextmanager
-    def guarded(self, targets: Sequence[ScreenPoint] = ()) -> Iterator[None]:
+    def guarded(self, landings: Sequence[ScreenPoint] = ()) -> Iterator[None]:
         yield
 
     def move(self, point: ScreenPoint) -> None:

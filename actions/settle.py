@@ -229,8 +229,8 @@ class _Watch:
     on (the next action's ``before`` in the same step).
     """
 
-    def __init__(self, settler: ScreenSettler, monitor: Rect, target: Rect | None, before: _Before) -> None:
-        self.s, self.monitor, self.target, self.before = settler, monitor, target, before
+    def __init__(self, settler: ScreenSettler, monitor: Rect, landing: Rect | None, before: _Before) -> None:
+        self.s, self.monitor, self.landing, self.before = settler, monitor, landing, before
         self.start = time.monotonic()
         self.grabs = 0
         self.first_change: float | None = None
@@ -242,7 +242,7 @@ class _Watch:
 
     def run(self, first: float, cap: float) -> SettleStats:
         s = self.s
-        watched = self.target or self.monitor
+        watched = self.landing or self.monitor
         previous, _ = self._grab(watched)
         changed_at = self.start  # the action itself is the last known change
         anchor: bytearray | None = None  # the whole monitor, taken once the watch went still
@@ -286,10 +286,10 @@ class _Watch:
         if not screens_alike(self.before.fingerprint, self.still.fingerprint):
             return False
         frame = self.before.frame
-        if self.target is None or frame is None or frame[1] != size:
+        if self.landing is None or frame is None or frame[1] != size:
             return True
-        return _crop(frame[0], size, self.monitor, self.target) == _crop(
-            still, size, self.monitor, self.target
+        return _crop(frame[0], size, self.monitor, self.landing) == _crop(
+            still, size, self.monitor, self.landing
         )
 
     def _whole(self, frame: bytearray, size: Size, watched: Rect) -> bytearray:

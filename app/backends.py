@@ -18,7 +18,7 @@ from deskhand.core.geometry import Grid
 from deskhand.vision.ollama_model import OllamaModel
 from deskhand.vision.openai_wire import DEFAULT_BASE_URL
 from deskhand.vision.server_limits import budget_grid
-from deskhand.vision.streaming import AnswerEnd, WaitLeft
+from deskhand.vision.streaming import ReplyEnd, WaitLeft
 
 __all__ = [
     "BACKENDS",
@@ -61,12 +61,12 @@ def open_model(
     settings: Settings,
     *,
     num_ctx: int | None = None,
-    answer_end: AnswerEnd | None = None,
+    reply_end: ReplyEnd | None = None,
     wait_left: WaitLeft | None = None,
 ) -> AnyModel:
     """The client for ``backend``, configured from the settings (and the API key).
 
-    ``num_ctx`` (Ollama only; default the setting) and the dialect's ``answer_end`` are
+    ``num_ctx`` (Ollama only; default the setting) and the dialect's ``reply_end`` are
     given here, at construction, by the wiring that knows them.  ``wait_left``: the task's
     pause (``PauseAndRetry.time_left``), so a retry's wait for a silent server counts
     against ``model_wait_seconds``.
@@ -82,14 +82,14 @@ def open_model(
             first_token_timeout=settings.first_token_timeout,
             total_timeout=_total_timeout(settings),
             wait_left=wait_left,
-            answer_end=answer_end,
+            reply_end=reply_end,
         )
     return OllamaModel(
         host=host,
         model=name,
         keep_alive=settings.keep_alive,
         num_ctx=settings.num_ctx if num_ctx is None else num_ctx,
-        answer_end=answer_end,
+        reply_end=reply_end,
         num_predict=settings.num_predict,
         first_token_timeout=settings.first_token_timeout,
         total_timeout=_total_timeout(settings),

@@ -91,7 +91,7 @@ class McpToolbox:
     async def _serve(self, server: _Server) -> None:
         """One server's whole session: connect, list, then wait until the task ends."""
         server.stop = anyio.Event()
-        async with Client(_target(server.config), client_info=_CLIENT) as client:
+        async with Client(_server_params(server.config), client_info=_CLIENT) as client:
             server.client = client
             listing = await client.list_tools()
             server.tools = list(listing.tools)
@@ -175,7 +175,7 @@ def offer(toolbox: McpToolbox, settings: Settings) -> tuple[list[ToolSpec], dict
     return kept, verdicts
 
 
-def _target(config: McpServer) -> StdioServerParameters | str:
+def _server_params(config: McpServer) -> StdioServerParameters | str:
     if config.url is not None:
         return config.url
     assert config.command is not None  # noqa: S101 - the config allows one of the two

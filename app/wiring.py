@@ -156,7 +156,7 @@ def build_parts(
             screen_grid(wanted, "ollama", settings),
             extra_chars=sum(t.size() for t in offered),
         )
-        answer_end = getattr(family.build(), "answer_end", None)
+        reply_end = getattr(family.build(), "reply_end", None)
         backend = resolve_backend(options.backend, settings)
         wait_left = faults.time_left if isinstance(faults, PauseAndRetry) else None
         model = open_model(
@@ -165,7 +165,7 @@ def build_parts(
             options.model,
             settings,
             num_ctx=num_ctx,
-            answer_end=answer_end,
+            reply_end=reply_end,
             wait_left=wait_left,
         )
         model.check()
@@ -218,7 +218,7 @@ def build_parts(
         on_decision=on_decision,
         ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up if planner is None else _both(model.warm_up, planner[1]),
-        inspector=target_inspector(settings, frames=screen.frame),
+        inspector=element_inspector(settings, frames=screen.frame),
         refiner=refiner(settings, frames=screen.frame),
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
@@ -268,7 +268,7 @@ def _secrets(backend: str, settings: Settings) -> tuple[str, ...]:
     return (key,) if key else ()
 
 
-def target_inspector(settings: Settings, *, frames: FrameSource | None = None) -> Inspector | None:
+def element_inspector(settings: Settings, *, frames: FrameSource | None = None) -> Inspector | None:
     """The accessibility tree, then OCR of the screen's full-resolution ``frames`` -- unless
     the user switched target checks off."""
     if not settings.inspect_targets:

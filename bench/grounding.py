@@ -1,7 +1,7 @@
 """Grounding of small targets at 2560x1440: raw error vs snapping vs zoom-in (``make bench``).
 
 A private Xvfb 2560x1440 with an accessibility bus shows a window of 24 small buttons
-(``bench/small_targets_app.py``, ~41x10 image pixels on the 1316x728 screenshot).  For
+(``bench/small_elements_app.py``, ~41x10 image pixels on the 1316x728 screenshot).  For
 each configuration the real loop, wired as ``deskhand do`` wires it, is asked to click 16
 of them against the fake model, which finds each button by OCR on the image it is sent
 and adds a fixed error in *that image's* pixels: 5 or 8 pixels in one of 8 directions, so
@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.configs import AllowAll, Collector
 from bench.measure import percentile
-from bench.small_targets_app import COLUMNS, WORDS
+from bench.small_elements_app import COLUMNS, WORDS
 from deskhand.app.store.config import Settings
 from deskhand.app.wiring import TaskOptions, build_parts
 from deskhand.core.actions import Click
@@ -37,7 +37,7 @@ MODEL = "qwen2.5vl:7b"
 TRIALS = 16
 # The fake's OCR does not read the first column's labels on the downscaled screenshot (nor
 # "Lambda"); a target it cannot find would measure the fake, not the grounding.
-TARGETS = [w for n, w in enumerate(WORDS) if n % COLUMNS and w != "Lambda"]
+CLICK_WORDS = [w for n, w in enumerate(WORDS) if n % COLUMNS and w != "Lambda"]
 GOAL = 95.0
 DIRECTIONS = [(math.cos(a * math.pi / 4), math.sin(a * math.pi / 4)) for a in range(8)]
 ERRORS = [[round(m * dx, 1), round(m * dy, 1)] for m in (5, 8) for dx, dy in DIRECTIONS]
@@ -86,7 +86,7 @@ def _on_desktop() -> list[Outcome]:
     os.environ["DISPLAY"], os.environ["XAUTHORITY"] = session.env["DISPLAY"], session.env["XAUTHORITY"]
     try:
         log = session.tmp / "targets.jsonl"
-        session.start_app([sys.executable, "-m", "bench.small_targets_app", "--log", str(log)])
+        session.start_app([sys.executable, "-m", "bench.small_elements_app", "--log", str(log)])
         wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the small targets")
         time.sleep(0.7)
         return [_config(name, label, overrides, log) for name, label, overrides in CONFIGS]
@@ -102,7 +102,7 @@ def _on_desktop() -> list[Outcome]:
 def _config(name: str, label: str, overrides: dict[str, Any], log: Path) -> Outcome:
     print(f"bench: grounding, {label} ...", flush=True)
     outcome = Outcome(name, label)
-    trials = [(TARGETS[n % len(TARGETS)], ERRORS[n % len(ERRORS)]) for n in range(TRIALS)]
+    trials = [(CLICK_WORDS[n % len(CLICK_WORDS)], ERRORS[n % len(ERRORS)]) for n in range(TRIALS)]
     settings = Settings(**overrides)
     collector = Collector()
     with FakeOllama(models={MODEL: True}) as server:

@@ -29,7 +29,7 @@ from deskhand.vision.lookup.tree import AccessibleTree
 MODEL = "qwen2.5vl:7b"
 MODEL_MS = 1000.0  # emulated time to the model's first token, per call
 REPLAYS = 3
-SPARE_ANSWERS = 10  # a replay that asks the model gets "finish" (the step is done)
+SPARE_REPLIES = 10  # a replay that asks the model gets "finish" (the step is done)
 
 
 @dataclass
@@ -46,9 +46,9 @@ def measure(desktop: Desktop) -> tuple[SkillRun, SkillRun]:
     data = Path(tempfile.mkdtemp(prefix="deskhand-bench-skills-"))
     env = {**desktop.session.env, "DESKHAND_DATA_DIR": str(data)}
     steps = script(FILL, desktop.targets, SCREEN, GRID_IMAGE)
-    answers = steps + [{"do": "finish", "summary": "done"}] * SPARE_ANSWERS * REPLAYS
+    replies = steps + [{"do": "finish", "summary": "done"}] * SPARE_REPLIES * REPLAYS
     do, replay = SkillRun("`deskhand do`"), SkillRun("`deskhand skills run`")
-    with FakeServer(answers, model=MODEL, first_token_ms=MODEL_MS, per_chunk_ms=0) as server:
+    with FakeServer(replies, model=MODEL, first_token_ms=MODEL_MS, per_chunk_ms=0) as server:
         _fresh_form(desktop)
         _run(do, env, data / "do", ["do", FILL.text, "--model", MODEL, "--host", server.url])
         saved = _cli(env, ["skills", "save", "bench-fill", "--last", "--param", "name=Ada Lovelace"])

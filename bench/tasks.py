@@ -84,9 +84,9 @@ def chatty(steps: list[Step], image: tuple[int, int], dialect: str = "qwen2.5-vl
 
     from PIL import Image
 
-    from tests.fakeollama.render import Context, answer
+    from tests.fakeollama.render import Context, reply
 
     buffer = io.BytesIO()
     Image.new("RGB", image).save(buffer, format="JPEG")
     context = Context(dialect=dialect, image=buffer.getvalue(), latest_text="")
-    return [{"do": "raw", "text": answer(step, context) + CHATTER} for step in steps]
+    return [{"do": "raw", "text": reply(step, context) + CHATTER} for step in steps]

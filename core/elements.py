@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from deskhand.core.element_info import clean_label
 from deskhand.core.geometry import ImageBox, ImagePoint, ModelSpace, Rect, ScreenGeometry, Size
-from deskhand.core.target import clean_label
 
 __all__ = ["Element", "SeenElement", "element_point", "listing", "numbered"]
 

@@ -6,7 +6,7 @@ loop's decide step.
 * **Snap.**  A point within ``snap_reach`` pixels of an element's outline (inside or out)
   is moved to that element's centre -- only when exactly one element is that close, so a
   point between two buttons is never given to either.
-* **Zoom.**  A target small in the image (under ``small_target`` pixels on its short
+* **Zoom.**  A target small in the image (under ``small_element`` pixels on its short
   side) is where a fixed grounding error misses, and so is an answer that sits between two
   elements.  Then the region around the first answer (``zoom`` times smaller than the
   screen) is cut from the same full-resolution grab, sent at the full image size, and the
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from deskhand.core.elements import Element
 from deskhand.core.geometry import ImageBox, ImagePoint, Rect, ScreenGeometry
 
-__all__ = ["GroundingOptions", "snap_target", "zoom_reason", "zoom_region"]
+__all__ = ["GroundingOptions", "snap_to_element", "zoom_reason", "zoom_region"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +35,12 @@ class GroundingOptions:
     snap: bool = True
     zoom: bool = True
     snap_reach: float = 4.0
-    small_target: float = 12.0
+    small_element: float = 12.0
     zoom_factor: float = 4.0
     min_region: int = 96  # screen pixels: a crop is never narrower than this
 
 
-def snap_target(point: ImagePoint, elements: Sequence[Element], reach: float) -> Element | None:
+def snap_to_element(point: ImagePoint, elements: Sequence[Element], reach: float) -> Element | None:
     """The one element whose outline is within ``reach`` of ``point``, else None."""
     close = [e for e in elements if e.box.edge_distance(point) <= reach]
     return close[0] if len(close) == 1 else None
@@ -53,25 +53,25 @@ def _small(box: ImageBox, small: float) -> bool:
 def zoom_reason(
     point: ImagePoint,
     elements: Sequence[Element],
-    target: ImageBox | None,
+    found_box: ImageBox | None,
     options: GroundingOptions,
 ) -> str | None:
     """Why the answer at ``point`` should be looked at again, closer (None: it need not).
 
-    ``target`` is what an inspector found at the point (its box in image pixels), used
+    ``found_box`` is what an inspector found at the point (its box in image pixels), used
     when no listed element is near it.
     """
-    near = [e for e in elements if e.box.distance(point) <= options.small_target]
+    near = [e for e in elements if e.box.distance(point) <= options.small_element]
     touching = [e for e in near if e.box.edge_distance(point) <= options.snap_reach]
     if len(touching) > 1:
         return f"ambiguous: the point is at the edge of {len(touching)} elements"
-    small = [e for e in near if _small(e.box, options.small_target)]
+    small = [e for e in near if _small(e.box, options.small_element)]
     if small:
         return f"small target: element {small[0].number} is {_size(small[0].box)} image pixels"
     if near:
         return None
-    if target is not None and _small(target, options.small_target):
-        return f"small target: what is at the point is {_size(target)} image pixels"
+    if found_box is not None and _small(found_box, options.small_element):
+        return f"small target: what is at the point is {_size(found_box)} image pixels"
     return None
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 
-from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo, clean_label
+from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, ElementInfo, clean_label
 
 __all__ = [
     "LABEL_RULES",
@@ -110,11 +110,11 @@ def _pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)")
 
 
-def match_label(target: TargetInfo) -> tuple[LabelRule, str] | None:
+def match_label(element: ElementInfo) -> tuple[LabelRule, str] | None:
     """The first rule whose word appears in the target's label, with the word found."""
-    if target.role.lower() in NAVIGATION_ROLES:
+    if element.role.lower() in NAVIGATION_ROLES:
         return None
-    label = clean_label(target.label).casefold()
+    label = clean_label(element.label).casefold()
     for phrase in HARMLESS_PHRASES:
         label = label.replace(phrase, " ")
     for rule in LABEL_RULES:
@@ -124,13 +124,13 @@ def match_label(target: TargetInfo) -> tuple[LabelRule, str] | None:
     return None
 
 
-def is_password_field(target: TargetInfo) -> bool:
+def is_password_field(element: ElementInfo) -> bool:
     """A password entry by role, or a text field labelled as one (OCR has no roles, and
     some toolkits report password fields as plain "text")."""
-    role = target.role.lower()
+    role = element.role.lower()
     if role in PASSWORD_ROLES:
         return True
-    return (role in _TEXT_ROLES or target.source == "ocr") and bool(_PASSWORD_WORDS.search(target.label))
+    return (role in _TEXT_ROLES or element.source == "ocr") and bool(_PASSWORD_WORDS.search(element.label))
 
 
 class Reach(Enum):
@@ -165,13 +165,13 @@ _TERMINAL_HOSTS = frozenset({
 })  # fmt: skip
 
 
-def typing_reaches(target: TargetInfo | None) -> Reach:
-    """Whether what is typed into the focused ``target`` may run as a shell command."""
-    if target is None or target.role == FOCUS_UNKNOWN_ROLE:
+def typing_reaches(element: ElementInfo | None) -> Reach:
+    """Whether what is typed into the focused ``element`` may run as a shell command."""
+    if element is None or element.role == FOCUS_UNKNOWN_ROLE:
         return Reach.UNKNOWN
-    app = target.app.lower()
-    if target.role.lower() in TERMINAL_ROLES or app in TERMINAL_APPS:
+    app = element.app.lower()
+    if element.role.lower() in TERMINAL_ROLES or app in TERMINAL_APPS:
         return Reach.TERMINAL
-    if app in _TERMINAL_HOSTS or app.startswith("jetbrains-") or target.source != "accessibility":
+    if app in _TERMINAL_HOSTS or app.startswith("jetbrains-") or element.source != "accessibility":
         return Reach.UNKNOWN
     return Reach.FIELD

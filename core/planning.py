@@ -163,13 +163,13 @@ def ask_planner(
     *,
     should_stop: ShouldStop,
     repairs: int,
-    answered: Callable[[Completion], None],
+    replied: Callable[[Completion], None],
 ) -> Plan | Unparseable:
     """Ask the planner, and again with a correction (``repairs`` times) while its answer is
-    unusable; ``answered`` is told of every answer (the step's record and timings)."""
+    unusable; ``replied`` is told of every answer (the step's record and timings)."""
     for attempt in range(repairs + 1):
         completion = planner.model.complete(conversation, should_stop=should_stop)
-        answered(completion)
+        replied(completion)
         parsed = parse_plan(completion.text)
         if isinstance(parsed, Plan):
             return parsed

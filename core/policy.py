@@ -1,7 +1,7 @@
 """Risk verdicts from rules kept as data; ``core.approval`` is the gate that enforces them.
 
 The policy looks at the action, and at the element the action lands on as an inspector
-found it (``TargetInfo``: accessibility label and role, or OCR text) -- never at the
+found it (``ElementInfo``: accessibility label and role, or OCR text) -- never at the
 model's thought, nor at other text on the screen -- so nothing the model says can lower a
 level, and screen text can only raise one (a risky word in a button's label asks first).
 Rules are data with stable ids (``HOTKEY_RULES`` here, ``gui_rules.LABEL_RULES``,
@@ -12,7 +12,7 @@ so (``Verdict.needs_a_person``).
 
 Typed text and keys are judged by the line they send to what has focus
 (``deskhand.core.typed_line``): a terminal runs the whole line at Enter.  The one thing a
-target may lower is that judgement: a field known not to be a terminal runs no command.
+element may lower is that judgement: a field known not to be a terminal runs no command.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ from deskhand.core.actions import (
     TypeText,
     Wait,
 )
+from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, UNREADABLE_ROLE, ElementInfo
 from deskhand.core.gui_rules import Reach, is_password_field, match_label, typing_reaches
 from deskhand.core.secret_scan import secret_kind
 from deskhand.core.shellrisk import BLOCK_RULES, RULES, ShellRisk, classify_command, starts_like_a_command
-from deskhand.core.target import FOCUS_UNKNOWN_ROLE, UNREADABLE_ROLE, TargetInfo
 from deskhand.core.tools import ToolKey, not_offered
 from deskhand.core.typed_line import Line, sends_line
 from deskhand.core.verdict import Level, Verdict, worst
@@ -85,7 +85,7 @@ _NO_TOOLS: Mapping[ToolKey, Verdict] = {}
 
 def assess(
     action: Action,
-    target: TargetInfo | None = None,
+    element: ElementInfo | None = None,
     *,
     unlocked: frozenset[str] = _NO_UNLOCKS,
     secrets: frozenset[str] = _NO_UNLOCKS,
@@ -94,7 +94,7 @@ def assess(
 ) -> Verdict:
     """Give ``action`` a verdict from the rules.
 
-    ``target`` is what an inspector found where a click lands, or what has keyboard focus
+    ``element`` is what an inspector found where a click lands, or what has keyboard focus
     for typing and keys; ``None`` when unknown (then only the action counts).  ``line`` is
     what the focused window holds unsent (``deskhand.core.typed_line``): typing that ends a
     line, and Enter, are judged by the whole line they send.
@@ -102,10 +102,10 @@ def assess(
     ``tools`` holds the verdict of each MCP tool offered to the task (``core.tools``).
     """
     match action:
-        case Click(button=button) if target is not None and button is MouseButton.LEFT:
-            return _assess_target(target, "clicks") or _REVERSIBLE
-        case Drag() if target is not None:
-            return _assess_target(target, "drags") or _REVERSIBLE
+        case Click(button=button) if element is not None and button is MouseButton.LEFT:
+            return _assess_element(element, "clicks") or _REVERSIBLE
+        case Drag() if element is not None:
+            return _assess_element(element, "drags") or _REVERSIBLE
         case Click() | Move() | Scroll() | Drag() | Wait():
             return _REVERSIBLE
         case Finish() | AskUser():
@@ -113,13 +113,13 @@ def assess(
         case Hotkey(keys=keys):
             verdict = _assess_hotkey(frozenset(keys), unlocked)
             verdicts = [verdict]
-            if target is not None and frozenset(keys) in ACTIVATE_KEYS:
-                verdicts.append(_assess_target(target, f"presses {'+'.join(keys)} on") or verdict)
+            if element is not None and frozenset(keys) in ACTIVATE_KEYS:
+                verdicts.append(_assess_element(element, f"presses {'+'.join(keys)} on") or verdict)
             if sends_line(keys):
-                verdicts.append(_assess_line(line, "sends the typed line", target, unlocked) or verdict)
+                verdicts.append(_assess_line(line, "sends the typed line", element, unlocked) or verdict)
             return worst(verdicts, verdict)
         case TypeText(text=text):
-            return _assess_typed(text, target, unlocked, line)
+            return _assess_typed(text, element, unlocked, line)
         case RunShell(command=command):
             risk = classify_command(command, unlocked=unlocked)
             return _shell_verdict(risk, risk.reason)
@@ -165,8 +165,8 @@ def _shell_verdict(risk: ShellRisk, reason: str) -> Verdict:
     return Verdict(level=risk.level, reason=reason, rules=risk.rules, unlocked=risk.unlocked)
 
 
-def _assess_target(target: TargetInfo, verb: str) -> Verdict | None:
-    if target.role == UNREADABLE_ROLE:
+def _assess_element(element: ElementInfo, verb: str) -> Verdict | None:
+    if element.role == UNREADABLE_ROLE:
         where = {"clicks": "click", "drags": "drag"}.get(verb, "key press")
         return Verdict(
             level=Level.CONFIRM,
@@ -174,13 +174,13 @@ def _assess_target(target: TargetInfo, verb: str) -> Verdict | None:
             "read it, so it may be a button that sends, pays or deletes",
             rules=("gui-unreadable",),
         )
-    found = match_label(target)
+    found = match_label(element)
     if found is None:
         return None
     rule, word = found
     return Verdict(
         level=Level.CONFIRM,
-        reason=f'{verb} {target.describe()}, which looks like it will {rule.effect} ("{word}")',
+        reason=f'{verb} {element.describe()}, which looks like it will {rule.effect} ("{word}")',
         rules=(rule.id,),
     )
 
@@ -215,7 +215,7 @@ def _typed_line_risk(line: str, reach: Reach, unlocked: frozenset[str]) -> Shell
     return risk if blocked else None
 
 
-def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str], line: Line) -> Verdict:
+def _assess_typed(text: str, element: ElementInfo | None, unlocked: frozenset[str], line: Line) -> Verdict:
     """Typing is harmless unless it goes into a password field, or the text is a risky
     command a terminal could run.
 
@@ -228,7 +228,7 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
     focus is known not to be a terminal (a file chooser's name field), only what would be
     blocked counts: a path there is not a command.
     """
-    reach = typing_reaches(target)
+    reach = typing_reaches(element)
     verdicts = [
         _shell_verdict(risk, f"typed text is a command a terminal would run: {risk.reason}")
         for risk in (_typed_line_risk(piece, reach, unlocked) for piece in _typed_pieces(text))
@@ -236,8 +236,8 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
     ]
     sent, _ = line.typed(text)
     if sent and (line.text or line.unsure):  # only the first line sent holds earlier typing
-        verdicts.append(_assess_line(sent[0], "completes the typed line", target, unlocked) or _TYPING)
-    if target is not None and target.role == FOCUS_UNKNOWN_ROLE and text.strip():
+        verdicts.append(_assess_line(sent[0], "completes the typed line", element, unlocked) or _TYPING)
+    if element is not None and element.role == FOCUS_UNKNOWN_ROLE and text.strip():
         verdicts.append(
             Verdict(
                 level=Level.CONFIRM,
@@ -246,25 +246,27 @@ def _assess_typed(text: str, target: TargetInfo | None, unlocked: frozenset[str]
                 rules=("gui-focus-unknown",),
             )
         )
-    if target is not None and is_password_field(target):
+    if element is not None and is_password_field(element):
         verdicts.append(
             Verdict(
                 level=Level.CONFIRM,
-                reason=f"types into a password field {target.describe()}",
+                reason=f"types into a password field {element.describe()}",
                 rules=("gui-password",),
             )
         )
     return worst(verdicts, _TYPING)
 
 
-def _assess_line(line: Line, how: str, target: TargetInfo | None, unlocked: frozenset[str]) -> Verdict | None:
+def _assess_line(
+    line: Line, how: str, element: ElementInfo | None, unlocked: frozenset[str]
+) -> Verdict | None:
     """The verdict on a whole line about to be sent to what has focus, if it is risky.
 
     A line Deskhand could not follow (recalled from history, pasted) asks before a
     terminal runs it -- and where the focus is unknown, once Enter has been sent there
     before, which makes it look like a command line.
     """
-    reach = typing_reaches(target)
+    reach = typing_reaches(element)
     verdicts = []
     risk = _typed_line_risk(line.text, reach, unlocked) if line.text.strip() else None
     if risk is not None:

@@ -11,12 +11,12 @@ from typing import Protocol
 
 from deskhand.core.actions import Action, Decision
 from deskhand.core.approval import Approved, UserAnswer
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.elements import SeenElement
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Frame, Grid, ModelSpace, Rect, ScreenPoint, Size
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
-from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 
@@ -141,7 +141,7 @@ class ActionJournal(Protocol):
 class Inspector(Protocol):
     """Tells what is at a screen point (and what has keyboard focus) on one observation.
 
-    The policy judges clicks and typing by it (``deskhand.core.target``).  ``prepare`` is a
+    The policy judges clicks and typing by it (``deskhand.core.element_info``).  ``prepare`` is a
     hint given as the model is asked about an observation: slow work (OCR of the whole
     screenshot) may start in the background then, so it is done by the time the model
     answers.  Lookups must be quick and return ``None`` rather than guess.
@@ -149,9 +149,9 @@ class Inspector(Protocol):
 
     def prepare(self, observation: Observation) -> None: ...
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None: ...
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None: ...
 
-    def focused(self, observation: Observation) -> TargetInfo | None: ...
+    def focused(self, observation: Observation) -> ElementInfo | None: ...
 
 
 class ElementSource(Protocol):

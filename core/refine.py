@@ -22,7 +22,7 @@ from typing import Any
 from deskhand.core.actions import Action, Click, Decision, Drag, Move, Scroll, describe
 from deskhand.core.elements import numbered
 from deskhand.core.geometry import ImageBox, ImagePoint, through_crop
-from deskhand.core.grounding import GroundingOptions, snap_target, zoom_reason, zoom_region
+from deskhand.core.grounding import GroundingOptions, snap_to_element, zoom_reason, zoom_region
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.ports import Dialect, ElementSource, Inspector, Zoomer
 
@@ -116,8 +116,8 @@ class Refiner:
             zoomer = self.zoomer
             if zoomed or zoomer is None:
                 continue
-            target = self._target(point, observation, inspector)
-            reason = zoom_reason(point, observation.elements, target, self.options)
+            found_box = self._found_box(point, observation, inspector)
+            reason = zoom_reason(point, observation.elements, found_box, self.options)
             if reason is None:
                 continue
             zoomed = True
@@ -132,12 +132,12 @@ class Refiner:
     def _snap(self, point: ImagePoint, observation: Observation) -> tuple[int, ImagePoint] | None:
         if not self.options.snap or not observation.elements:
             return None
-        element = snap_target(point, observation.elements, self.options.snap_reach)
+        element = snap_to_element(point, observation.elements, self.options.snap_reach)
         if element is None or element.centre == point:
             return None
         return element.number, element.centre
 
-    def _target(
+    def _found_box(
         self, point: ImagePoint, observation: Observation, inspector: Inspector | None
     ) -> ImageBox | None:
         """The element the accessibility tree finds at the point, as a box of the image (when

@@ -42,8 +42,8 @@ from deskhand.core.actions import (
     WaitFields,
     describe,
 )
+from deskhand.core.element_info import clean_label
 from deskhand.core.errors import DeskhandError
-from deskhand.core.target import clean_label
 
 __all__ = [
     "NAME_PATTERN",

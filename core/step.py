@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
 from deskhand.core.approval import UserAnswer, approve
 from deskhand.core.between import aimed_points, precondition
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.elements import listing
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.geometry import ModelSpace
@@ -42,7 +43,6 @@ from deskhand.core.planning import (
 from deskhand.core.pointer import pointer_after, with_pointer
 from deskhand.core.policy import assess
 from deskhand.core.step_log import StepLog
-from deskhand.core.target import TargetInfo
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
 from deskhand.core.verdict import Level, Verdict
 
@@ -135,7 +135,7 @@ class Step:
         for attempt in range(self.limits.max_repairs + 1):
             self._check_stop()
             completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)
-            self.log.answered(completion)
+            self.log.replied(completion)
             with self.log.timing("parse"):
                 parsed = dialect.parse(completion.text, observation)
             if isinstance(parsed, Decision) and plan is not None and (why := ends_early(parsed, plan)):
@@ -161,7 +161,7 @@ class Step:
             conversation,
             should_stop=self.parts.should_stop,
             repairs=self.limits.max_repairs,
-            answered=self.log.planned,
+            replied=self.log.planned,
         )
         if isinstance(plan, Plan):
             self.log.plan = plan.text
@@ -207,7 +207,7 @@ class Step:
         def ask(conversation: Conversation) -> Completion:
             self._check_stop()
             completion = self.parts.model.complete(conversation, should_stop=self.parts.should_stop)
-            self.log.extra_answer(completion)
+            self.log.extra_reply(completion)
             return completion
 
         refined, notes = self.parts.refiner.refine(
@@ -230,14 +230,14 @@ class Step:
             )
             self.log.outcome(outcome)
             return outcome
-        target, verdict = self._judge(action, observation)
-        if isinstance(action, TypeText) and target is not None and is_password_field(target):
+        element, verdict = self._judge(action, observation)
+        if isinstance(action, TypeText) and element is not None and is_password_field(element):
             self.shared.secrets.add(action.text)  # never recorded, never remembered
-        if target is not None:  # named to the person asked (the record keeps ``targets``)
-            verdict = verdict.model_copy(update={"found": target.describe()})
+        if element is not None:  # named to the person asked (the record keeps ``targets``)
+            verdict = verdict.model_copy(update={"found": element.describe()})
         answer = self._ask_if_needed(action, verdict, observation)
         approved = approve(action, verdict, observation.geometry, user=answer)
-        self.log.judged(action, verdict, answer, target)
+        self.log.judged(action, verdict, answer, element)
         if approved is None:
             outcome = Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
             self.log.outcome(outcome)
@@ -257,9 +257,9 @@ class Step:
         except ExecutionFailed as exc:
             outcome = Failed(action, str(exc))
         except Stopped:
-            self.shared.lines.ran(action, target, completely=False)
+            self.shared.lines.ran(action, element, completely=False)
             raise
-        self.shared.lines.ran(action, target, completely=isinstance(outcome, Executed))
+        self.shared.lines.ran(action, element, completely=isinstance(outcome, Executed))
         self.log.outcome(outcome)
         for journal in self.parts.journals:
             journal.ended(self.log.record(observation), outcome.summary(), observation)
@@ -270,7 +270,7 @@ class Step:
                 self.parts.settler.settle(action, observation)
         return outcome
 
-    def _judge(self, action: Action, observation: Observation) -> tuple[TargetInfo | None, Verdict]:
+    def _judge(self, action: Action, observation: Observation) -> tuple[ElementInfo | None, Verdict]:
         """What the action lands on, and the policy's verdict on both (``core.inspection.judge``)."""
         return judge(
             action,
@@ -304,11 +304,11 @@ class Step:
             self.log.concluded(describe(action))
             return TaskResult(status, action.summary or describe(action), self.number)
         with self.log.timing("confirm"):
-            reply = self.parts.approver.answer(action.question)
-        if reply is None:
+            answer = self.parts.approver.answer(action.question)
+        if answer is None:
             self.log.concluded(f"asked the user, no answer: {action.question}")
             return TaskResult(TaskStatus.GAVE_UP, f"The model asked: {action.question}", self.number)
-        self.log.user_replied(reply)
+        self.log.user_answered(answer)
         return None
 
     def _end(self, observation: Observation, result: TaskResult | None) -> StepEnd:

@@ -15,20 +15,20 @@ from pydantic import BaseModel
 
 from deskhand.core.actions import Action, Decision, describe
 from deskhand.core.approval import UserAnswer
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import ScreenGeometry
 from deskhand.core.landing import landing_points
 from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import STARTED, Executed, StepOutcome, Unparseable
 from deskhand.core.ports import Clock
-from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord, Timings
 from deskhand.core.verdict import Verdict
 
-__all__ = ["REDACTED", "StepLog", "redacted", "screen_target"]
+__all__ = ["REDACTED", "StepLog", "landing_point", "redacted"]
 
 
-def screen_target(action: Action, geometry: ScreenGeometry) -> list[int] | None:
+def landing_point(action: Action, geometry: ScreenGeometry) -> list[int] | None:
     """Where on the desktop a pointer action lands (for the record and the UI marker)."""
     points = landing_points(action, geometry)
     return [points[-1].x, points[-1].y] if points else None
@@ -115,7 +115,7 @@ class StepLog:
         self.timings.capture = observation.capture_ms
         self.timings.encode = observation.encode_ms
 
-    def answered(self, completion: Completion) -> None:
+    def replied(self, completion: Completion) -> None:
         self.raw_outputs.append(completion.text)
         self.timings.model += completion.model_ms
         if completion.prompt_tokens is not None:
@@ -124,7 +124,7 @@ class StepLog:
             self.output_tokens = (self.output_tokens or 0) + completion.output_tokens
 
     def planned(self, completion: Completion) -> None:
-        """The planner answered (its time is ``timings_ms.planner``, not ``model``)."""
+        """The planner replied (its time is ``timings_ms.planner``, not ``model``)."""
         self.planner_outputs.append(completion.text)
         self.timings.planner += completion.model_ms
 
@@ -138,7 +138,7 @@ class StepLog:
         self.elements = len(observation.elements) if observation.elements else None
         self.elements_ms = round(ms, 1)
 
-    def extra_answer(self, completion: Completion) -> None:
+    def extra_reply(self, completion: Completion) -> None:
         """A second answer within the step (a zoom): its time and tokens count, while the
         step's ``raw_output`` stays the decision's (the grounding note keeps this one)."""
         self.timings.model += completion.model_ms
@@ -157,10 +157,10 @@ class StepLog:
         self.decision = decision
 
     def judged(
-        self, action: Action, verdict: Verdict, answer: UserAnswer | None, target: TargetInfo | None = None
+        self, action: Action, verdict: Verdict, answer: UserAnswer | None, element: ElementInfo | None = None
     ) -> None:
         self.judged_actions.append((action, verdict, answer))
-        self.targets.append(None if target is None else target.describe())
+        self.targets.append(None if element is None else element.describe())
 
     def outcome(self, outcome: StepOutcome) -> None:
         if isinstance(outcome, Executed):
@@ -169,9 +169,9 @@ class StepLog:
         self.outcomes.append(summary)
         self.feedback_lines.append(f"{describe(outcome.action)} → {summary}")
 
-    def user_replied(self, reply: str) -> None:
+    def user_answered(self, answer: str) -> None:
         self.outcomes.append("the user answered")
-        self.feedback_lines.append(f"The user answered: {reply}")
+        self.feedback_lines.append(f"The user answered: {answer}")
 
     def taken_over(self, action: Action) -> None:
         """The user took over before ``action``: it and the rest were not done."""
@@ -211,7 +211,7 @@ class StepLog:
             raw_output=self.raw_outputs[-1] if self.raw_outputs else "",
             thought=self.decision.thought if self.decision else "",
             actions=actions,
-            screen_targets=[screen_target(a, geometry) for a in actions],
+            screen_targets=[landing_point(a, geometry) for a in actions],
             verdicts=[v for _, v, _ in self.judged_actions],
             user_answers=[u for _, _, u in self.judged_actions],
             targets=self.targets,

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from deskhand.core.actions import MODIFIER_KEYS, Action, Click, Hotkey, TypeText
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.gui_rules import Reach, typing_reaches
-from deskhand.core.target import TargetInfo
 
 __all__ = ["NEWLINE", "Line", "TypedLines", "sends_line"]
 
@@ -214,7 +214,7 @@ class Line:
 class TypedLines:
     """Every window's unsent line in one task, and which window was typed into last.
 
-    A window is named by the inspector (``TargetInfo.window``); when it cannot say, the
+    A window is named by the inspector (``ElementInfo.window``); when it cannot say, the
     keys are taken to go where the last ones went -- a click does not move a shell's
     line, and guessing "somewhere new" would forget text that is still there.  Only where
     the focus was a known non-terminal field does a click start a new line.
@@ -224,14 +224,14 @@ class TypedLines:
     reach: dict[str, Reach] = field(default_factory=dict)  # what each window's focus was, last seen
     last: str = ""
 
-    def line(self, target: TargetInfo | None) -> Line:
-        """The unsent line of the window ``target`` is in (the last one typed into if unknown)."""
-        return self.by_window.get(self._key(target), Line())
+    def line(self, element: ElementInfo | None) -> Line:
+        """The unsent line of the window ``element`` is in (the last one typed into if unknown)."""
+        return self.by_window.get(self._key(element), Line())
 
-    def ran(self, action: Action, target: TargetInfo | None, *, completely: bool = True) -> None:
-        """Follow ``action``, which ran on ``target`` (``completely`` false: it may have
+    def ran(self, action: Action, element: ElementInfo | None, *, completely: bool = True) -> None:
+        """Follow ``action``, which ran on ``element`` (``completely`` false: it may have
         stopped partway, so the line is no longer known)."""
-        line, key, reach = self.line(target), self._key(target), typing_reaches(target)
+        line, key, reach = self.line(element), self._key(element), typing_reaches(element)
         match action:
             case TypeText(text=text):
                 _, line = line.typed(text)
@@ -248,5 +248,5 @@ class TypedLines:
         self.reach[key] = reach
         self.last = key
 
-    def _key(self, target: TargetInfo | None) -> str:
-        return target.window if target is not None and target.window else self.last
+    def _key(self, element: ElementInfo | None) -> str:
+        return element.window if element is not None and element.window else self.last

@@ -38,7 +38,7 @@ class Verdict(BaseModel):
     reason: str
     rules: tuple[str, ...] = ()  # ids of the rules that set the level (see policy.UNLOCKABLE_RULES)
     unlocked: tuple[str, ...] = ()  # unlocked block rules behind a confirm (see above)
-    found: str = ""  # what the inspector found where the action lands (``TargetInfo.describe``)
+    found: str = ""  # what the inspector found where the action lands (``ElementInfo.describe``)
 
     @property
     def needs_a_person(self) -> bool:

@@ -23,10 +23,10 @@ from deskhand.core.privacy import split_host, unresolved
 
 __all__ = [
     "SUGGESTED_VISION_MODEL",
-    "AnswerCut",
-    "AnswerTooLong",
     "Attempt",
     "FirstTokenTimeout",
+    "ReplyCut",
+    "ReplyTooLong",
     "StreamFailure",
     "TotalTimeout",
     "name_not_found",
@@ -85,12 +85,12 @@ class StreamFailure(DeskhandError):
     a handler that passes DeskhandErrors on unchanged must hand these to it instead."""
 
 
-class AnswerCut(StreamFailure):
+class ReplyCut(StreamFailure):
     """The stream ended without Ollama's final ``done: true`` chunk."""
 
 
-class AnswerTooLong(StreamFailure):
-    """The answer grew past ``streaming.MAX_ANSWER_CHARS`` without ending."""
+class ReplyTooLong(StreamFailure):
+    """The answer grew past ``streaming.MAX_REPLY_CHARS`` without ending."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"the answer grew past {limit:,} characters without ending")
@@ -154,7 +154,7 @@ def _cut(a: Attempt, detail: str) -> ModelError:
     )
 
 
-def too_long(a: Attempt, exc: AnswerTooLong) -> ModelRejected:
+def too_long(a: Attempt, exc: ReplyTooLong) -> ModelRejected:
     """Asking again would most likely run away the same way: the task ends (exit 2)."""
     return ModelRejected(
         f"{a.doing}, but {exc}, so it was cut off (a step's answer is a few hundred characters). "
@@ -226,9 +226,9 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
         if a.received:
             return _timeout(a, a.read_timeout, "for the rest of the answer after it stalled")
         return _timeout(a, a.read_timeout, "and no answer came")
-    if isinstance(exc, AnswerCut):
+    if isinstance(exc, ReplyCut):
         return _cut(a, str(exc))
-    if isinstance(exc, AnswerTooLong):
+    if isinstance(exc, ReplyTooLong):
         return too_long(a, exc)
     if isinstance(
         exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.StreamError | json.JSONDecodeError

@@ -1,8 +1,8 @@
 """``OllamaModel``: the ``Model`` port, spoken through the official ``ollama`` client.
 
 Answers are streamed (``think=False``, temperature 0, fixed seed) through
-``streaming.read_answer``, which reads them in a helper thread (Stop and the time limit act
-at once) and cuts them early where the dialect's ``answer_end`` finds them complete; Ollama's
+``streaming.read_reply``, which reads them in a helper thread (Stop and the time limit act
+at once) and cuts them early where the dialect's ``reply_end`` finds them complete; Ollama's
 final chunk with its token counts then never comes, so ``output_tokens`` counts the chunks
 read and ``prompt_tokens`` is None.  Every failure leaves as ``ModelUnavailable`` (set-up:
 exit 2) or ``ModelError`` (retryable; retrying is the caller's decision), with a message
@@ -27,15 +27,15 @@ from deskhand.core.errors import DeskhandError, ModelError, ModelUnavailable
 from deskhand.core.observation import Completion, Conversation, Turn
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.model_errors import (
-    AnswerCut,
     Attempt,
+    ReplyCut,
     StreamFailure,
     no_model_name,
     no_vision,
     translate,
 )
 from deskhand.vision.same_origin import pinned_to
-from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, pumped_items, read_answer
+from deskhand.vision.streaming import ReplyEnd, WaitLeft, first_limit, pumped_items, read_reply
 
 __all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
 
@@ -123,13 +123,13 @@ class OllamaModel:
         connect_timeout: float = 5.0,
         first_token_timeout: float = 120.0,
         total_timeout: float = 300.0,
-        answer_end: AnswerEnd | None = None,
+        reply_end: ReplyEnd | None = None,
         early_stop: bool = True,
         wait_left: WaitLeft | None = None,
     ) -> None:
         self.host = normalize_host(host)
         self.wait_left = wait_left  # a paused task's bound on waiting for the server
-        self.answer_end = answer_end if early_stop else None
+        self.reply_end = reply_end if early_stop else None
         self.name = model
         self.keep_alive = keep_alive
         self.num_ctx = num_ctx
@@ -167,9 +167,9 @@ class OllamaModel:
                 keep_alive=self.keep_alive,
             )
 
-        got = read_answer(
+        got = read_reply(
             open_stream, lambda chunk: (chunk.message.content or "", bool(chunk.done)),
-            should_stop=should_stop, limit=self.total_timeout, answer_end=self.answer_end,
+            should_stop=should_stop, limit=self.total_timeout, reply_end=self.reply_end,
             cut="the stream ended without Ollama's final chunk",
             fail=lambda exc, received: translate(exc, replace(attempt, received=received)),
             first_limit=first_limit(self.wait_left, self.first_token_timeout),
@@ -251,8 +251,8 @@ class OllamaModel:
                     last = update.status or ""
                     on_progress(last, update.completed, update.total)
             if last != "success":
-                raise AnswerCut(f"the last status was {last!r}")
-        except (AnswerCut, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise ReplyCut(f"the last status was {last!r}")
+        except (ReplyCut, httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise ModelError(
                 f"Tried to pull {name} through Ollama at {self.host}, but the progress stream "
                 f"was cut off ({exc}). Run the pull again; it resumes where it stopped."

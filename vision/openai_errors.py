@@ -20,10 +20,10 @@ import openai
 
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
 from deskhand.vision.model_errors import (
-    AnswerCut,
-    AnswerTooLong,
     Attempt,
     FirstTokenTimeout,
+    ReplyCut,
+    ReplyTooLong,
     StreamFailure,
     TotalTimeout,
     name_not_found,
@@ -194,9 +194,9 @@ def translate(exc: BaseException, c: Context) -> DeskhandError:
         return _timeout(a, exc.seconds, "and the answer was still not finished")
     if isinstance(exc, FirstTokenTimeout):
         return _timeout(a, round(exc.seconds, 1), "and no answer came")
-    if isinstance(exc, AnswerCut):
+    if isinstance(exc, ReplyCut):
         return _cut(a, str(exc))
-    if isinstance(exc, AnswerTooLong):
+    if isinstance(exc, ReplyTooLong):
         return too_long(a, exc)
     if isinstance(exc, openai.APIConnectionError):
         return _connection(exc, c)

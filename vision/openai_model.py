@@ -5,8 +5,8 @@ vLLM, llama.cpp's llama-server, LM Studio and SGLang speak this protocol; the of
 ``OllamaModel`` so a task behaves the same on either backend: the dialect follows the
 model family, not the server; screenshots go as ``data:`` URLs in ``image_url`` parts;
 answers stream at temperature 0 with a ``max_tokens`` cap and are assembled by
-``streaming.read_answer`` (a helper thread, so Stop and the overall limit act at once; the
-dialect's ``answer_end`` hook ends the stream early).  The client never retries on its own:
+``streaming.read_reply`` (a helper thread, so Stop and the overall limit act at once; the
+dialect's ``reply_end`` hook ends the stream early).  The client never retries on its own:
 retrying is the caller's decision.
 
 A conversation with a schema (the JSON dialect) asks for ``response_format`` of type
@@ -47,7 +47,7 @@ from deskhand.vision.openai_wire import (
     normalize_base_url,
 )
 from deskhand.vision.same_origin import pinned_to
-from deskhand.vision.streaming import AnswerEnd, WaitLeft, first_limit, read_answer
+from deskhand.vision.streaming import ReplyEnd, WaitLeft, first_limit, read_reply
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
 
@@ -64,7 +64,7 @@ class _Tally:
         self.finish: str | None = None
 
     def read(self, chunk: Any) -> tuple[str, bool]:
-        """The text ``chunk`` adds, and whether a finish_reason has come (for ``read_answer``)."""
+        """The text ``chunk`` adds, and whether a finish_reason has come (for ``read_reply``)."""
         self.usage = getattr(chunk, "usage", None) or self.usage
         choice = chunk.choices[0] if chunk.choices else None
         self.finish = (choice.finish_reason if choice is not None else None) or self.finish
@@ -84,7 +84,7 @@ class OpenAIModel:
         connect_timeout: float = 5.0,
         first_token_timeout: float = 120.0,
         total_timeout: float = 300.0,
-        answer_end: AnswerEnd | None = None,
+        reply_end: ReplyEnd | None = None,
         early_stop: bool = True,
         wait_left: WaitLeft | None = None,
     ) -> None:
@@ -92,7 +92,7 @@ class OpenAIModel:
         self.wait_left = wait_left  # a paused task's bound on waiting for the server
         self.root = self.host.removesuffix("/v1")
         self.name = model
-        self.answer_end = answer_end if early_stop else None
+        self.reply_end = reply_end if early_stop else None
         self.max_tokens = max_tokens
         self.num_ctx = 0  # Ollama's option; an OpenAI-compatible server fixes its own context
         self.connect_timeout = connect_timeout
@@ -163,9 +163,9 @@ class OpenAIModel:
                 return FormatRefused(self._redact(str(exc)))
             return translate(exc, self._context(replace(attempt, received=received), images, opened.is_set()))
 
-        got = read_answer(
+        got = read_reply(
             open_stream, tally.read, should_stop=should_stop, limit=self.total_timeout,
-            answer_end=self.answer_end, cut="the stream ended without a finish_reason", fail=fail,
+            reply_end=self.reply_end, cut="the stream ended without a finish_reason", fail=fail,
             started=started, first_limit=first_limit(self.wait_left, self.first_token_timeout),
         )  # fmt: skip
         if got.early:

@@ -41,12 +41,12 @@ def pinned_to(url: str) -> Callable[[Any], None]:
     allowed = origin(url)
 
     def check(request: Any) -> None:
-        target = origin(str(request.url))
-        if target != allowed:
+        dest = origin(str(request.url))
+        if dest != allowed:
             raise RedirectRefused(
                 f"Sent a request to the model server at {allowed}, but it redirected it to "
-                f"{target}, another server, which was not followed: screenshots go only to the "
-                f"server you configured. If {target} is the right server, set it as the model "
+                f"{dest}, another server, which was not followed: screenshots go only to the "
+                f"server you configured. If {dest} is the right server, set it as the model "
                 "server's address; otherwise fix the redirect on that server."
             )
 

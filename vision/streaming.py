@@ -7,11 +7,11 @@ every ``POLL`` seconds, checking Stop and the deadline in between.  When the cal
 (Stop, the limit, an early stop, an error), the stream is marked abandoned and the helper
 closes it as soon as its next item arrives -- which tells the server to stop generating.
 
-``read_answer`` assembles an answer on top of that, the same way for every backend, so a
+``read_reply`` assembles an answer on top of that, the same way for every backend, so a
 task behaves alike on Ollama and on OpenAI-compatible servers.  Early stop: a dialect knows
 when a partial answer already holds a complete one (a closed ``<tool_call>`` the model has
 moved on from, a closed JSON object, a UI-TARS action line followed by something that is
-not another action).  Given that ``answer_end`` hook, the answer is cut there and the stream
+not another action).  Given that ``reply_end`` hook, the answer is cut there and the stream
 abandoned at once, instead of paying for every token a model writes after its action (the
 server's token counts then never come; the backend falls back on the chunks read).
 
@@ -19,8 +19,8 @@ Two bounds keep a runaway answer cheap.  The early-stop check scans the whole an
 so it runs after every piece only while the answer is short (``CHECK_EVERY_PIECE``
 characters, more than a step's answer ever needs) and after that only each time the answer
 has grown by a quarter: the characters scanned stay a small multiple of the answer's length
-(``Streamed.scanned``), not its square.  And an answer longer than ``MAX_ANSWER_CHARS`` --
-a step's answer is a few hundred characters -- is cut with ``AnswerTooLong``: an error that
+(``Streamed.scanned``), not its square.  And an answer longer than ``MAX_REPLY_CHARS`` --
+a step's answer is a few hundred characters -- is cut with ``ReplyTooLong``: an error that
 says so, never a guess at what the model meant.  What
 differs per backend -- how a chunk carries text, how it says "finished", the token counts,
 the error messages -- comes in as callables.
@@ -41,22 +41,22 @@ import httpx
 from deskhand.core.errors import DeskhandError, Stopped
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.model_errors import (
-    AnswerCut,
-    AnswerTooLong,
     FirstTokenTimeout,
+    ReplyCut,
+    ReplyTooLong,
     StreamFailure,
     TotalTimeout,
 )
 
-__all__ = ["MAX_ANSWER_CHARS", "POLL", "AnswerEnd", "Streamed", "WaitLeft", "first_limit", "pumped_items",
-           "read_answer"]  # fmt: skip
+__all__ = ["MAX_REPLY_CHARS", "POLL", "ReplyEnd", "Streamed", "WaitLeft", "first_limit", "pumped_items",
+           "read_reply"]  # fmt: skip
 
 POLL = 0.02  # seconds between Stop checks while waiting for the server
-MAX_ANSWER_CHARS = 256 * 1024  # num_predict's ceiling (8,192 tokens) writes ~32 KB
-CHECK_EVERY_PIECE = 4 * 1024  # below this, ``answer_end`` looks after every piece of text
+MAX_REPLY_CHARS = 256 * 1024  # num_predict's ceiling (8,192 tokens) writes ~32 KB
+CHECK_EVERY_PIECE = 4 * 1024  # below this, ``reply_end`` looks after every piece of text
 _CHECK_GROWTH = 1.25  # above it, only once the answer grew by this factor since the last look
 T = TypeVar("T")
-AnswerEnd = Callable[[str], int | None]  # a dialect's hook: where a partial answer is complete
+ReplyEnd = Callable[[str], int | None]  # a dialect's hook: where a partial answer is complete
 # While a task is paused for a server fault, the seconds a request may still wait for the
 # server (``core.faults.PauseAndRetry.time_left``); None: only the client's own timeouts.
 WaitLeft = Callable[[], float | None]
@@ -139,22 +139,22 @@ def pumped_items(
 class Streamed(Generic[T]):
     """One answer as read, before the backend turns it into a ``Completion``."""
 
-    text: str  # the whole answer, or only up to where ``answer_end`` found it complete
+    text: str  # the whole answer, or only up to where ``reply_end`` found it complete
     model_ms: float  # from ``started`` until the last chunk read
     chunks: int  # chunks read, with or without text
     pieces: int  # chunks read that carried text (servers send some empty ones)
     final: T | None  # the last chunk that said the answer is finished; None after an early stop
-    early: bool  # cut at ``answer_end`` and the stream abandoned: no server token counts
-    scanned: int = 0  # characters handed to ``answer_end`` in all (the cost of early stop)
+    early: bool  # cut at ``reply_end`` and the stream abandoned: no server token counts
+    scanned: int = 0  # characters handed to ``reply_end`` in all (the cost of early stop)
 
 
-def read_answer(
+def read_reply(
     open_stream: Callable[[], Iterator[T]],
     read: Callable[[T], tuple[str, bool]],
     *,
     should_stop: ShouldStop,
     limit: float,
-    answer_end: AnswerEnd | None,
+    reply_end: ReplyEnd | None,
     cut: str,
     fail: Callable[[Exception, int], Exception],
     started: float | None = None,
@@ -163,8 +163,8 @@ def read_answer(
     """Ask for and read one streamed answer within ``limit`` seconds; raises Stopped or a DeskhandError.
 
     ``read(chunk)`` gives the text the chunk adds and whether the answer is finished by now.
-    A stream that ends before that, without an early stop, was cut off: ``AnswerCut(cut)``.
-    Everything raised that is not already a DeskhandError (the client's errors, AnswerCut,
+    A stream that ends before that, without an early stop, was cut off: ``ReplyCut(cut)``.
+    Everything raised that is not already a DeskhandError (the client's errors, ReplyCut,
     TotalTimeout) leaves as ``fail(exc, characters received)``, chained to ``exc``, so each
     backend keeps its own messages.  ``started`` lets a retried request count from the first.
     ``first_limit`` bounds the wait for the first chunk (see ``pumped_items``).
@@ -182,18 +182,18 @@ def read_answer(
                 text, finished = read(chunk)
                 parts.append(text)
                 received += len(text)
-                if received > MAX_ANSWER_CHARS:
-                    raise AnswerTooLong(MAX_ANSWER_CHARS)
+                if received > MAX_REPLY_CHARS:
+                    raise ReplyTooLong(MAX_REPLY_CHARS)
                 if finished:
                     final = chunk
-                elif answer_end is not None and text and _time_to_look(received, checked):
+                elif reply_end is not None and text and _time_to_look(received, checked):
                     checked = received
                     scanned += received
-                    end = answer_end("".join(parts))
+                    end = reply_end("".join(parts))
                     if end is not None:
                         break
         if final is None and end is None:
-            raise AnswerCut(cut)
+            raise ReplyCut(cut)
     except Exception as exc:
         if isinstance(exc, DeskhandError) and not isinstance(exc, StreamFailure):
             raise  # Stopped, or already in words
@@ -212,6 +212,6 @@ def first_limit(wait_left: WaitLeft | None, first_token_timeout: float) -> float
 
 
 def _time_to_look(received: int, checked: int) -> bool:
-    """Whether ``answer_end`` should look at an answer of ``received`` characters, having
+    """Whether ``reply_end`` should look at an answer of ``received`` characters, having
     last looked at ``checked``: every piece while short, then at geometric steps (linear)."""
     return received <= CHECK_EVERY_PIECE or received >= checked * _CHECK_GROWTH

@@ -171,8 +171,8 @@ class WhisperModelStore:
         advance: Callable[[int], None],
         cancel: threading.Event | None,
     ) -> None:
-        target, part = staging / remote.path, staging / f"{remote.path}.part"
-        if target.exists():
+        dest, part = staging / remote.path, staging / f"{remote.path}.part"
+        if dest.exists():
             return  # verified when it was completed
         url = f"{self.hub}/{self.repo(size)}/resolve/{self.revision}/{remote.path}"
         error: httpx.HTTPError | None = None
@@ -201,7 +201,7 @@ class WhisperModelStore:
                 f"not the published {remote.sha256 or remote.git_sha1}. The file was deleted; try again, "
                 "and if it happens again something on the network is altering the download."
             )
-        part.rename(target)
+        part.rename(dest)
 
     def _stream(
         self,

@@ -44,10 +44,10 @@ from deskhand.app.windows.stop_bar import StopBar
 from deskhand.app.wiring import (
     MonotonicClock,
     TaskOptions,
+    element_inspector,
     portal_gui,
     resolve_host,
     resolve_model,
-    target_inspector,
 )
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.geometry import Rect
@@ -225,7 +225,7 @@ def run_mcp(args: argparse.Namespace) -> int:
             executor=ExcludingExecutor(executor, windows),
             settler_for=desk.settler_for,
             approver=approver,
-            inspector=target_inspector(settings),
+            inspector=element_inspector(settings),
             clock=MonotonicClock(),
             should_stop=stop,
             open_task=open_task,

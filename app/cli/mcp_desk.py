@@ -41,7 +41,7 @@ from deskhand.core.ports import (
     ShouldStop,
     StepSink,
 )
-from deskhand.core.step_log import StepLog, screen_target
+from deskhand.core.step_log import StepLog, landing_point
 from deskhand.core.trace import StepRecord, describe_recorded
 from deskhand.core.typed_line import TypedLines
 from deskhand.core.verdict import Level, Verdict
@@ -196,7 +196,7 @@ class DesktopCalls:
         self, client: str, action: Action, observation: Observation, step: StepLog, task: TaskLog
     ) -> StepOutcome:
         p = self.parts
-        target, verdict = judge(
+        element, verdict = judge(
             action,
             observation,
             inspector=p.inspector,
@@ -207,7 +207,7 @@ class DesktopCalls:
         )
         answer = self._ask(client, action, verdict, observation, step)
         approved = approve(action, verdict, observation.geometry, user=answer)
-        step.judged(action, verdict, answer, target)
+        step.judged(action, verdict, answer, element)
         if approved is None:
             return Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
         # On record before it runs, as in the loop: a crash leaves "started, not finished".
@@ -218,9 +218,9 @@ class DesktopCalls:
                     action, p.executor.execute(approved, should_stop=p.should_stop)
                 )
         except ExecutionFailed as exc:
-            self.lines.ran(action, target, completely=False)
+            self.lines.ran(action, element, completely=False)
             return Failed(action, str(exc))
-        self.lines.ran(action, target)
+        self.lines.ran(action, element)
         with step.timing("settle"):
             p.settler_for(observation).settle(action, observation)
         return outcome
@@ -282,7 +282,7 @@ def _result(action: Action, outcome: StepOutcome | None, observation: Observatio
         case None:
             return CallResult(False, STOPPED_TEXT)
         case Executed(result=result):
-            where = screen_target(action, observation.geometry)
+            where = landing_point(action, observation.geometry)
             text = f"Done: {describe(action)}" + (f" (screen point {where[0]}, {where[1]})" if where else "")
             if result.feedback:
                 text = f"{text}\n{result.feedback}"

@@ -104,8 +104,8 @@ class StepPrinter:
         self.out.flush()
 
     def record(self, step: StepRecord, observation: Observation) -> None:
-        for action, target, verdict in zip(step.actions, step.screen_targets, step.verdicts, strict=False):
-            where = f" → screen ({target[0]}, {target[1]})" if target else ""
+        for action, landing, verdict in zip(step.actions, step.screen_targets, step.verdicts, strict=False):
+            where = f" → screen ({landing[0]}, {landing[1]})" if landing else ""
             what = one_line(describe_recorded(action))
             self.out.write(f"  {what}{where}  [{verdict.level.value}: {one_line(verdict.reason, 2000)}]\n")
         if step.planner_model is not None:  # the planner's words set the step

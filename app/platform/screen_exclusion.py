@@ -285,8 +285,8 @@ class ExcludingExecutor:
         self.gone = _Gone(wayland=windows.wayland)
 
     def execute(self, approved: Approved[Action], *, should_stop: ShouldStop) -> ExecResult:
-        targets = pointer_rects(approved.action, approved.geometry)
-        hidden = self.windows.hide(lambda r: any(_overlaps(r, t) for t in targets)) if targets else []
+        landings = pointer_rects(approved.action, approved.geometry)
+        hidden = self.windows.hide(lambda r: any(_overlaps(r, t) for t in landings)) if landings else []
         try:
             if hidden:
                 self.gone.unmapped(hidden)

@@ -24,11 +24,11 @@ from typing import Any
 
 from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.actions import PointerAction
+from deskhand.core.element_info import UNREADABLE_ROLE
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.observation import Observation
 from deskhand.core.ports import ActionJournal
 from deskhand.core.skill_target import TargetLookup
-from deskhand.core.target import UNREADABLE_ROLE
 from deskhand.core.trace import StepRecord, action_json
 
 __all__ = ["Beside", "TargetJournal"]
@@ -109,7 +109,7 @@ _DESCRIBED = re.compile(r'^"(.*)" \((.*)\)$')
 
 
 def _label_read(step: StepRecord) -> str:
-    """The words the policy's inspector found under the action (``TargetInfo.describe``'s
+    """The words the policy's inspector found under the action (``ElementInfo.describe``'s
     '"Pear" (push button)'), so they are not read again; "" when it found none."""
     found = step.targets[-1] if step.targets else None
     match = _DESCRIBED.match(found or "")

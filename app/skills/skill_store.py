@@ -43,15 +43,15 @@ class SkillStore:
     def save(self, skill: Skill) -> Path:
         """Write ``skill`` (replacing one of the same name); returns its file."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        target = self.path(skill.name)
-        temporary = target.with_suffix(".tmp")
+        dest = self.path(skill.name)
+        temporary = dest.with_suffix(".tmp")
         old_umask = os.umask(0o077)
         try:
             temporary.write_text(dump_skill(skill), encoding="utf-8")
-            os.replace(temporary, target)
+            os.replace(temporary, dest)
         finally:
             os.umask(old_umask)
-        return target
+        return dest
 
     def load(self, name: str) -> Skill:
         """The skill called ``name``; ``SkillError`` if there is none, ``SkillFileError`` if

@@ -45,11 +45,11 @@ from deskhand.core.demonstration import (
     group_demonstration,
     is_stop_chord,
 )
+from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, ElementInfo
 from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.observation import Observation
 from deskhand.core.skill import Target
-from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo
 from deskhand.vision.capture import Frame, choose_monitor, grab_frame
 from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.lookup import ScreenLookup
@@ -62,7 +62,7 @@ T = TypeVar("T")
 V = TypeVar("V")
 Chord = tuple[frozenset[str], str]  # modifiers, key: as ``app.hotkeys.Chord`` holds them
 Look = Callable[[int, int], T | None]  # what is under this desktop point
-Focus = Callable[[], TargetInfo | None]  # what has keyboard focus
+Focus = Callable[[], ElementInfo | None]  # what has keyboard focus
 Ours = Callable[[tuple[int, int] | None], bool]  # is the window at this point (None: the active one) ours?
 CLOCK_MARGIN_MS = 10  # slack on "the server took it before the focus lookup answered": the
 # clocks' offset is estimated from the least delivery delay seen, a little over the true one
@@ -119,12 +119,12 @@ class DesktopLook:
         self._last = self.lookup.describe(ScreenPoint(x=x, y=y), self._observation(desk))
         return self._last
 
-    def focus(self) -> TargetInfo | None:
+    def focus(self) -> ElementInfo | None:
         found = self.tree.focused(self._observation(Rect(0, 0, 1, 1)))
         last = self._last
         if found is not None or last is None:
             return found
-        return TargetInfo(
+        return ElementInfo(
             last.name or last.label, last.role or "text", "accessibility" if last.role else "ocr"
         )
 
@@ -255,7 +255,7 @@ class TeachSession(Generic[T]):
             return True
         return False
 
-    def _unsure(self, found: TargetInfo | None) -> str | None:
+    def _unsure(self, found: ElementInfo | None) -> str | None:
         """Why ``found`` does not say for sure where the typing went; ``None`` if it does."""
         if found is None or found.role == FOCUS_UNKNOWN_ROLE:
             return "Deskhand could not tell what had keyboard focus (the accessibility tree did not answer in time)"

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import QDialog
 
 from deskhand.app.tray.gui_call import GuiCallTimeout, GuiInvoker
 from deskhand.app.windows.confirm_dialog import ConfirmDialog
-from deskhand.app.windows.marker import target_crop
+from deskhand.app.windows.marker import landing_crop
 from deskhand.app.windows.question_dialog import QuestionDialog
 from deskhand.core.actions import Action, describe
 from deskhand.core.approval import UserAnswer
 from deskhand.core.observation import Observation
 from deskhand.core.ports import ShouldStop
-from deskhand.core.step_log import screen_target
+from deskhand.core.step_log import landing_point
 from deskhand.core.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,8 @@ class DialogHost(QObject):
     def open_confirm(
         self, action: Action, verdict: Verdict, observation: Observation, pending: _Pending[UserAnswer]
     ) -> None:
-        crop = target_crop(observation, action)
-        lands = screen_target(action, observation.geometry) is not None
+        crop = landing_crop(observation, action)
+        lands = landing_point(action, observation.geometry) is not None
         found = verdict.found or ("" if lands else None)
         what = describe(action, observation.geometry)
         self._show(ConfirmDialog(what, verdict.reason, crop, self.timeout_s, found=found), pending)

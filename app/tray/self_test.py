@@ -3,12 +3,12 @@
 Why the real loop and not a single model call: what the user will live with is the whole
 chain -- capture, resize onto the model's grid, the dialect's prompt and parser, the
 coordinate mapping back to the screen, the input layer.  So the test shows a full-screen
-``TargetBoard`` of labelled buttons at known places (corners, edges, centre), runs
+``ButtonBoard`` of labelled buttons at known places (corners, edges, centre), runs
 ``run_task("Click the X button")`` for each through ``wiring.build_parts``, and checks where
 the press really landed.  The model may only point: the approver denies everything that
 asks, and ``PointerOnly`` refuses typing, hotkeys and shell commands outright.
 
-``score`` and ``SelfTestReport`` are plain Python; ``TargetBoard`` must live on the GUI
+``score`` and ``SelfTestReport`` are plain Python; ``ButtonBoard`` must live on the GUI
 thread and ``run_self_test`` on a worker thread (``SelfTest`` arranges both).
 """
 
@@ -37,11 +37,11 @@ from deskhand.core.verdict import Verdict
 __all__ = [
     "LABELS",
     "PLACES",
+    "BoardButton",
+    "ButtonResult",
     "DenyAll",
     "PointerOnly",
     "SelfTestReport",
-    "Target",
-    "TargetResult",
     "run_self_test",
     "score",
 ]
@@ -56,7 +56,7 @@ POINTER_KINDS = frozenset({"click", "move", "drag", "scroll", "wait"})
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
+class BoardButton:
     """One button, in desktop (input) coordinates."""
 
     label: str
@@ -68,7 +68,7 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
-class TargetResult:
+class ButtonResult:
     label: str
     hit: bool
     clicked_at: tuple[int, int] | None
@@ -85,8 +85,8 @@ def _median(values: Sequence[float]) -> float | None:
 @dataclass(frozen=True, slots=True)
 class SelfTestReport:
     model: str
-    results: tuple[TargetResult, ...] = field(default_factory=tuple)
-    planned: int = 0  # targets the run meant to try; more than ``results`` if it was stopped
+    results: tuple[ButtonResult, ...] = field(default_factory=tuple)
+    planned: int = 0  # buttons the run meant to try; more than ``results`` if it was stopped
 
     @property
     def hits(self) -> int:
@@ -106,7 +106,7 @@ class SelfTestReport:
 
     @property
     def passed(self) -> bool:
-        """Every planned target was tried and every first click landed on its button."""
+        """Every planned button was tried and every first click landed on its button."""
         return self.planned > 0 and len(self.results) == self.planned and self.hits == self.planned
 
     def verdict(self) -> str:
@@ -136,18 +136,18 @@ class SelfTestReport:
 
 
 def score(
-    target: Target, clicks: Sequence[tuple[int, int]], status: str, steps: Sequence[StepRecord]
-) -> TargetResult:
-    """Judge one target by the first press the board recorded while it was the current one."""
+    button: BoardButton, clicks: Sequence[tuple[int, int]], status: str, steps: Sequence[StepRecord]
+) -> ButtonResult:
+    """Judge one button by the first press the board recorded while it was the current one."""
     first = clicks[0] if clicks else None
     error = (
         None
         if first is None
-        else ((first[0] - target.centre[0]) ** 2 + (first[1] - target.centre[1]) ** 2) ** 0.5
+        else ((first[0] - button.centre[0]) ** 2 + (first[1] - button.centre[1]) ** 2) ** 0.5
     )
-    return TargetResult(
-        label=target.label,
-        hit=first is not None and target.rect.contains(*first),
+    return ButtonResult(
+        label=button.label,
+        hit=first is not None and button.rect.contains(*first),
         clicked_at=first,
         error_px=error,
         status=status,
@@ -202,7 +202,7 @@ def _clicked(records: Sequence[StepRecord]) -> bool:
 
 
 def run_self_test(
-    targets: Sequence[Target],
+    buttons: Sequence[BoardButton],
     *,
     clicks: Callable[[int], list[tuple[int, int]]],
     set_current: Callable[[int], None],
@@ -214,9 +214,9 @@ def run_self_test(
     on_progress: Callable[[int, str], None] = lambda _i, _label: None,
     max_steps: int = 3,
 ) -> SelfTestReport:
-    """Ask the model to click each target in turn; call from a worker thread.
+    """Ask the model to click each button in turn; call from a worker thread.
 
-    ``clicks(i)`` returns the presses the board saw while target ``i`` was current (it is
+    ``clicks(i)`` returns the presses the board saw while button ``i`` was current (it is
     filled on the GUI thread, so after each task we give it up to 2 s to catch up).
     """
     steps = _Steps()
@@ -230,28 +230,28 @@ def run_self_test(
     limits = Limits(max_steps=max_steps, max_seconds=300.0)
     results = []
     try:
-        for index, target in enumerate(targets):
+        for index, button in enumerate(buttons):
             if should_stop():
                 break
-            on_progress(index, target.label)
+            on_progress(index, button.label)
             set_current(index)
             steps.records = []
-            result = run_task(f"Click the {target.label} button", parts, limits)
+            result = run_task(f"Click the {button.label} button", parts, limits)
             deadline = time.monotonic() + 2.0
             while _clicked(steps.records) and not clicks(index) and time.monotonic() < deadline:
                 time.sleep(0.02)
-            results.append(score(target, clicks(index), result.status.value, steps.records))
+            results.append(score(button, clicks(index), result.status.value, steps.records))
     finally:
         set_current(-1)
         for part in (parts.executor, parts.screen, parts.settler, client):
             close: Any = getattr(part, "close", None)
             if close is not None:
                 close()
-    return SelfTestReport(model=model, results=tuple(results), planned=len(targets))
+    return SelfTestReport(model=model, results=tuple(results), planned=len(buttons))
 
 
 class ClickLog:
-    """Presses recorded on the GUI thread, read by the worker; keyed by the current target."""
+    """Presses recorded on the GUI thread, read by the worker; keyed by the current button."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

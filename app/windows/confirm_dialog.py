@@ -77,7 +77,7 @@ class ConfirmDialog(CountdownDialog):
         for button in (self.allow_once, self.allow_task, self.deny):
             row.addWidget(button)  # autoDefault: Enter presses the focused button
         self.deny.setDefault(True)  # ... and the focus starts on Deny
-        self.focus_target = self.deny
+        self.focus_widget = self.deny
         layout.addLayout(row)
         self.allow_once.clicked.connect(lambda: self.choose(UserAnswer.ALLOW_ONCE))
         self.allow_task.clicked.connect(lambda: self.choose(UserAnswer.ALLOW_FOR_TASK))

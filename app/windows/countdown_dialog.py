@@ -3,7 +3,7 @@ answers exactly once and answers *no* by itself when its countdown ends.
 
 Escape, the window's close button and the end of the countdown all settle the dialog with
 its ``dismissed`` answer (Deny, or no reply); a subclass settles it otherwise by calling
-``settle``.  When shown, the focus goes to ``focus_target`` and the countdown starts.
+``settle``.  When shown, the focus goes to ``focus_widget`` and the countdown starts.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class CountdownDialog(QDialog):
         self.remaining = max(1, round(timeout_s))
         self._countdown_text = countdown
         self._dismissed = dismissed
-        self.focus_target: QWidget | None = None  # set by the subclass
+        self.focus_widget: QWidget | None = None  # set by the subclass
         self.setMinimumWidth(min_width)
         self.body = QVBoxLayout(self)
         self.countdown = QLabel()
@@ -54,8 +54,8 @@ class CountdownDialog(QDialog):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        if self.focus_target is not None:
-            self.focus_target.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.focus_widget is not None:
+            self.focus_widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self.timer.start()
 
     def _tick(self) -> None:

@@ -21,8 +21,8 @@ from deskhand.app.platform.hotkeys import shortcut_label
 from deskhand.app.store.config import Settings, config_path, load_settings
 from deskhand.app.store.settings_store import InvalidSettings, save_settings, updated
 from deskhand.app.tray.self_test import SelfTestReport
+from deskhand.app.windows.button_board import SelfTestRun
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob, ollama_server
-from deskhand.app.windows.target_board import SelfTestRun
 from deskhand.app.wiring import resolve_host
 from deskhand.core.privacy import on_this_machine, split_host
 from deskhand.vision.ollama_model import ModelInfo

@@ -40,7 +40,7 @@ from deskhand.app.store.history_views import (
 )
 from deskhand.app.windows.placement import fit_to_screen
 
-__all__ = ["HistoryWindow", "StepViewer", "mark_targets"]
+__all__ = ["HistoryWindow", "StepViewer", "mark_landing_points"]
 
 COLUMNS = ("Time", "Task", "Model", "Status", "Steps", "Total time")
 TASK_COLUMN = 1
@@ -48,7 +48,7 @@ TASK_MIN_WIDTH = 160
 MARK_COLOUR = QColor(230, 30, 60)
 
 
-def mark_targets(image: bytes, marks: list[tuple[float, float]]) -> QPixmap:
+def mark_landing_points(image: bytes, marks: list[tuple[float, float]]) -> QPixmap:
     """The screenshot with a ring and cross-hair on every point an action aimed at."""
     pixmap = QPixmap()
     if not pixmap.loadFromData(image):
@@ -162,7 +162,7 @@ class StepViewer(QWidget):
         view = self.view = step_view(stored.record)
         task = f"Task {self.task.id} · " if self.task else ""
         self.title.setText(f"{task}step {view.number} of {len(self.steps)}")
-        self.marked = mark_targets(stored.screenshot, view.marks)
+        self.marked = mark_landing_points(stored.screenshot, view.marks)
         self._show_image()
         self.thought.setText(view.thought or "-")
         _text(self.action_list, view.actions)

@@ -27,13 +27,13 @@ def record_geometry(record: StepRecord) -> ScreenGeometry:
     return ScreenGeometry(image_size=Size(*record.image_size), screen_rect=Rect(*record.screen_rect))
 
 
-def image_points(targets: Sequence[Sequence[int] | None], geometry: ScreenGeometry) -> list[ImagePoint]:
-    """Desktop targets mapped into the step's image; targets off this monitor are left out."""
+def image_points(landings: Sequence[Sequence[int] | None], geometry: ScreenGeometry) -> list[ImagePoint]:
+    """Desktop landings mapped into the step's image; landings off this monitor are left out."""
     points = []
-    for target in targets:
-        if target is None:
+    for landing in landings:
+        if landing is None:
             continue
-        point = geometry.to_image(ScreenPoint(x=int(target[0]), y=int(target[1])))
+        point = geometry.to_image(ScreenPoint(x=int(landing[0]), y=int(landing[1])))
         if point is not None:
             points.append(point)
     return points
@@ -47,7 +47,7 @@ def action_points(actions: Sequence[Action]) -> list[ImagePoint]:
 def draw_marker(painter: QPainter, at: QPointF, radius: float) -> None:
     """A small dot on the point and an arrow pointing up at it from below.
 
-    Nothing crosses the target itself: a cross-hair or a filled ring hid the very label the
+    Nothing crosses the landing itself: a cross-hair or a filled ring hid the very label the
     user must read ("Send"? "Delete"?) to judge the action.  The arrow's tip stops
     ``radius`` * 0.75 below the point -- under a line of text -- and the dot is smaller than
     a letter.  White under the colour keeps both visible on light and dark screens.
@@ -80,7 +80,7 @@ def decode(observation: Observation) -> QImage:
 CROP = Size(420, 240)
 
 
-def target_crop(observation: Observation, action: Action, size: Size = CROP) -> QPixmap | None:
+def landing_crop(observation: Observation, action: Action, size: Size = CROP) -> QPixmap | None:
     """The part of the screenshot around where ``action`` lands, with the spot marked."""
     points = action_points([action])
     image = decode(observation)

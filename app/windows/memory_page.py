@@ -122,15 +122,15 @@ class MemoryPage(QGroupBox):
 
     def export(self, path: str | None = None) -> None:
         """Write every fact as plain text; ``path`` skips the file dialog (tests, scripts)."""
-        target = path or QFileDialog.getSaveFileName(self, "Export memory", "deskhand-memory.txt")[0]
-        if not target:
+        dest = path or QFileDialog.getSaveFileName(self, "Export memory", "deskhand-memory.txt")[0]
+        if not dest:
             return
         try:
             text = self.open_store().export_text()
-            with open(target, "w", encoding="utf-8") as out:
+            with open(dest, "w", encoding="utf-8") as out:
                 out.write(text)
         except (OSError, DeskhandError) as exc:
-            self.problem.setText(f"Could not export to {target}: {exc}")
+            self.problem.setText(f"Could not export to {dest}: {exc}")
 
 
 def ask_fact() -> str | None:

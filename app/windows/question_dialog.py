@@ -31,7 +31,7 @@ class QuestionDialog(CountdownDialog):
         layout.addWidget(label)
         self.entry = QLineEdit()
         self.entry.setObjectName("reply")
-        self.focus_target = self.entry
+        self.focus_widget = self.entry
         layout.addWidget(self.entry)
         layout.addWidget(self.countdown)
         buttons = QDialogButtonBox(

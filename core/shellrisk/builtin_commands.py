@@ -48,8 +48,8 @@ def _builtin(ctx: Context, name: str, args: list[Field]) -> None:
     elif name == "trap" and texts and not texts[0].startswith("-"):
         ctx.code(texts[0], origins=args[0].origins, dynamic=args[0].dynamic)
     elif name in ("cd", "pushd"):
-        target = args[-1] if args and not args[-1].text.startswith("-") else None
-        ctx.cwd = "~" if target is None else (None if target.dynamic else _join(ctx.cwd, target.text))
+        dest = args[-1] if args and not args[-1].text.startswith("-") else None
+        ctx.cwd = "~" if dest is None else (None if dest.dynamic else _join(ctx.cwd, dest.text))
     elif name in ("eval", "."):
         pass  # handled in programs.py
 

@@ -25,9 +25,9 @@ TREE_KINDS = _TREE = (
 )
 
 
-def check_write(ctx: Context, target: Field, verb: str) -> None:
+def check_write(ctx: Context, dest: Field, verb: str) -> None:
     """A file is created or changed: where decides the rule (confirm at least)."""
-    path = target.text
+    path = dest.text
     kind = ctx.kind(path)
     if kind is PathKind.DISCARD:
         return
@@ -40,7 +40,7 @@ def check_write(ctx: Context, target: Field, verb: str) -> None:
         PathKind.ROOT: ("system-files", f"{verb} {path}"),
     }.get(kind, ("write-file", f"{verb} the file {path}"))
     ctx.add(*rule)
-    if target.dynamic:
+    if dest.dynamic:
         ctx.add("write-file", f"{verb} a file whose name is computed when it runs ({path})")
 
 
@@ -65,12 +65,12 @@ def _path_candidates(text: str) -> list[str]:
 
 
 def _delete(ctx: Context, name: str, args: list[Field]) -> None:
-    opts, targets = operands(args)
+    opts, doomed = operands(args)
     flags = "".join(o.text for o in opts)
     recursive = bool(re.search(r"^-[a-zA-Z]*[rR]|--recursive|(^|-)/s", flags)) or name == "rd"
     if name in ("rd", "rmdir", "del", "erase") and any(o.text.lower() == "/s" for o in args):
         recursive = True
-    for t in targets:
+    for t in doomed:
         kind = ctx.kind(t.text)
         if kind in _TREE and (recursive or kind in (PathKind.ROOT, PathKind.HOME_CONTENTS)):
             ctx.add("wipe-tree", f"deletes {t.text} ({kind.value}) with everything in it")
@@ -80,7 +80,7 @@ def _delete(ctx: Context, name: str, args: list[Field]) -> None:
             check_write(ctx, t, "deletes")
         else:
             ctx.add("delete", f"deletes {t.text}" + (" and everything in it" if recursive else ""))
-    if not targets:
+    if not doomed:
         ctx.add("delete", f"{name} deletes files")
 
 

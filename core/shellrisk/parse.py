@@ -31,14 +31,14 @@ __all__ = [
 class Redirect:
     op: str
     fd: str
-    target: Word | None  # None for here-documents
+    dest: Word | None  # None for here-documents
     heredoc: str | None = None
 
     @property
     def writes(self) -> bool:
-        if self.op in (">&", "<&") and self.target is not None:
+        if self.op in (">&", "<&") and self.dest is not None:
             # 2>&1, >&- duplicate or close descriptors; ">&file" writes a file (bash).
-            return self.op == ">&" and not (self.target.text.isdigit() or self.target.text == "-")
+            return self.op == ">&" and not (self.dest.text.isdigit() or self.dest.text == "-")
         return self.op in (">", ">>", ">|", "&>", "&>>", "<>")
 
 
@@ -216,11 +216,11 @@ class _Parser:
         if op.value in ("<<", "<<-"):
             self.pos += 1  # the delimiter word; the lexer attached the body
             return Redirect(op.value, op.fd, None, op.heredoc or "")
-        target = self.peek()
-        if not isinstance(target, Word):
+        dest = self.peek()
+        if not isinstance(dest, Word):
             raise ShellSyntaxError(f"redirection {op.value!r} has no target")
         self.pos += 1
-        return Redirect(op.value, op.fd, target)
+        return Redirect(op.value, op.fd, dest)
 
     def redirects(self) -> tuple[Redirect, ...]:
         found = []

@@ -142,7 +142,7 @@ def feed_of(command: Simple | Group | FunctionDef) -> Feed:
         words = words[1:]
         while words and words[0].startswith("-"):
             words = words[1:]
-    tcp = any(r.target is not None and "/dev/tcp/" in r.target.text for r in command.redirects)
+    tcp = any(r.dest is not None and "/dev/tcp/" in r.dest.text for r in command.redirects)
     if tcp:
         return Feed(frozenset({"network"}))
     return feed_for(program_name(words[0]), words[1:]) if words else Feed()

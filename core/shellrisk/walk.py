@@ -171,21 +171,21 @@ class _Walker:
             for sub in programs.nested(r.heredoc):
                 self.evaluate(sub)
             return r.heredoc
-        if r.target is None:
+        if r.dest is None:
             return None
-        fields = resolve(r.target, self.env, self.evaluate, split=False)
-        target = fields[0] if fields else Field("")
+        fields = resolve(r.dest, self.env, self.evaluate, split=False)
+        dest = fields[0] if fields else Field("")
         if r.op == "<<<":
-            return target.text
+            return dest.text
         if r.writes:
-            programs.check_write(self, target, "writes to")
-        elif target.text.startswith("/dev/tcp/") or target.text.startswith("/dev/udp/"):
-            self.add("network", f"opens a network connection ({target.text})")
+            programs.check_write(self, dest, "writes to")
+        elif dest.text.startswith("/dev/tcp/") or dest.text.startswith("/dev/udp/"):
+            self.add("network", f"opens a network connection ({dest.text})")
             return None
-        elif self.kind(target.text) is PathKind.CREDENTIAL:
-            self.add("credentials", f"reads {target.text}, which holds keys or passwords")
-        if "/dev/tcp/" in target.text or "/dev/udp/" in target.text:
-            self.add("network", f"opens a network connection ({target.text})")
+        elif self.kind(dest.text) is PathKind.CREDENTIAL:
+            self.add("credentials", f"reads {dest.text}, which holds keys or passwords")
+        if "/dev/tcp/" in dest.text or "/dev/udp/" in dest.text:
+            self.add("network", f"opens a network connection ({dest.text})")
         return None
 
     # ------------------------------------------------------------------ substitutions

@@ -41,7 +41,7 @@ def test_early_stop_cuts_the_answer_and_abandons_the_stream(server: FakeOllama) 
     server.set_latency(first_token_ms=0, per_chunk_ms=25)
     server.script([{"do": "raw", "text": f"I click.\n{CLICK}{CHATTER}"}])
     dialect = dialect_for("qwen2.5vl:7b")
-    model = OllamaModel(host=server.url, model="qwen2.5vl:7b", answer_end=dialect.answer_end)  # type: ignore[attr-defined]
+    model = OllamaModel(host=server.url, model="qwen2.5vl:7b", reply_end=dialect.reply_end)  # type: ignore[attr-defined]
     started = time.monotonic()
 
     done = model.complete(Conversation((Turn("user", "click"),)), should_stop=never)
@@ -58,9 +58,7 @@ def test_early_stop_cuts_the_answer_and_abandons_the_stream(server: FakeOllama) 
 def test_without_the_hook_the_whole_answer_is_read(server: FakeOllama) -> None:
     server.script([{"do": "raw", "text": f"I click.\n{CLICK}{CHATTER}"}])
     dialect = dialect_for("qwen2.5vl:7b")
-    model = OllamaModel(
-        host=server.url, model="qwen2.5vl:7b", answer_end=dialect.answer_end, early_stop=False
-    )  # type: ignore[attr-defined]
+    model = OllamaModel(host=server.url, model="qwen2.5vl:7b", reply_end=dialect.reply_end, early_stop=False)  # type: ignore[attr-defined]
     done = model.complete(Conversation((Turn("user", "click"),)), should_stop=never)
     assert done.text.endswith(CHATTER) and done.prompt_tokens is not None
 
@@ -84,7 +82,7 @@ def test_the_prompt_prefix_reaches_the_server_byte_identical(server: FakeOllama,
     steps = 8
     server.script([{"do": "hotkey", "keys": ["ctrl", "s"]}] * (steps - 1) + [{"do": "finish"}])
     dialect = dialect_for(model_name)
-    model = OllamaModel(host=server.url, model=model_name, answer_end=getattr(dialect, "answer_end", None))
+    model = OllamaModel(host=server.url, model=model_name, reply_end=getattr(dialect, "reply_end", None))
     parts = Parts(screen=_Shots(), model=model, dialect=dialect, approver=FakeApprover(),
                   executor=RecordingExecutor(), settler=NoSettle(), clock=FakeClock())  # fmt: skip
 

@@ -13,7 +13,7 @@ import pytest
 from deskhand.core.errors import ModelError, ModelRejected, ModelUnavailable
 from deskhand.core.observation import Conversation, Turn
 from deskhand.vision.ollama_model import OllamaModel
-from deskhand.vision.streaming import MAX_ANSWER_CHARS
+from deskhand.vision.streaming import MAX_REPLY_CHARS
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port
 from tests.fakeollama.screens import render
@@ -211,13 +211,13 @@ def test_connect_timeout_is_unavailable(full_backlog_port: int) -> None:
 
 def test_a_runaway_answer_is_cut_at_the_cap_and_the_task_told_why() -> None:
     with FakeOllama(models={VISION: True}, chunk_chars=4096) as srv:
-        srv.script([{"do": "raw", "text": "y" * (MAX_ANSWER_CHARS + 5000)}])
+        srv.script([{"do": "raw", "text": "y" * (MAX_REPLY_CHARS + 5000)}])
         url = srv.url
         with pytest.raises(ModelRejected) as caught:  # asking again would run away the same way
             ask(srv)
     assert str(caught.value) == (
         f"Asked {VISION} on Ollama at {url} for the next step, but the answer grew past "
-        f"{MAX_ANSWER_CHARS:,} characters without ending, so it was cut off (a step's answer is a few "
+        f"{MAX_REPLY_CHARS:,} characters without ending, so it was cut off (a step's answer is a few "
         "hundred characters). Check that the server keeps to the answer's token limit (num_predict), "
         "or use another model."
     )

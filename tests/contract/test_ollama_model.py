@@ -106,7 +106,7 @@ def test_should_stop_aborts_the_stream_and_closes_it(fake_ollama: FakeOllama) ->
     streaming_since: list[float] = []  # when the server was first seen answering
     stop_at: list[float] = []  # when Stop was pressed: 0.3 s into the answer
 
-    def stop_mid_answer() -> bool:
+    def stop_mid_reply() -> bool:
         # Timed from the answer's start, not the test's: a slow connect on a busy machine
         # must not have Stop pressed before the stream it is meant to cut.
         if not streaming_since and fake_ollama.chat_requests:
@@ -117,7 +117,7 @@ def test_should_stop_aborts_the_stream_and_closes_it(fake_ollama: FakeOllama) ->
 
     model = OllamaModel(host=fake_ollama.url, model=VISION)
     with pytest.raises(Stopped):
-        model.complete(convo(Turn("user", "hi")), should_stop=stop_mid_answer)
+        model.complete(convo(Turn("user", "hi")), should_stop=stop_mid_reply)
 
     assert time.monotonic() - stop_at[0] < 0.7  # Stop acts at once
     assert fake_ollama.wait_for(lambda: fake_ollama.chat_requests[0].aborted, timeout=10)

@@ -111,7 +111,7 @@ def test_early_stop_cuts_the_answer_and_closes_the_stream(fake_openai: FakeOpenA
     fake_openai.latency = (0, 30)
     answer = '<tool_call>{"name": "computer_use", "arguments": {"action": "wait"}}</tool_call>'
     fake_openai.script([{"do": "raw", "text": answer + "\nMore words the model goes on with. " * 20}])
-    model = OpenAIModel(host=fake_openai.url, model=VISION, answer_end=dialect_for(VISION).answer_end)  # type: ignore[attr-defined]
+    model = OpenAIModel(host=fake_openai.url, model=VISION, reply_end=dialect_for(VISION).reply_end)  # type: ignore[attr-defined]
     started = time.monotonic()
     done = model.complete(convo(Turn("user", "hi")), should_stop=never)
     assert done.text.strip() == answer

@@ -9,7 +9,7 @@ from deskhand.core.actions import Click, Decision, Drag, Finish
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 from deskhand.vision.dialects import DIALECT_NAMES, dialect_for
-from tests.fakeollama.render import Context, answer
+from tests.fakeollama.render import Context, reply
 from tests.fakeollama.screens import LABELS, Screen, render
 
 SIZES = [(1316, 728), (1280, 720), (800, 600), (1920, 1080)]
@@ -23,7 +23,7 @@ def observe(screen: Screen) -> Observation:
 
 
 def parsed(dialect: str, step: dict[str, object], screen: Screen, index: int = 0) -> Decision:
-    raw = answer(dict(step), Context(dialect, screen.data, "", index))
+    raw = reply(dict(step), Context(dialect, screen.data, "", index))
     result = dialect_for("any", dialect).parse(raw, observe(screen))
     assert isinstance(result, Decision), (raw, result)
     return result

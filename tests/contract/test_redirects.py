@@ -54,7 +54,7 @@ def test_ollama_does_not_follow_a_redirect_to_another_server(elsewhere: str, sta
 def test_an_openai_compatible_client_does_not_follow_it_either(elsewhere: str) -> None:
     with Recorder(elsewhere) as target, Redirector(target.url) as server:
         model = OpenAIModel(host=f"{server.url}/v1", model="Qwen/Qwen2.5-VL-7B-Instruct")
-        model.answer_end = None
+        model.reply_end = None
         with pytest.raises(RedirectRefused) as refused:
             model.complete(SCREENSHOT, should_stop=never)
         assert str(refused.value) == refusal(server.url, target.url)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from deskhand.core.actions import TypeText
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.gui_rules import Reach, typing_reaches
 from deskhand.core.policy import assess
-from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level
 from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector, WindowInspector
 from tests.a11y import Bus, accessibility_bus
@@ -34,7 +34,7 @@ def bus() -> Iterator[Bus]:
         yield found
 
 
-def focused(bus: Bus) -> TargetInfo | None:
+def focused(bus: Bus) -> ElementInfo | None:
     chain = ChainInspector(AtspiInspector(bus_address=bus.a11y), OcrInspector(), WindowInspector())
     return chain.focused(observation())
 

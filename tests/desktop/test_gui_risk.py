@@ -23,10 +23,10 @@ import mss
 import pytest
 
 from deskhand.core.actions import Click, Hotkey, RunShell, TypeText
+from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, ElementInfo
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.observation import Observation
 from deskhand.core.policy import assess
-from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo
 from deskhand.core.verdict import Level
 from deskhand.vision.imaging import encode_jpeg, from_bgra, resize_to
 from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector, WindowInspector
@@ -102,7 +102,7 @@ def test_accessibility_names_each_button_and_field(bus: Bus, window: Window) -> 
         started = time.monotonic()
         target = inspector.inspect(window.centres[label], obs)
         took = time.monotonic() - started
-        assert target == TargetInfo(label, "push button", "accessibility", target.bounds if target else None)
+        assert target == ElementInfo(label, "push button", "accessibility", target.bounds if target else None)
         assert target.bounds is not None and target.bounds.contains(
             window.centres[label].x, window.centres[label].y
         )
@@ -188,7 +188,7 @@ def test_text_on_screen_never_lowers_a_verdict(bus: Bus, window: Window) -> None
         (TypeText(text="sudo reboot\n"), Level.BLOCK),
         (Hotkey(keys=("alt", "f4")), Level.CONFIRM),
     ]:
-        for target in (None, injected, TargetInfo(shell_output, "text", "ocr")):
+        for target in (None, injected, ElementInfo(shell_output, "text", "ocr")):
             assert assess(action, target).level is level, (action, target)
     for label in RISKY:
         target = inspector.inspect(window.centres[label], obs)

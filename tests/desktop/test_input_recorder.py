@@ -24,10 +24,10 @@ from deskhand.core.demonstration import (
     ShownTyping,
     group_demonstration,
 )
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import Rect
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.skill import Target
-from deskhand.core.target import TargetInfo
 from tests.desktop.conftest import wait_until, xdotool
 
 pytestmark = pytest.mark.desktop
@@ -102,7 +102,7 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
         looked.append((x, y))
         return f"thing at {x},{y}"
 
-    field = TargetInfo("Note", "text", "accessibility", Rect(390, 290, 20, 20))  # under the click
+    field = ElementInfo("Note", "text", "accessibility", Rect(390, 290, 20, 20))  # under the click
     session: TeachSession[str] = TeachSession(stop_chord=STOP, look=look, focus=lambda: field)
     session.start()
     dpy = Display()
@@ -131,7 +131,7 @@ def test_a_session_drops_our_own_windows_and_ends_on_the_stop_hotkey() -> None:
 
 
 def test_typing_into_a_password_field_is_kept_as_a_secret_only() -> None:
-    password = TargetInfo("Password", "password text", "accessibility")
+    password = ElementInfo("Password", "password text", "accessibility")
     session: TeachSession[str] = TeachSession(stop_chord=STOP, look=lambda x, y: None, focus=lambda: password)
     session.start()
     try:
@@ -183,7 +183,7 @@ def _typed_after_a_click(focus: Any, then: tuple[str, ...] = ()) -> tuple[list[A
     return steps, session
 
 
-def _failing_focus() -> TargetInfo:
+def _failing_focus() -> ElementInfo:
     raise TimeoutError("the accessibility bus did not answer")
 
 
@@ -192,9 +192,9 @@ def _failing_focus() -> TargetInfo:
     [
         lambda: None,  # the tree did not answer in time
         _failing_focus,  # the lookup failed
-        lambda: TargetInfo("User", "text", "accessibility"),  # no bounds: a guess
-        lambda: TargetInfo("User", "text", "ocr", Rect(390, 290, 20, 20)),  # not the tree's word
-        lambda: TargetInfo("User", "text", "accessibility", Rect(0, 0, 50, 20)),  # not where clicked
+        lambda: ElementInfo("User", "text", "accessibility"),  # no bounds: a guess
+        lambda: ElementInfo("User", "text", "ocr", Rect(390, 290, 20, 20)),  # not the tree's word
+        lambda: ElementInfo("User", "text", "accessibility", Rect(0, 0, 50, 20)),  # not where clicked
     ],
     ids=["no-answer", "failed", "guess", "ocr", "elsewhere"],
 )
@@ -207,7 +207,7 @@ def test_typing_where_focus_is_not_known_for_sure_is_kept_secret(focus: Any) -> 
 
 def test_typing_into_the_clicked_field_the_tree_names_is_kept() -> None:
     steps, session = _typed_after_a_click(
-        lambda: TargetInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
+        lambda: ElementInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
     )
     assert steps[1:] == [ShownTyping("hunter2")] and session.kept_out == []
 
@@ -238,9 +238,9 @@ def test_a_click_still_being_looked_up_as_the_stop_key_is_grabbed_is_kept() -> N
 def test_typing_whose_focus_lookup_came_after_a_tab_is_kept_secret() -> None:
     """The focus lookup answers about the moment it is done: a Tab the server took before
     that may have moved the focus first, so what it says cannot clear the typing."""
-    field = TargetInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
+    field = ElementInfo("User", "text", "accessibility", Rect(390, 290, 20, 20))
 
-    def slow_focus() -> TargetInfo:
+    def slow_focus() -> ElementInfo:
         time.sleep(1.5)  # stays: a tree slow to answer while the user goes on
         return field
 

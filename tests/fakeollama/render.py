@@ -1,8 +1,8 @@
-"""Turn one script step into the model's answer text, truthfully.
+"""Turn one script step into the model's reply text, truthfully.
 
 Targets are found on the screenshot the request carried (OCR), converted into the dialect's
 coordinate frame, and written the way that model family writes actions.  When a target
-cannot be found, or a ``pattern`` does not match, the answer gives up and says why -- it never
+cannot be found, or a ``pattern`` does not match, the reply gives up and says why -- it never
 guesses a point.
 """
 
@@ -26,7 +26,7 @@ CUT_DEFAULT = "Thought: I can see the dialog. I will cli"
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the oracle knows about the request it answers."""
+    """What the oracle knows about the request it replies to."""
 
     dialect: str
     image: bytes | None
@@ -131,16 +131,16 @@ def _act(r: Renderer, step: Step, ctx: Context, thought: str) -> str:
     raise ValueError(f"step kind {kind!r} is not an answer the oracle renders")
 
 
-def answer(step: Step, ctx: Context) -> str:
-    """The model's full answer text for ``step`` in the context's dialect."""
+def reply(step: Step, ctx: Context) -> str:
+    """The model's full reply text for ``step`` in the context's dialect."""
     if step["do"] == "raw":
         return str(step["text"])
-    if step["do"] == "plan":  # a planner answers in words (``deskhand.core.planning``)
+    if step["do"] == "plan":  # a planner replies in words (``deskhand.core.planning``)
         kind = next(k for k in ("next", "done", "fail") if k in step)
         thought = str(step.get("thought", "I look at the task and the screen."))
         return f"{thought}\n{kind.capitalize()}: {step[kind]}"
     if step["do"] == "several":
-        return _together(ctx.dialect, [answer(sub, ctx) for sub in step["steps"]])
+        return _together(ctx.dialect, [reply(sub, ctx) for sub in step["steps"]])
     renderer = RENDERERS[ctx.dialect](ctx.request_index)
     try:
         step = substitute(step, ctx.latest_text)
@@ -151,25 +151,25 @@ def answer(step: Step, ctx: Context) -> str:
         return renderer.finish(reason, reason, success=False)
 
 
-def _together(dialect: str, answers: list[str]) -> str:
-    """Several one-action answers as one answer, the way the family writes several actions:
+def _together(dialect: str, replies: list[str]) -> str:
+    """Several one-action replies as one reply, the way the family writes several actions:
     one JSON action list, several Qwen tool calls, several UI-TARS calls after one Action."""
     if dialect == "holo":  # one tool call per step object: the format cannot say two
         return "FAKE-OLLAMA SCRIPT ERROR: the holo format has one action per answer; fix the test's script."
     if dialect == "json":
-        decisions = [json.loads(a) for a in answers]
+        decisions = [json.loads(a) for a in replies]
         actions = [action for d in decisions for action in d["actions"]]
         return json.dumps({"thought": decisions[0]["thought"], "actions": actions}, ensure_ascii=False)
     marker = "<tool_call>" if dialect.startswith("qwen") else "Action:"
     tails = [
-        a[a.index(marker) + (0 if marker == "<tool_call>" else len(marker)) :].strip() for a in answers[1:]
+        a[a.index(marker) + (0 if marker == "<tool_call>" else len(marker)) :].strip() for a in replies[1:]
     ]
-    return "\n\n".join([answers[0].rstrip(), *tails])
+    return "\n\n".join([replies[0].rstrip(), *tails])
 
 
 def step_text(step: Step, msgs: list[dict[str, Any]], *, dialect: str, request_index: int) -> str:
-    """The text a chat answer carries for ``step``: what streams before a ``cut`` or a
-    mid-stream ``error``, else the oracle's answer to ``msgs`` (Ollama's message shape:
+    """The text a chat reply carries for ``step``: what streams before a ``cut`` or a
+    mid-stream ``error``, else the oracle's reply to ``msgs`` (Ollama's message shape:
     text ``content`` and base64 ``images``)."""
     if step["do"] == "cut":
         return str(step.get("text", CUT_DEFAULT))
@@ -182,7 +182,7 @@ def step_text(step: Step, msgs: list[dict[str, Any]], *, dialect: str, request_i
         latest_text=latest_text(msgs),
         request_index=request_index,
     )
-    return answer(step, ctx)
+    return reply(step, ctx)
 
 
 def user_text(messages: list[dict[str, Any]]) -> str:

@@ -8,7 +8,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from PySide6.QtCore import QBuffer, QIODevice
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.windows.marker import target_crop
+from deskhand.app.windows.marker import landing_crop
 from deskhand.core.actions import Click
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
@@ -28,7 +28,7 @@ def test_the_marker_leaves_the_label_under_the_point_readable(qtbot: QtBot) -> N
     data = io.BytesIO()
     image.save(data, "PNG")  # lossless, so any changed pixel is the marker's
     observation = Observation("o", data.getvalue(), "image/png", GEOMETRY, 1.0, 1.0)
-    crop = target_crop(observation, Click(at=ImagePoint(x=281, y=286)))
+    crop = landing_crop(observation, Click(at=ImagePoint(x=281, y=286)))
     assert crop is not None
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -232,7 +232,7 @@ class HoloDialect:
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, REMINDER)
 
-    def answer_end(self, partial: str) -> int | None:
+    def reply_end(self, partial: str) -> int | None:
         """Where the step object ends, once it is closed (for the model's early stop)."""
         body = partial.lstrip()
         if not body.startswith("{") or "}" not in body:

@@ -105,7 +105,7 @@ class JsonDialect:
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, REMINDER)
 
-    def answer_end(self, partial: str) -> int | None:
+    def reply_end(self, partial: str) -> int | None:
         """Where the JSON object ends, once it is closed (for the model's early stop).
 
         Only for an answer that starts with the object, as ``format`` makes it: a fenced

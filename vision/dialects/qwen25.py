@@ -29,8 +29,8 @@ from deskhand.vision.dialects.common import (
     resized_space,
     with_elements,
 )
-from deskhand.vision.dialects.qwen_blocks import answer_end
-from deskhand.vision.dialects.qwen_calls import parse_answer
+from deskhand.vision.dialects.qwen_blocks import reply_end
+from deskhand.vision.dialects.qwen_calls import parse_reply
 from deskhand.vision.dialects.qwen_prompt import (
     REMEMBER,
     RUN_SHELL,
@@ -95,13 +95,13 @@ class Qwen25Dialect:
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, TOOL_CALL_REMINDER)
 
-    def answer_end(self, partial: str) -> int | None:
+    def reply_end(self, partial: str) -> int | None:
         """Where a complete answer ends (for the model's early stop); see ``qwen_blocks``."""
-        return answer_end(partial)
+        return reply_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         image_size = observation.geometry.image_size
         space = self.model_space(image_size)
         pointer = observation.pointer
         element = partial(element_centre, observation) if self.elements else None
-        return guarded(raw, lambda: parse_answer(raw, space, image_size, self.tool_names, pointer, element))
+        return guarded(raw, lambda: parse_reply(raw, space, image_size, self.tool_names, pointer, element))

@@ -2,7 +2,7 @@
 
 Why apart from what the calls mean (``qwen_calls``): the same reading serves two
 callers -- the parser, once the answer is complete, and the stream's early stop
-(``answer_end``), which must agree with the parser on where a block ends or it would cut
+(``reply_end``), which must agree with the parser on where a block ends or it would cut
 an answer the parser then refuses.  The JSON is read with ``json`` only; a block must
 hold exactly one object, a cut-off block is refused, and text outside the blocks (with a
 reasoning model's ``<think>`` preface) becomes the thought.
@@ -15,7 +15,7 @@ import re
 
 from deskhand.vision.dialects.common import Reject, strip_fences
 
-__all__ = ["DECODER", "answer_end", "split_tool_calls"]
+__all__ = ["DECODER", "reply_end", "split_tool_calls"]
 
 _OPEN, _CLOSE = "<tool_call>", "</tool_call>"
 _THINK_TAG = re.compile(r"</?think>")
@@ -101,7 +101,7 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def answer_end(partial: str) -> int | None:
+def reply_end(partial: str) -> int | None:
     """Where a complete answer ends in a partial one, or None while more may belong to it.
 
     Complete means: at least one closed ``<tool_call>`` block, and then either a

@@ -251,7 +251,7 @@ def coordinate_numbers(value: object) -> tuple[float, float]:
     return numbers[0], numbers[1]
 
 
-def parse_answer(
+def parse_reply(
     raw: str,
     space: ModelSpace,
     image_size: Size,

@@ -52,7 +52,7 @@ from deskhand.vision.dialects.common import (
     replay,
     resized_space,
 )
-from deskhand.vision.dialects.ui_tars_grammar import Call, answer_end, read_calls, split_answer
+from deskhand.vision.dialects.ui_tars_grammar import Call, read_calls, reply_end, split_reply
 
 SYSTEM = "You are a helpful assistant."
 
@@ -125,9 +125,9 @@ class UiTarsDialect:
     def repair(self, conversation: Conversation, raw: str, problem: str) -> Conversation:
         return repaired(conversation, raw, problem, REMINDER)
 
-    def answer_end(self, partial: str) -> int | None:
+    def reply_end(self, partial: str) -> int | None:
         """Where a complete answer ends (for the model's early stop); see ``ui_tars_grammar``."""
-        return answer_end(partial)
+        return reply_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         return guarded(raw, lambda: self._parse(raw, observation))
@@ -135,7 +135,7 @@ class UiTarsDialect:
     def _parse(self, raw: str, observation: Observation) -> Decision:
         image_size = observation.geometry.image_size
         space = self.model_space(image_size)
-        thought, section = split_answer(raw)
+        thought, section = split_reply(raw)
 
         def point(text: str, what: str) -> ImagePoint:
             return _point(text, what, space, image_size)

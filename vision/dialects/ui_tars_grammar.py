@@ -45,7 +45,7 @@ class Call:
     args: dict[str, str]
 
 
-def split_answer(raw: str) -> tuple[str, str]:
+def split_reply(raw: str) -> tuple[str, str]:
     """Split an answer into (thought, action section); reject one without ``Action:``."""
     text = _FENCE_LINE.sub("", _NOISE.sub("", raw)).strip()
     if not text:
@@ -77,7 +77,7 @@ _ENDS_TASK = frozenset({"finished", "finish", "call_user"})
 _NAME_SO_FAR = re.compile(r"[A-Za-z_]\w*[ \t]*")
 
 
-def answer_end(partial: str) -> int | None:
+def reply_end(partial: str) -> int | None:
     """Where a complete answer ends in a partial one, or None while more may belong to it.
 
     Complete means: an ``Action:`` section with at least one whole call, and then either

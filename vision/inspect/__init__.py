@@ -30,11 +30,11 @@ import time
 from dataclasses import replace
 from typing import Literal
 
+from deskhand.core.element_info import UNREADABLE_ROLE, ElementInfo
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.gui_rules import is_password_field, match_label
 from deskhand.core.observation import Observation
 from deskhand.core.ports import Inspector
-from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.inspect.atspi import AtspiInspector, enable_accessibility
 from deskhand.vision.inspect.ocr import FrameSource, OcrInspector
 from deskhand.vision.inspect.window import WindowInspector
@@ -65,10 +65,10 @@ class ChainInspector:
         for inspector in self.inspectors:
             inspector.prepare(observation)
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
-        answers: list[TargetInfo] = []
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
+        readings: list[ElementInfo] = []
         for inspector in self.inspectors:
-            second_opinion = any(a.label.strip() for a in answers)
+            second_opinion = any(a.label.strip() for a in readings)
             if second_opinion and not self._cross_checks(inspector, observation):
                 break
             started = time.monotonic()
@@ -83,18 +83,18 @@ class ChainInspector:
                 continue
             if _risky(found):
                 return found  # the riskier reading wins; no need to look further
-            answers.append(found)
-        if not answers:
+            readings.append(found)
+        if not readings:
             return None
-        labelled = [a for a in answers if a.label.strip()]
+        labelled = [a for a in readings if a.label.strip()]
         if not labelled:  # "text nobody could read" says more than a role without a label
-            return next((a for a in answers if a.role == UNREADABLE_ROLE), answers[0])
+            return next((a for a in readings if a.role == UNREADABLE_ROLE), readings[0])
         best = labelled[0]
-        if best is not answers[0] and not answers[0].label.strip():  # role from the tree, words from OCR
-            return TargetInfo(best.label, answers[0].role, best.source, answers[0].bounds or best.bounds)
+        if best is not readings[0] and not readings[0].label.strip():  # role from the tree, words from OCR
+            return ElementInfo(best.label, readings[0].role, best.source, readings[0].bounds or best.bounds)
         return best
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         """The first element an inspector finds focused, in the focused window if one
         names it (its class then names the application: the window manager knows which
         window has focus even when the tree's idea of the active window is stale)."""
@@ -111,8 +111,8 @@ class ChainInspector:
         return self.cross_check == "always"
 
 
-def _risky(target: TargetInfo) -> bool:
-    return match_label(target) is not None or is_password_field(target)
+def _risky(element: ElementInfo) -> bool:
+    return match_label(element) is not None or is_password_field(element)
 
 
 def default_inspector(

@@ -29,10 +29,10 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, ElementInfo
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.observation import Observation
-from deskhand.core.target import FOCUS_UNKNOWN_ROLE, TargetInfo
 
 __all__ = ["AtspiInspector", "enable_accessibility"]
 
@@ -87,7 +87,7 @@ class AtspiInspector:
         self.bus_address = bus_address
         self._conn: Any = None
         self._retry_at = 0.0  # after a failed connection, wait before trying again
-        self._cache: dict[tuple[str, int, int], TargetInfo | None] = {}
+        self._cache: dict[tuple[str, int, int], ElementInfo | None] = {}
         self._cache_id = ""
 
     # ------------------------------------------------------------------ public
@@ -95,7 +95,7 @@ class AtspiInspector:
     def prepare(self, observation: Observation) -> None:
         """Nothing to do ahead: the tree answers in tens of milliseconds."""
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         key = (observation.id, point.x, point.y)
         if observation.id != self._cache_id:
             self._cache, self._cache_id = {}, observation.id
@@ -103,7 +103,7 @@ class AtspiInspector:
             self._cache[key] = self._guarded(lambda deadline: self._at(point, deadline))
         return self._cache[key]
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         """What has the keyboard focus in the active window.
 
         Typing is judged by it (a password field asks first), so this walk gets a longer
@@ -129,8 +129,8 @@ class AtspiInspector:
     # ------------------------------------------------------------------ the walk
 
     def _guarded(
-        self, find: Any, *, budget: float | None = None, out_of_time: TargetInfo | None = None
-    ) -> TargetInfo | None:
+        self, find: Any, *, budget: float | None = None, out_of_time: ElementInfo | None = None
+    ) -> ElementInfo | None:
         if not sys.platform.startswith("linux") or time.monotonic() < self._retry_at:
             return None
         if self._conn is None:
@@ -142,7 +142,7 @@ class AtspiInspector:
                 return None
         allowed = self.budget if budget is None else budget
         try:
-            result: TargetInfo | None = find(time.monotonic() + allowed)
+            result: ElementInfo | None = find(time.monotonic() + allowed)
             return result
         except _OutOfTime:
             log.info("the accessibility tree did not answer within %.0f ms", allowed * 1000)
@@ -218,7 +218,7 @@ class AtspiInspector:
         """Every live application's top-level windows (see ``_app_windows``)."""
         return [window for _, window in self._app_windows(deadline)]
 
-    def _at(self, point: ScreenPoint, deadline: float) -> TargetInfo | None:
+    def _at(self, point: ScreenPoint, deadline: float) -> ElementInfo | None:
         hits: list[tuple[bool, Node]] = []
         for window in self._windows(deadline):
             try:
@@ -263,7 +263,7 @@ class AtspiInspector:
                 return child
         return None
 
-    def _describe(self, node: Node, deadline: float) -> TargetInfo:
+    def _describe(self, node: Node, deadline: float) -> ElementInfo:
         name = str(self._prop(node, "Name", deadline) or "")
         if not name.strip():
             name = str(self._prop(node, "Description", deadline) or "")
@@ -279,9 +279,9 @@ class AtspiInspector:
             raise
         except Exception:
             bounds = None
-        return TargetInfo(name, role, "accessibility", bounds)
+        return ElementInfo(name, role, "accessibility", bounds)
 
-    def _focused(self, deadline: float) -> TargetInfo | None:
+    def _focused(self, deadline: float) -> ElementInfo | None:
         """The focused element of the active window, with its application's name."""
         active = [
             (app, w) for app, w in self._app_windows(deadline) if _STATE_ACTIVE in self._states(w, deadline)
@@ -300,7 +300,7 @@ class AtspiInspector:
         return None
 
 
-_FOCUS_UNKNOWN = TargetInfo("", FOCUS_UNKNOWN_ROLE, "accessibility")
+_FOCUS_UNKNOWN = ElementInfo("", FOCUS_UNKNOWN_ROLE, "accessibility")
 
 
 class _OutOfTime(DeskhandError):

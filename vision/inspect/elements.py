@@ -203,10 +203,10 @@ class AtspiElements:
             if left <= 0:
                 raise _OutOfTime()
             reply = conn.receive(timeout=left)
-            answered = reply.header.fields.get(HeaderFields.reply_serial, -1)
-            if answered not in serials:
+            in_reply_to = reply.header.fields.get(HeaderFields.reply_serial, -1)
+            if in_reply_to not in serials:
                 continue  # a signal, or a reply to someone else's call
-            at = serials.pop(answered)
+            at = serials.pop(in_reply_to)
             if reply.header.message_type is MessageType.method_return:
                 results[at] = reply.body
         return results

@@ -38,10 +38,10 @@ from collections.abc import Callable
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from deskhand.core.element_info import UNREADABLE_ROLE, ElementInfo
 from deskhand.core.errors import CaptureFailed
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.observation import Observation
-from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.capture import Frame, grab_frame
 from deskhand.vision.imaging import from_bgra
 from deskhand.vision.inspect.prefetch import Prefetch
@@ -93,27 +93,27 @@ class OcrInspector:
         if self.prefetch_after is not None:
             self._prefetch = Prefetch(observation, self.prefetch_after, self._read_whole)
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         self._clicked = point
         found = self._phrase_at(point, observation)
-        return _target(found) if found is not None else None
+        return _element_info(found) if found is not None else None
 
-    def read_ahead(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def read_ahead(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         """What the finished read-ahead found at ``point`` -- no OCR run now (``None`` if the
         read is not done): a free second opinion after the accessibility tree answered."""
         if not self.read_ahead_done(observation) or self._prefetch is None:
             return None
         found = self._nearest(self._prefetch.take(0) or [], point)
-        return _target(found) if found is not None else None
+        return _element_info(found) if found is not None else None
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         """The words at the field last clicked -- focus is not visible in pixels, and typing
         usually goes where the last click went.  Only readable words (a "Password" label)."""
         point = self._clicked
         if point is None:
             return None
         found = self._phrase_at(point, observation)
-        return TargetInfo(found.text, "text", "ocr", found.bounds()) if found and found.readable else None
+        return ElementInfo(found.text, "text", "ocr", found.bounds()) if found and found.readable else None
 
     def version(self) -> str | None:
         """The tesseract version this inspector would run, or ``None`` if it cannot run one."""
@@ -252,7 +252,7 @@ class OcrInspector:
         return done.stdout.decode("utf-8", errors="replace")
 
 
-def _target(found: Phrase) -> TargetInfo:
+def _element_info(found: Phrase) -> ElementInfo:
     if not found.readable:
-        return TargetInfo("", UNREADABLE_ROLE, "ocr", found.bounds())
-    return TargetInfo(found.text, "text", "ocr", found.bounds())
+        return ElementInfo("", UNREADABLE_ROLE, "ocr", found.bounds())
+    return ElementInfo(found.text, "text", "ocr", found.bounds())

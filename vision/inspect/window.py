@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sys
 
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.observation import Observation
-from deskhand.core.target import TargetInfo
 from deskhand.vision.focus import focused_window
 
 __all__ = ["WindowInspector"]
@@ -26,16 +26,16 @@ class WindowInspector:
     def prepare(self, observation: Observation) -> None:
         """Nothing to read ahead: one window-manager query per lookup."""
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         return None
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         if not sys.platform.startswith("linux"):
             return None
         window = focused_window()
         if window is None:
             return None
-        return TargetInfo(
+        return ElementInfo(
             window.title,
             "window",
             "window",

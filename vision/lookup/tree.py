@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from deskhand.core.element_info import clean_label
 from deskhand.core.geometry import Rect, ScreenPoint
-from deskhand.core.target import clean_label
 from deskhand.vision.inspect.atspi import (
     _STATE_ACTIVE,
     _STATE_SHOWING,

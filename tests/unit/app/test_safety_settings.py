@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from deskhand.app.store.config import load_settings
-from deskhand.app.wiring import target_inspector
+from deskhand.app.wiring import element_inspector
 from deskhand.core.errors import UsageError
 from deskhand.core.policy import UNLOCKABLE_RULES
 
@@ -36,7 +36,7 @@ def test_bad_values_are_refused(tmp_path: Path, text: str) -> None:
 
 
 def test_target_checks_can_be_switched_off(tmp_path: Path) -> None:
-    assert target_inspector(load_settings(write(tmp_path, "inspect_targets = false\n"))) is None
+    assert element_inspector(load_settings(write(tmp_path, "inspect_targets = false\n"))) is None
     defaults = load_settings(write(tmp_path, ""))
     assert defaults.inspect_targets and defaults.model_wait_seconds == 20.0 and defaults.unlocked_rules == ()
 

@@ -1,16 +1,16 @@
-"""The self-test's pure parts: scoring presses against targets, the report, the guards."""
+"""The self-test's pure parts: scoring presses against buttons, the report, the guards."""
 
 from __future__ import annotations
 
 import pytest
 
 from deskhand.app.tray.self_test import (
+    BoardButton,
+    ButtonResult,
     ClickLog,
     DenyAll,
     PointerOnly,
     SelfTestReport,
-    Target,
-    TargetResult,
     score,
 )
 from deskhand.core.actions import Click, RunShell, TypeText
@@ -21,7 +21,7 @@ from deskhand.core.policy import assess
 from tests.fakes import GEOMETRY, FakeScreen, RecordingExecutor
 from tests.unit.app.audit_samples import record
 
-TARGET = Target("Apple", Rect(100, 200, 80, 40))  # centre (140, 220)
+BUTTON = BoardButton("Apple", Rect(100, 200, 80, 40))  # centre (140, 220)
 
 
 def steps(*model_ms: float) -> list:
@@ -33,7 +33,7 @@ def steps(*model_ms: float) -> list:
 
 
 def test_a_press_inside_the_button_is_a_hit_with_its_distance_from_the_centre() -> None:
-    result = score(TARGET, [(143, 224), (10, 10)], "finished", steps(800, 700))
+    result = score(BUTTON, [(143, 224), (10, 10)], "finished", steps(800, 700))
     assert result.hit
     assert result.clicked_at == (143, 224)
     assert result.error_px == pytest.approx(5.0)
@@ -42,27 +42,27 @@ def test_a_press_inside_the_button_is_a_hit_with_its_distance_from_the_centre() 
 
 
 def test_only_the_first_press_counts() -> None:
-    result = score(TARGET, [(10, 10), (140, 220)], "finished", [])
+    result = score(BUTTON, [(10, 10), (140, 220)], "finished", [])
     assert not result.hit
     assert result.error_px == pytest.approx(((130**2) + (210**2)) ** 0.5)
 
 
 def test_the_right_and_bottom_edges_are_outside() -> None:
-    assert not score(TARGET, [(180, 220)], "finished", []).hit
-    assert not score(TARGET, [(140, 240)], "finished", []).hit
-    assert score(TARGET, [(179, 239)], "finished", []).hit
+    assert not score(BUTTON, [(180, 220)], "finished", []).hit
+    assert not score(BUTTON, [(140, 240)], "finished", []).hit
+    assert score(BUTTON, [(179, 239)], "finished", []).hit
 
 
 def test_no_press_is_a_miss_without_an_error_distance() -> None:
-    result = score(TARGET, [], "gave_up", [])
+    result = score(BUTTON, [], "gave_up", [])
     assert (result.hit, result.error_px, result.clicked_at) == (False, None, None)
 
 
 def test_report_summary() -> None:
     results = (
-        TargetResult("A", True, (1, 1), 2.0, "finished", (1000.0, 1200.0), (900.0, 1100.0)),
-        TargetResult("B", True, (1, 1), 4.0, "finished", (1400.0,), (1300.0,)),
-        TargetResult("C", False, None, None, "gave_up", (1000.0,), (900.0,)),
+        ButtonResult("A", True, (1, 1), 2.0, "finished", (1000.0, 1200.0), (900.0, 1100.0)),
+        ButtonResult("B", True, (1, 1), 4.0, "finished", (1400.0,), (1300.0,)),
+        ButtonResult("C", False, None, None, "gave_up", (1000.0,), (900.0,)),
     )
     report = SelfTestReport(model="m", results=results, planned=3)
     assert report.hits == 2

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from deskhand.core.elements import Element, SeenElement, element_point, listing, numbered
 from deskhand.core.geometry import ImageBox, ImagePoint, ModelSpace, Rect, ScreenGeometry, Size, through_crop
-from deskhand.core.grounding import GroundingOptions, snap_target, zoom_reason, zoom_region
+from deskhand.core.grounding import GroundingOptions, snap_to_element, zoom_reason, zoom_region
 
 SCREEN = ScreenGeometry(image_size=Size(1316, 728), screen_rect=Rect(0, 0, 2560, 1440))
 OPTIONS = GroundingOptions()
@@ -29,11 +29,11 @@ def test_box_distances_inside_and_outside() -> None:
 
 def test_snap_only_when_exactly_one_element_is_that_close() -> None:
     a, b = el(1, 100, 100, 160, 110), el(2, 100, 116, 160, 126)
-    assert snap_target(ImagePoint(x=130, y=112), [a, b], 4) is None  # 2 below a, 4 above b: both close
-    assert snap_target(ImagePoint(x=130, y=112), [a, b], 3) is a  # only a is within 3
-    assert snap_target(ImagePoint(x=130, y=113), [a, b], 3) is None  # 3 from each: ambiguous
-    assert snap_target(ImagePoint(x=300, y=300), [a, b], 4) is None  # nothing near
-    assert snap_target(ImagePoint(x=130, y=105), [a], 4) is None  # deep inside: 5 from every side
+    assert snap_to_element(ImagePoint(x=130, y=112), [a, b], 4) is None  # 2 below a, 4 above b: both close
+    assert snap_to_element(ImagePoint(x=130, y=112), [a, b], 3) is a  # only a is within 3
+    assert snap_to_element(ImagePoint(x=130, y=113), [a, b], 3) is None  # 3 from each: ambiguous
+    assert snap_to_element(ImagePoint(x=300, y=300), [a, b], 4) is None  # nothing near
+    assert snap_to_element(ImagePoint(x=130, y=105), [a], 4) is None  # deep inside: 5 from every side
 
 
 def test_zoom_reasons() -> None:

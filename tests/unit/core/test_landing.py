@@ -11,13 +11,13 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from deskhand.core.actions import Action
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
-from deskhand.core.inspection import find_target
+from deskhand.core.inspection import find_element
 from deskhand.core.landing import landing_points, lands_at, pointer_path
 from deskhand.core.observation import Observation
 from deskhand.core.repeat_guard import RepeatGuard
-from deskhand.core.step_log import screen_target
-from deskhand.core.target import TargetInfo
+from deskhand.core.step_log import landing_point
 
 GEOMETRY = ScreenGeometry(image_size=Size(1000, 500), screen_rect=Rect(1920, 100, 2000, 1000))
 _ACTION: TypeAdapter[Action] = TypeAdapter(Action)
@@ -37,11 +37,11 @@ class _Recording:
 
     def prepare(self, observation: Observation) -> None: ...
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         self.asked.append(point)
-        return TargetInfo(label=f"{point.x},{point.y}", role="list item", source="a11y")
+        return ElementInfo(label=f"{point.x},{point.y}", role="list item", source="a11y")
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         return None
 
 
@@ -61,9 +61,9 @@ def test_each_pointer_action_lands_on_its_points_in_order() -> None:
 
 def test_a_drag_is_judged_where_it_grabs_and_recorded_where_it_lands() -> None:
     inspector = _Recording()
-    target = find_target(inspector, DRAG, _observation())
+    target = find_element(inspector, DRAG, _observation())
     assert inspector.asked == [START] and target is not None and target.label == "2120,200"
-    assert screen_target(DRAG, GEOMETRY) == [END.x, END.y]
+    assert landing_point(DRAG, GEOMETRY) == [END.x, END.y]
     assert lands_at(DRAG) == ImagePoint(x=500, y=250)  # the marker: image space, no round trip
 
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from deskhand.core.approval import UserAnswer
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.errors import ModelError, ModelRejected, ServerUnreachable
 from deskhand.core.faults import LAST_TRY, PauseAndRetry
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus, run_task
 from deskhand.core.observation import Completion, Conversation, Observation
-from deskhand.core.target import TargetInfo
 from tests.fakes import (
     FakeApprover,
     FakeModel,
@@ -25,14 +25,14 @@ from tests.fakes import (
 
 CLICK = {"kind": "click", "at": {"x": 658, "y": 364}}  # (960, 540) on the 1080p screen
 FINISH = {"kind": "finish", "summary": "all done"}
-DELETE = TargetInfo("Delete account", "push button", "accessibility")
-PASSWORD = TargetInfo("", "password text", "accessibility")
+DELETE = ElementInfo("Delete account", "push button", "accessibility")
+PASSWORD = ElementInfo("", "password text", "accessibility")
 
 
 @dataclass
 class FakeInspector:
-    at_point: TargetInfo | None = None
-    with_focus: TargetInfo | None = None
+    at_point: ElementInfo | None = None
+    with_focus: ElementInfo | None = None
     fail: bool = False
     points: list[ScreenPoint] = field(default_factory=list)
     prepared: list[str] = field(default_factory=list)
@@ -41,13 +41,13 @@ class FakeInspector:
     def prepare(self, observation: Observation) -> None:
         self.prepared.append(observation.id)
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         self.points.append(point)
         if self.fail:
             raise RuntimeError("the accessibility bus went away")
         return self.at_point
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         self.focus_asked += 1
         return self.with_focus
 
@@ -71,7 +71,7 @@ def test_a_click_on_a_risky_button_asks_and_the_question_names_the_button() -> N
 
 
 def test_a_harmless_target_runs_without_asking() -> None:
-    inspector = FakeInspector(at_point=TargetInfo("Open recent", "push button", "ocr"))
+    inspector = FakeInspector(at_point=ElementInfo("Open recent", "push button", "ocr"))
     parts, p = make_parts([reply(CLICK), reply(FINISH)], inspector=inspector)
     assert run_task("cancel", parts).status is TaskStatus.FINISHED
     assert p["approver"].asked == []  # type: ignore[attr-defined]

@@ -9,17 +9,17 @@ from __future__ import annotations
 import pytest
 
 from deskhand.core.actions import Click, Drag, Hotkey, MouseButton, RunShell, Scroll, TypeText
+from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, UNREADABLE_ROLE, ElementInfo, clean_label
 from deskhand.core.geometry import ImagePoint, Rect
 from deskhand.core.gui_rules import Reach, match_label, typing_reaches
 from deskhand.core.policy import assess
-from deskhand.core.target import FOCUS_UNKNOWN_ROLE, UNREADABLE_ROLE, TargetInfo, clean_label
 from deskhand.core.verdict import Level
 
 P = ImagePoint(x=10, y=10)
 
 
-def button(label: str, role: str = "push button", source: str = "accessibility") -> TargetInfo:
-    return TargetInfo(label, role, source, Rect(0, 0, 80, 20))  # type: ignore[arg-type]
+def button(label: str, role: str = "push button", source: str = "accessibility") -> ElementInfo:
+    return ElementInfo(label, role, source, Rect(0, 0, 80, 20))  # type: ignore[arg-type]
 
 
 RISKY = [
@@ -64,7 +64,7 @@ def test_menus_only_navigate() -> None:
 
 
 def test_ocr_targets_count_too() -> None:
-    verdict = assess(Click(at=P), TargetInfo("Delete account", "text", "ocr"))
+    verdict = assess(Click(at=P), ElementInfo("Delete account", "text", "ocr"))
     assert verdict.level is Level.CONFIRM and '"Delete account" (text)' in verdict.reason
 
 
@@ -84,16 +84,16 @@ def test_enter_or_space_on_a_focused_risky_button_asks() -> None:
 @pytest.mark.parametrize(
     ("target", "level"),
     [
-        (TargetInfo("", "password text", "accessibility"), Level.CONFIRM),
-        (TargetInfo("Password", "password text", "accessibility"), Level.CONFIRM),
-        (TargetInfo("Password", "text", "accessibility"), Level.CONFIRM),  # Qt's role name for it
-        (TargetInfo("Passwort", "text", "ocr"), Level.CONFIRM),
-        (TargetInfo("PIN", "text", "ocr"), Level.CONFIRM),
-        (TargetInfo("Name", "text", "accessibility"), Level.AUTO),
-        (TargetInfo("Forgot password?", "link", "accessibility"), Level.AUTO),
+        (ElementInfo("", "password text", "accessibility"), Level.CONFIRM),
+        (ElementInfo("Password", "password text", "accessibility"), Level.CONFIRM),
+        (ElementInfo("Password", "text", "accessibility"), Level.CONFIRM),  # Qt's role name for it
+        (ElementInfo("Passwort", "text", "ocr"), Level.CONFIRM),
+        (ElementInfo("PIN", "text", "ocr"), Level.CONFIRM),
+        (ElementInfo("Name", "text", "accessibility"), Level.AUTO),
+        (ElementInfo("Forgot password?", "link", "accessibility"), Level.AUTO),
     ],
 )
-def test_typing_into_password_fields_asks(target: TargetInfo, level: Level) -> None:
+def test_typing_into_password_fields_asks(target: ElementInfo, level: Level) -> None:
     verdict = assess(TypeText(text="hunter2"), target)
     assert verdict.level is level
     if level is Level.CONFIRM:
@@ -101,7 +101,7 @@ def test_typing_into_password_fields_asks(target: TargetInfo, level: Level) -> N
 
 
 def test_typing_where_the_tree_did_not_say_in_time_what_has_focus_asks() -> None:
-    unknown = TargetInfo("", FOCUS_UNKNOWN_ROLE, "accessibility", app="python3")
+    unknown = ElementInfo("", FOCUS_UNKNOWN_ROLE, "accessibility", app="python3")
     verdict = assess(TypeText(text="hunter2"), unknown)
     assert verdict.level is Level.CONFIRM and verdict.rules == ("gui-focus-unknown",)
     assert "could not tell in time" in verdict.reason
@@ -131,11 +131,11 @@ def test_hostile_labels_are_quoted_short_and_on_one_line() -> None:
 
 
 def test_text_that_could_not_be_read_under_a_click_asks_and_says_so() -> None:
-    unreadable = TargetInfo("", UNREADABLE_ROLE, "ocr", Rect(940, 487, 34, 11))
+    unreadable = ElementInfo("", UNREADABLE_ROLE, "ocr", Rect(940, 487, 34, 11))
     verdict = assess(Click(at=P), unreadable)
     assert verdict.level is Level.CONFIRM and verdict.rules == ("gui-unreadable",)
     assert "could not read what is under the click" in verdict.reason
     assert "could not read what is under the drag" in assess(Drag(start=P, end=P), unreadable).reason
     assert assess(Click(at=P, button=MouseButton.RIGHT), unreadable).level is Level.AUTO  # opens a menu
     assert assess(TypeText(text="hello"), unreadable).level is Level.AUTO
-    assert assess(Click(at=P), TargetInfo("", "text", "ocr")).level is Level.AUTO  # blank: nothing read
+    assert assess(Click(at=P), ElementInfo("", "text", "ocr")).level is Level.AUTO  # blank: nothing read

@@ -6,13 +6,13 @@ import math
 from dataclasses import dataclass, field, replace
 
 from deskhand.core.actions import Click
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.elements import SeenElement
 from deskhand.core.geometry import Grid, Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.grounding import GroundingOptions
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
 from deskhand.core.refine import ZOOM_PROMPT, Refiner
-from deskhand.core.target import TargetInfo
 from deskhand.core.trace import StepRecord
 from tests.fakes import FakeModel, FakeScreen, make_parts, reply
 
@@ -147,15 +147,15 @@ def test_the_zoom_prompt_names_the_action_and_the_factor() -> None:
 class FakeInspector:
     """Answers every point with one target (what the accessibility tree or OCR found)."""
 
-    found: TargetInfo
+    found: ElementInfo
 
     def prepare(self, observation: Observation) -> None:
         return None
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         return self.found
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         return None
 
 
@@ -163,7 +163,7 @@ def test_without_a_list_the_accessibility_trees_small_element_asks_for_a_zoom_bu
     for source, zooms in (("accessibility", 1), ("ocr", 0)):
         zoomer = FakeZoomer()
         refiner = Refiner(GroundingOptions(elements=False), zoomer=zoomer)
-        inspector = FakeInspector(TargetInfo("Apply", "push button", source, APPLY))  # type: ignore[arg-type]
+        inspector = FakeInspector(ElementInfo("Apply", "push button", source, APPLY))  # type: ignore[arg-type]
         answers = [reply({"kind": "click", "at": {"x": 660, "y": 352}}), reply(FINISH), reply(FINISH)]
         parts, pieces = make_parts([], model=FakeModel(answers), screen=FakeScreen(SCREEN), refiner=refiner,
                                    inspector=inspector)  # fmt: skip

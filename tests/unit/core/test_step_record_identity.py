@@ -15,11 +15,11 @@ from pydantic import TypeAdapter
 
 from deskhand.core.actions import Action, Decision
 from deskhand.core.approval import UserAnswer
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import ExecResult, Executed
 from deskhand.core.step_log import StepLog
-from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level, Verdict
 
 STEPS = 6_500
@@ -80,13 +80,13 @@ def _record_json(rng: random.Random, number: int) -> str:
     log = StepLog(number, "qwen3-vl:8b", "qwen3", _Clock(), secrets=secrets)
     observation = Observation(f"obs-{number}", b"", "image/jpeg", geometry, capture_ms=3.5, encode_ms=1.25)
     log.observed(observation)
-    log.answered(Completion(text=f"raw {number}", model_ms=12.5, prompt_tokens=number, output_tokens=7))
+    log.replied(Completion(text=f"raw {number}", model_ms=12.5, prompt_tokens=number, output_tokens=7))
     actions = tuple(_action(rng, geometry.image_size) for _ in range(rng.randint(1, 3)))
     log.decided(Decision(thought=f"thought {number} hunter2", actions=actions))
     for action in actions:
         level = rng.choice(list(Level))
         answer = rng.choice([None, *UserAnswer])
-        target = rng.choice([None, TargetInfo(label="OK", role="push button", source="a11y")])
+        target = rng.choice([None, ElementInfo(label="OK", role="push button", source="a11y")])
         log.judged(action, Verdict(level=level, reason=f"because {level.value}"), answer, target)
         log.outcome(Executed(action=action, result=ExecResult(feedback=rng.choice(["", "exit 0: hunter2"]))))
     return log.record(observation, started=rng.random() < 0.1).model_dump_json()

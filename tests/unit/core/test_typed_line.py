@@ -14,21 +14,21 @@ import pytest
 
 from deskhand.core.actions import Action, Click, Hotkey, TypeText
 from deskhand.core.approval import UserAnswer
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import ImagePoint
 from deskhand.core.gui_rules import Reach, typing_reaches
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
 from deskhand.core.policy import assess
-from deskhand.core.target import TargetInfo
 from deskhand.core.typed_line import Line, TypedLines, sends_line
 from deskhand.core.verdict import Level, Verdict
 from tests.fakes import FakeApprover, make_parts, reply
 
-XTERM = TargetInfo("user@host: ~", "window", "window", app="xterm", window="x11:0x1")
-XTERM_2 = TargetInfo("user@host: /tmp", "window", "window", app="xterm", window="x11:0x2")
-VTE = TargetInfo("Terminal", "terminal", "accessibility", app="gnome-terminal-server", window="x11:0x3")
-NAME_FIELD = TargetInfo("", "text", "accessibility", app="mousepad", window="x11:0x4")  # Save As "Name"
-BROWSER_FIELD = TargetInfo("", "entry", "accessibility", app="firefox", window="x11:0x5")
+XTERM = ElementInfo("user@host: ~", "window", "window", app="xterm", window="x11:0x1")
+XTERM_2 = ElementInfo("user@host: /tmp", "window", "window", app="xterm", window="x11:0x2")
+VTE = ElementInfo("Terminal", "terminal", "accessibility", app="gnome-terminal-server", window="x11:0x3")
+NAME_FIELD = ElementInfo("", "text", "accessibility", app="mousepad", window="x11:0x4")  # Save As "Name"
+BROWSER_FIELD = ElementInfo("", "entry", "accessibility", app="firefox", window="x11:0x5")
 KEYS_OF = {" ": ("space",), "~": ("shift", "`"), "\n": ("enter",), "D": ("shift", "d")}
 
 
@@ -37,7 +37,7 @@ def keys(text: str) -> list[Hotkey]:
     return [Hotkey(keys=KEYS_OF.get(c, (c,))) for c in text]
 
 
-def judge_in_turn(actions: list[Action], target: TargetInfo | None) -> list[Verdict]:
+def judge_in_turn(actions: list[Action], target: ElementInfo | None) -> list[Verdict]:
     """Each action judged as the step judges it, and followed unless blocked (as if the user
     said yes to whatever asked)."""
     lines, verdicts = TypedLines(), []
@@ -121,12 +121,12 @@ def test_what_sends_the_line(chord: tuple[str, ...], sends: bool) -> None:
         (VTE, Reach.TERMINAL),  # by accessibility role
         (NAME_FIELD, Reach.FIELD),
         (BROWSER_FIELD, Reach.UNKNOWN),  # a web page's field may be a terminal
-        (TargetInfo("", "window", "window", app="mousepad"), Reach.UNKNOWN),  # the window only
-        (TargetInfo("Name", "text", "ocr"), Reach.UNKNOWN),
+        (ElementInfo("", "window", "window", app="mousepad"), Reach.UNKNOWN),  # the window only
+        (ElementInfo("Name", "text", "ocr"), Reach.UNKNOWN),
         (None, Reach.UNKNOWN),
     ],
 )
-def test_only_a_terminal_or_the_unknown_runs_what_is_typed(target: TargetInfo | None, reach: Reach) -> None:
+def test_only_a_terminal_or_the_unknown_runs_what_is_typed(target: ElementInfo | None, reach: Reach) -> None:
     assert typing_reaches(target) is reach
 
 
@@ -134,7 +134,7 @@ def test_only_a_terminal_or_the_unknown_runs_what_is_typed(target: TargetInfo | 
 
 
 @pytest.mark.parametrize("target", [XTERM, VTE, None])
-def test_split_typing_is_judged_as_the_line_it_sends(target: TargetInfo | None) -> None:
+def test_split_typing_is_judged_as_the_line_it_sends(target: ElementInfo | None) -> None:
     first, second = judge_in_turn([TypeText(text="r"), TypeText(text="m -rf ~/Documents\n")], target)
     assert first.level is Level.AUTO
     assert second.level is Level.BLOCK, second
@@ -214,16 +214,16 @@ def test_a_file_chooser_is_not_a_terminal() -> None:
 class Focus:
     """An inspector whose keyboard focus the test moves."""
 
-    target: TargetInfo | None
+    target: ElementInfo | None
     asked: list[str] = field(default_factory=list)
 
     def prepare(self, observation: Observation) -> None:
         return None
 
-    def inspect(self, point: object, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: object, observation: Observation) -> ElementInfo | None:
         return None
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         self.asked.append(observation.id)
         return self.target
 

@@ -81,7 +81,7 @@ def test_model_to_image_and_back_within_one_pixel(name: str, size: Size, fx: flo
         assert abs(back_x - model.x) <= 1 + 1e-9 and abs(back_y - model.y) <= 1 + 1e-9
 
 
-def answer(name: str, x: int, y: int) -> str:
+def reply(name: str, x: int, y: int) -> str:
     if name == "ui-tars":
         return f"Thought: click it\nAction: click(point='<point>{x} {y}</point>')"
     if name == "json":
@@ -102,7 +102,7 @@ def test_a_target_survives_the_model_writing_whole_numbers(
     target_x, target_y = fx * (size.width - 1), fy * (size.height - 1)
     written_x, written_y = round(target_x * ew / size.width), round(target_y * eh / size.height)
 
-    parsed = dialect.parse(answer(name, written_x, written_y), observation(size))
+    parsed = dialect.parse(reply(name, written_x, written_y), observation(size))
 
     assert isinstance(parsed, Decision), getattr(parsed, "problem", parsed)
     (click,) = parsed.actions
@@ -120,14 +120,14 @@ def test_points_outside_the_frame_are_refused_not_clamped(
     dialect = dialect_for("m", override=name)
     ew, eh = dialect.model_space(size).extent
     x, y = (ew + overshoot, 0) if axis == "x" else (0, eh + overshoot)
-    parsed = dialect.parse(answer(name, x, y), observation(size))
+    parsed = dialect.parse(reply(name, x, y), observation(size))
     assert isinstance(parsed, Unparseable)
     assert "outside the screen" in parsed.problem
 
 
 def test_hd_shot_sent_as_is_maps_through_the_resized_frame() -> None:
     dialect = dialect_for("m", override="qwen2.5-vl")
-    parsed = dialect.parse(answer("qwen2.5-vl", 1316, 728), observation(Size(1920, 1080)))
+    parsed = dialect.parse(reply("qwen2.5-vl", 1316, 728), observation(Size(1920, 1080)))
     assert isinstance(parsed, Decision)
     (click,) = parsed.actions
     assert isinstance(click, Click)

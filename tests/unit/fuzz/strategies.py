@@ -50,7 +50,7 @@ num_text = numbers.map(lambda n: repr(n) if isinstance(n, float) else str(n))
 
 
 @st.composite
-def ui_tars_answers(draw: st.DrawFn) -> str:
+def ui_tars_replies(draw: st.DrawFn) -> str:
     x, y = draw(num_text), draw(num_text)
     verb = draw(st.sampled_from(["click", "left_double", "right_single", "drag", "hover", "scroll", "type"]))
     form = draw(
@@ -72,7 +72,7 @@ def ui_tars_answers(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def qwen_answers(draw: st.DrawFn) -> str:
+def qwen_replies(draw: st.DrawFn) -> str:
     coordinate = draw(st.lists(numbers, min_size=0, max_size=3) | st.text(max_size=10))
     action = draw(
         st.sampled_from(
@@ -97,7 +97,7 @@ def qwen_answers(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def json_answers(draw: st.DrawFn) -> str:
+def json_replies(draw: st.DrawFn) -> str:
     point = {"x": draw(numbers), "y": draw(numbers)}
     action = draw(
         st.sampled_from(

@@ -13,9 +13,9 @@ from deskhand.core.geometry import ImagePoint
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import Unparseable
 from deskhand.vision.dialects import DIALECT_NAMES, dialect_for
-from tests.unit.fuzz.strategies import garbage, json_answers, observations, qwen_answers, ui_tars_answers
+from tests.unit.fuzz.strategies import garbage, json_replies, observations, qwen_replies, ui_tars_replies
 
-answers = st.one_of(st.text(), garbage, ui_tars_answers(), qwen_answers(), json_answers())
+answers = st.one_of(st.text(), garbage, ui_tars_replies(), qwen_replies(), json_replies())
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskhand.core.actions import RunShell, TypeText
+from deskhand.core.element_info import ElementInfo
 from deskhand.core.gui_rules import match_label
 from deskhand.core.policy import assess
 from deskhand.core.shellrisk import classify_command
-from deskhand.core.target import TargetInfo
 from deskhand.core.verdict import Level
 from tests.unit.fuzz.strategies import shell_soup, wrapped_dangerous
 
@@ -37,7 +37,7 @@ def check_total(command: str) -> None:
         assess(RunShell(command=command[:4000]))
     if command:
         assess(TypeText(text=command[:10_000]))
-    match_label(TargetInfo(command, "push button", "ocr"))
+    match_label(ElementInfo(command, "push button", "ocr"))
 
 
 @QUICK

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from deskhand.core.element_info import UNREADABLE_ROLE, ElementInfo
 from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.observation import Observation
-from deskhand.core.target import UNREADABLE_ROLE, TargetInfo
 from deskhand.vision.inspect import ChainInspector, OcrInspector
 
 OBS = Observation(
@@ -18,39 +18,39 @@ OBS = Observation(
     0,
 )
 POINT = ScreenPoint(x=10, y=10)
-HARMLESS = TargetInfo("Open", "push button", "accessibility")
-RISKY_PIXELS = TargetInfo("Delete account", "text", "ocr")
+HARMLESS = ElementInfo("Open", "push button", "accessibility")
+RISKY_PIXELS = ElementInfo("Delete account", "text", "ocr")
 
 
 @dataclass
 class Tree:
-    answer: TargetInfo | None
+    answer: ElementInfo | None
     prepared: list[str] = field(default_factory=list)
 
     def prepare(self, observation: Observation) -> None:
         self.prepared.append(observation.id)
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         return self.answer
 
-    def focused(self, observation: Observation) -> TargetInfo | None:
+    def focused(self, observation: Observation) -> ElementInfo | None:
         return self.answer
 
 
 class Pixels(OcrInspector):
-    def __init__(self, answer: TargetInfo | None, *, ready: bool) -> None:
+    def __init__(self, answer: ElementInfo | None, *, ready: bool) -> None:
         super().__init__(prefetch_after=None)
         self.answer, self.ready, self.asked, self.read = answer, ready, 0, 0
 
     def read_ahead_done(self, observation: Observation) -> bool:
         return self.ready
 
-    def inspect(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def inspect(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         self.asked += 1
         self.read += 1  # an OCR run of its own
         return self.answer
 
-    def read_ahead(self, point: ScreenPoint, observation: Observation) -> TargetInfo | None:
+    def read_ahead(self, point: ScreenPoint, observation: Observation) -> ElementInfo | None:
         self.asked += 1
         return self.answer if self.ready else None
 
@@ -73,14 +73,14 @@ def test_no_tree_answer_means_ocr_reads_it_whatever_it_costs() -> None:
     slow = Pixels(RISKY_PIXELS, ready=False)
     assert ChainInspector(Tree(None), slow).inspect(POINT, OBS) == RISKY_PIXELS
     unlabelled = ChainInspector(
-        Tree(TargetInfo("", "password text", "accessibility")), Pixels(None, ready=False)
+        Tree(ElementInfo("", "password text", "accessibility")), Pixels(None, ready=False)
     )
-    assert unlabelled.inspect(POINT, OBS) == TargetInfo("", "password text", "accessibility")
+    assert unlabelled.inspect(POINT, OBS) == ElementInfo("", "password text", "accessibility")
 
 
 def test_a_risky_tree_answer_needs_no_second_opinion() -> None:
     pixels = Pixels(HARMLESS, ready=True)
-    risky = TargetInfo("Pay now", "push button", "accessibility")
+    risky = ElementInfo("Pay now", "push button", "accessibility")
     assert ChainInspector(Tree(risky), pixels).inspect(POINT, OBS) == risky and pixels.asked == 0
 
 
@@ -91,10 +91,10 @@ def test_prepare_reaches_every_inspector() -> None:
 
 
 def test_text_nobody_could_read_says_more_than_a_role_without_a_label() -> None:
-    unreadable = TargetInfo("", UNREADABLE_ROLE, "ocr")
-    blank_button = TargetInfo("", "push button", "accessibility")
+    unreadable = ElementInfo("", UNREADABLE_ROLE, "ocr")
+    blank_button = ElementInfo("", "push button", "accessibility")
     assert (
         ChainInspector(Tree(blank_button), Pixels(unreadable, ready=False)).inspect(POINT, OBS) == unreadable
     )
-    named = TargetInfo("Open", "push button", "accessibility")  # the tree's label is the better word
+    named = ElementInfo("Open", "push button", "accessibility")  # the tree's label is the better word
     assert ChainInspector(Tree(named), Pixels(unreadable, ready=True)).inspect(POINT, OBS) == named

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from deskhand.core.actions import Click, TypeText
+from deskhand.core.element_info import UNREADABLE_ROLE
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.observation import Observation
 from deskhand.core.policy import assess
-from deskhand.core.target import UNREADABLE_ROLE
 from deskhand.core.verdict import Level
 from deskhand.vision.capture import Frame
 from deskhand.vision.inspect.ocr import OcrInspector

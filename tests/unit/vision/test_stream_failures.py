@@ -1,8 +1,8 @@
 """A stream's raw failures are put into words even though they are DeskhandErrors now.
 
-``AnswerCut``, ``AnswerTooLong``, ``FirstTokenTimeout`` and ``TotalTimeout`` derive from
+``ReplyCut``, ``ReplyTooLong``, ``FirstTokenTimeout`` and ``TotalTimeout`` derive from
 ``StreamFailure`` (a ``DeskhandError``); the handlers that pass DeskhandErrors on unchanged
-(``read_answer``, both ``translate``) must still hand these to the backend's words, or a
+(``read_reply``, both ``translate``) must still hand these to the backend's words, or a
 user would read "the stream ended" with no model, server or advice in it.
 """
 
@@ -15,8 +15,8 @@ import pytest
 
 from deskhand.core.errors import ModelError, ModelRejected, Stopped
 from deskhand.vision import model_errors, openai_errors
-from deskhand.vision.model_errors import AnswerCut, AnswerTooLong, Attempt, FirstTokenTimeout, TotalTimeout
-from deskhand.vision.streaming import read_answer
+from deskhand.vision.model_errors import Attempt, FirstTokenTimeout, ReplyCut, ReplyTooLong, TotalTimeout
+from deskhand.vision.streaming import read_reply
 
 ATTEMPT = Attempt("Asked m on Ollama at http://h:1 for an answer", "http://h:1", "m", 5.0, 60.0)
 
@@ -25,8 +25,8 @@ def _read(chunks: Iterator[tuple[str, bool]]) -> str:
     def fail(exc: Exception, received: int) -> Exception:
         return model_errors.translate(exc, replace(ATTEMPT, received=received))
 
-    got = read_answer(
-        lambda: chunks, lambda chunk: chunk, should_stop=lambda: False, limit=600, answer_end=None,
+    got = read_reply(
+        lambda: chunks, lambda chunk: chunk, should_stop=lambda: False, limit=600, reply_end=None,
         cut="no done chunk",
         fail=fail,
     )  # fmt: skip
@@ -36,7 +36,7 @@ def _read(chunks: Iterator[tuple[str, bool]]) -> str:
 def test_a_cut_stream_reaches_the_user_in_words() -> None:
     with pytest.raises(ModelError) as caught:
         _read(iter([("Thought: click", False)]))
-    assert type(caught.value) is ModelError and isinstance(caught.value.__cause__, AnswerCut)
+    assert type(caught.value) is ModelError and isinstance(caught.value.__cause__, ReplyCut)
     assert str(caught.value).startswith(
         "Asked m on Ollama at http://h:1 for an answer, but the answer was cut"
     )
@@ -56,8 +56,8 @@ def test_an_error_already_in_words_passes_unchanged() -> None:
 @pytest.mark.parametrize(
     ("raw", "words", "kind"),
     [
-        (AnswerCut("the stream ended"), "was cut off before any text arrived (the stream ended)", ModelError),
-        (AnswerTooLong(100), "but the answer grew past 100 characters without ending", ModelRejected),
+        (ReplyCut("the stream ended"), "was cut off before any text arrived (the stream ended)", ModelError),
+        (ReplyTooLong(100), "but the answer grew past 100 characters without ending", ModelRejected),
         (FirstTokenTimeout(12.34), "but waited 12.3 s and no answer came", ModelError),
         (TotalTimeout(300), "but waited 300 s and the answer was still not finished", ModelError),
     ],

@@ -2,7 +2,7 @@
 
 The model says *where* to click; it does not get to say *what* is there.  An ``Inspector``
 (the port in ``deskhand.core.ports``, built in ``deskhand.vision.inspect``) asks the
-accessibility tree, or reads the screenshot with OCR, and hands the policy a ``TargetInfo``.  The policy matches risky words in its label
+accessibility tree, or reads the screenshot with OCR, and hands the policy an ``ElementInfo``.  The policy matches risky words in its label
 ("Delete account", "Pay now") and asks the user first.  The label is evidence the screen
 shows; it can raise a level, never lower one -- a button labelled "Cancel (safe, click me)"
 gets no favours.
@@ -16,9 +16,9 @@ from typing import Literal
 
 from deskhand.core.geometry import Rect
 
-__all__ = ["FOCUS_UNKNOWN_ROLE", "UNREADABLE_ROLE", "TargetInfo", "TargetSource", "clean_label"]
+__all__ = ["FOCUS_UNKNOWN_ROLE", "UNREADABLE_ROLE", "ElementInfo", "InspectedBy", "clean_label"]
 
-TargetSource = Literal["accessibility", "ocr", "window"]
+InspectedBy = Literal["accessibility", "ocr", "window"]
 # The role of a target whose pixels look like a label that no reader could read: the
 # label might be "Send", so the policy asks rather than call the click harmless.
 UNREADABLE_ROLE = "unreadable text"
@@ -30,7 +30,7 @@ MAX_LABEL = 80  # labels are screen text: keep what we repeat to the user short
 
 
 @dataclass(frozen=True, slots=True)
-class TargetInfo:
+class ElementInfo:
     """An on-screen element: its label, its role ("push button", "password text", ...),
     where the information came from, and its bounds in screen coordinates if known.
 
@@ -44,7 +44,7 @@ class TargetInfo:
 
     label: str
     role: str
-    source: TargetSource
+    source: InspectedBy
     bounds: Rect | None = None
     app: str = ""
     window: str = ""

@@ -1,6 +1,6 @@
 """A window of small buttons for the grounding benchmark: every click is logged with its button.
 
-Run: python -m bench.small_targets_app --log FILE.  24 buttons of 84x22 pixels in a 10-pt
+Run: python -m bench.small_elements_app --log FILE.  24 buttons of 84x22 pixels in a 10-pt
 font, 4 pixels apart vertically -- on a 2560x1440 screen sent as 1316x728 they are ~43x11
 image pixels, the size a fixed grounding error of a few image pixels misses.  The "ready"
 line gives each button's desktop rectangle; each "click" line names the button hit.

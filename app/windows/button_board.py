@@ -1,4 +1,4 @@
-"""The self-test's Qt side: a full-screen board of targets, and the run that drives it.
+"""The self-test's Qt side: a full-screen board of board_buttons, and the run that drives it.
 
 Why full screen and frameless: the model must see our buttons and nothing else that could
 be mistaken for them, and the corners of the screen are where grounding errors show (the
@@ -16,19 +16,19 @@ from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QMouseEvent, QScree
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from deskhand.app.store.config import Settings
-from deskhand.app.tray.self_test import LABELS, PLACES, ClickLog, SelfTestReport, Target, run_self_test
+from deskhand.app.tray.self_test import LABELS, PLACES, BoardButton, ClickLog, SelfTestReport, run_self_test
 from deskhand.app.windows.model_widgets import ServerJob
 from deskhand.core.geometry import Rect
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.capture import list_monitors
 from deskhand.vision.ollama_model import ProgressCallback
 
-__all__ = ["SelfTestRun", "TargetBoard"]
+__all__ = ["ButtonBoard", "SelfTestRun"]
 
 MARGIN = 6  # px between a corner button and the screen edge
 
 
-class TargetBoard(QWidget):
+class ButtonBoard(QWidget):
     """White, frameless, full-screen; labelled buttons at ``PLACES``; logs every press."""
 
     cancelled = Signal()
@@ -72,11 +72,13 @@ class TargetBoard(QWidget):
             button.setGeometry(x, y, size.width(), size.height())
         self.note.move((w - self.note.width()) // 2, h // 4)
 
-    def targets(self) -> list[Target]:
+    def board_buttons(self) -> list[BoardButton]:
         out = []
         for button in self.buttons:
             origin = button.mapToGlobal(button.rect().topLeft())
-            out.append(Target(button.text(), Rect(origin.x(), origin.y(), button.width(), button.height())))
+            out.append(
+                BoardButton(button.text(), Rect(origin.x(), origin.y(), button.width(), button.height()))
+            )
         return out
 
     def ready(self) -> bool:
@@ -105,10 +107,10 @@ class TargetBoard(QWidget):
 
 
 class SelfTestRun(QObject):
-    """Shows the board, runs the loop once per target off the GUI thread, reports.
+    """Shows the board, runs the loop once per button off the GUI thread, reports.
 
     ``finished`` carries a ``SelfTestReport``; ``failed`` a one-line message (server down,
-    model missing, no display).  ``progressed(index, total, label)`` before each target.
+    model missing, no display).  ``progressed(index, total, label)`` before each button.
     """
 
     finished = Signal(object)
@@ -118,7 +120,7 @@ class SelfTestRun(QObject):
     def __init__(self, settings: Settings, *, host: str, model: str, screen: QScreen | None = None) -> None:
         super().__init__()
         self.settings, self.host, self.model = settings, host, model
-        self.board = TargetBoard(screen)
+        self.board = ButtonBoard(screen)
         self.board.cancelled.connect(self.cancel)
         self.job: ServerJob | None = None
         self._clock = QElapsedTimer()
@@ -145,12 +147,12 @@ class SelfTestRun(QObject):
         QTimer.singleShot(300, self._run)  # let the window manager finish drawing it
 
     def _run(self) -> None:
-        targets, log = self.board.targets(), self.board.log
+        board_buttons, log = self.board.board_buttons(), self.board.log
         monitor = self.board.monitor_number()
 
         def work(report: ProgressCallback, should_stop: ShouldStop) -> object:
             return run_self_test(
-                targets,
+                board_buttons,
                 clicks=log.clicks,
                 set_current=log.set_current,
                 settings=self.settings,
@@ -158,7 +160,7 @@ class SelfTestRun(QObject):
                 model=self.model,
                 monitor=monitor,
                 should_stop=should_stop,
-                on_progress=lambda i, label: report(label, i, len(targets)),
+                on_progress=lambda i, label: report(label, i, len(board_buttons)),
             )
 
         job = self.job = ServerJob(work, None)

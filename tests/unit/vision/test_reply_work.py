@@ -1,6 +1,6 @@
 """Reading a long answer costs work in proportion to its length, and a runaway one is cut.
 
-The early-stop hook (a dialect's ``answer_end``) scans the whole answer so far each time it
+The early-stop hook (a dialect's ``reply_end``) scans the whole answer so far each time it
 looks, so looking after every piece of a long answer is quadratic: 1 MB in 12-character
 pieces took minutes.  These tests count the characters handed to the hook -- the work, not
 the time -- for the tester's two inputs: 1,000 tool calls (~100 KB) and 1 MB of text.
@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from deskhand.vision.dialects.qwen_blocks import answer_end
-from deskhand.vision.model_errors import AnswerTooLong
-from deskhand.vision.streaming import CHECK_EVERY_PIECE, MAX_ANSWER_CHARS, read_answer
+from deskhand.vision.dialects.qwen_blocks import reply_end
+from deskhand.vision.model_errors import ReplyTooLong
+from deskhand.vision.streaming import CHECK_EVERY_PIECE, MAX_REPLY_CHARS, read_reply
 
 PIECE = 12
 CALL = '<tool_call>{{"name": "computer_use", "arguments": {{"action": "left_click", "coordinate": [{i}, 20]}}}}</tool_call>\n'
@@ -26,7 +26,7 @@ def pieces(text: str) -> list[tuple[str, bool]]:
 
 
 class Counting:
-    """``answer_end`` with a tally of the characters it was handed."""
+    """``reply_end`` with a tally of the characters it was handed."""
 
     def __init__(self) -> None:
         self.calls = 0
@@ -35,7 +35,7 @@ class Counting:
     def __call__(self, partial: str) -> int | None:
         self.calls += 1
         self.chars += len(partial)
-        return answer_end(partial)
+        return reply_end(partial)
 
 
 def read(chunks: list[tuple[str, bool]], hook: Counting) -> str:
@@ -45,8 +45,8 @@ def read(chunks: list[tuple[str, bool]], hook: Counting) -> str:
     def fail(exc: Exception, received: int) -> Exception:
         return exc
 
-    got = read_answer(
-        open_stream, lambda chunk: chunk, should_stop=lambda: False, limit=600, answer_end=hook,
+    got = read_reply(
+        open_stream, lambda chunk: chunk, should_stop=lambda: False, limit=600, reply_end=hook,
         cut="cut", fail=fail,
     )  # fmt: skip
     assert got.scanned == hook.chars
@@ -55,7 +55,7 @@ def read(chunks: list[tuple[str, bool]], hook: Counting) -> str:
 
 def test_a_thousand_tool_calls_are_scanned_a_bounded_number_of_times_over() -> None:
     answer = "".join(CALL.format(i=i) for i in range(1000))
-    assert 90_000 < len(answer) < MAX_ANSWER_CHARS
+    assert 90_000 < len(answer) < MAX_REPLY_CHARS
     hook = Counting()
     assert read(pieces(answer), hook) == answer  # calls chained to the end: nothing cut early
     # Looking after every piece would hand over ~len(answer)**2 / (2 * PIECE) = 400 M characters.
@@ -65,10 +65,10 @@ def test_a_thousand_tool_calls_are_scanned_a_bounded_number_of_times_over() -> N
 
 def test_a_one_megabyte_answer_is_cut_at_the_cap_with_an_error() -> None:
     hook = Counting()
-    with pytest.raises(AnswerTooLong) as caught:
+    with pytest.raises(ReplyTooLong) as caught:
         read(pieces("x" * 1_000_000), hook)
-    assert str(caught.value) == f"the answer grew past {MAX_ANSWER_CHARS:,} characters without ending"
-    assert hook.chars <= CHECK_EVERY_PIECE**2 // PIECE + 6 * MAX_ANSWER_CHARS
+    assert str(caught.value) == f"the answer grew past {MAX_REPLY_CHARS:,} characters without ending"
+    assert hook.chars <= CHECK_EVERY_PIECE**2 // PIECE + 6 * MAX_REPLY_CHARS
 
 
 def test_a_short_answer_is_still_cut_at_the_first_piece_that_completes_it() -> None:

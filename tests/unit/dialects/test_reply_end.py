@@ -27,7 +27,7 @@ DONE_CALL = '<tool_call>\n{"name": "computer_use", "arguments": {"action": "term
 
 
 def end_of(dialect: object, text: str) -> int | None:
-    return dialect.answer_end(text)  # type: ignore[attr-defined, no-any-return]
+    return dialect.reply_end(text)  # type: ignore[attr-defined, no-any-return]
 
 
 def _parseable(case: Path) -> bool:
