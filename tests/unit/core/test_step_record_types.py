@@ -43,7 +43,7 @@ def _record() -> StepRecord:
     log = StepLog(1, "qwen3-vl:8b", "qwen3-vl", _Clock(), secrets=frozenset({SECRET}))
     observation = _observation()
     log.observed(observation)
-    log.answered(Completion(text=f"type {SECRET}", model_ms=5.0))
+    log.replied(Completion(text=f"type {SECRET}", model_ms=5.0))
     actions = (
         Click(at=ImagePoint(x=10, y=20)),
         TypeText(text=f"my password is {SECRET}"),
