@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
 
 from deskhand.core.actions import Action
 from deskhand.core.verdict import Verdict
@@ -14,6 +17,8 @@ __all__ = [
     "ExecResult",
     "Executed",
     "Failed",
+    "OutcomeEntry",
+    "OutcomeKind",
     "Repeated",
     "StepMemory",
     "StepOutcome",
@@ -88,6 +93,51 @@ class Repeated:
 
 
 StepOutcome = Executed | Declined | Failed | Repeated
+
+
+class OutcomeKind(Enum):
+    """What one part of a step's outcome says happened; the words say it to a person."""
+
+    EXECUTED = "executed"
+    DENIED = "denied"  # by the user
+    BLOCKED = "blocked"  # by the policy
+    FAILED = "failed"
+    REPEATED = "repeated"  # not done again (``RepeatGuard``)
+    DROPPED = "dropped"  # an action of the answer not run (``deskhand.core.between``)
+    ANSWERED = "answered"  # the user answered the model's question
+    TAKEN_OVER = "taken_over"  # the user took over the desktop
+    CONCLUDED = "concluded"  # how the step ended otherwise: finished, stopped, unparseable ...
+    STARTED = "started"  # the last action is executing (``STARTED``)
+    NOT_RUN = "not_run"  # approved, but it could not be put on record first (``NOT_RUN``)
+    NO_ACTION = "no_action"
+    INTERRUPTED = "interrupted"  # a crash cut the step short (read back by the audit log)
+    RECORDED = "recorded"  # read back from a stored record: its words as written
+
+
+class OutcomeEntry(BaseModel):
+    """One part of a step's outcome.  The record keeps a tuple of these; the writer joins
+    their words with "; " into the contract's ``outcome`` string (``StepRecord``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: OutcomeKind
+    words: str
+
+    @classmethod
+    def of(cls, outcome: StepOutcome) -> OutcomeEntry:
+        """The entry for what happened to one action."""
+        match outcome:
+            case Executed():
+                kind = OutcomeKind.EXECUTED
+            case Declined(blocked=True):
+                kind = OutcomeKind.BLOCKED
+            case Declined():
+                kind = OutcomeKind.DENIED
+            case Failed():
+                kind = OutcomeKind.FAILED
+            case Repeated():
+                kind = OutcomeKind.REPEATED
+        return cls(kind=kind, words=outcome.summary())
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from deskhand.core.gui_rules import is_password_field
 from deskhand.core.inspection import judge
 from deskhand.core.observation import Completion, Conversation, Observation
 from deskhand.core.outcome import (
-    NOT_RUN,
     Declined,
     Executed,
     Failed,
@@ -246,7 +245,7 @@ class Step:
             for journal in self.parts.journals:  # on record before it runs (a crash leaves STARTED)
                 journal.started(self.log.record(observation, started=True), observation)
         except DeskhandError:  # cannot record (a full disk): stop without acting
-            self.log.concluded(NOT_RUN)
+            self.log.not_run()
             self._record_if_possible(observation)
             raise
         try:

@@ -20,7 +20,15 @@ from deskhand.core.geometry import ScreenGeometry
 from deskhand.core.landing import landing_points
 from deskhand.core.memory import MemoryFact
 from deskhand.core.observation import Completion, Observation
-from deskhand.core.outcome import STARTED, Executed, StepOutcome, Unparseable
+from deskhand.core.outcome import (
+    NOT_RUN,
+    STARTED,
+    Executed,
+    OutcomeEntry,
+    OutcomeKind,
+    StepOutcome,
+    Unparseable,
+)
 from deskhand.core.ports import Clock
 from deskhand.core.trace import StepRecord, Timings
 from deskhand.core.verdict import Verdict
@@ -65,6 +73,10 @@ def _redacted_value(value: Any, secrets: Set[str]) -> Any:
     return value
 
 
+_STARTED = OutcomeEntry(kind=OutcomeKind.STARTED, words=STARTED)
+_NO_ACTION = OutcomeEntry(kind=OutcomeKind.NO_ACTION, words="no action")
+
+
 class StepLog:
     def __init__(
         self,
@@ -91,7 +103,7 @@ class StepLog:
         self.decision: Decision | None = None
         self.judged_actions: list[tuple[Action, Verdict, UserAnswer | None]] = []
         self.targets: list[str | None] = []
-        self.outcomes: list[str] = []
+        self.outcomes: list[OutcomeEntry] = []
         self.feedback_lines: list[str] = []
         self.tool_images: list[bytes] = []  # pictures tools returned, for the next turn
         self.prompt_tokens: int | None = None
@@ -131,7 +143,9 @@ class StepLog:
     def dropped_action(self, action: Action, reason: str) -> None:
         """``action`` of the answer was not run, because ``reason``; the model is told."""
         self.dropped.append({"action": action.model_dump(mode="json"), "reason": reason})
-        self.outcomes.append(f"{describe(action)} not run: {reason}")
+        self.outcomes.append(
+            OutcomeEntry(kind=OutcomeKind.DROPPED, words=f"{describe(action)} not run: {reason}")
+        )
         self.feedback_lines.append(f"{describe(action)} → not done: {reason}")
 
     def perceived(self, observation: Observation, ms: float) -> None:
@@ -165,24 +179,28 @@ class StepLog:
     def outcome(self, outcome: StepOutcome) -> None:
         if isinstance(outcome, Executed):
             self.tool_images.extend(outcome.result.images)
-        summary = outcome.summary()
-        self.outcomes.append(summary)
-        self.feedback_lines.append(f"{describe(outcome.action)} → {summary}")
+        entry = OutcomeEntry.of(outcome)
+        self.outcomes.append(entry)
+        self.feedback_lines.append(f"{describe(outcome.action)} → {entry.words}")
 
     def user_answered(self, answer: str) -> None:
-        self.outcomes.append("the user answered")
+        self.outcomes.append(OutcomeEntry(kind=OutcomeKind.ANSWERED, words="the user answered"))
         self.feedback_lines.append(f"The user answered: {answer}")
 
     def taken_over(self, action: Action) -> None:
         """The user took over before ``action``: it and the rest were not done."""
-        self.outcomes.append("paused: the user took over")
+        self.outcomes.append(OutcomeEntry(kind=OutcomeKind.TAKEN_OVER, words="paused: the user took over"))
         self.feedback_lines.append(
             f"{describe(action)} → not done: the user took over the desktop and may have changed "
             "it; decide again from the new screenshot."
         )
 
     def concluded(self, summary: str) -> None:
-        self.outcomes.append(summary)
+        self.outcomes.append(OutcomeEntry(kind=OutcomeKind.CONCLUDED, words=summary))
+
+    def not_run(self) -> None:
+        """An approved action could not be put on record first, so it was not run."""
+        self.outcomes.append(OutcomeEntry(kind=OutcomeKind.NOT_RUN, words=NOT_RUN))
 
     def feedback(self) -> str:
         """What the model is told about this step at the start of the next one."""
@@ -196,7 +214,7 @@ class StepLog:
 
     def record(self, observation: Observation, *, started: bool = False) -> StepRecord:
         """The step so far; ``started``: its last action is executing (outcome ``STARTED``)."""
-        outcomes = [*self.outcomes, STARTED] if started else self.outcomes
+        outcomes = [*self.outcomes, _STARTED] if started else self.outcomes
         self.timings.total = (self.clock.now() - self.started) * 1000.0
         geometry = observation.geometry
         actions = [a for a, _, _ in self.judged_actions]
@@ -215,7 +233,7 @@ class StepLog:
             verdicts=[v for _, v, _ in self.judged_actions],
             user_answers=[u for _, _, u in self.judged_actions],
             targets=self.targets,
-            outcome="; ".join(outcomes) or "no action",
+            outcome=tuple(outcomes) or (_NO_ACTION,),
             repairs=len(self.problems),
             timings_ms=self._timings(),
             inspect_ms=round(self.timings.inspect, 1),

@@ -1,7 +1,7 @@
 """The step record: one JSON object per step, the contract of ``--trace DIR``.
 
 The record carries typed values -- the actions as ``core.actions`` models, the verdicts as
-``Verdict``, the user's answers as ``UserAnswer`` -- so everything inside the app reads
+``Verdict``, the user's answers as ``UserAnswer``, the outcome as ``OutcomeEntry`` values -- so everything inside the app reads
 them as types; they become the JSON of the contract (DESIGN.md, "Step record") in one
 place, ``StepRecord``'s serializers below, which every writer (trace file, audit log, skill
 journal) goes through via ``to_json_dict``.  Reading a stored record turns the JSON back
@@ -25,6 +25,7 @@ from pydantic import (
 
 from deskhand.core.actions import Action, describe
 from deskhand.core.approval import UserAnswer
+from deskhand.core.outcome import STARTED, OutcomeEntry, OutcomeKind
 from deskhand.core.verdict import Verdict
 
 __all__ = [
@@ -126,7 +127,8 @@ class StepRecord(BaseModel):
     # What the inspector found each action acts on, e.g. '"Delete account" (push button)'.
     targets: list[str | None] = Field(default_factory=list)
     inspect_ms: float = 0.0
-    outcome: str
+    # What happened, part by part; written as their words joined with "; ".
+    outcome: tuple[OutcomeEntry, ...]
     repairs: int = 0
     timings_ms: dict[str, float]
     prompt_tokens: int | None = None
@@ -164,6 +166,32 @@ class StepRecord(BaseModel):
         if not isinstance(value, list | tuple):
             return value
         return [UserAnswer[a.upper()] if isinstance(a, str) else a for a in value]
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _read_outcome(cls, value: Any) -> Any:
+        """A stored record's outcome string becomes one entry, written back as it was."""
+        return (OutcomeEntry(kind=OutcomeKind.RECORDED, words=value),) if isinstance(value, str) else value
+
+    @property
+    def outcome_text(self) -> str:
+        """The outcome in words, as the record writes it."""
+        return "; ".join(entry.words for entry in self.outcome)
+
+    @property
+    def was_executing(self) -> bool:
+        """Its last action was executing when the record was made (outcome ``STARTED``).
+        A record read back from disk knows this only by its words, hence their test here."""
+        if not self.outcome:
+            return False
+        last = self.outcome[-1]
+        return last.kind is OutcomeKind.STARTED or (
+            last.kind is OutcomeKind.RECORDED and last.words.endswith(STARTED)
+        )
+
+    @field_serializer("outcome")
+    def _outcome_json(self, outcome: tuple[OutcomeEntry, ...]) -> str:
+        return self.outcome_text
 
     @field_serializer("actions")
     def _actions_json(self, actions: list[RecordedAction]) -> list[dict[str, Any]]:

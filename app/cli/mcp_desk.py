@@ -274,7 +274,7 @@ class StepLines:
 
     def record(self, step: StepRecord, observation: Observation) -> None:
         done = "; ".join(describe_recorded(a) for a in step.actions) or "no action"
-        self.lines.append(f"{step.step}. {done} -> {step.outcome}")
+        self.lines.append(f"{step.step}. {done} -> {step.outcome_text}")
 
 
 def _result(action: Action, outcome: StepOutcome | None, observation: Observation) -> CallResult:

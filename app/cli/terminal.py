@@ -110,7 +110,7 @@ class StepPrinter:
             self.out.write(f"  {what}{where}  [{verdict.level.value}: {one_line(verdict.reason, 2000)}]\n")
         if step.planner_model is not None:  # the planner's words set the step
             self.out.write(f"  planner {step.planner_model}: {one_line(step.plan or '(no plan)', 2000)}\n")
-        self.out.write(f"  outcome: {one_line(step.outcome)}\n")
+        self.out.write(f"  outcome: {one_line(step.outcome_text)}\n")
         t = step.timings_ms
         planned = ("planner",) if "planner" in t else ()
         stages = " · ".join(f"{s} {t.get(s, 0):.0f}" for s in (*planned, *STAGES))

@@ -29,7 +29,7 @@ import platformdirs
 from deskhand.app.store.config import APP_NAME
 from deskhand.core.errors import SetupError
 from deskhand.core.observation import Observation
-from deskhand.core.outcome import STARTED
+from deskhand.core.outcome import OutcomeEntry, OutcomeKind
 from deskhand.core.trace import StepRecord
 
 INTERRUPTED = " (interrupted)"  # appended to the outcome of an action a crash cut short
@@ -285,10 +285,13 @@ def _mark_cut_short(db: sqlite3.Connection, task_id: int) -> None:
     rows = db.execute("SELECT step, record FROM steps WHERE task_id = ? AND finished = 0", (task_id,))
     for step, text in rows.fetchall():
         record = StepRecord.model_validate_json(text)
-        if record.outcome.endswith(STARTED):
-            outcome = record.outcome + INTERRUPTED
+        if record.was_executing:  # its last words become "... (interrupted)"
+            *before, last = record.outcome
+            cut = OutcomeEntry(kind=OutcomeKind.INTERRUPTED, words=last.words + INTERRUPTED)
+            outcome = (*before, cut)
         else:
-            outcome = f"{record.outcome}; the step did not end{INTERRUPTED}"
+            cut = OutcomeEntry(kind=OutcomeKind.INTERRUPTED, words=f"the step did not end{INTERRUPTED}")
+            outcome = (*record.outcome, cut)
         db.execute(
             "UPDATE steps SET record = ? WHERE task_id = ? AND step = ?",
             (json.dumps(record.model_copy(update={"outcome": outcome}).to_json_dict(), ensure_ascii=False),

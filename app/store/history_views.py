@@ -73,7 +73,7 @@ def step_view(record: StepRecord) -> StepView:
         actions=[describe_recorded(a) for a in record.actions],
         verdicts=[f"{v.level.value}: {v.reason}" for v in record.verdicts],
         answers=answers,
-        outcome=record.outcome,
+        outcome=record.outcome_text,
         timings=timings,
         marks=[p for a in record.actions for p in _marks(a)],
         image_size=record.image_size,

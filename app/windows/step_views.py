@@ -151,7 +151,7 @@ def step_actions(view: StepView, waiting: bool) -> str:
         what = _escape(_said(parsed, geometry) if parsed is not None else "an action")
         lines.append(f"{what} <i>[not run: {_escape(str(dropped.get('reason', '')))}]</i>")
     if not (record.actions and isinstance(record.actions[-1], Finish)):  # the result says its summary
-        lines.append(f"<b>outcome:</b> {_escape(record.outcome)}")
+        lines.append(f"<b>outcome:</b> {_escape(record.outcome_text)}")
     return "<br>".join(lines)
 
 
@@ -180,7 +180,7 @@ def step_headline(view: StepView) -> str:
             f" (+{len(actions) - 1})" if len(actions) > 1 else ""
         )
     if view.record is not None:
-        return view.record.outcome
+        return view.record.outcome_text
     return f"{view.ended_early}" if view.ended_early else "looking…"
 
 

@@ -113,7 +113,7 @@ def test_a_full_data_dir_stops_the_task_before_its_next_action(
     try:
         task = audit.tasks()[0]
         steps = audit.steps(task.id)
-        assert [(s.record.step, s.record.outcome) for s in steps] == [(1, "executed")]
+        assert [(s.record.step, s.record.outcome_text) for s in steps] == [(1, "executed")]
     finally:
         audit.close()
 
@@ -138,7 +138,7 @@ def test_a_full_trace_folder_stops_the_task_before_its_next_action(
     try:
         task = audit.tasks()[0]
         assert task.status == "error" and "No space left on device" in task.message
-        outcomes = [s.record.outcome for s in audit.steps(task.id)]
+        outcomes = [s.record.outcome_text for s in audit.steps(task.id)]
         assert outcomes == ["executed"] * len(ran) + ["not run: it could not be recorded first"] * (
             len(ran) == 1
         )

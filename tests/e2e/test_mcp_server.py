@@ -154,7 +154,7 @@ def test_a_click_on_delete_with_nobody_answering_does_nothing(desktop: XSession)
     finally:
         audit.close()
     assert steps[-1].record.verdicts[0].level == "confirm"
-    assert "denied by the user" in steps[-1].record.outcome
+    assert "denied by the user" in steps[-1].record.outcome_text
 
 
 def test_a_shell_command_that_deletes_a_file_is_not_run(desktop: XSession) -> None:

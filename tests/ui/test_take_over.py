@@ -44,7 +44,7 @@ def test_take_over_holds_the_task_until_resume_then_it_decides_on_a_fresh_screen
         assert bar.hold.text() == "Resume" and "paused by you" in app.run_view.status.text()
         # The model's click arrives, and is not done: the step ends, the task holds.
         qtbot.waitUntil(lambda: app.session.last_record is not None, timeout=30_000)
-        assert "took over" in app.session.last_record.outcome  # type: ignore[union-attr]
+        assert "took over" in app.session.last_record.outcome_text  # type: ignore[union-attr]
         qtbot.wait(700)  # stays: held, so no click and no new screenshot for the model in this while
         assert clicks(form) == [] and len(ollama.chat_requests) == 1
         assert app.session.state is AgentState.PAUSED

@@ -42,7 +42,7 @@ class Journal:
             assert self.waits_for.wait(5), f"{self.name} ran alone: the other journal was not running"
         if self.refuse:
             raise SetupError("Tried to record the action, but the disk is full. Free some space.")
-        self.events.append((self.name, "started", step.outcome, len(self.executor.executed)))
+        self.events.append((self.name, "started", step.outcome_text, len(self.executor.executed)))
 
     def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
         self.events.append((self.name, "ended", outcome, len(self.executor.executed)))

@@ -11,7 +11,7 @@ from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import SetupError
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
-from deskhand.core.outcome import NOT_RUN, STARTED
+from deskhand.core.outcome import NOT_RUN, STARTED, OutcomeKind
 from deskhand.core.trace import StepRecord
 from tests.fakes import FakeApprover, RecordingExecutor, make_parts, reply
 
@@ -29,7 +29,7 @@ class Journal:
     def started(self, step: StepRecord, observation: Observation) -> None:
         if self.refuse:
             raise SetupError("Tried to record the action, but the disk is full. Free some space.")
-        self.events.append(("started", step, step.outcome, len(self.executor.executed)))
+        self.events.append(("started", step, step.outcome_text, len(self.executor.executed)))
 
     def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
         self.events.append(("ended", step, outcome, len(self.executor.executed)))
@@ -53,7 +53,8 @@ def test_each_action_is_on_record_before_it_runs_and_with_its_outcome_after() ->
     assert first.to_json_dict()["actions"] == [CLICK | {"button": "left", "count": 1}]
     assert first.verdicts[0].level == "auto" and first.user_answers == [None]
     final = p["sinks"][0].records[0]  # type: ignore[index]
-    assert final.outcome == "executed; executed"  # the finished step no longer says "started"
+    assert final.outcome_text == "executed; executed"  # the finished step no longer says "started"
+    assert [e.kind for e in final.outcome] == [OutcomeKind.EXECUTED, OutcomeKind.EXECUTED]
 
 
 def test_the_user_s_answer_is_on_record_before_a_confirmed_action_runs() -> None:
@@ -93,5 +94,6 @@ def test_an_action_that_cannot_be_recorded_is_not_executed() -> None:
     with pytest.raises(SetupError, match="disk is full"):
         run_task("click", parts)
     assert executor.executed == []
-    assert [r.outcome for r in p["sinks"][0].records] == [NOT_RUN]  # type: ignore[index]
+    assert [r.outcome_text for r in p["sinks"][0].records] == [NOT_RUN]  # type: ignore[index]
+    assert [r.outcome[-1].kind for r in p["sinks"][0].records] == [OutcomeKind.NOT_RUN]  # type: ignore[index]
     assert executor.released == 1  # the loop still lets go of input on the way out

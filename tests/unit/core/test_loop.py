@@ -56,7 +56,7 @@ def test_blocked_action_never_reaches_the_user_or_the_executor() -> None:
     run_task("x", parts)
     assert p["approver"].asked == []  # type: ignore[attr-defined]
     assert p["executor"].executed == []  # type: ignore[attr-defined]
-    assert "blocked by policy" in p["sinks"][0].records[0].outcome  # type: ignore[index]
+    assert "blocked by policy" in p["sinks"][0].records[0].outcome_text  # type: ignore[index]
 
 
 def test_allow_for_task_is_remembered_for_the_same_command() -> None:
@@ -102,7 +102,7 @@ def test_stop_before_next_action_releases_keys() -> None:
     assert result.status is TaskStatus.STOPPED
     assert len(p["executor"].executed) < 3  # type: ignore[attr-defined]
     assert p["executor"].released == 1  # type: ignore[attr-defined]
-    assert "stopped" in p["sinks"][0].records[-1].outcome  # type: ignore[index]
+    assert "stopped" in p["sinks"][0].records[-1].outcome_text  # type: ignore[index]
 
 
 def test_failed_execution_is_reported_to_the_model() -> None:

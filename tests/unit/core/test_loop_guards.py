@@ -15,6 +15,7 @@ from deskhand.core.faults import LAST_TRY, PauseAndRetry
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus, run_task
 from deskhand.core.observation import Completion, Conversation, Observation
+from deskhand.core.outcome import OutcomeKind
 from tests.fakes import (
     FakeApprover,
     FakeModel,
@@ -67,7 +68,8 @@ def test_a_click_on_a_risky_button_asks_and_the_question_names_the_button() -> N
     assert executor.executed == []  # type: ignore[attr-defined]  # FakeApprover denies
     record = p["sinks"][0].records[0]  # type: ignore[index]
     assert record.targets == ['"Delete account" (push button)']
-    assert "denied by the user" in record.outcome
+    assert "denied by the user" in record.outcome_text
+    assert OutcomeKind.DENIED in {entry.kind for entry in record.outcome}
 
 
 def test_a_harmless_target_runs_without_asking() -> None:
@@ -135,7 +137,8 @@ def test_the_same_click_on_an_unchanged_screen_is_refused_then_the_task_gives_up
     assert "kept repeating click at" in result.message and "changed nothing" in result.message
     assert len(p["executor"].executed) == 1  # type: ignore[attr-defined]
     records = p["sinks"][0].records  # type: ignore[index]
-    assert records[1].outcome.startswith("not repeated:")
+    assert records[1].outcome_text.startswith("not repeated:")
+    assert records[1].outcome[0].kind is OutcomeKind.REPEATED
     told = p["model"].conversations[2].turns  # type: ignore[attr-defined]
     assert any("not repeated" in turn.text and "try something else" in turn.text for turn in told)
 
