@@ -16,7 +16,6 @@ only through its signals, so every handler below runs on the GUI thread.
 from __future__ import annotations
 
 import logging
-import time
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QLabel
@@ -62,7 +61,6 @@ class VoiceController(QObject):
         self._free: FreeSpeech | None = None
         self._commands: PocketSphinxRecognizer | None = None
         self._ptt: PushToTalk | None = None
-        self._pressed_at = 0.0
         self._listener: CommandListener | None = None
         self._dialog: ConfirmDialog | None = None
         self.download: ModelDownload | None = None
@@ -121,7 +119,6 @@ class VoiceController(QObject):
         self._stop_listener()  # one user of the microphone at a time
         if self._free is None:
             self._free = free_recognizer(self.settings())
-        self._pressed_at = time.monotonic()
         self._ptt = PushToTalk(
             self.source_factory, self._free.recognizer, on_done=self.heard.emit, on_level=self.level.emit
         )
@@ -139,9 +136,11 @@ class VoiceController(QObject):
                 self.app.open_command_bar()
             bar.set_message(message)
 
-    def release(self) -> None:
-        """Key or button up: a hold ends the recording; a tap leaves it to the VAD."""
-        if self._ptt is not None and time.monotonic() - self._pressed_at >= HOLD_S:
+    def release(self, held: float) -> None:
+        """Key or button up after ``held`` seconds (timed where the input arrives, see
+        ``CommandBar.eventFilter`` and ``PushToTalkKey``): a hold ends the recording; a tap
+        leaves it to the VAD."""
+        if self._ptt is not None and held >= HOLD_S:
             self._ptt.release()
 
     def _bar_closed(self) -> None:

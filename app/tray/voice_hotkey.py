@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -78,10 +79,11 @@ class PushToTalkKey(QObject):
     platform cannot report it (``reports_release`` says which)."""
 
     pressed = Signal()
-    released = Signal()
+    released = Signal(float)  # how long the key was held, timed where the key events arrive
 
     def __init__(self) -> None:
         super().__init__()
+        self._down_at = 0.0
         self._x11: _X11PressRelease | None = None
         self._backend: HotkeyBackend | None = None
         self.reports_release = False
@@ -90,7 +92,7 @@ class PushToTalkKey(QObject):
         self.stop()
         chord = parse_chord(text)
         if backend is None and sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
-            self._x11 = _X11PressRelease(self.pressed.emit, self.released.emit)
+            self._x11 = _X11PressRelease(self._went_down, self._went_up)
             problems = self._x11.start(chord)
             if problems:
                 self._x11.stop()
@@ -102,6 +104,15 @@ class PushToTalkKey(QObject):
         chords: Mapping[str, Chord] = {"push_to_talk": chord}
         self.reports_release = False
         return self._backend.start(chords, lambda _name: self.pressed.emit())
+
+    def _went_down(self) -> None:
+        self._down_at = time.monotonic()
+        self.pressed.emit()
+
+    def _went_up(self) -> None:
+        """On the key-grab thread: the hold is timed here, not when the GUI thread gets to
+        it (which may be busy starting the recording, and would turn a tap into a hold)."""
+        self.released.emit(time.monotonic() - self._down_at)
 
     def stop(self) -> None:
         if self._x11 is not None:

@@ -13,8 +13,18 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QGuiApplication, QHideEvent, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QGuiApplication,
+    QHideEvent,
+    QIcon,
+    QInputEvent,
+    QKeyEvent,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QToolButton, QVBoxLayout, QWidget
 
 from deskhand.app.store.recent import HistoryWalker
@@ -70,7 +80,7 @@ def mic_icon(color: str = "#1565c0") -> QIcon:
 class CommandBar(QWidget):
     submitted = Signal(str)
     mic_pressed = Signal()
-    mic_released = Signal()
+    mic_released = Signal(float)  # seconds the button was held, from the events' own times
     closed = Signal()  # hidden for any reason: Escape, clicked elsewhere, submitted
 
     def __init__(self) -> None:
@@ -103,8 +113,10 @@ class CommandBar(QWidget):
         self.mic.setIcon(mic_icon())
         self.mic.setAutoRaise(True)
         self.mic.setToolTip("Hold to talk (or tap, speak, and pause)")
+        self._mic_down_ms = self._mic_held_ms = 0
+        self.mic.installEventFilter(self)
         self.mic.pressed.connect(self.mic_pressed.emit)
-        self.mic.released.connect(self.mic_released.emit)
+        self.mic.released.connect(lambda: self.mic_released.emit(self._mic_held_ms / 1000.0))
         self.meter = QProgressBar()
         self.meter.setObjectName("level")
         self.meter.setRange(0, 100)
@@ -162,6 +174,18 @@ class CommandBar(QWidget):
         self.submitted.emit(text)
 
     # -- voice ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Times the mic button's press by the input events' own timestamps: a tap stays a
+        tap even when the GUI thread is slow to hand the release over (starting the
+        recording takes a moment, longer on a loaded machine)."""
+        if watched is self.mic and isinstance(event, QInputEvent):
+            repeat = isinstance(event, QKeyEvent) and event.isAutoRepeat()
+            if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress) and not repeat:
+                self._mic_down_ms = event.timestamp()
+            elif event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.KeyRelease) and not repeat:
+                self._mic_held_ms = max(0, event.timestamp() - self._mic_down_ms)
+        return super().eventFilter(watched, event)
 
     def set_voice_available(self, available: bool, why: str = "") -> None:
         """Without a microphone the button stays clickable (greyed icon): a click says why."""
