@@ -156,6 +156,23 @@ def describe_errors(exc: ValidationError, limit: int = 3) -> str:
     return "; ".join(parts) + (f" (and {more} more problems)" if more > 0 else "")
 
 
+_DECODER = json.JSONDecoder()
+
+
+def json_object_end(partial: str) -> int | None:
+    """Where the JSON object a streamed answer starts with ends, once it is closed (for
+    the model's early stop); ``None`` before that, or when the answer does not start with
+    an object (a fenced one runs to its end and the parser unwraps it)."""
+    body = partial.lstrip()
+    if not body.startswith("{") or "}" not in body:
+        return None
+    try:
+        _, end = _DECODER.raw_decode(partial, len(partial) - len(body))
+    except (ValueError, RecursionError):
+        return None
+    return int(end)
+
+
 def strip_fences(text: str) -> str:
     """Remove a Markdown code fence wrapped around the whole text, if there is one."""
     match = re.fullmatch(r"\s*```[\w-]*[ \t]*\n?(.*?)\n?[ \t]*```\s*", text, flags=re.S)

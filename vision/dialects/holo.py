@@ -56,6 +56,7 @@ from deskhand.vision.dialects.common import (
     element_centre,
     guarded,
     image_point,
+    json_object_end,
     key_names,
     repaired,
     replay,
@@ -199,7 +200,6 @@ REMINDER = (
     '"tool_call": {"tool_name": "click", "element": "the OK button", "x": 500, "y": 620}}.'
 )
 ELEMENT_EXAMPLE = '{"tool_name": "click", "element": 12}'
-_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True)
@@ -234,14 +234,7 @@ class HoloDialect:
 
     def reply_end(self, partial: str) -> int | None:
         """Where the step object ends, once it is closed (for the model's early stop)."""
-        body = partial.lstrip()
-        if not body.startswith("{") or "}" not in body:
-            return None
-        try:
-            _, end = _DECODER.raw_decode(partial, len(partial) - len(body))
-        except (ValueError, RecursionError):
-            return None
-        return int(end)
+        return json_object_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         return guarded(raw, lambda: self._parse(raw, observation))

@@ -31,6 +31,7 @@ from deskhand.vision.dialects.common import (
     element_centre,
     guarded,
     image_point,
+    json_object_end,
     repaired,
     replay,
     strip_fences,
@@ -73,9 +74,6 @@ REMINDER = (
 )
 
 
-_DECODER = json.JSONDecoder()
-
-
 @dataclass(frozen=True)
 class JsonDialect:
     """Our ``Decision`` as JSON, coordinates in pixels of the image sent."""
@@ -106,19 +104,8 @@ class JsonDialect:
         return repaired(conversation, raw, problem, REMINDER)
 
     def reply_end(self, partial: str) -> int | None:
-        """Where the JSON object ends, once it is closed (for the model's early stop).
-
-        Only for an answer that starts with the object, as ``format`` makes it: a fenced
-        one (a server that ignored ``format``) runs to its end and the parser unwraps it.
-        """
-        body = partial.lstrip()
-        if not body.startswith("{") or "}" not in body:
-            return None
-        try:
-            _, end = _DECODER.raw_decode(partial, len(partial) - len(body))
-        except (ValueError, RecursionError):
-            return None
-        return int(end)
+        """Where the JSON object ends (``format`` makes the answer start with it)."""
+        return json_object_end(partial)
 
     def parse(self, raw: str, observation: Observation) -> Decision | Unparseable:
         return guarded(raw, lambda: self._parse(raw, observation))
