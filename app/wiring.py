@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from deskhand.actions.dispatch import ActionExecutor
 from deskhand.actions.gui import GuiExecutor
-from deskhand.actions.settle import ScreenSettler
+from deskhand.actions.settle import FrameHandler, ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import (
@@ -192,6 +192,7 @@ def build_parts(
             desktop.close()
         raise
     gui = portal_gui(remote) if remote is not None else None
+    grounding = refiner(settings, frames=screen.frame)
     parts = Parts(
         screen=screen,
         model=model,
@@ -206,7 +207,7 @@ def build_parts(
         ),
         settler=ScreenSettler(
             cap=settings.settle_cap,
-            on_still=screen.prepare,
+            on_still=still_frame_handler(screen, grounding),
             fingerprint=screen.fingerprint_of,
             baseline=screen.frame,
             should_stop=should_stop,
@@ -219,7 +220,7 @@ def build_parts(
         ask_every_action=settings.ask_every_action,
         warm_up=model.warm_up if planner is None else _both(model.warm_up, planner[1]),
         inspector=element_inspector(settings, frames=screen.frame),
-        refiner=refiner(settings, frames=screen.frame),
+        refiner=grounding,
         unlocked=frozenset(settings.unlocked_rules),
         faults=faults,
         recall=memory.recall if memory is not None else None,
@@ -293,9 +294,24 @@ def refiner(settings: Settings, *, frames: FrameSource) -> Refiner | None:
         accessibility_on()
     return Refiner(
         options,
-        elements=AtspiElements() if options.elements else None,
+        elements=AtspiElements(frames=frames) if options.elements else None,
         zoomer=FrameZoomer(frames, jpeg_quality=settings.jpeg_quality),
     )
+
+
+def still_frame_handler(screen: MssScreen, grounding: Refiner | None) -> FrameHandler:
+    """Where the settler hands each frame it finds still: the screen encodes it, and the
+    element list is read for it, both while the still window runs out (see
+    ``vision.inspect.elements``); the next observation uses each only if it is that frame."""
+    source = grounding.source if grounding is not None else None
+    if not isinstance(source, AtspiElements):
+        return screen.prepare
+
+    def both(raw: bytearray, size: Size, rect: Rect) -> None:
+        source.read_ahead(raw, size, rect)
+        screen.prepare(raw, size, rect)
+
+    return both
 
 
 @functools.cache

@@ -139,6 +139,7 @@ def _naive(parts: Parts, url: str) -> Parts:
 
 
 def _no_pre_encode(parts: Parts, url: str) -> Parts:
+    """The still frame handed to nobody: encoded, and its element list read, after the grab."""
     settler = parts.settler
     assert isinstance(settler, ScreenSettler)
     return replace(parts, settler=ScreenSettler(**{**settler.options(), "on_still": None}))
@@ -168,7 +169,7 @@ DESKHAND = Config("deskhand", "Deskhand (defaults)", _as_built)
 NAIVE = Config("naive", "naive baseline (peers)", _naive, full_png=True)
 ABLATIONS = (
     Config("previous", "previous settle + capture", _previous),
-    Config("no-pre-encode", "without encoding during settle", _no_pre_encode),
+    Config("no-pre-encode", "without work during settle (encode, element list)", _no_pre_encode),
     Config("whole-screen", "settle watching the whole monitor", _whole_screen_only),
 )
 NO_EARLY_STOP = Config("no-early-stop", "without early stop", _no_early_stop)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from deskhand.core.geometry import Rect
+from deskhand.vision.x11_connection import with_display
+
+if TYPE_CHECKING:
+    from Xlib.display import Display
 
 __all__ = ["FocusedWindow", "focused_window", "focused_window_rect", "monitor_for"]
 
@@ -36,37 +41,39 @@ def focused_window_rect() -> Rect | None:
 def focused_window() -> FocusedWindow | None:
     """The focused top-level window on X11 (``_NET_ACTIVE_WINDOW``), if we can tell."""
     try:
-        from Xlib import X, display
-        from Xlib.error import DisplayError, XError
+        from Xlib.error import XError
     except ImportError:
         return None
-    try:
-        dpy = display.Display()
-    except (DisplayError, OSError) as exc:
-        log.debug("no X display for focus lookup: %s", exc)
-        return None
-    try:
-        root = dpy.screen().root
-        active = root.get_full_property(dpy.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
-        if active is None or not active.value or not active.value[0]:
+
+    def ask(dpy: Display) -> FocusedWindow | None:
+        try:
+            return _active_window(dpy)
+        except XError as exc:
+            log.debug("focus lookup failed: %s", exc)
             return None
-        window = dpy.create_resource_object("window", active.value[0])
-        geom = window.get_geometry()
-        origin = window.translate_coords(root, 0, 0)
-        wm_class = window.get_wm_class()
-        title = window.get_full_property(dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING"))
-        name = title.value.decode("utf-8", "replace") if title is not None else window.get_wm_name()
-        return FocusedWindow(
-            id=int(active.value[0]),
-            rect=Rect(-origin.x, -origin.y, geom.width, geom.height),
-            wm_class=wm_class[1] if wm_class else "",
-            title=name if isinstance(name, str) else "",
-        )
-    except XError as exc:
-        log.debug("focus lookup failed: %s", exc)
+
+    return with_display(ask)
+
+
+def _active_window(dpy: Display) -> FocusedWindow | None:
+    from Xlib import X
+
+    root = dpy.screen().root
+    active = root.get_full_property(dpy.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
+    if active is None or not active.value or not active.value[0]:
         return None
-    finally:
-        dpy.close()
+    window = dpy.create_resource_object("window", active.value[0])
+    geom = window.get_geometry()
+    origin = window.translate_coords(root, 0, 0)
+    wm_class = window.get_wm_class()
+    title = window.get_full_property(dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING"))
+    name = title.value.decode("utf-8", "replace") if title is not None else window.get_wm_name()
+    return FocusedWindow(
+        id=int(active.value[0]),
+        rect=Rect(-origin.x, -origin.y, geom.width, geom.height),
+        wm_class=wm_class[1] if wm_class else "",
+        title=name if isinstance(name, str) else "",
+    )
 
 
 def _win32_focused_rect() -> Rect | None:  # pragma: no cover - Windows only

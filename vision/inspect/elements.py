@@ -12,18 +12,28 @@ the risk inspector (``AtspiInspector``) and trusts it in the same cases only:
 * the walk finished within its budget and found at least one interactive element.
 
 Anything else gives ``None``: the model then gets the screenshot alone, as without the list.
+
+Reading the list costs tens of milliseconds of D-Bus round trips (mostly marshalling in
+this process), which used to sit between the screenshot and the model request.  So the
+settler hands its still frame over (``read_ahead``, beside the screen's encoding) and the
+walk runs while the still window runs out; the step's observation takes that list only if
+its grab is byte-identical to the frame the walk started on (``frames``), i.e. nothing on
+screen changed between the walk and the screenshot.  Otherwise the list is read afresh.
 """
 
 from __future__ import annotations
 
 import logging
+import struct
 import sys
+import threading
 import time
 from typing import Any
 
 from deskhand.core.elements import SeenElement
-from deskhand.core.geometry import Rect
+from deskhand.core.geometry import Rect, Size
 from deskhand.core.observation import Observation
+from deskhand.vision.capture import Frame
 from deskhand.vision.focus import focused_window
 from deskhand.vision.inspect.atspi import (
     _ACCESSIBLE,
@@ -33,6 +43,7 @@ from deskhand.vision.inspect.atspi import (
     Node,
     _OutOfTime,
 )
+from deskhand.vision.inspect.ocr import FrameSource
 
 __all__ = ["INTERACTIVE_ROLES", "AtspiElements"]
 
@@ -72,21 +83,81 @@ def _element_calls(node: Node) -> list[Call]:
     ]
 
 
+class _Ahead:
+    """A walk started for a still frame, and (once ``done``) what it found."""
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self.done = threading.Event()
+        self.superseded = False  # a later still frame came before the walk could start
+        self.found: tuple[SeenElement, ...] | None = None
+
+    def shows(self, frame: Frame | None) -> bool:
+        """Whether ``frame`` is byte for byte the screen this walk started on."""
+        return (
+            frame is not None
+            and frame.rect == self.frame.rect
+            and frame.size == self.frame.size
+            and frame.raw == self.frame.raw
+        )
+
+
 class AtspiElements:
     """The ``ElementSource``: interactive elements of the active window (see the module doc)."""
 
     def __init__(
-        self, tree: AtspiInspector | None = None, *, budget: float = 2.0, max_nodes: int = 1500
+        self,
+        tree: AtspiInspector | None = None,
+        *,
+        budget: float = 2.0,
+        max_nodes: int = 1500,
+        frames: FrameSource | None = None,
     ) -> None:
         self.tree = tree or AtspiInspector()
         self.budget = budget
         self.max_nodes = max_nodes
+        self.frames = frames  # the full-resolution grab of an observation (``MssScreen.frame``)
+        self.read_ahead_used = 0  # observations served by a walk started during the settle
         self._cache: tuple[str, tuple[SeenElement, ...] | None] | None = None
+        self._walking = threading.Lock()  # one walk at a time on the tree's connection
+        self._lock = threading.Lock()
+        self._ahead: _Ahead | None = None
+        self._wire = _WireCache()
+
+    def read_ahead(self, raw: bytearray, size: Size, rect: Rect) -> None:
+        """Start walking for a frame the settler found still (its ``on_still``); a later
+        frame supersedes it.  Returns at once."""
+        if self.frames is None or not sys.platform.startswith("linux"):
+            return
+        ahead = _Ahead(Frame(raw, size, rect))
+        with self._lock:
+            if self._ahead is not None:
+                self._ahead.superseded = True
+            self._ahead = ahead
+        threading.Thread(
+            target=self._walk_ahead, args=(ahead,), name="deskhand-elements", daemon=True
+        ).start()
+
+    def _walk_ahead(self, ahead: _Ahead) -> None:
+        try:
+            with self._walking:
+                if not ahead.superseded:
+                    ahead.found = self._look()
+        finally:
+            ahead.done.set()
 
     def elements(self, observation: Observation) -> tuple[SeenElement, ...] | None:
         if self._cache is not None and self._cache[0] == observation.id:
             return self._cache[1]
-        found = self._look() if sys.platform.startswith("linux") else None
+        with self._lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None and self.frames is not None and ahead.shows(self.frames(observation)):
+            ahead.done.wait(self.budget)
+            found = ahead.found
+            self.read_ahead_used += 1
+        else:
+            with self._walking:
+                found = self._look() if sys.platform.startswith("linux") else None
         self._cache = (observation.id, found)
         return found
 
@@ -185,18 +256,17 @@ class AtspiElements:
         return out
 
     def _batch(self, calls: list[Call], deadline: float) -> list[Any]:
-        """Send every call, then collect the replies (an error reply gives None)."""
-        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
+        """Send every call at once, then collect the replies (an error reply gives None)."""
+        from jeepney import HeaderFields, MessageType
 
         conn = self.tree._conn
         serials: dict[int, int] = {}
-        for index, (node, interface, method, sig, body) in enumerate(calls):
-            msg = new_method_call(
-                DBusAddress(node[1], bus_name=node[0], interface=interface), method, sig, body
-            )
+        wire = bytearray()
+        for index, call in enumerate(calls):
             serial = next(conn.outgoing_serial)
-            conn.send(msg, serial=serial)
+            wire += self._wire.message(call, serial)
             serials[serial] = index
+        conn.sock.sendall(wire)
         results: list[Any] = [None] * len(calls)
         while serials:
             left = deadline - time.monotonic()
@@ -210,3 +280,32 @@ class AtspiElements:
             if reply.header.message_type is MessageType.method_return:
                 results[at] = reply.body
         return results
+
+
+class _WireCache:
+    """Method calls as bytes, kept: a walk asks the same nodes the same questions step after
+    step, and marshalling a message in pure Python (jeepney) costs ~0.1 ms -- half of what a
+    walk spends.  A D-Bus message differs from another asking the same only in its serial, a
+    fixed field of the header (bytes 8-11), so a kept message is copied with the new serial."""
+
+    _SERIAL_AT = 8
+    _MOST = 8192  # questions kept (a few hundred per window walked); then start afresh
+
+    def __init__(self) -> None:
+        self._kept: dict[Call, bytes] = {}
+
+    def message(self, call: Call, serial: int) -> bytearray:
+        kept = self._kept.get(call)
+        if kept is None:
+            from jeepney import DBusAddress, new_method_call
+
+            node, interface, method, sig, body = call
+            address = DBusAddress(node[1], bus_name=node[0], interface=interface)
+            kept = new_method_call(address, method, sig, body).serialise(serial=1)
+            if len(self._kept) >= self._MOST:
+                self._kept.clear()
+            self._kept[call] = kept
+        data = bytearray(kept)
+        order = "<" if kept[:1] == b"l" else ">"  # the header's first byte: its endianness
+        struct.pack_into(order + "I", data, self._SERIAL_AT, serial)
+        return data

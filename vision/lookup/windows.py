@@ -11,8 +11,13 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from deskhand.core.geometry import Rect, ScreenPoint
+from deskhand.vision.x11_connection import with_display
+
+if TYPE_CHECKING:
+    from Xlib.display import Display
 
 __all__ = ["TopWindow", "top_windows", "window_at", "windows_titled"]
 
@@ -41,42 +46,43 @@ def top_windows() -> list[TopWindow]:
     if not sys.platform.startswith("linux"):
         return []
     try:
-        from Xlib import X, display
-        from Xlib.error import DisplayError, XError
+        from Xlib.error import XError
     except ImportError:
         return []
-    try:
-        dpy = display.Display()
-    except (DisplayError, OSError) as exc:
-        log.debug("no X display: %s", exc)
-        return []
-    found: list[TopWindow] = []
-    try:
-        root = dpy.screen().root
-        stacking = root.get_full_property(dpy.intern_atom("_NET_CLIENT_LIST_STACKING"), X.AnyPropertyType)
-        hidden = dpy.intern_atom("_NET_WM_STATE_HIDDEN")
-        for wid in reversed(list(stacking.value) if stacking is not None else []):
-            window = dpy.create_resource_object("window", wid)
-            try:
-                if window.get_attributes().map_state != X.IsViewable:
-                    continue
-                state = window.get_full_property(dpy.intern_atom("_NET_WM_STATE"), X.AnyPropertyType)
-                if state is not None and hidden in state.value:
-                    continue
-                geom = window.get_geometry()
-                origin = window.translate_coords(root, 0, 0)
-                name = window.get_full_property(
-                    dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING")
-                )
-                title = name.value.decode("utf-8", "replace") if name is not None else window.get_wm_name()
-                found.append(
-                    TopWindow(int(wid), str(title or ""), Rect(-origin.x, -origin.y, geom.width, geom.height))
-                )
-            except XError:
+
+    def ask(dpy: Display) -> list[TopWindow]:
+        found: list[TopWindow] = []
+        try:
+            _stacked(dpy, found)
+        except XError as exc:
+            log.debug("window lookup failed: %s", exc)
+        return found
+
+    return with_display(ask) or []
+
+
+def _stacked(dpy: Display, found: list[TopWindow]) -> None:
+    """Adds the visible top-level windows to ``found``, topmost first (kept if a later one fails)."""
+    from Xlib import X
+    from Xlib.error import XError
+
+    root = dpy.screen().root
+    stacking = root.get_full_property(dpy.intern_atom("_NET_CLIENT_LIST_STACKING"), X.AnyPropertyType)
+    hidden = dpy.intern_atom("_NET_WM_STATE_HIDDEN")
+    for wid in reversed(list(stacking.value) if stacking is not None else []):
+        window = dpy.create_resource_object("window", wid)
+        try:
+            if window.get_attributes().map_state != X.IsViewable:
                 continue
-        return found
-    except XError as exc:
-        log.debug("window lookup failed: %s", exc)
-        return found
-    finally:
-        dpy.close()
+            state = window.get_full_property(dpy.intern_atom("_NET_WM_STATE"), X.AnyPropertyType)
+            if state is not None and hidden in state.value:
+                continue
+            geom = window.get_geometry()
+            origin = window.translate_coords(root, 0, 0)
+            name = window.get_full_property(dpy.intern_atom("_NET_WM_NAME"), dpy.intern_atom("UTF8_STRING"))
+            title = name.value.decode("utf-8", "replace") if name is not None else window.get_wm_name()
+            found.append(
+                TopWindow(int(wid), str(title or ""), Rect(-origin.x, -origin.y, geom.width, geom.height))
+            )
+        except XError:
+            continue
