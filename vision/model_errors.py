@@ -22,6 +22,7 @@ from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, Model
 from deskhand.core.privacy import split_host, unresolved
 
 __all__ = [
+    "OLLAMA",
     "SUGGESTED_VISION_MODEL",
     "Attempt",
     "FirstTokenTimeout",
@@ -29,13 +30,18 @@ __all__ = [
     "ReplyTooLong",
     "StreamFailure",
     "TotalTimeout",
+    "Wording",
+    "cut_off",
     "name_not_found",
     "no_model_name",
     "no_vision",
     "not_installed",
+    "read_timed_out",
     "refused",
+    "stream_failure",
     "too_long",
     "translate",
+    "waited",
     "why_not_connected",
 ]
 
@@ -146,14 +152,6 @@ def no_model_name(url: str) -> ModelUnavailable:
     )
 
 
-def _cut(a: Attempt, detail: str) -> ModelError:
-    got = f"after {a.received} characters" if a.received else "before any text arrived"
-    return ModelError(
-        f"{a.doing}, but the answer was cut off {got} ({detail}). Retry the task; if it keeps "
-        "happening, check that Ollama is not restarting or running out of memory."
-    )
-
-
 def too_long(a: Attempt, exc: ReplyTooLong) -> ModelRejected:
     """Asking again would most likely run away the same way: the task ends (exit 2)."""
     return ModelRejected(
@@ -162,11 +160,52 @@ def too_long(a: Attempt, exc: ReplyTooLong) -> ModelRejected:
     )
 
 
-def _timeout(a: Attempt, seconds: float, what: str) -> ModelError:
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """What a backend's stream-failure messages say in their own words; the rest is shared,
+    so a cut or slow answer reads the same on either backend."""
+
+    server: str  # who may be restarting: "Ollama", "the server"
+    ready: str  # after a timeout, "Check that {ready}, or raise the timeout"
+
+
+OLLAMA = Wording("Ollama", "the GPU is free and the model loads (`ollama ps`, the `ollama serve` log)")
+
+
+def cut_off(a: Attempt, detail: str, w: Wording) -> ModelError:
+    """The answer's stream ended or broke before the answer did."""
+    got = f"after {a.received} characters" if a.received else "before any text arrived"
     return ModelError(
-        f"{a.doing}, but waited {seconds:g} s {what}. Check that the GPU is free and the model "
-        "loads (`ollama ps`, the `ollama serve` log), or raise the timeout, then retry."
+        f"{a.doing}, but the answer was cut off {got} ({detail}). Retry the task; if it keeps "
+        f"happening, check that {w.server} is not restarting or running out of memory."
     )
+
+
+def waited(a: Attempt, seconds: float, what: str, w: Wording) -> ModelError:
+    return ModelError(
+        f"{a.doing}, but waited {seconds:g} s {what}. Check that {w.ready}, or raise the timeout, then retry."
+    )
+
+
+def read_timed_out(a: Attempt, w: Wording) -> ModelError:
+    """The transport's read timeout: the server went silent, before or during the answer."""
+    if a.received:
+        return waited(a, a.read_timeout, "for the rest of the answer after it stalled", w)
+    return waited(a, a.read_timeout, "and no answer came", w)
+
+
+def stream_failure(exc: BaseException, a: Attempt, w: Wording) -> DeskhandError | None:
+    """The words for a ``StreamFailure`` (``read_reply``'s own: out of time, cut, runaway),
+    the same for every backend; None for anything else, which each backend words itself."""
+    if isinstance(exc, TotalTimeout):
+        return waited(a, exc.seconds, "and the answer was still not finished", w)
+    if isinstance(exc, FirstTokenTimeout):
+        return waited(a, round(exc.seconds, 1), "and no answer came", w)
+    if isinstance(exc, ReplyCut):
+        return cut_off(a, str(exc), w)
+    if isinstance(exc, ReplyTooLong):
+        return too_long(a, exc)
+    return None
 
 
 def _response_error(exc: ollama.ResponseError, a: Attempt) -> DeskhandError:
@@ -187,6 +226,8 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
     """The Deskhand error for ``exc``, raised while doing ``a``."""
     if isinstance(exc, DeskhandError) and not isinstance(exc, StreamFailure):
         return exc
+    if (said := stream_failure(exc, a, OLLAMA)) is not None:
+        return said
     if isinstance(exc, ollama.ResponseError):
         return _response_error(exc, a)
     if isinstance(exc, httpx.ConnectTimeout):
@@ -218,22 +259,12 @@ def translate(exc: BaseException, a: Attempt) -> DeskhandError:
                 "Check --host/OLLAMA_HOST and that `ollama serve` is running there."
             )
         return refused(a.url)
-    if isinstance(exc, TotalTimeout):
-        return _timeout(a, exc.seconds, "and the answer was still not finished")
-    if isinstance(exc, FirstTokenTimeout):
-        return _timeout(a, round(exc.seconds, 1), "and no answer came")
     if isinstance(exc, httpx.TimeoutException):
-        if a.received:
-            return _timeout(a, a.read_timeout, "for the rest of the answer after it stalled")
-        return _timeout(a, a.read_timeout, "and no answer came")
-    if isinstance(exc, ReplyCut):
-        return _cut(a, str(exc))
-    if isinstance(exc, ReplyTooLong):
-        return too_long(a, exc)
+        return read_timed_out(a, OLLAMA)
     if isinstance(
         exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.StreamError | json.JSONDecodeError
     ):
-        return _cut(a, f"{type(exc).__name__}: {exc}")
+        return cut_off(a, f"{type(exc).__name__}: {exc}", OLLAMA)
     if isinstance(exc, pydantic.ValidationError):
         return ModelError(
             f"{a.doing}, but a chunk of the answer did not have Ollama's shape "

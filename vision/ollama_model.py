@@ -1,12 +1,12 @@
 """``OllamaModel``: the ``Model`` port, spoken through the official ``ollama`` client.
 
-Answers are streamed (``think=False``, temperature 0, fixed seed) through
-``streaming.read_reply``, which reads them in a helper thread (Stop and the time limit act
-at once) and cuts them early where the dialect's ``reply_end`` finds them complete; Ollama's
-final chunk with its token counts then never comes, so ``output_tokens`` counts the chunks
-read and ``prompt_tokens`` is None.  Every failure leaves as ``ModelUnavailable`` (set-up:
-exit 2) or ``ModelError`` (retryable; retrying is the caller's decision), with a message
-from ``model_errors``.
+Answers are streamed (``think=False``, temperature 0, fixed seed) through ``ReplyClient``
+(the limits and ``streaming.read_reply``, shared with ``OpenAIModel``), which reads them in
+a helper thread (Stop and the time limit act at once) and cuts them early where the
+dialect's ``reply_end`` finds them complete; Ollama's final chunk with its token counts
+then never comes, so ``output_tokens`` counts the chunks read and ``prompt_tokens`` is
+None.  Every failure leaves as ``ModelUnavailable`` (set-up: exit 2) or ``ModelError``
+(retryable; retrying is the caller's decision), with a message from ``model_errors``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import httpx
 import ollama
@@ -34,8 +34,9 @@ from deskhand.vision.model_errors import (
     no_vision,
     translate,
 )
+from deskhand.vision.reply_client import ReplyClient, ReplyLimits
 from deskhand.vision.same_origin import pinned_to
-from deskhand.vision.streaming import ReplyEnd, WaitLeft, first_limit, pumped_items, read_reply
+from deskhand.vision.streaming import pumped_items
 
 __all__ = ["DEFAULT_HOST", "ModelInfo", "OllamaModel", "ProgressCallback", "normalize_host"]
 
@@ -109,7 +110,7 @@ def _has_vision(show: ollama.ShowResponse) -> bool:
     return any(".vision." in k for k in keys) or bool({"clip", "mllama"} & set(families))
 
 
-class OllamaModel:
+class OllamaModel(ReplyClient):
     """A vision model served by Ollama; implements ``deskhand.core.ports.Model``."""
 
     def __init__(
@@ -120,31 +121,16 @@ class OllamaModel:
         keep_alive: str | float = "30m",
         num_ctx: int = 8192,
         num_predict: int = 384,
-        connect_timeout: float = 5.0,
-        first_token_timeout: float = 120.0,
-        total_timeout: float = 300.0,
-        reply_end: ReplyEnd | None = None,
-        early_stop: bool = True,
-        wait_left: WaitLeft | None = None,
+        **limits: Unpack[ReplyLimits],
     ) -> None:
-        self.host = normalize_host(host)
-        self.wait_left = wait_left  # a paused task's bound on waiting for the server
-        self.reply_end = reply_end if early_stop else None
-        self.name = model
+        super().__init__(normalize_host(host), model, **limits)
         self.keep_alive = keep_alive
         self.num_ctx = num_ctx
         self.num_predict = num_predict
-        self.connect_timeout = connect_timeout
-        self.first_token_timeout = first_token_timeout
-        self.total_timeout = total_timeout
-        # The read timeout bounds the wait for the first chunk (model load + prompt) and any
-        # later gap; metadata calls (list/show) get a short one.
-        slow = httpx.Timeout(first_token_timeout, connect=connect_timeout)
-        quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
         # Every request, redirects included, goes to this host only (``same_origin``).
         self._hooks = {"request": [pinned_to(self.host)]}
-        self._client = ollama.Client(host=self.host, timeout=slow, event_hooks=self._hooks)
-        self._meta = ollama.Client(host=self.host, timeout=quick, event_hooks=self._hooks)
+        self._client = ollama.Client(host=self.host, timeout=self._timeout(), event_hooks=self._hooks)
+        self._meta = ollama.Client(host=self.host, timeout=self._timeout(quick=True), event_hooks=self._hooks)
 
     # ---- Model port ----------------------------------------------------------------------
 
@@ -167,12 +153,10 @@ class OllamaModel:
                 keep_alive=self.keep_alive,
             )
 
-        got = read_reply(
+        got = self._read_reply(
             open_stream, lambda chunk: (chunk.message.content or "", bool(chunk.done)),
-            should_stop=should_stop, limit=self.total_timeout, reply_end=self.reply_end,
-            cut="the stream ended without Ollama's final chunk",
+            should_stop=should_stop, cut="the stream ended without Ollama's final chunk",
             fail=lambda exc, received: translate(exc, replace(attempt, received=received)),
-            first_limit=first_limit(self.wait_left, self.first_token_timeout),
         )  # fmt: skip
         final = got.final
         if final is None:  # stopped early: the server's counts never came
@@ -201,10 +185,10 @@ class OllamaModel:
         attempt = self._attempt(f"Asked Ollama at {self.host} for its version")
 
         def fetch() -> str:
-            timeout = httpx.Timeout(min(self.first_token_timeout, 30.0), connect=self.connect_timeout)
             with httpx.Client(
-                base_url=self.host, timeout=timeout, follow_redirects=True, event_hooks=self._hooks
-            ) as client:
+                base_url=self.host, timeout=self._timeout(quick=True), follow_redirects=True,
+                event_hooks=self._hooks,
+            ) as client:  # fmt: skip
                 reply = client.get("/api/version")
             try:
                 version = reply.json().get("version") if reply.status_code == 200 else None
@@ -293,9 +277,6 @@ class OllamaModel:
         self.close()
 
     # ---- helpers --------------------------------------------------------------------------
-
-    def _attempt(self, doing: str) -> Attempt:
-        return Attempt(doing, self.host, self.name, self.connect_timeout, self.first_token_timeout)
 
     @staticmethod
     def _call(fn: Callable[[], T], attempt: Attempt) -> T:

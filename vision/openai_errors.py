@@ -21,13 +21,12 @@ import openai
 from deskhand.core.errors import DeskhandError, ModelError, ModelRejected, ModelUnavailable, ServerUnreachable
 from deskhand.vision.model_errors import (
     Attempt,
-    FirstTokenTimeout,
-    ReplyCut,
-    ReplyTooLong,
     StreamFailure,
-    TotalTimeout,
+    Wording,
+    cut_off,
     name_not_found,
-    too_long,
+    read_timed_out,
+    stream_failure,
     why_not_connected,
 )
 
@@ -35,6 +34,7 @@ __all__ = ["Context", "no_vision_reply", "refused", "served_list", "translate", 
 
 _RETRY = "The task can be retried; if this keeps happening, check the server's log."
 _REJECTED = "Asking again will not help; the server's log says why it refused the request."
+_WORDS = Wording("the server", "the server's GPU is free and the model is loaded (see the server's log)")
 _KEY_VARS = "DESKHAND_API_KEY (or OPENAI_API_KEY, or the keyring entry named by api_key_keyring)"
 _NO_IMAGES = (
     "image input", "not support image", "support images", "support vision", "multimodal",
@@ -136,21 +136,6 @@ def _status_error(exc: openai.APIStatusError, c: Context) -> DeskhandError:
     return ModelRejected(f"{a.doing}, but the server rejected it with HTTP {status}: {said}. {_REJECTED}")
 
 
-def _cut(a: Attempt, detail: str) -> ModelError:
-    got = f"after {a.received} characters" if a.received else "before any text arrived"
-    return ModelError(
-        f"{a.doing}, but the answer was cut off {got} ({detail}). Retry the task; if it keeps "
-        "happening, check that the server is not restarting or running out of memory."
-    )
-
-
-def _timeout(a: Attempt, seconds: float, what: str) -> ModelError:
-    return ModelError(
-        f"{a.doing}, but waited {seconds:g} s {what}. Check that the server's GPU is free and "
-        "the model is loaded (see the server's log), or raise the timeout, then retry."
-    )
-
-
 def _cause_name(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     return type(cause).__name__ if cause is not None else ""
@@ -167,11 +152,9 @@ def _connection(exc: openai.APIConnectionError, c: Context) -> DeskhandError:
                 f"connection within {a.connect_timeout:g} s. Check that the host is right and "
                 "reachable (--host)."
             )
-        if a.received:
-            return _timeout(a, a.read_timeout, "for the rest of the answer after it stalled")
-        return _timeout(a, a.read_timeout, "and no answer came")
+        return read_timed_out(a, _WORDS)
     if c.streaming:
-        return _cut(a, f"{_cause_name(exc) or 'connection error'}: {detail}")
+        return cut_off(a, f"{_cause_name(exc) or 'connection error'}: {detail}", _WORDS)
     if "refused" in detail.lower() or "errno 111" in detail.lower():
         return refused(a.url)
     if name_not_found(detail):
@@ -190,14 +173,8 @@ def translate(exc: BaseException, c: Context) -> DeskhandError:
     if isinstance(exc, DeskhandError) and not isinstance(exc, StreamFailure):
         return exc
     a = c.attempt
-    if isinstance(exc, TotalTimeout):
-        return _timeout(a, exc.seconds, "and the answer was still not finished")
-    if isinstance(exc, FirstTokenTimeout):
-        return _timeout(a, round(exc.seconds, 1), "and no answer came")
-    if isinstance(exc, ReplyCut):
-        return _cut(a, str(exc))
-    if isinstance(exc, ReplyTooLong):
-        return too_long(a, exc)
+    if (said := stream_failure(exc, a, _WORDS)) is not None:
+        return said
     if isinstance(exc, openai.APIConnectionError):
         return _connection(exc, c)
     if isinstance(exc, openai.APIStatusError):

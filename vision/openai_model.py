@@ -5,7 +5,7 @@ vLLM, llama.cpp's llama-server, LM Studio and SGLang speak this protocol; the of
 ``OllamaModel`` so a task behaves the same on either backend: the dialect follows the
 model family, not the server; screenshots go as ``data:`` URLs in ``image_url`` parts;
 answers stream at temperature 0 with a ``max_tokens`` cap and are assembled by
-``streaming.read_reply`` (a helper thread, so Stop and the overall limit act at once; the
+``ReplyClient`` with ``streaming.read_reply`` (the same limits; a helper thread, so Stop and the overall limit act at once; the
 dialect's ``reply_end`` hook ends the stream early).  The client never retries on its own:
 retrying is the caller's decision.
 
@@ -24,9 +24,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
-import httpx
 import openai
 from PIL import Image
 
@@ -46,8 +45,8 @@ from deskhand.vision.openai_wire import (
     message,
     normalize_base_url,
 )
+from deskhand.vision.reply_client import ReplyClient, ReplyLimits
 from deskhand.vision.same_origin import pinned_to
-from deskhand.vision.streaming import ReplyEnd, WaitLeft, first_limit, read_reply
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAIModel", "ServedModel", "normalize_base_url"]
 
@@ -71,7 +70,7 @@ class _Tally:
         return (choice.delta.content or "") if choice is not None else "", self.finish is not None
 
 
-class OpenAIModel:
+class OpenAIModel(ReplyClient):
     """A vision model on an OpenAI-compatible server; implements ``deskhand.core.ports.Model``."""
 
     def __init__(
@@ -81,28 +80,16 @@ class OpenAIModel:
         *,
         api_key: str | None = None,
         max_tokens: int = 384,
-        connect_timeout: float = 5.0,
-        first_token_timeout: float = 120.0,
-        total_timeout: float = 300.0,
-        reply_end: ReplyEnd | None = None,
-        early_stop: bool = True,
-        wait_left: WaitLeft | None = None,
+        **limits: Unpack[ReplyLimits],
     ) -> None:
-        self.host = normalize_base_url(host)
-        self.wait_left = wait_left  # a paused task's bound on waiting for the server
+        super().__init__(normalize_base_url(host), model, **limits)
         self.root = self.host.removesuffix("/v1")
-        self.name = model
-        self.reply_end = reply_end if early_stop else None
         self.max_tokens = max_tokens
         self.num_ctx = 0  # Ollama's option; an OpenAI-compatible server fixes its own context
-        self.connect_timeout = connect_timeout
-        self.first_token_timeout = first_token_timeout
-        self.total_timeout = total_timeout
         self.server = "unknown"  # "vllm", "llama.cpp", ... once check() or list_models() ran
         self._key = api_key or None
         self._format_level = 0
-        slow = httpx.Timeout(first_token_timeout, connect=connect_timeout)
-        quick = httpx.Timeout(min(first_token_timeout, 30.0), connect=connect_timeout)
+        slow, quick = self._timeout(), self._timeout(quick=True)
         # Local servers need no key, but the client insists on one; the placeholder is harmless.
         # The timeouts are httpx's; clients built on httpx2 convert them (hence the casts).
         # Every request, redirects included, goes to this host only (``same_origin``).
@@ -163,10 +150,9 @@ class OpenAIModel:
                 return FormatRefused(self._redact(str(exc)))
             return translate(exc, self._context(replace(attempt, received=received), images, opened.is_set()))
 
-        got = read_reply(
-            open_stream, tally.read, should_stop=should_stop, limit=self.total_timeout,
-            reply_end=self.reply_end, cut="the stream ended without a finish_reason", fail=fail,
-            started=started, first_limit=first_limit(self.wait_left, self.first_token_timeout),
+        got = self._read_reply(
+            open_stream, tally.read, should_stop=should_stop, cut="the stream ended without a finish_reason",
+            fail=fail, started=started,
         )  # fmt: skip
         if got.early:
             return Completion(got.text, got.model_ms, None, got.pieces, {"early_stop": 1.0})
@@ -241,9 +227,6 @@ class OpenAIModel:
                 f"Tried to ask the server at {self.host} for an answer, but no model name was "
                 "given. Pass --model NAME (see `deskhand models --backend openai`)."
             )
-
-    def _attempt(self, doing: str) -> Attempt:
-        return Attempt(doing, self.host, self.name, self.connect_timeout, self.first_token_timeout)
 
     def _redact(self, text: str) -> str:
         """``text`` with the API key blanked out wherever it stands as a whole token."""
