@@ -1,15 +1,16 @@
-"""The X connection each thread keeps (``vision.x11_connection``): it must answer for the server
+"""The X connection the process keeps (``vision.x11_connection``): it must answer for the server
 ``DISPLAY`` names now, and come back after the server dropped it -- the focused window a step
 reads is never another desktop's, and a lost connection costs one reconnect, not the answer."""
 
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
 from deskhand.vision.focus import focused_window
-from deskhand.vision.x11_connection import thread_display
+from deskhand.vision.x11_connection import with_display
 from tests.e2e.xsession import XSession, wait_for, x_session
 
 pytestmark = pytest.mark.desktop
@@ -40,8 +41,29 @@ def test_a_connection_the_server_dropped_is_opened_again(monkeypatch: pytest.Mon
     with x_session(800, 600) as session:
         xterm_titled(session, "still here")
         assert focused_title_on(session, monkeypatch) == "still here"
-        kept = thread_display()
+        kept = with_display(lambda dpy: dpy)
         assert kept is not None
         kept.display.socket.shutdown(socket.SHUT_RDWR)  # as when the server closes it
         assert focused_title_on(session, monkeypatch) == "still here"
-        assert thread_display() is not kept
+        assert with_display(lambda dpy: dpy) is not kept
+
+
+def test_threads_share_the_kept_connection_one_query_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    with x_session(800, 600) as session:
+        xterm_titled(session, "shared")
+        monkeypatch.setenv("DISPLAY", session.env["DISPLAY"])
+        monkeypatch.setenv("XAUTHORITY", session.env["XAUTHORITY"])
+        titles: list[str | None] = []
+
+        def ask() -> None:
+            for _ in range(50):
+                window = focused_window()
+                titles.append(None if window is None else window.title)
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert titles == ["shared"] * 200  # no answer lost or garbled by another thread's query
+        assert len({id(with_display(lambda dpy: dpy)) for _ in range(3)}) == 1
