@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from deskhand.core.actions import MODIFIER_KEYS, NAMED_KEYS
+from deskhand.core.key_names import MODIFIER_KEYS, NAMED_KEYS
 
 __all__ = ["MODIFIER_KEYS", "X11_KEYSYMS", "pyautogui_key", "x11_keysym"]
 

@@ -9,17 +9,15 @@ the executor maps them to the screen through that screenshot's ``ScreenGeometry`
 from __future__ import annotations
 
 import json
-import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from deskhand.core.geometry import ImagePoint, ScreenGeometry
+from deskhand.core.key_names import Keys
 
 __all__ = [
-    "MODIFIER_KEYS",
-    "NAMED_KEYS",
     "Action",
     "AskUser",
     "CallTool",
@@ -30,7 +28,6 @@ __all__ = [
     "Finish",
     "Hotkey",
     "HotkeyFields",
-    "Keys",
     "MouseButton",
     "Move",
     "PointerAction",
@@ -45,7 +42,6 @@ __all__ = [
     "TypeTextFields",
     "Wait",
     "WaitFields",
-    "canonical_key",
     "describe",
 ]
 
@@ -71,47 +67,6 @@ class ScrollDirection(StrEnum):
     RIGHT = "right"
 
 
-MODIFIER_KEYS = frozenset({"ctrl", "alt", "shift", "super"})
-NAMED_KEYS = frozenset(
-    {
-        "enter", "tab", "space", "backspace", "delete", "escape", "insert",
-        "home", "end", "pageup", "pagedown", "up", "down", "left", "right",
-        "capslock", "printscreen", "menu",
-        *(f"f{n}" for n in range(1, 25)),
-    }
-)  # fmt: skip
-_KEY_ALIASES = {
-    "control": "ctrl", "ctl": "ctrl", "lctrl": "ctrl", "rctrl": "ctrl",
-    "cmd": "super", "command": "super", "win": "super", "windows": "super", "meta": "super",
-    "option": "alt", "opt": "alt", "altgr": "alt",
-    "return": "enter", "esc": "escape", "del": "delete", "bksp": "backspace",
-    "back_space": "backspace", "page_up": "pageup", "page_down": "pagedown", "pgup": "pageup",
-    "pgdn": "pagedown", "pgdown": "pagedown", "prior": "pageup", "next": "pagedown", "spacebar": "space",
-    "arrowup": "up", "arrowdown": "down", "arrowleft": "left", "arrowright": "right",
-    "uparrow": "up", "downarrow": "down", "leftarrow": "left", "rightarrow": "right",
-    "print": "printscreen", "prtsc": "printscreen", "ins": "insert",
-}  # fmt: skip
-_PRINTABLE_KEY = re.compile(r"^[a-z0-9`\-=\[\]\\;',./]$")
-
-
-def canonical_key(name: str) -> str:
-    """Normalise a key name as models write it ("Ctrl", "Return", "cmd") to ours."""
-    key = name.strip().lower().replace(" ", "")
-    if len(name.strip()) == 1:
-        key = name.strip().lower()
-    key = _KEY_ALIASES.get(key, key)
-    if key in MODIFIER_KEYS or key in NAMED_KEYS or _PRINTABLE_KEY.match(key):
-        return key
-    raise ValueError(f"unknown key name {name!r}")
-
-
-def _canonical_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
-    if not keys:
-        raise ValueError("a hotkey needs at least one key")
-    return tuple(canonical_key(k) for k in keys)
-
-
-Keys = Annotated[tuple[str, ...], AfterValidator(_canonical_keys)]
 ClickCount = Annotated[int, Field(ge=1, le=3)]  # 2 = double click, 3 = triple click
 
 
@@ -146,7 +101,7 @@ class Drag(_Action):
 
 
 # What an action does apart from where it points, for the actions a skill step also keeps
-# (``deskhand.core.skill``): each action and its step take these fields from one place.
+# (``deskhand.core.skill_steps``): each action and its step take these fields from one place.
 
 
 class ScrollFields(_Action):

@@ -48,7 +48,7 @@ _WHEEL = {4: ScrollDirection.UP, 5: ScrollDirection.DOWN, 6: ScrollDirection.LEF
 
 @dataclass(frozen=True, slots=True)
 class Keystroke:
-    """One key press.  ``key`` is its name as ``core.actions.canonical_key`` spells it
+    """One key press.  ``key`` is its name as ``core.key_names.canonical_key`` spells it
     (of the unshifted symbol: ctrl+shift+s has key "s"), ``None`` for modifier keys and
     keys without a name; ``text`` is what it types with the modifiers held ("" if
     nothing printable); ``secret``: it went into a password field."""

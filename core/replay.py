@@ -33,20 +33,19 @@ from deskhand.core.loop import retrying
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import Executed, Unparseable
 from deskhand.core.repeat_guard import CHANGE_TOLERANCE, screens_alike
-from deskhand.core.skill import (
+from deskhand.core.skill import Skill
+from deskhand.core.skill_steps import (
     ClickStep,
     KeysStep,
     ScrollStep,
     ShellStep,
-    Skill,
     SkillStep,
-    Target,
     TypeStep,
     WaitStep,
     plain_action,
     say,
 )
-from deskhand.core.skill_target import FoundBy, NotFound, TargetLookup
+from deskhand.core.skill_target import FoundBy, NotFound, Target, TargetLookup
 from deskhand.core.step import Step, StepEnd
 from deskhand.core.step_log import StepLog
 from deskhand.core.task import Limits, Parts, TaskResult, TaskRun, TaskStatus

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from deskhand.core.actions import MODIFIER_KEYS, Action, Click, Hotkey, TypeText
+from deskhand.core.actions import Action, Click, Hotkey, TypeText
 from deskhand.core.element_info import ElementInfo
 from deskhand.core.gui_rules import Reach, typing_reaches
+from deskhand.core.key_names import MODIFIER_KEYS
 
 __all__ = ["NEWLINE", "Line", "TypedLines", "sends_line"]
 

@@ -22,7 +22,8 @@ from deskhand.app.task_session import TaskSession, open_audit_log
 from deskhand.core.errors import UsageError
 from deskhand.core.loop import TaskResult
 from deskhand.core.replay import run_replay
-from deskhand.core.skill import Skill, SkillError, bind, parse_params, say
+from deskhand.core.skill import Skill, SkillError, bind, parse_params
+from deskhand.core.skill_steps import say
 
 __all__ = ["parse_params", "run_skills"]
 

@@ -30,7 +30,9 @@ from deskhand.app.skills.teach_skill import NothingShown, Taught, kept_out_note,
 from deskhand.app.store.config import load_settings
 from deskhand.core.demonstration import ShownStep
 from deskhand.core.errors import SetupError, UsageError
-from deskhand.core.skill import SkillError, Target, parse_params, say
+from deskhand.core.skill import SkillError, parse_params
+from deskhand.core.skill_steps import say
+from deskhand.core.skill_target import Target
 
 __all__ = ["run_teach", "write_review"]
 

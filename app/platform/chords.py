@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deskhand.core.actions import MODIFIER_KEYS, canonical_key
 from deskhand.core.errors import UsageError
+from deskhand.core.key_names import MODIFIER_KEYS, canonical_key
 
 __all__ = ["EXTRA_KEYS", "Chord", "OnHotkey", "parse_chord"]
 

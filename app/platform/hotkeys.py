@@ -1,7 +1,7 @@
 """Global hotkeys: open the command bar and stop a task from any application.
 
 A chord is written as in the settings file, ``Ctrl+Alt+Space`` (Qt's spelling; case and
-the model's key names, ``core.actions.canonical_key``, work too).  Each platform has a backend that
+the model's key names, ``core.key_names.canonical_key``, work too).  Each platform has a backend that
 listens on its own thread and calls back with the chord's name; ``GlobalHotkeys`` turns
 that into a Qt signal, so handlers run on the GUI thread.
 

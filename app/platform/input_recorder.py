@@ -32,9 +32,9 @@ from Xlib.error import DisplayError
 from Xlib.ext import record
 from Xlib.protocol import rq
 
-from deskhand.core.actions import canonical_key
 from deskhand.core.demonstration import Keystroke, PointerButton
 from deskhand.core.errors import SetupError
+from deskhand.core.key_names import canonical_key
 
 __all__ = ["InputRecorder", "OnInput", "keysym_text"]
 

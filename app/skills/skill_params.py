@@ -9,7 +9,8 @@ the secret parameter ``password``, which has no default and is asked for at repl
 
 from __future__ import annotations
 
-from deskhand.core.skill import Param, ShellStep, SkillStep, TypeStep
+from deskhand.core.skill import Param
+from deskhand.core.skill_steps import ShellStep, SkillStep, TypeStep
 from deskhand.core.step_log import REDACTED
 
 __all__ = ["SECRET", "parametrise"]

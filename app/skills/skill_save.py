@@ -17,19 +17,9 @@ from typing import Any
 from deskhand.app.skills.skill_params import parametrise
 from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.repeat_guard import screens_alike
-from deskhand.core.skill import (
-    ClickStep,
-    Param,
-    ScrollStep,
-    ShellStep,
-    Skill,
-    SkillError,
-    SkillStep,
-    Target,
-    TypeStep,
-    build_skill,
-    plain_step,
-)
+from deskhand.core.skill import Param, Skill, SkillError, build_skill
+from deskhand.core.skill_steps import ClickStep, ScrollStep, ShellStep, SkillStep, TypeStep, plain_step
+from deskhand.core.skill_target import Target
 
 __all__ = ["last_task_id", "skill_from_task"]
 

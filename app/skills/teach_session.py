@@ -49,7 +49,7 @@ from deskhand.core.element_info import FOCUS_UNKNOWN_ROLE, ElementInfo
 from deskhand.core.geometry import Rect, ScreenGeometry, ScreenPoint, Size
 from deskhand.core.gui_rules import is_password_field
 from deskhand.core.observation import Observation
-from deskhand.core.skill import Target
+from deskhand.core.skill_target import Target
 from deskhand.vision.capture import Frame, choose_monitor, grab_frame
 from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.lookup import ScreenLookup

@@ -24,18 +24,9 @@ from deskhand.core.demonstration import (
     ShownStep,
     ShownTyping,
 )
-from deskhand.core.skill import (
-    ClickStep,
-    KeysStep,
-    Param,
-    ScrollStep,
-    Skill,
-    SkillError,
-    SkillStep,
-    Target,
-    TypeStep,
-    build_skill,
-)
+from deskhand.core.skill import Param, Skill, SkillError, build_skill
+from deskhand.core.skill_steps import ClickStep, KeysStep, ScrollStep, SkillStep, TypeStep
+from deskhand.core.skill_target import Target
 from deskhand.core.step_log import REDACTED
 
 __all__ = ["DESCRIPTION", "NothingShown", "Taught", "kept_out_note", "taught_skill"]

@@ -44,7 +44,8 @@ from deskhand.app.windows.command_bar import CommandBar
 from deskhand.app.windows.run_view import RunView
 from deskhand.app.windows.stop_bar import StopBar
 from deskhand.core.errors import DeskhandError
-from deskhand.core.skill import Skill, SkillStep
+from deskhand.core.skill import Skill
+from deskhand.core.skill_steps import SkillStep
 from deskhand.voice.listening import SourceFactory
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,9 @@ from deskhand.app.skills.teach_session import DesktopLook, TeachSession
 from deskhand.app.skills.teach_skill import kept_out_note, taught_skill
 from deskhand.core.demonstration import ShownStep
 from deskhand.core.errors import DeskhandError
-from deskhand.core.skill import Skill, SkillError, Target, bind, say
+from deskhand.core.skill import Skill, SkillError, bind
+from deskhand.core.skill_steps import say
+from deskhand.core.skill_target import Target
 
 if TYPE_CHECKING:
     from deskhand.app.tray.controller import DeskhandApp

@@ -21,7 +21,8 @@ from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.tray.qt_approver import QtApprover
 from deskhand.app.tray.worker import TaskWorker
 from deskhand.core.loop import TaskResult, TaskStatus
-from deskhand.core.skill import Skill, SkillStep
+from deskhand.core.skill import Skill
+from deskhand.core.skill_steps import SkillStep
 
 if TYPE_CHECKING:
     from deskhand.app.tray.controller import DeskhandApp

@@ -32,7 +32,8 @@ from deskhand.core.outcome import StepMemory
 from deskhand.core.pause import PauseToken
 from deskhand.core.ports import Approver
 from deskhand.core.replay import run_replay
-from deskhand.core.skill import Skill, SkillStep
+from deskhand.core.skill import Skill
+from deskhand.core.skill_steps import SkillStep
 from deskhand.core.stop import StopToken
 from deskhand.core.trace import StepRecord
 

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from deskhand.app.skills.skill_store import SkillStore
 from deskhand.app.windows.placement import fit_to_screen
 from deskhand.core.errors import DeskhandError
-from deskhand.core.skill import Skill, SkillError, say
+from deskhand.core.skill import Skill, SkillError
+from deskhand.core.skill_steps import say
 
 __all__ = ["SkillsWindow"]
 

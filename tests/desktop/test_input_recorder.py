@@ -27,7 +27,7 @@ from deskhand.core.demonstration import (
 from deskhand.core.element_info import ElementInfo
 from deskhand.core.geometry import Rect
 from deskhand.core.gui_rules import is_password_field
-from deskhand.core.skill import Target
+from deskhand.core.skill_target import Target
 from tests.desktop.conftest import wait_until, xdotool
 
 pytestmark = pytest.mark.desktop

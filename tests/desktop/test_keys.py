@@ -9,8 +9,9 @@ import pytest
 from deskhand.actions import _x11
 from deskhand.actions.gui import GuiExecutor, input_status
 from deskhand.actions.keys import pyautogui_key, x11_keysym
-from deskhand.core.actions import MODIFIER_KEYS, NAMED_KEYS, Hotkey, canonical_key
+from deskhand.core.actions import Hotkey
 from deskhand.core.errors import ExecutionFailed
+from deskhand.core.key_names import MODIFIER_KEYS, NAMED_KEYS, canonical_key
 from tests.desktop.conftest import approved, held_modifiers_and_buttons, never
 
 pytestmark = pytest.mark.desktop

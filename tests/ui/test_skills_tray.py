@@ -22,7 +22,9 @@ from deskhand.app.tray.controller import DeskhandApp
 from deskhand.app.windows.history import HistoryWindow
 from deskhand.app.windows.skills import SkillsWindow
 from deskhand.core.loop import TaskResult, TaskStatus
-from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, build_skill
+from deskhand.core.skill import Param, build_skill
+from deskhand.core.skill_steps import ClickStep, ShellStep, TypeStep
+from deskhand.core.skill_target import Target
 from tests.fakeollama import FakeOllama
 from tests.ui.conftest import Form, x
 

@@ -23,10 +23,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from deskhand.core.actions import Action, Decision, canonical_key
+from deskhand.core.actions import Action, Decision
 from deskhand.core.elements import element_point, listing
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Grid, ImagePoint, ModelPoint, ModelSpace, Size, smart_resize
+from deskhand.core.key_names import canonical_key
 from deskhand.core.observation import Conversation, Observation, Turn
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.core.tools import ToolSpec

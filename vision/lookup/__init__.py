@@ -23,8 +23,7 @@ import logging
 from deskhand.core.errors import CaptureFailed
 from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.observation import Observation
-from deskhand.core.skill import Target
-from deskhand.core.skill_target import Found, NotFound
+from deskhand.core.skill_target import Found, NotFound, Target
 from deskhand.vision.capture import Frame, grab_frame
 from deskhand.vision.inspect.ocr import STRIP_ZOOM, FrameSource, OcrInspector
 from deskhand.vision.inspect.words import Phrase

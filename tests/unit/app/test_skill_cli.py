@@ -11,7 +11,9 @@ from deskhand.app.cli.main import main
 from deskhand.app.skills.skill_save import skill_from_task
 from deskhand.app.skills.skill_store import SkillStore
 from deskhand.app.store.audit_log import AuditLog
-from deskhand.core.skill import ClickStep, Param, ShellStep, SkillError, Target, TypeStep, build_skill
+from deskhand.core.skill import Param, SkillError, build_skill
+from deskhand.core.skill_steps import ClickStep, ShellStep, TypeStep
+from deskhand.core.skill_target import Target
 from deskhand.core.step_log import REDACTED
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from deskhand.app.skills.skill_file import SkillFileError, dump_skill, parse_skill
 from deskhand.app.skills.skill_store import SkillStore
-from deskhand.core.skill import ClickStep, Param, ShellStep, SkillError, Target, TypeStep, build_skill
+from deskhand.core.skill import Param, SkillError, build_skill
+from deskhand.core.skill_steps import ClickStep, ShellStep, TypeStep
+from deskhand.core.skill_target import Target
 
 
 def sample() -> object:

@@ -10,8 +10,9 @@ from deskhand.app.cli.teach_command import write_review
 from deskhand.app.skills.teach_skill import NothingShown, taught_skill
 from deskhand.core.actions import MouseButton, ScrollDirection
 from deskhand.core.demonstration import ShownClick, ShownDrag, ShownKeys, ShownScroll, ShownTyping
-from deskhand.core.skill import ClickStep, Param, SkillError, TypeStep, bind, say
-from deskhand.core.skill import Target as T
+from deskhand.core.skill import Param, SkillError, bind
+from deskhand.core.skill_steps import ClickStep, TypeStep, say
+from deskhand.core.skill_target import Target as T
 
 PEAR = T(role="push button", name="Pear", window="Orchard Panel")
 

@@ -14,8 +14,9 @@ from deskhand.core.geometry import Rect, ScreenPoint
 from deskhand.core.loop import Limits, TaskStatus
 from deskhand.core.observation import Completion, Observation
 from deskhand.core.replay import run_replay
-from deskhand.core.skill import ClickStep, Param, ShellStep, Target, TypeStep, bind, build_skill
-from deskhand.core.skill_target import Found, NotFound
+from deskhand.core.skill import Param, bind, build_skill
+from deskhand.core.skill_steps import ClickStep, ShellStep, TypeStep
+from deskhand.core.skill_target import Found, NotFound, Target
 from tests.fakes import (
     FakeApprover,
     FakeModel,

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from deskhand.core.skill import (
-    ClickStep,
-    KeysStep,
-    Param,
-    ShellStep,
-    SkillError,
-    Target,
-    TypeStep,
-    bind,
-    build_skill,
-    say,
-)
+from deskhand.core.skill import Param, SkillError, bind, build_skill
+from deskhand.core.skill_steps import ClickStep, KeysStep, ShellStep, TypeStep, say
+from deskhand.core.skill_target import Target
 
 APPLE = Target(role="push button", name="Apple", window="Orchard Panel", offset=(40, 60))
 
