@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deskhand.app.store.config import Settings, canonical_hotkey, load_settings
+from deskhand.app.store.config import Settings, load_settings
+from deskhand.app.store.setting_values import canonical_hotkey
 from deskhand.app.store.settings_store import InvalidSettings, audit_log_path, save_settings, to_toml, updated
 from deskhand.core.errors import SetupError, UsageError
 
