@@ -9,6 +9,9 @@ replaces the row when the step ends.  A crash in between leaves the action on re
 the next start marks it "(interrupted)".  A write that fails (a full disk) raises
 ``SetupError``, which stops the task before its next action.  The folder is 0700 and the
 files 0600: screenshots of a user's desktop are private.
+
+The database file itself (where, which tables, opened how) is ``audit_database``'s; marking
+what a crash cut short is ``audit_recovery``'s.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -24,54 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
-from deskhand.app.store.config import APP_NAME
+from deskhand.app.store.audit_database import default_path, open_database
+from deskhand.app.store.audit_recovery import mark_interrupted
 from deskhand.core.errors import SetupError
 from deskhand.core.observation import Observation
-from deskhand.core.outcome import OutcomeEntry, OutcomeKind
 from deskhand.core.trace import StepRecord
-
-INTERRUPTED = " (interrupted)"  # appended to the outcome of an action a crash cut short
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tasks (
-    id INTEGER PRIMARY KEY,
-    started_at REAL NOT NULL,
-    finished_at REAL,
-    task TEXT NOT NULL,
-    model TEXT NOT NULL,
-    dialect TEXT NOT NULL,
-    host TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'running',
-    message TEXT NOT NULL DEFAULT '',
-    pid INTEGER NOT NULL DEFAULT 0,
-    origin TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS steps (
-    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
-    step INTEGER NOT NULL,
-    recorded_at REAL NOT NULL,
-    record TEXT NOT NULL,
-    screenshot BLOB NOT NULL,
-    mime TEXT NOT NULL,
-    finished INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (task_id, step)
-);
-CREATE TABLE IF NOT EXISTS skill_actions (
-    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
-    step INTEGER NOT NULL,
-    action INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    PRIMARY KEY (task_id, step, action)
-);
-"""
-
-
-def default_path() -> Path:
-    override = os.environ.get("DESKHAND_DATA_DIR")
-    base = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
-    return base / "audit.sqlite3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,37 +63,9 @@ class AuditLog:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        old_umask = os.umask(0o077)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(self.path.parent, 0o700)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            os.chmod(self.path, 0o600)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
-            self._migrate()
-        except (OSError, sqlite3.Error) as exc:
-            raise SetupError(
-                f"Tried to open the audit log at {self.path}, but {exc}. "
-                "Check the folder's permissions and free space (or set DESKHAND_DATA_DIR)."
-            ) from exc
-        finally:
-            os.umask(old_umask)
+        self._db = open_database(self.path)
         self._lock = threading.Lock()
         self.interrupted = self._close_interrupted()  # tasks a crash ended: input may be held
-
-    def _migrate(self) -> None:
-        """Bring a log written by an older Deskhand up to this schema."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
-        if "pid" not in columns:
-            self._db.execute("ALTER TABLE tasks ADD COLUMN pid INTEGER NOT NULL DEFAULT 0")
-        if "origin" not in columns:
-            self._db.execute("ALTER TABLE tasks ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
-        step_columns = {row[1] for row in self._db.execute("PRAGMA table_info(steps)")}
-        if "finished" not in step_columns:
-            self._db.execute("ALTER TABLE steps ADD COLUMN finished INTEGER NOT NULL DEFAULT 1")
 
     @contextmanager
     def _transaction(self, what: str = "write") -> Iterator[sqlite3.Connection]:
@@ -156,25 +87,9 @@ class AuditLog:
                 ) from exc
 
     def _close_interrupted(self) -> tuple[int, ...]:
-        """Tasks left 'running' by a process that is gone are marked so; their steps stay,
-        and an action they had started says "started, not finished (interrupted)".
-
-        The tray app and a terminal `deskhand do` may share the log, so a task whose
-        process still runs is left alone.  Returns the ids marked.
-        """
-        marked = []
+        """Mark the tasks a crash ended (``audit_recovery``); returns their ids."""
         with self._transaction("mark the tasks a crash interrupted") as db:
-            running = db.execute("SELECT id, pid FROM tasks WHERE status = 'running'").fetchall()
-            for task_id, pid in running:
-                if not _process_alive(pid):
-                    db.execute(
-                        "UPDATE tasks SET status = 'interrupted', "
-                        "message = 'Deskhand ended before the task did.' WHERE id = ?",
-                        (task_id,),
-                    )
-                    _mark_cut_short(db, task_id)
-                    marked.append(int(task_id))
-        return tuple(marked)
+            return mark_interrupted(db)
 
     def begin_task(self, task: str, *, model: str, dialect: str, host: str, origin: str = "") -> TaskLog:
         with self._transaction("record the task") as db:
@@ -278,48 +193,6 @@ class AuditLog:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def _mark_cut_short(db: sqlite3.Connection, task_id: int) -> None:
-    """The steps a crash cut short: "started, not finished" becomes "... (interrupted)"."""
-    rows = db.execute("SELECT step, record FROM steps WHERE task_id = ? AND finished = 0", (task_id,))
-    for step, text in rows.fetchall():
-        record = StepRecord.model_validate_json(text)
-        if record.was_executing:  # its last words become "... (interrupted)"
-            *before, last = record.outcome
-            cut = OutcomeEntry(kind=OutcomeKind.INTERRUPTED, words=last.words + INTERRUPTED)
-            outcome = (*before, cut)
-        else:
-            cut = OutcomeEntry(kind=OutcomeKind.INTERRUPTED, words=f"the step did not end{INTERRUPTED}")
-            outcome = (*record.outcome, cut)
-        db.execute(
-            "UPDATE steps SET record = ? WHERE task_id = ? AND step = ?",
-            (json.dumps(record.model_copy(update={"outcome": outcome}).to_json_dict(), ensure_ascii=False),
-             task_id, step),
-        )  # fmt: skip
-
-
-def _process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would terminate it there
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class TaskLog:

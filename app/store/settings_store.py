@@ -22,7 +22,7 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from deskhand.app.store.audit_log import default_path as default_audit_path
+from deskhand.app.store.audit_database import default_path as default_audit_path
 from deskhand.app.store.config import Settings, config_path
 from deskhand.core.errors import SetupError
 

@@ -16,7 +16,7 @@ import os
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from deskhand.app.store.audit_log import default_path
+from deskhand.app.store.audit_database import default_path
 
 log = logging.getLogger(__name__)
 

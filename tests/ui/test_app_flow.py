@@ -18,7 +18,8 @@ from PIL import Image, ImageChops
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.store.audit_log import AuditLog, default_path
+from deskhand.app.store.audit_database import default_path
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.tray.controller import DeskhandApp
 from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.stop_bar import STOP_RED

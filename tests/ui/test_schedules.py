@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskhand.app.store.audit_log import AuditLog, default_path
+from deskhand.app.store.audit_database import default_path
+from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.store.config import load_settings
 from deskhand.app.store.schedule_store import Schedule, ScheduleStore
 from deskhand.app.store.settings_store import personal_db_path
