@@ -16,7 +16,8 @@ from deskhand.app.platform.hardware import Accelerator
 from deskhand.app.store.config import Settings
 from deskhand.app.tray.self_test import LABELS, SelfTestReport
 from deskhand.app.windows.button_board import SelfTestRun
-from deskhand.app.windows.first_run import FirstRunWizard, SelfTestPage
+from deskhand.app.windows.first_run import FirstRunWizard
+from deskhand.app.windows.first_run_pages import SelfTestPage
 from tests.fakeollama import FakeOllama
 
 # A desktop has a window manager: the shared session fixture (tests/ui/conftest.py) starts openbox.

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 from deskhand.app.platform.hardware import GB, Accelerator
 from deskhand.app.store.config import Settings, load_settings
 from deskhand.app.tray.controller import DeskhandApp
-from deskhand.app.windows.first_run import FirstRunWizard, install_instructions
+from deskhand.app.windows.first_run import FirstRunWizard
+from deskhand.app.windows.ollama_help import install_instructions
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port
 
