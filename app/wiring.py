@@ -6,15 +6,14 @@ to the model, the settler hands its last still frame to the screen for encoding,
 reaches the settler, and the model is loaded while the first screenshot is taken.  The
 safety parts too: the inspector that tells the policy what a click lands on (with
 accessibility switched on for the session first), the rules the user unlocked, and the
-caller's way of pausing while the model server is away.
+caller's way of pausing while the model server is away.  Which host and model, and how big
+the screenshots and the context, are chosen in ``model_choice``.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import math
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -27,34 +26,29 @@ from deskhand.actions.settle import FrameHandler, ScreenSettler
 from deskhand.actions.shell import ShellRunner
 from deskhand.app import privacy
 from deskhand.app.backends import (
-    Backend,
-    default_host,
     open_model,
     resolve_backend,
     screen_grid,
     server_kind,
 )
+from deskhand.app.model_choice import context_size, image_grid, open_planner
 from deskhand.app.platform.display import choose_display, portal_monitor, task_desktop
 from deskhand.app.store.api_keys import api_key
 from deskhand.app.store.config import Settings
 from deskhand.app.store.memory_store import MemoryStore
 from deskhand.app.store.settings_store import personal_db_path
 from deskhand.core.actions import Decision
-from deskhand.core.errors import ModelUnavailable
 from deskhand.core.faults import PauseAndRetry
-from deskhand.core.geometry import Grid, Rect, Size
+from deskhand.core.geometry import Rect, Size
 from deskhand.core.grounding import GroundingOptions
 from deskhand.core.loop import Limits, Parts
-from deskhand.core.planning import Planner
-from deskhand.core.ports import Approver, Dialect, FaultWaiter, Inspector, ShouldStop, StepSink
+from deskhand.core.ports import Approver, FaultWaiter, Inspector, ShouldStop, StepSink
 from deskhand.core.refine import Refiner
 from deskhand.vision.capture import MssScreen, choose_monitor
-from deskhand.vision.dialects import Family, family_for
+from deskhand.vision.dialects import family_for
 from deskhand.vision.dialects.elements import offering_elements
-from deskhand.vision.imaging import detail_grid, image_tokens
 from deskhand.vision.inspect import FrameSource, default_inspector, enable_accessibility
 from deskhand.vision.inspect.elements import AtspiElements
-from deskhand.vision.streaming import WaitLeft
 from deskhand.vision.zoom import FrameZoomer
 
 if TYPE_CHECKING:
@@ -63,40 +57,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "http://127.0.0.1:11434"
-RECOMMENDED_MODEL = "qwen2.5vl:7b"
-_IMAGES_IN_CONTEXT = 3  # vision.dialects.common.first_imaged_step keeps at most three
-
 
 class MonotonicClock:
     def now(self) -> float:
         return time.perf_counter()
-
-
-def resolve_host(flag: str | None, settings: Settings, backend: str | None = None) -> str:
-    """--host, else the config file (for its backend), else OLLAMA_HOST / OPENAI_BASE_URL, else
-    the local default of the backend."""
-    chosen = resolve_backend(backend, settings)
-    configured = settings.host if chosen == settings.backend else None
-    return flag or configured or default_host(chosen)
-
-
-def resolve_model(flag: str | None, settings: Settings, host: str, backend: str | None = None) -> str:
-    """--model, else config, else DESKHAND_MODEL, else the first vision model installed."""
-    chosen = flag or settings.model or os.environ.get("DESKHAND_MODEL")
-    if chosen:
-        return chosen
-    kind = resolve_backend(backend, settings)
-    with open_model(kind, host, "", settings) as server:
-        models = server.list_models()
-    # An OpenAI-compatible server may not say which models read images (None): try those next.
-    vision: list[str] = [m.name for m in models if m.vision] + [m.name for m in models if m.vision is None]
-    if not vision:
-        hint = f"Pull one with `ollama pull {RECOMMENDED_MODEL}` (or `deskhand pull {RECOMMENDED_MODEL}`)."
-        if kind == "openai":
-            hint = "Serve a vision model there (e.g. Qwen2.5-VL), or pass --model."
-        raise ModelUnavailable(f"Tried to pick a vision model on {host}, but none is installed. {hint}")
-    return vision[0]
 
 
 @dataclass(frozen=True)
@@ -230,30 +194,6 @@ def build_parts(
     return parts, Limits(max_steps=options.max_steps, max_seconds=settings.max_task_seconds), model
 
 
-def open_planner(
-    name: str | None,
-    backend: Backend,
-    host: str,
-    settings: Settings,
-    num_ctx: int,
-    wait_left: WaitLeft | None,
-) -> tuple[Planner, Callable[[], None]] | None:
-    """The planner and its warm-up (None without one), on the grounder's server and checked
-    like it, except that it may be text-only: it then plans from the text it is given.
-
-    On Ollama both models are asked with the same ``keep_alive``, so both stay loaded between
-    steps where the server's memory (and ``OLLAMA_MAX_LOADED_MODELS``) allows.
-    """
-    if not name:
-        return None
-    model = open_model(backend, host, name, settings, num_ctx=num_ctx, wait_left=wait_left)
-    try:
-        info = model.check(need_vision=False)
-    except ModelUnavailable as exc:
-        raise ModelUnavailable(f"The planner model {name}: {exc}") from exc
-    return Planner(model, vision=bool(info.vision)), model.warm_up
-
-
 def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
     """Load the grounder, then the planner (one after the other: they share the server)."""
 
@@ -321,31 +261,6 @@ def accessibility_on() -> bool:
     Applications started afterwards publish theirs, so the tray app calls this at start.
     """
     return enable_accessibility()
-
-
-def image_grid(family: Family | Dialect, detail: str) -> Grid:
-    """The grid screenshots are sent on: the family's, or its "high" detail where that is safe.
-
-    Safe means the family's coordinates do not follow the runtime's own resize (relative,
-    or pixels of the image sent), so a bigger image cannot shift its frame.
-    """
-    if detail != "normal" and family.frame.follows_runtime:
-        log.info(
-            "detail=%s is not used with %s: its coordinates follow the runtime's resize", detail, family.name
-        )
-        return family.grid
-    return detail_grid(family.grid, detail)
-
-
-def context_size(configured: int, monitor: Rect, grid: Grid, extra_chars: int = 0) -> int:
-    """``num_ctx``, raised if needed so three screenshots, the text and ``extra_chars`` of
-    offered tools fit without truncation.
-
-    A truncated prompt loses its start -- the system turn -- and with it the prompt cache.
-    """
-    tokens = image_tokens(Size(monitor.width, monitor.height), grid)
-    needed = _IMAGES_IN_CONTEXT * tokens + 4096 + math.ceil(extra_chars / 3)
-    return max(configured, math.ceil(needed / 1024) * 1024)
 
 
 def portal_gui(desktop: RemoteInput) -> GuiExecutor:

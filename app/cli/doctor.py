@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from deskhand.app import privacy
 from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.cli.terminal import printable
+from deskhand.app.model_choice import resolve_host, resolve_model
 from deskhand.app.platform.display import DisplayChoice, choose_display, explain_on_stderr, screen_token_path
 from deskhand.app.store.api_keys import api_key
 from deskhand.app.store.config import Settings, load_settings
-from deskhand.app.wiring import resolve_host, resolve_model
 from deskhand.core.errors import DeskhandError
 from deskhand.core.privacy import Reach, Ruling, rule
 from deskhand.vision.capture import MssScreen, list_monitors

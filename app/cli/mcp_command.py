@@ -32,6 +32,7 @@ from deskhand.actions.shell import ShellRunner
 from deskhand.app.cli.main import package_version
 from deskhand.app.cli.mcp_desk import ClientAudit, DeskParts, DesktopCalls
 from deskhand.app.cli.mcp_server import build_server
+from deskhand.app.model_choice import resolve_host, resolve_model
 from deskhand.app.platform.display import SharedPortal, portal_monitor, share_portal, unshare_portal
 from deskhand.app.platform.screen_exclusion import ExcludingExecutor, ExcludingScreen, OurWindows
 from deskhand.app.store.config import Settings, load_settings
@@ -46,8 +47,6 @@ from deskhand.app.wiring import (
     TaskOptions,
     element_inspector,
     portal_gui,
-    resolve_host,
-    resolve_model,
 )
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.geometry import Rect

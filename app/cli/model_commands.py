@@ -8,8 +8,8 @@ import time
 
 from deskhand.app.backends import open_model, resolve_backend
 from deskhand.app.cli.terminal import one_line
+from deskhand.app.model_choice import RECOMMENDED_MODEL, resolve_host
 from deskhand.app.store.config import load_settings
-from deskhand.app.wiring import RECOMMENDED_MODEL, resolve_host
 from deskhand.core.errors import UsageError
 from deskhand.vision.dialects import family_for
 from deskhand.vision.ollama_model import OllamaModel

@@ -11,11 +11,12 @@ from pathlib import Path
 from types import FrameType
 
 from deskhand.app.cli.terminal import StepPrinter, TerminalApprover, one_line
+from deskhand.app.model_choice import resolve_host, resolve_model
 from deskhand.app.platform.task_lock import desktop_lock
 from deskhand.app.store.config import load_settings
 from deskhand.app.store.tracefile import TraceDirectory
 from deskhand.app.task_session import TaskSession, open_audit_log
-from deskhand.app.wiring import TaskOptions, resolve_host, resolve_model
+from deskhand.app.wiring import TaskOptions
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.loop import TaskResult, TaskStatus

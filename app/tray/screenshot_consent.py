@@ -33,7 +33,7 @@ def screenshot_consent(settings: Callable[[], Settings], confirm: ConfirmRemote,
     """Whether the task may start as far as its screenshots go, and where they go; a
     refusal comes with a notice.  Resolving the host's name may take a moment."""
     from deskhand.app import privacy
-    from deskhand.app.wiring import resolve_host
+    from deskhand.app.model_choice import resolve_host
 
     try:
         current = settings()

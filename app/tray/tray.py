@@ -21,12 +21,12 @@ from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from deskhand.app.backends import open_model, resolve_backend
+from deskhand.app.model_choice import resolve_host
 from deskhand.app.store.config import Settings
 from deskhand.app.tray.controller import DeskhandApp
 from deskhand.app.tray.session import AgentState
 from deskhand.app.windows.icons import state_icon
 from deskhand.app.windows.model_widgets import ServerJob
-from deskhand.app.wiring import resolve_host
 
 log = logging.getLogger(__name__)
 

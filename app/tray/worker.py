@@ -122,8 +122,9 @@ class TaskWorker(QObject):
             self.done.emit()
 
     def _open(self) -> TaskSession:
+        from deskhand.app.model_choice import resolve_host, resolve_model
         from deskhand.app.task_session import TaskSession  # the model client and input layer: not at import
-        from deskhand.app.wiring import TaskOptions, resolve_host, resolve_model
+        from deskhand.app.wiring import TaskOptions
 
         settings = self.settings()
         host = resolve_host(None, settings)

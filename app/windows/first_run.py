@@ -18,12 +18,12 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWizard
 
+from deskhand.app.model_choice import resolve_host
 from deskhand.app.platform.hardware import Accelerator, detect_accelerator
 from deskhand.app.store.config import Settings, config_path, load_settings
 from deskhand.app.store.settings_store import InvalidSettings, save_settings, updated
 from deskhand.app.windows.first_run_pages import ModelPage, SelfTestPage, ServerPage
 from deskhand.app.windows.model_widgets import ServerFactory, ollama_server
-from deskhand.app.wiring import resolve_host
 
 __all__ = ["FirstRunWizard"]
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
+from deskhand.app.model_choice import resolve_host
 from deskhand.app.platform.hardware import Accelerator, recommend, recommend_planner
 from deskhand.app.platform.hotkeys import shortcut_label
 from deskhand.app.store.config import Settings
@@ -19,7 +20,6 @@ from deskhand.app.tray.self_test import SelfTestReport
 from deskhand.app.windows.button_board import SelfTestRun
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, ServerJob
 from deskhand.app.windows.ollama_help import server_help
-from deskhand.app.wiring import resolve_host
 from deskhand.vision.ollama_model import ModelInfo
 
 __all__ = ["ModelPage", "SelfTestPage", "ServerPage"]

@@ -31,8 +31,8 @@ from deskhand.app.jobs.server_jobs import (
     server_jobs_running,
     stop_server_jobs,
 )
+from deskhand.app.model_choice import RECOMMENDED_MODEL
 from deskhand.app.store.history_views import plural
-from deskhand.app.wiring import RECOMMENDED_MODEL
 from deskhand.core.ports import ShouldStop
 from deskhand.vision.ollama_model import ModelInfo, ProgressCallback
 

@@ -13,11 +13,11 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from deskhand.app.backends import default_host
+from deskhand.app.model_choice import resolve_host
 from deskhand.app.store.config import Settings
 from deskhand.app.store.settings_store import InvalidSettings, updated
 from deskhand.app.windows.model_widgets import ModelPicker, PullPanel, ServerFactory, show_error
 from deskhand.app.windows.settings_fields import SettingsGroup, choice
-from deskhand.app.wiring import resolve_host
 
 __all__ = ["ServerGroup"]
 

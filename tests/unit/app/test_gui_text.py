@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from deskhand.app import privacy
+from deskhand.app.model_choice import resolve_model
 from deskhand.app.store.config import Settings
 from deskhand.app.tray.gui_text import for_gui
-from deskhand.app.wiring import resolve_model
 from deskhand.core.errors import DeskhandError
 from deskhand.core.faults import Pause, PauseAndRetry, PauseNotice
 from deskhand.core.observation import Conversation, Turn

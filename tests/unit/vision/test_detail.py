@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from deskhand.app.model_choice import context_size, image_grid
 from deskhand.app.store.config import Settings
-from deskhand.app.wiring import context_size, image_grid
 from deskhand.core.geometry import Rect, Size, smart_resize
 from deskhand.vision.dialects import DIALECT_NAMES, dialect_for
 from deskhand.vision.dialects.common import QWEN25_GRID
