@@ -24,10 +24,8 @@ screen changed between the walk and the screenshot.  Otherwise the list is read 
 from __future__ import annotations
 
 import logging
-import struct
 import sys
 import threading
-import time
 from typing import Any
 
 from deskhand.core.elements import SeenElement
@@ -43,6 +41,7 @@ from deskhand.vision.inspect.atspi import (
     Node,
     _OutOfTime,
 )
+from deskhand.vision.inspect.dbus_pipeline import Call, Pipeline
 from deskhand.vision.inspect.ocr import FrameSource
 
 __all__ = ["INTERACTIVE_ROLES", "AtspiElements"]
@@ -60,9 +59,6 @@ _CHECKED, _EXPANDED, _FOCUSED, _PRESSED, _SELECTED, _SENSITIVE = 4, 10, 12, 20, 
 _ACTIVE, _SHOWING = 1, 25
 _STATE_WORDS = ((_CHECKED, "checked"), (_PRESSED, "pressed"), (_SELECTED, "selected"),
                 (_EXPANDED, "expanded"), (_FOCUSED, "focused"))  # fmt: skip
-
-
-Call = tuple[Node, str, str, str | None, tuple[Any, ...]]
 
 
 def _level_calls(level: list[Node]) -> list[Call]:
@@ -122,7 +118,7 @@ class AtspiElements:
         self._walking = threading.Lock()  # one walk at a time on the tree's connection
         self._lock = threading.Lock()
         self._ahead: _Ahead | None = None
-        self._wire = _WireCache()
+        self._calls = Pipeline()
 
     def read_ahead(self, raw: bytearray, size: Size, rect: Rect) -> None:
         """Start walking for a frame the settler found still (its ``on_still``); a later
@@ -209,7 +205,7 @@ class AtspiElements:
         level's questions, so a tree of depth d costs d + 1 round trips, not 2 d."""
         found: list[SeenElement] = []
         level, visited = [window], 1
-        asked = self._batch(_level_calls(level), deadline)
+        asked = self._calls.ask(self.tree._conn, _level_calls(level), deadline)
         while True:
             interactive: list[tuple[Node, str, set[int]]] = []
             below: list[Node] = []
@@ -230,7 +226,11 @@ class AtspiElements:
                 log.debug("element list off: the window's tree is too big to walk")
                 return None
             calls = [call for node, _, _ in interactive for call in _element_calls(node)]
-            replies = self._batch(calls + _level_calls(below), deadline) if calls or below else []
+            replies = (
+                self._calls.ask(self.tree._conn, calls + _level_calls(below), deadline)
+                if calls or below
+                else []
+            )
             found.extend(self._elements(interactive, replies[: len(calls)]))
             if not below:
                 return tuple(found) or None
@@ -254,58 +254,3 @@ class AtspiElements:
             label = str(name[0][1]) if name is not None else ""
             out.append(SeenElement(role, label, Rect(x, y, w, h), tuple(words)))
         return out
-
-    def _batch(self, calls: list[Call], deadline: float) -> list[Any]:
-        """Send every call at once, then collect the replies (an error reply gives None)."""
-        from jeepney import HeaderFields, MessageType
-
-        conn = self.tree._conn
-        serials: dict[int, int] = {}
-        wire = bytearray()
-        for index, call in enumerate(calls):
-            serial = next(conn.outgoing_serial)
-            wire += self._wire.message(call, serial)
-            serials[serial] = index
-        conn.sock.sendall(wire)
-        results: list[Any] = [None] * len(calls)
-        while serials:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _OutOfTime()
-            reply = conn.receive(timeout=left)
-            in_reply_to = reply.header.fields.get(HeaderFields.reply_serial, -1)
-            if in_reply_to not in serials:
-                continue  # a signal, or a reply to someone else's call
-            at = serials.pop(in_reply_to)
-            if reply.header.message_type is MessageType.method_return:
-                results[at] = reply.body
-        return results
-
-
-class _WireCache:
-    """Method calls as bytes, kept: a walk asks the same nodes the same questions step after
-    step, and marshalling a message in pure Python (jeepney) costs ~0.1 ms -- half of what a
-    walk spends.  A D-Bus message differs from another asking the same only in its serial, a
-    fixed field of the header (bytes 8-11), so a kept message is copied with the new serial."""
-
-    _SERIAL_AT = 8
-    _MOST = 8192  # questions kept (a few hundred per window walked); then start afresh
-
-    def __init__(self) -> None:
-        self._kept: dict[Call, bytes] = {}
-
-    def message(self, call: Call, serial: int) -> bytearray:
-        kept = self._kept.get(call)
-        if kept is None:
-            from jeepney import DBusAddress, new_method_call
-
-            node, interface, method, sig, body = call
-            address = DBusAddress(node[1], bus_name=node[0], interface=interface)
-            kept = new_method_call(address, method, sig, body).serialise(serial=1)
-            if len(self._kept) >= self._MOST:
-                self._kept.clear()
-            self._kept[call] = kept
-        data = bytearray(kept)
-        order = "<" if kept[:1] == b"l" else ">"  # the header's first byte: its endianness
-        struct.pack_into(order + "I", data, self._SERIAL_AT, serial)
-        return data
