@@ -259,9 +259,9 @@ class Step:
             self.shared.lines.ran(action, element, completely=False)
             raise
         self.shared.lines.ran(action, element, completely=isinstance(outcome, Executed))
-        self.log.outcome(outcome)
+        entry = self.log.outcome(outcome)
         for journal in self.parts.journals:
-            journal.ended(self.log.record(observation), outcome.summary(), observation)
+            journal.ended(self.log.record(observation), entry, observation)
         if isinstance(outcome, Executed):
             self.guard.executed(action, observation)
             self.shared.pointer = pointer_after(action, observation.geometry, self.shared.pointer)
