@@ -33,6 +33,37 @@ STARTED = "started, not finished"
 NOT_RUN = "not run: it could not be recorded first"
 
 
+class OutcomeKind(Enum):
+    """What one part of a step's outcome says happened; the words say it to a person."""
+
+    EXECUTED = "executed"
+    DENIED = "denied"  # by the user
+    BLOCKED = "blocked"  # by the policy
+    FAILED = "failed"
+    REPEATED = "repeated"  # not done again (``RepeatGuard``)
+    DROPPED = "dropped"  # an action of the answer not run (``deskhand.core.between``)
+    ANSWERED = "answered"  # the user answered the model's question
+    TAKEN_OVER = "taken_over"  # the user took over the desktop
+    CONCLUDED = "concluded"  # how the step ended otherwise: finished, stopped, unparseable ...
+    STARTED = "started"  # the last action is executing (``STARTED``)
+    NOT_RUN = "not_run"  # approved, but it could not be put on record first (``NOT_RUN``)
+    NO_ACTION = "no_action"
+    INTERRUPTED = "interrupted"  # a crash cut the step short (read back by the audit log)
+    RECORDED = "recorded"  # read back from a stored record: its words as written
+
+
+# How each action's outcome opens its words (``summary``): the opening alone, or the
+# opening, ": " and what it says more.  ``OutcomeEntry.read`` knows the kind by it again.
+_OPENINGS = {
+    OutcomeKind.EXECUTED: "executed",
+    OutcomeKind.BLOCKED: "blocked by policy",
+    OutcomeKind.DENIED: "denied by the user",
+    OutcomeKind.FAILED: "failed",
+    OutcomeKind.REPEATED: "not repeated",
+}
+_KIND_OPENED_BY = {words: kind for kind, words in _OPENINGS.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class ExecResult:
     """An executed action; ``feedback`` (e.g. shell output) goes back to the model, and so
@@ -56,7 +87,7 @@ class Executed:
     result: ExecResult
 
     def summary(self) -> str:
-        return "executed" + (f": {self.result.feedback}" if self.result.feedback else "")
+        return _OPENINGS[OutcomeKind.EXECUTED] + (f": {self.result.feedback}" if self.result.feedback else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +99,7 @@ class Declined:
     blocked: bool
 
     def summary(self) -> str:
-        who = "blocked by policy" if self.blocked else "denied by the user"
+        who = _OPENINGS[OutcomeKind.BLOCKED if self.blocked else OutcomeKind.DENIED]
         return f"{who}: {self.verdict.reason}"
 
 
@@ -78,7 +109,7 @@ class Failed:
     reason: str
 
     def summary(self) -> str:
-        return f"failed: {self.reason}"
+        return f"{_OPENINGS[OutcomeKind.FAILED]}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,29 +120,10 @@ class Repeated:
     reason: str
 
     def summary(self) -> str:
-        return f"not repeated: {self.reason}"
+        return f"{_OPENINGS[OutcomeKind.REPEATED]}: {self.reason}"
 
 
 StepOutcome = Executed | Declined | Failed | Repeated
-
-
-class OutcomeKind(Enum):
-    """What one part of a step's outcome says happened; the words say it to a person."""
-
-    EXECUTED = "executed"
-    DENIED = "denied"  # by the user
-    BLOCKED = "blocked"  # by the policy
-    FAILED = "failed"
-    REPEATED = "repeated"  # not done again (``RepeatGuard``)
-    DROPPED = "dropped"  # an action of the answer not run (``deskhand.core.between``)
-    ANSWERED = "answered"  # the user answered the model's question
-    TAKEN_OVER = "taken_over"  # the user took over the desktop
-    CONCLUDED = "concluded"  # how the step ended otherwise: finished, stopped, unparseable ...
-    STARTED = "started"  # the last action is executing (``STARTED``)
-    NOT_RUN = "not_run"  # approved, but it could not be put on record first (``NOT_RUN``)
-    NO_ACTION = "no_action"
-    INTERRUPTED = "interrupted"  # a crash cut the step short (read back by the audit log)
-    RECORDED = "recorded"  # read back from a stored record: its words as written
 
 
 class OutcomeEntry(BaseModel):
@@ -138,6 +150,14 @@ class OutcomeEntry(BaseModel):
             case Repeated():
                 kind = OutcomeKind.REPEATED
         return cls(kind=kind, words=outcome.summary())
+
+    @classmethod
+    def read(cls, words: str) -> OutcomeEntry:
+        """One action's outcome read back from its stored words (a ``summary``, as the
+        skills' journal keeps it): its kind is the one its words open with (``_OPENINGS``);
+        any other words stay ``RECORDED``, as they were written."""
+        kind = _KIND_OPENED_BY.get(words.partition(": ")[0], OutcomeKind.RECORDED)
+        return cls(kind=kind, words=words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from deskhand.core.elements import SeenElement
 from deskhand.core.errors import DeskhandError
 from deskhand.core.geometry import Frame, Grid, ModelSpace, Rect, ScreenPoint, Size
 from deskhand.core.observation import Completion, Conversation, Observation
-from deskhand.core.outcome import ExecResult, StepMemory, Unparseable
+from deskhand.core.outcome import ExecResult, OutcomeEntry, StepMemory, Unparseable
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 
@@ -129,13 +129,14 @@ class ActionJournal(Protocol):
     ``STARTED`` ("started, not finished"), and one after it with its outcome, while the step
     as a whole goes to the ``StepSink``s only when it ends.  ``step`` is the step's record
     so far: its last action is the one concerned; in ``started`` its outcome ends with
-    ``STARTED``, in ``ended`` with ``outcome``, that action's own outcome.  Raising (say,
-    the disk is full) stops the task before the action runs: nothing is done unrecorded.
+    ``STARTED``, in ``ended`` with ``outcome``, that action's own outcome (its kind, and its
+    words, which a journal writes where it keeps a string).  Raising (say, the disk is
+    full) stops the task before the action runs: nothing is done unrecorded.
     """
 
     def started(self, step: StepRecord, observation: Observation) -> None: ...
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None: ...
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None: ...
 
 
 class Inspector(Protocol):

@@ -27,6 +27,7 @@ from deskhand.core.actions import (
     Finish,
     Scroll,
 )
+from deskhand.core.carry_out import carry_out
 from deskhand.core.errors import Stopped
 from deskhand.core.geometry import ImagePoint
 from deskhand.core.loop import retrying
@@ -155,7 +156,7 @@ class ReplayStep(Step):
                     action.summary if isinstance(action, Finish) else f"the model asked: {action.question}"
                 )
                 return self._stopped(words, f"{why}, and the model could not do it: {reason or 'gave up'}")
-            outcome = self._carry_out(action, observation)
+            outcome = carry_out(action, observation, self.shared, self.log)
             if not isinstance(outcome, Executed):
                 return self._stopped(words, outcome.summary())
         if step.expect == "change":

@@ -1,5 +1,9 @@
 """One pass of the loop: observe, decide, then for each action judge, confirm, execute, settle.
 
+The step does the deciding: the planner's step (if any), the element list, the model's
+reply and its repair when it cannot be read, the refined points; then it walks the
+decision's actions, each carried out by ``deskhand.core.carry_out`` (judged, asked
+about, run if approved, settled), until one is not done or the decision ends the task.
 A ``Step`` is an object only so each stage reads as one short method; it records what
 happened in a ``StepLog`` and ends as a ``StepEnd``: what the model may remember of it,
 and the task's result if the step ended the task.
@@ -8,28 +12,16 @@ and the task's result if the step ended the task.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 
-from deskhand.core.actions import Action, AskUser, Decision, Finish, RunShell, TypeText, describe
-from deskhand.core.approval import UserAnswer, approve
+from deskhand.core.actions import Action, AskUser, Decision, Finish, describe
 from deskhand.core.between import aimed_points, precondition
-from deskhand.core.element_info import ElementInfo
+from deskhand.core.carry_out import carry_out
 from deskhand.core.elements import listing
-from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
+from deskhand.core.errors import Stopped
 from deskhand.core.geometry import ModelSpace
-from deskhand.core.gui_rules import is_password_field
-from deskhand.core.inspection import judge
 from deskhand.core.observation import Completion, Conversation, Observation
-from deskhand.core.outcome import (
-    Declined,
-    Executed,
-    Failed,
-    Repeated,
-    StepMemory,
-    StepOutcome,
-    Unparseable,
-)
+from deskhand.core.outcome import Executed, StepMemory, Unparseable
 from deskhand.core.planning import (
     Plan,
     PlanKind,
@@ -39,8 +31,7 @@ from deskhand.core.planning import (
     plan_conversation,
     plan_decision,
 )
-from deskhand.core.pointer import pointer_after, with_pointer
-from deskhand.core.policy import assess
+from deskhand.core.pointer import with_pointer
 from deskhand.core.step_log import StepLog
 from deskhand.core.task import TaskResult, TaskRun, TaskStatus
 from deskhand.core.verdict import Level, Verdict
@@ -104,7 +95,7 @@ class Step:
                 decision.actions[:index], decision.actions[index:], observation
             ):
                 break
-            if not isinstance(self._carry_out(action, observation), Executed):
+            if not isinstance(carry_out(action, observation, self.shared, self.log), Executed):
                 self._drop(decision.actions[index + 1 :], f"{describe(action)} before it was not done")
                 break
         if self.guard.exhausted:
@@ -220,82 +211,6 @@ class Step:
         self.log.grounded(notes)
         return refined
 
-    def _carry_out(self, action: Action, observation: Observation) -> StepOutcome:
-        repeated = self.guard.check(action, observation)
-        if repeated is not None:
-            outcome: StepOutcome = Repeated(action, repeated)
-            self.log.judged(
-                action, assess(action, unlocked=self.parts.unlocked, tools=self.parts.tools), None
-            )
-            self.log.outcome(outcome)
-            return outcome
-        element, verdict = self._judge(action, observation)
-        if isinstance(action, TypeText) and element is not None and is_password_field(element):
-            self.shared.secrets.add(action.text)  # never recorded, never remembered
-        if element is not None:  # named to the person asked (the record keeps ``targets``)
-            verdict = verdict.model_copy(update={"found": element.describe()})
-        answer = self._ask_if_needed(action, verdict, observation)
-        approved = approve(action, verdict, observation.geometry, user=answer)
-        self.log.judged(action, verdict, answer, element)
-        if approved is None:
-            outcome = Declined(action, verdict, blocked=verdict.level is Level.BLOCK)
-            self.log.outcome(outcome)
-            return outcome
-        try:
-            for journal in self.parts.journals:  # on record before it runs (a crash leaves STARTED)
-                journal.started(self.log.record(observation, started=True), observation)
-        except DeskhandError:  # cannot record (a full disk): stop without acting
-            self.log.not_run()
-            self._record_if_possible(observation)
-            raise
-        try:
-            with self.log.timing("execute"):
-                outcome = Executed(
-                    action, self.parts.executor.execute(approved, should_stop=self.parts.should_stop)
-                )
-        except ExecutionFailed as exc:
-            outcome = Failed(action, str(exc))
-        except Stopped:
-            self.shared.lines.ran(action, element, completely=False)
-            raise
-        self.shared.lines.ran(action, element, completely=isinstance(outcome, Executed))
-        self.log.outcome(outcome)
-        for journal in self.parts.journals:
-            journal.ended(self.log.record(observation), outcome.summary(), observation)
-        if isinstance(outcome, Executed):
-            self.guard.executed(action, observation)
-            self.shared.pointer = pointer_after(action, observation.geometry, self.shared.pointer)
-            with self.log.timing("settle"):
-                self.parts.settler.settle(action, observation)
-        return outcome
-
-    def _judge(self, action: Action, observation: Observation) -> tuple[ElementInfo | None, Verdict]:
-        """What the action lands on, and the policy's verdict on both (``core.inspection.judge``)."""
-        return judge(
-            action,
-            observation,
-            inspector=self.parts.inspector,
-            unlocked=self.parts.unlocked,
-            ask_every_action=self.parts.ask_every_action,
-            tools=self.parts.tools,
-            lines=self.shared.lines,
-            secrets=frozenset(self.shared.secrets),
-            timed_inspect=lambda: self.log.timing("inspect"),
-        )
-
-    def _ask_if_needed(self, action: Action, verdict: Verdict, observation: Observation) -> UserAnswer | None:
-        if verdict.level is not Level.CONFIRM:
-            return None
-        key = (action.command if isinstance(action, RunShell) else action.kind, verdict.reason)
-        if key in self.shared.allowed:
-            return UserAnswer.ALLOW_FOR_TASK
-        with self.log.timing("confirm"):
-            answer = self.parts.approver.confirm(action, verdict, observation)
-        self._check_stop()
-        if answer is UserAnswer.ALLOW_FOR_TASK:
-            self.shared.allowed.add(key)
-        return answer
-
     def _conclude(self, action: Finish | AskUser) -> TaskResult | None:
         self.log.judged(action, Verdict(level=Level.AUTO, reason="ends the task; nothing is executed"), None)
         if isinstance(action, Finish):
@@ -323,14 +238,6 @@ class Step:
             plan=self.log.plan,
         )
         return StepEnd(memory, result)
-
-    def _record_if_possible(self, observation: Observation) -> None:
-        """Give each sink the step as it ends on an error; those that cannot write are skipped
-        (the error that ends the task says why)."""
-        record = self.log.record(observation)
-        for sink in self.parts.sinks:
-            with suppress(DeskhandError):
-                sink.record(record, observation)
 
     def _check_stop(self) -> None:
         if self.parts.should_stop():

@@ -176,12 +176,14 @@ class StepLog:
         self.judged_actions.append((action, verdict, answer))
         self.targets.append(None if element is None else element.describe())
 
-    def outcome(self, outcome: StepOutcome) -> None:
+    def outcome(self, outcome: StepOutcome) -> OutcomeEntry:
+        """Keep what happened to the last action judged; the entry kept (the journals get it)."""
         if isinstance(outcome, Executed):
             self.tool_images.extend(outcome.result.images)
         entry = OutcomeEntry.of(outcome)
         self.outcomes.append(entry)
         self.feedback_lines.append(f"{describe(outcome.action)} → {entry.words}")
+        return entry
 
     def user_answered(self, answer: str) -> None:
         self.outcomes.append(OutcomeEntry(kind=OutcomeKind.ANSWERED, words="the user answered"))

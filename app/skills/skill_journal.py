@@ -27,6 +27,7 @@ from deskhand.core.actions import PointerAction
 from deskhand.core.element_info import UNREADABLE_ROLE
 from deskhand.core.geometry import ScreenPoint
 from deskhand.core.observation import Observation
+from deskhand.core.outcome import OutcomeEntry
 from deskhand.core.ports import ActionJournal
 from deskhand.core.skill_target import TargetLookup
 from deskhand.core.trace import StepRecord, action_json
@@ -58,7 +59,7 @@ class TargetJournal:
             return
         self._target = target.model_dump(mode="json")
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None:
         if not step.actions:
             return
         index = len(step.actions) - 1
@@ -66,7 +67,7 @@ class TargetJournal:
             "action": action_json(step.actions[-1]),
             "target": self._target,
             "fingerprint": observation.fingerprint.hex(),
-            "outcome": outcome,
+            "outcome": outcome.words,  # kept as words; ``skill_save`` reads the kind back from them
         }
         self._target = None
         self.audit.add_skill_action(self.task_id, step.step, index, record)
@@ -100,7 +101,7 @@ class Beside:
         if failed:
             raise failed[0]
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None:
         for journal in (*self.journals, self.beside):
             journal.ended(step, outcome, observation)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from deskhand.app.skills.skill_params import parametrise
 from deskhand.app.store.audit_log import AuditLog
+from deskhand.core.outcome import OutcomeEntry, OutcomeKind
 from deskhand.core.repeat_guard import screens_alike
 from deskhand.core.skill import Param, Skill, SkillError, build_skill
 from deskhand.core.skill_steps import ClickStep, ScrollStep, ShellStep, SkillStep, TypeStep, plain_step
@@ -43,7 +44,7 @@ def skill_from_task(name: str, audit: AuditLog, task_id: int, literals: dict[str
         raise SkillError(
             f"Task {task_id} ended '{summary.status}'; only a task that finished can be kept as a skill."
         )
-    rows = [r for r in audit.skill_actions(task_id) if str(r.get("outcome", "")).startswith("executed")]
+    rows = [r for r in audit.skill_actions(task_id) if _executed(r)]
     if not rows:
         raise SkillError(
             f"Task {task_id} has no recorded actions to keep (it did nothing, or an older Deskhand ran it)."
@@ -87,6 +88,12 @@ def _step(row: dict[str, Any], number: int, task_id: int) -> SkillStep:
                 f"Task {task_id}'s action {number} ({other}) cannot be kept in a skill yet "
                 "(drag, move, remember and tool calls are not replayed)."
             )
+
+
+def _executed(row: dict[str, Any]) -> bool:
+    """Whether the row's action ran: its outcome, kept as words, read back as its kind (the
+    same words a row of any Deskhand version holds)."""
+    return OutcomeEntry.read(str(row.get("outcome", ""))).kind is OutcomeKind.EXECUTED
 
 
 def _changed(row: dict[str, Any], later: dict[str, Any]) -> bool:

@@ -205,7 +205,7 @@ class TaskLog:
     def started(self, step: StepRecord, observation: Observation) -> None:
         self.log.add_step(self.task_id, step, observation, finished=False)
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None:
         self.log.add_step(self.task_id, step, observation, finished=False)
 
     def record(self, step: StepRecord, observation: Observation) -> None:

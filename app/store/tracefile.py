@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from deskhand.core.errors import SetupError, UsageError
 from deskhand.core.observation import Observation
+from deskhand.core.outcome import OutcomeEntry
 from deskhand.core.trace import StepRecord, action_json
 
 _PRIVATE_FILE = 0o600
@@ -63,12 +64,12 @@ class TraceDirectory:
                 "verdict": written["verdicts"][-1], "user_answer": written["user_answers"][-1]}  # fmt: skip
         self._write_line(self._actions, line, f"record step {step.step}'s action before running it")
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None:
         line = {
             "step": step.step,
             "event": "ended",
             "action": action_json(step.actions[-1]),
-            "outcome": outcome,
+            "outcome": outcome.words,
         }
         self._write_line(self._actions, line, f"record the outcome of step {step.step}'s action")
 

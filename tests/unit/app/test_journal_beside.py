@@ -13,7 +13,7 @@ from deskhand.app.skills.skill_journal import Beside
 from deskhand.core.errors import SetupError
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
-from deskhand.core.outcome import STARTED
+from deskhand.core.outcome import STARTED, OutcomeEntry
 from deskhand.core.trace import StepRecord
 from tests.fakes import RecordingExecutor, make_parts, reply
 
@@ -44,8 +44,8 @@ class Journal:
             raise SetupError("Tried to record the action, but the disk is full. Free some space.")
         self.events.append((self.name, "started", step.outcome_text, len(self.executor.executed)))
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
-        self.events.append((self.name, "ended", outcome, len(self.executor.executed)))
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None:
+        self.events.append((self.name, "ended", outcome.kind.value, len(self.executor.executed)))
 
 
 def test_the_description_runs_beside_the_record_and_both_precede_the_action() -> None:
@@ -66,8 +66,13 @@ def test_the_description_runs_beside_the_record_and_both_precede_the_action() ->
             ("target", f"executed; {STARTED}", 1),
         ]
     )
-    ended = [(name, done) for name, kind, _, done in events if kind == "ended"]
-    assert ended == [("audit", 1), ("target", 1), ("audit", 2), ("target", 2)]  # in order, after each
+    ended = [(name, kind, done) for name, event, kind, done in events if event == "ended"]
+    assert ended == [  # in order, after each, with the outcome as it is typed
+        ("audit", "executed", 1),
+        ("target", "executed", 1),
+        ("audit", "executed", 2),
+        ("target", "executed", 2),
+    ]
     assert target.threads.isdisjoint(audit.threads)
 
 

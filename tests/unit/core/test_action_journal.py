@@ -11,7 +11,7 @@ from deskhand.core.approval import UserAnswer
 from deskhand.core.errors import SetupError
 from deskhand.core.loop import TaskStatus, run_task
 from deskhand.core.observation import Observation
-from deskhand.core.outcome import NOT_RUN, STARTED, OutcomeKind
+from deskhand.core.outcome import NOT_RUN, STARTED, OutcomeEntry, OutcomeKind
 from deskhand.core.trace import StepRecord
 from tests.fakes import FakeApprover, RecordingExecutor, make_parts, reply
 
@@ -24,6 +24,7 @@ FINISH = {"kind": "finish", "summary": "all done"}
 class Journal:
     executor: RecordingExecutor
     events: list[tuple[str, StepRecord, str, int]] = field(default_factory=list)
+    outcomes: list[OutcomeEntry] = field(default_factory=list)  # as ``ended`` got them
     refuse: bool = False
 
     def started(self, step: StepRecord, observation: Observation) -> None:
@@ -31,8 +32,9 @@ class Journal:
             raise SetupError("Tried to record the action, but the disk is full. Free some space.")
         self.events.append(("started", step, step.outcome_text, len(self.executor.executed)))
 
-    def ended(self, step: StepRecord, outcome: str, observation: Observation) -> None:
-        self.events.append(("ended", step, outcome, len(self.executor.executed)))
+    def ended(self, step: StepRecord, outcome: OutcomeEntry, observation: Observation) -> None:
+        self.outcomes.append(outcome)
+        self.events.append(("ended", step, outcome.words, len(self.executor.executed)))
 
 
 def test_each_action_is_on_record_before_it_runs_and_with_its_outcome_after() -> None:
@@ -55,6 +57,17 @@ def test_each_action_is_on_record_before_it_runs_and_with_its_outcome_after() ->
     final = p["sinks"][0].records[0]  # type: ignore[index]
     assert final.outcome_text == "executed; executed"  # the finished step no longer says "started"
     assert [e.kind for e in final.outcome] == [OutcomeKind.EXECUTED, OutcomeKind.EXECUTED]
+
+
+def test_the_journal_is_told_each_action_s_outcome_typed_as_the_record_keeps_it() -> None:
+    executor = RecordingExecutor(fail_with="the window went away")
+    journal = Journal(executor)
+    parts, p = make_parts([reply(CLICK), reply(FINISH)], executor=executor, journals=[journal])
+    run_task("click", parts)
+    assert journal.outcomes == [OutcomeEntry(kind=OutcomeKind.FAILED, words="failed: the window went away")]
+    ended = journal.events[-1][1]
+    assert ended.outcome[-1] == journal.outcomes[0]  # the same entry the step's record ends with
+    assert p["sinks"][0].records[0].outcome[0] == journal.outcomes[0]  # type: ignore[index]
 
 
 def test_the_user_s_answer_is_on_record_before_a_confirmed_action_runs() -> None:

@@ -10,7 +10,17 @@ from deskhand.core.actions import Click, TypeText
 from deskhand.core.approval import UserAnswer
 from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
-from deskhand.core.outcome import STARTED, Declined, ExecResult, Executed, OutcomeKind
+from deskhand.core.outcome import (
+    STARTED,
+    Declined,
+    ExecResult,
+    Executed,
+    Failed,
+    OutcomeEntry,
+    OutcomeKind,
+    Repeated,
+    StepOutcome,
+)
 from deskhand.core.step_log import StepLog
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Level, Verdict
@@ -80,3 +90,27 @@ def test_a_stored_outcome_reads_back_as_one_entry_and_is_written_back_byte_for_b
     assert json.dumps(again.to_json_dict(), ensure_ascii=False) == written
     odd = json.loads(written) | {"outcome": ""}
     assert StepRecord.model_validate(odd).to_json_dict() == odd
+
+
+def test_one_action_s_outcome_reads_back_from_its_words_as_the_entry_it_was() -> None:
+    confirm = Verdict(level=Level.CONFIRM, reason="typing text: a; b")
+    outcomes: list[StepOutcome] = [
+        Executed(action=CLICK, result=ExecResult()),
+        Executed(action=CLICK, result=ExecResult(feedback="exit 1: failed: no such file")),
+        Declined(action=TYPED, verdict=confirm, blocked=False),
+        Declined(action=TYPED, verdict=confirm.model_copy(update={"level": Level.BLOCK}), blocked=True),
+        Failed(action=CLICK, reason="executed nothing"),
+        Repeated(action=CLICK, reason="the screen did not change"),
+    ]
+    entries = [OutcomeEntry.of(outcome) for outcome in outcomes]
+    assert [e.kind for e in entries] == [
+        OutcomeKind.EXECUTED,
+        OutcomeKind.EXECUTED,
+        OutcomeKind.DENIED,
+        OutcomeKind.BLOCKED,
+        OutcomeKind.FAILED,
+        OutcomeKind.REPEATED,
+    ]
+    assert [OutcomeEntry.read(e.words) for e in entries] == entries
+    for words in ("", "executedly", STARTED, "the user answered"):  # no action's outcome
+        assert OutcomeEntry.read(words) == OutcomeEntry(kind=OutcomeKind.RECORDED, words=words)
