@@ -30,6 +30,7 @@ from deskhand.app.store.audit_database import default_path, open_database
 from deskhand.app.store.audit_recovery import mark_interrupted
 from deskhand.core.errors import SetupError
 from deskhand.core.observation import Observation
+from deskhand.core.outcome import OutcomeEntry
 from deskhand.core.trace import StepRecord
 
 
