@@ -41,6 +41,7 @@ __all__ = [
     "Feed",
     "Finding",
     "check_write",
+    "feed_for",
     "feed_of",
     "nested",
     "run",

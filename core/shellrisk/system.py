@@ -23,7 +23,7 @@ from deskhand.core.shellrisk.rules import (
 )
 from deskhand.core.shellrisk.words import Field
 
-__all__ = ["SYSTEM_HANDLERS"]
+__all__ = ["DISK_HANDLER", "INSTALLER_HANDLER", "NETWORK_HANDLER", "SYSTEM_HANDLERS"]
 
 _SESSION_PROCESSES = words("xorg x xvfb xwayland gnome-shell gnome-session plasmashell kwin kwin_x11 xfce4-session openbox lxsession systemd init sshd dbus-daemon mutter cinnamon mate-session")  # fmt: skip
 

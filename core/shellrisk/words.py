@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from deskhand.core.shellrisk.lex import Part, Word
 from deskhand.core.shellrisk.quoting import ShellSyntaxError, decode_escapes, match_paren
 
-__all__ = ["Field", "SubResult", "printed", "resolve", "split_assignment"]
+__all__ = [
+    "Field",
+    "SubResult",
+    "brace_expand",
+    "lookup",
+    "nested_substitutions",
+    "printed",
+    "resolve",
+    "split_assignment",
+]
 
 MAX_FIELDS = 64
 

@@ -32,6 +32,29 @@ from deskhand.core.observation import Conversation, Observation, Turn
 from deskhand.core.outcome import StepMemory, Unparseable
 from deskhand.core.tools import ToolSpec
 
+__all__ = [
+    "QWEN25_GRID",
+    "TOOL_IMAGE",
+    "Reject",
+    "build",
+    "clip",
+    "decide",
+    "describe_errors",
+    "element_centre",
+    "first_imaged_step",
+    "guarded",
+    "image_point",
+    "json_object_end",
+    "key_names",
+    "read_numbers",
+    "repaired",
+    "replay",
+    "resized_space",
+    "strip_fences",
+    "tool_lines",
+    "with_elements",
+]
+
 # Ollama's Qwen2.5-VL image processing (UI-TARS-1.5 is a fine-tune of it) as DESIGN.md fixes
 # it: factor 28 (patch 14, merge 2), at most 1280 merged patches of 28x28 pixels.
 QWEN25_GRID = Grid(factor=28, min_pixels=56 * 56, max_pixels=1280 * 28 * 28)

@@ -66,6 +66,8 @@ from deskhand.vision.dialects.common import (
 )
 from deskhand.vision.dialects.qwen3 import QWEN3_FRAME, QWEN3_GRID
 
+__all__ = ["HoloDialect"]
+
 _COORD: JsonDict = {"minimum": 0, "maximum": 1000}  # in the schema the model is constrained by
 
 

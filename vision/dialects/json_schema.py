@@ -39,6 +39,8 @@ from deskhand.vision.dialects.common import (
     with_elements,
 )
 
+__all__ = ["JsonDialect", "element_schema"]
+
 SYSTEM = """You operate a computer for the user: you see its screen and act with the mouse, the keyboard and a shell.
 Every turn brings a screenshot ({width}x{height} pixels, origin at the top-left corner) and what your previous actions did.
 Answer with one JSON object and nothing else:

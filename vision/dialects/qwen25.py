@@ -41,6 +41,8 @@ from deskhand.vision.dialects.qwen_prompt import (
     tool_response,
 )
 
+__all__ = ["Qwen25Dialect"]
+
 ELEMENT_EXAMPLE = (
     '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "element": 12}}</tool_call>'
 )

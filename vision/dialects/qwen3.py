@@ -22,6 +22,8 @@ from typing import ClassVar
 from deskhand.core.geometry import Frame, Grid, ModelSpace, Size
 from deskhand.vision.dialects.qwen25 import Qwen25Dialect
 
+__all__ = ["QWEN3_FRAME", "QWEN3_GRID", "Qwen3Dialect"]
+
 QWEN3_GRID = Grid(factor=32, min_pixels=64 << 10, max_pixels=1280 * 32 * 32)
 QWEN3_FRAME = ModelSpace(extent=Size(1000, 1000))
 

@@ -43,6 +43,8 @@ from deskhand.vision.dialects.common import (
 from deskhand.vision.dialects.qwen_blocks import DECODER, split_tool_calls
 from deskhand.vision.dialects.qwen_prompt import QWEN3_ACTIONS
 
+__all__ = ["calls_to_decision", "coordinate_numbers", "parse_reply"]
+
 PointReader = Callable[[object, str], ImagePoint]
 ElementReader = Callable[[object], ImagePoint]  # a listed element's number -> its centre
 

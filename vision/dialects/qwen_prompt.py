@@ -22,6 +22,17 @@ import json
 from deskhand.core.geometry import Size
 from deskhand.core.tools import ToolSpec
 
+__all__ = [
+    "QWEN3_ACTIONS",
+    "REMEMBER",
+    "RUN_SHELL",
+    "TOOL_CALL_REMINDER",
+    "computer_use",
+    "mcp_function",
+    "system_prompt",
+    "tool_response",
+]
+
 QWEN25_ACTIONS = {
     "key": "Performs key down presses on the arguments passed in order, then performs key releases in reverse order.",
     "type": "Type a string of text on the keyboard.",

@@ -54,6 +54,8 @@ from deskhand.vision.dialects.common import (
 )
 from deskhand.vision.dialects.ui_tars_grammar import Call, read_calls, reply_end, split_reply
 
+__all__ = ["UiTarsDialect"]
+
 SYSTEM = "You are a helpful assistant."
 
 COMPUTER_USE = """You are a GUI agent. You are given a task and your action history, with screenshots. You need to perform the next action to complete the task.

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from deskhand.vision.dialects.common import Reject
 
+__all__ = ["Call", "read_calls", "reply_end", "split_reply"]
+
 _ESCAPES = {"n": "\n", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
 _NOISE = re.compile(r"\[EOS\]|<\|im_end\|>|<\|endoftext\|>")
 _FENCE_LINE = re.compile(r"^[ \t]*```[\w-]*[ \t]*$", re.M)

@@ -23,7 +23,7 @@ from deskhand.vision.inspect.atspi import (
     Node,
 )
 
-__all__ = ["AccessibleTree", "Element"]
+__all__ = ["AccessibleTree", "Element", "same_words"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,14 @@ from deskhand.core.geometry import Rect
 from deskhand.vision.portal.bus import PortalBus, PortalError, Variant
 from deskhand.vision.portal.tokens import TokenStore
 
-__all__ = ["PortalDenied", "PortalSession", "Stream", "can_keep_permission", "describe_portal"]
+__all__ = [
+    "PortalDenied",
+    "PortalSession",
+    "Stream",
+    "can_keep_permission",
+    "describe_portal",
+    "missing_portal_hint",
+]
 
 log = logging.getLogger(__name__)
 
