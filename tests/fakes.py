@@ -17,15 +17,34 @@ from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Verdict
 
 GEOMETRY = ScreenGeometry(image_size=Size(1316, 728), screen_rect=Rect(0, 0, 1920, 1080))
+HALF_SIZE = ScreenGeometry(image_size=Size(800, 600), screen_rect=Rect(0, 0, 1600, 1200))
 
 
 class FakeClock:
-    def __init__(self) -> None:
-        self.t = 0.0
+    """A clock that moves ``step`` seconds each time it is read, from ``start``."""
+
+    def __init__(self, start: float = 0.0, step: float = 0.001) -> None:
+        self.t = start
+        self.step = step
 
     def now(self) -> float:
-        self.t += 0.001
+        self.t += self.step
         return self.t
+
+
+def jpeg_observation(geometry: ScreenGeometry = HALF_SIZE) -> Observation:
+    """The step log's first observation ("obs-1"): a JPEG header, 1 ms to capture and encode."""
+    return Observation("obs-1", b"\xff\xd8jpeg", "image/jpeg", geometry, capture_ms=1.0, encode_ms=1.0)
+
+
+def never() -> bool:
+    """A ``should_stop`` that never asks to stop."""
+    return False
+
+
+def convo(*turns: Turn, schema: dict[str, object] | None = None) -> Conversation:
+    """A conversation of ``turns``, with the response schema a dialect may ask for."""
+    return Conversation(turns=turns, response_schema=schema)
 
 
 class FakeScreen:

@@ -20,7 +20,7 @@ from deskhand.vision.dialects import dialect_for
 from deskhand.vision.dialects.common import first_imaged_step
 from deskhand.vision.ollama_model import OllamaModel
 from tests.fakeollama import FakeOllama
-from tests.fakes import FakeApprover, FakeClock, NoSettle, RecordingExecutor
+from tests.fakes import FakeApprover, FakeClock, NoSettle, RecordingExecutor, never
 
 MODELS = {"qwen2.5vl:7b": True, "ui-tars-1.5:7b": True, "qwen3-vl:8b": True, "gemma3:4b": True}
 CLICK = '<tool_call>\n{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [10, 20]}}\n</tool_call>'
@@ -31,10 +31,6 @@ CHATTER = "\nThat should have done it. Next I would look at the screen again. " 
 def server() -> Iterator[FakeOllama]:
     with FakeOllama(models=MODELS) as srv:
         yield srv
-
-
-def never() -> bool:
-    return False
 
 
 def test_early_stop_cuts_the_answer_and_abandons_the_stream(server: FakeOllama) -> None:

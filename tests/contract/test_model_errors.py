@@ -17,13 +17,10 @@ from deskhand.vision.streaming import MAX_REPLY_CHARS
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port
 from tests.fakeollama.screens import render
+from tests.fakes import never
 
 VISION = "qwen2.5vl:7b"
 HELLO = Conversation(turns=(Turn("user", "hi"),))
-
-
-def never() -> bool:
-    return False
 
 
 def ask(

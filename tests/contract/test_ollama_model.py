@@ -10,20 +10,13 @@ from collections.abc import Callable
 import pytest
 
 from deskhand.core.errors import ModelUnavailable, Stopped
-from deskhand.core.observation import Conversation, Turn
+from deskhand.core.observation import Turn
 from deskhand.vision.ollama_model import ModelInfo, OllamaModel, normalize_host
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.screens import render
+from tests.fakes import convo, never
 
 VISION = "qwen2.5vl:7b"
-
-
-def never() -> bool:
-    return False
-
-
-def convo(*turns: Turn, schema: dict[str, object] | None = None) -> Conversation:
-    return Conversation(turns=turns, response_schema=schema)
 
 
 def test_streamed_chunks_are_joined_into_the_whole_answer(fake_ollama: FakeOllama) -> None:

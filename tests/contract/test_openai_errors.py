@@ -13,16 +13,13 @@ from deskhand.vision.openai_model import OpenAIModel
 from tests.fakeollama.fixtures import unused_port
 from tests.fakeollama.screens import render
 from tests.fakeopenai import FakeOpenAI, fixtures
+from tests.fakes import never
 
 VISION = "Qwen/Qwen2.5-VL-7B-Instruct"
 TEXT_ONLY = "meta-llama/Llama-3.2-3B-Instruct"
 fake_openai = fixtures.fake_openai
 fake_openai_factory = fixtures.fake_openai_factory
 HI = Conversation(turns=(Turn("user", "hi"),))
-
-
-def never() -> bool:
-    return False
 
 
 def ask(model: OpenAIModel, conversation: Conversation = HI) -> str:

@@ -13,24 +13,17 @@ from pathlib import Path
 import pytest
 
 from deskhand.core.errors import ModelError, Stopped
-from deskhand.core.observation import Conversation, Turn
+from deskhand.core.observation import Turn
 from deskhand.vision.dialects import dialect_for
 from deskhand.vision.openai_model import OpenAIModel, ServedModel
 from tests.fakeollama.screens import render
 from tests.fakeopenai import FakeOpenAI, fixtures
+from tests.fakes import convo, never
 
 VISION = "Qwen/Qwen2.5-VL-7B-Instruct"
 TEXT_ONLY = "meta-llama/Llama-3.2-3B-Instruct"
 fake_openai = fixtures.fake_openai
 fake_openai_factory = fixtures.fake_openai_factory
-
-
-def never() -> bool:
-    return False
-
-
-def convo(*turns: Turn, schema: dict[str, object] | None = None) -> Conversation:
-    return Conversation(turns=turns, response_schema=schema)
 
 
 def test_streamed_chunks_are_joined_into_the_whole_answer(fake_openai: FakeOpenAI) -> None:

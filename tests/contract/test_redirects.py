@@ -15,13 +15,10 @@ from deskhand.vision.ollama_model import OllamaModel
 from deskhand.vision.openai_model import OpenAIModel
 from deskhand.vision.same_origin import RedirectRefused
 from tests.fakeollama.screens import render
+from tests.fakes import never
 from tests.fakeserver.redirect import Recorder, Redirector
 
 SCREENSHOT = Conversation(turns=(Turn("user", "Click Apply", render((800, 600)).data),))
-
-
-def never() -> bool:
-    return False
 
 
 def refusal(server: str, target: str) -> str:

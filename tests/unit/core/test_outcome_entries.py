@@ -8,8 +8,7 @@ import json
 
 from deskhand.core.actions import Click, TypeText
 from deskhand.core.approval import UserAnswer
-from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
-from deskhand.core.observation import Observation
+from deskhand.core.geometry import ImagePoint
 from deskhand.core.outcome import (
     STARTED,
     Declined,
@@ -24,27 +23,15 @@ from deskhand.core.outcome import (
 from deskhand.core.step_log import StepLog
 from deskhand.core.trace import StepRecord
 from deskhand.core.verdict import Level, Verdict
+from tests.fakes import FakeClock, jpeg_observation
 
-GEOMETRY = ScreenGeometry(image_size=Size(800, 600), screen_rect=Rect(0, 0, 1600, 1200))
 CLICK = Click(at=ImagePoint(x=10, y=20))
 TYPED = TypeText(text="hello")
 
 
-class _Clock:
-    t = 0.0
-
-    def now(self) -> float:
-        self.t += 0.5
-        return self.t
-
-
-def _observation() -> Observation:
-    return Observation("obs-1", b"\xff\xd8jpeg", "image/jpeg", GEOMETRY, capture_ms=1.0, encode_ms=1.0)
-
-
 def _log() -> StepLog:
-    log = StepLog(1, "m", "d", _Clock())
-    log.observed(_observation())
+    log = StepLog(1, "m", "d", FakeClock(step=0.5))
+    log.observed(jpeg_observation())
     return log
 
 
@@ -57,7 +44,7 @@ def test_each_part_of_the_outcome_keeps_its_kind_and_the_json_joins_the_words() 
     log.outcome(Declined(action=TYPED, verdict=denied, blocked=False))
     log.dropped_action(TYPED, "after a denial")
     log.user_answered("yes")
-    record = log.record(_observation())
+    record = log.record(jpeg_observation())
     kinds = [entry.kind for entry in record.outcome]
     assert kinds == [OutcomeKind.EXECUTED, OutcomeKind.DENIED, OutcomeKind.DROPPED, OutcomeKind.ANSWERED]
     expected = "executed: ok; denied by the user: typing text; type 'hello' not run: after a denial; the user answered"
@@ -69,10 +56,10 @@ def test_a_step_mid_action_says_started_and_a_step_without_any_says_no_action() 
     log = _log()
     log.judged(CLICK, Verdict(level=Level.AUTO, reason="reversible"), None)
     log.outcome(Executed(action=CLICK, result=ExecResult()))
-    started = log.record(_observation(), started=True)
+    started = log.record(jpeg_observation(), started=True)
     assert [e.kind for e in started.outcome] == [OutcomeKind.EXECUTED, OutcomeKind.STARTED]
     assert started.to_json_dict()["outcome"] == f"executed; {STARTED}" and started.was_executing
-    nothing = _log().record(_observation())
+    nothing = _log().record(jpeg_observation())
     assert [e.kind for e in nothing.outcome] == [OutcomeKind.NO_ACTION]
     assert nothing.to_json_dict()["outcome"] == "no action" and not nothing.was_executing
 
@@ -81,7 +68,7 @@ def test_a_stored_outcome_reads_back_as_one_entry_and_is_written_back_byte_for_b
     log = _log()
     log.judged(CLICK, Verdict(level=Level.AUTO, reason="reversible"), None)
     log.outcome(Executed(action=CLICK, result=ExecResult(feedback="a; b")))
-    written = json.dumps(log.record(_observation(), started=True).to_json_dict(), ensure_ascii=False)
+    written = json.dumps(log.record(jpeg_observation(), started=True).to_json_dict(), ensure_ascii=False)
     again = StepRecord.model_validate_json(written)
     assert [(e.kind, e.words) for e in again.outcome] == [
         (OutcomeKind.RECORDED, f"executed: a; b; {STARTED}")

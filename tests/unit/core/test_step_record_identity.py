@@ -21,6 +21,7 @@ from deskhand.core.observation import Completion, Observation
 from deskhand.core.outcome import ExecResult, Executed
 from deskhand.core.step_log import StepLog
 from deskhand.core.verdict import Level, Verdict
+from tests.fakes import FakeClock
 
 STEPS = 6_500
 DIGEST = "bc16c63e697ff4e00d3437f4410171c477a3e5edbe295da7d5ccc48bbfbdd853"  # grew only by additive fields: planner, dropped, elements, grounding, skill replays
@@ -30,15 +31,6 @@ _GEOMETRIES = (
     ScreenGeometry(image_size=Size(1280, 800), screen_rect=Rect(1920, 0, 2560, 1600), pixel_ratio=2.0),
     ScreenGeometry(image_size=Size(1000, 1000), screen_rect=Rect(-1280, 200, 1280, 1024)),
 )
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def now(self) -> float:
-        self.t += 0.125
-        return self.t
 
 
 def _point(rng: random.Random, size: Size) -> dict[str, float]:
@@ -77,7 +69,7 @@ def _action(rng: random.Random, size: Size) -> Action:
 def _record_json(rng: random.Random, number: int) -> str:
     geometry = rng.choice(_GEOMETRIES)
     secrets = frozenset({"hunter2"}) if rng.random() < 0.2 else frozenset()
-    log = StepLog(number, "qwen3-vl:8b", "qwen3", _Clock(), secrets=secrets)
+    log = StepLog(number, "qwen3-vl:8b", "qwen3", FakeClock(start=100.0, step=0.125), secrets=secrets)
     observation = Observation(f"obs-{number}", b"", "image/jpeg", geometry, capture_ms=3.5, encode_ms=1.25)
     log.observed(observation)
     log.replied(Completion(text=f"raw {number}", model_ms=12.5, prompt_tokens=number, output_tokens=7))

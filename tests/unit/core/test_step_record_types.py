@@ -16,32 +16,20 @@ from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.store.history_views import step_view
 from deskhand.core.actions import Click, Decision, Hotkey, RunShell, TypeText
 from deskhand.core.approval import UserAnswer
-from deskhand.core.geometry import ImagePoint, Rect, ScreenGeometry, Size
-from deskhand.core.observation import Completion, Observation
+from deskhand.core.geometry import ImagePoint
+from deskhand.core.observation import Completion
 from deskhand.core.outcome import ExecResult, Executed
 from deskhand.core.step_log import REDACTED, StepLog
 from deskhand.core.trace import StepRecord, UnreadableAction, describe_recorded
 from deskhand.core.verdict import Level, Verdict
+from tests.fakes import FakeClock, jpeg_observation
 
 SECRET = "hunter2-horse"  # noqa: S105 - a made-up password to redact
-GEOMETRY = ScreenGeometry(image_size=Size(800, 600), screen_rect=Rect(0, 0, 1600, 1200))
-
-
-class _Clock:
-    t = 0.0
-
-    def now(self) -> float:
-        self.t += 0.5
-        return self.t
-
-
-def _observation() -> Observation:
-    return Observation("obs-1", b"\xff\xd8jpeg", "image/jpeg", GEOMETRY, capture_ms=1.0, encode_ms=1.0)
 
 
 def _record() -> StepRecord:
-    log = StepLog(1, "qwen3-vl:8b", "qwen3-vl", _Clock(), secrets=frozenset({SECRET}))
-    observation = _observation()
+    log = StepLog(1, "qwen3-vl:8b", "qwen3-vl", FakeClock(step=0.5), secrets=frozenset({SECRET}))
+    observation = jpeg_observation()
     log.observed(observation)
     log.replied(Completion(text=f"type {SECRET}", model_ms=5.0))
     actions = (
@@ -93,7 +81,7 @@ def test_the_audit_log_writes_the_contract_without_the_secret(tmp_path: Path) ->
     audit = AuditLog(tmp_path / "audit.db")
     task = audit.begin_task("t", model="m", dialect="d", host="h")
     record = _record()
-    task.record(record, _observation())
+    task.record(record, jpeg_observation())
     (stored,) = audit.steps(task.task_id)
     audit.close()
     with sqlite3.connect(tmp_path / "audit.db") as db:
