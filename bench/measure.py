@@ -87,31 +87,31 @@ def run_scripted(
     return run
 
 
-def raw_floor(n: int = 40) -> list[float]:
-    """Bare mss grab + resize onto the grid + JPEG, in ms: what no harness can go below."""
+def _grab_cost(n: int, encode: Callable[[Image.Image], object], pause_s: float = 0.0) -> list[float]:
+    """ms of ``n`` grabs of the whole screen, each turned into an image and ``encode``-d."""
     out = []
     with mss.MSS() as sct:
         for _ in range(n):
             start = time.perf_counter()
             shot = sct.grab({"left": 0, "top": 0, "width": SCREEN[0], "height": SCREEN[1]})
             image = Image.frombuffer("RGB", (shot.width, shot.height), shot.raw, "raw", "BGRX", 0, 1)
-            encode_jpeg(resize_to(image, Size(*GRID_IMAGE)), JPEG_QUALITY)
+            encode(image)
             out.append((time.perf_counter() - start) * 1000)
-            time.sleep(0.005)
+            if pause_s:
+                time.sleep(pause_s)
     return out
+
+
+def raw_floor(n: int = 40) -> list[float]:
+    """Bare mss grab + resize onto the grid + JPEG, in ms: what no harness can go below."""
+    return _grab_cost(
+        n, lambda image: encode_jpeg(resize_to(image, Size(*GRID_IMAGE)), JPEG_QUALITY), pause_s=0.005
+    )
 
 
 def full_png_cost(n: int = 5) -> list[float]:
     """What the peers pay instead: a full-resolution PNG of the same screen."""
-    out = []
-    with mss.MSS() as sct:
-        for _ in range(n):
-            start = time.perf_counter()
-            shot = sct.grab({"left": 0, "top": 0, "width": SCREEN[0], "height": SCREEN[1]})
-            image = Image.frombuffer("RGB", (shot.width, shot.height), shot.raw, "raw", "BGRX", 0, 1)
-            image.save(io.BytesIO(), format="PNG")
-            out.append((time.perf_counter() - start) * 1000)
-    return out
+    return _grab_cost(n, lambda image: image.save(io.BytesIO(), format="PNG"))
 
 
 @dataclass

@@ -52,15 +52,9 @@ class ConfirmDialog(CountdownDialog):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         headline.setFont(font)
         layout.addWidget(headline)
-        why = QLabel(f"It asks because {_escape(reason)}.")
-        why.setObjectName("reason")
-        why.setWordWrap(True)
-        layout.addWidget(why)
+        self.add_text(f"It asks because {_escape(reason)}.", "reason")
         if found == "":
-            unread = QLabel("What is under this point could not be read: check the picture.")
-            unread.setObjectName("found")
-            unread.setWordWrap(True)
-            layout.addWidget(unread)
+            self.add_text("What is under this point could not be read: check the picture.", "found")
         if crop is not None:
             picture = QLabel()
             picture.setObjectName("crop")

@@ -52,6 +52,14 @@ class CountdownDialog(QDialog):
         self.timer.timeout.connect(self._tick)
         self._show_countdown()
 
+    def add_text(self, text: str, name: str) -> QLabel:
+        """A wrapped label named ``name`` (tests find it by that) at the end of the body."""
+        label = QLabel(text)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        self.body.addWidget(label)
+        return label
+
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         if self.focus_widget is not None:

@@ -91,14 +91,7 @@ class StepViewer(QWidget):
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.thought, self.action_list, self.verdicts = QLabel(), QLabel(), QLabel()
         self.answers, self.outcome, self.timings = QLabel(), QLabel(), QLabel()
-        for label in (
-            self.thought,
-            self.action_list,
-            self.verdicts,
-            self.answers,
-            self.outcome,
-            self.timings,
-        ):
+        for _name, label in self._details():
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.raw_toggle = QToolButton()
@@ -118,8 +111,7 @@ class StepViewer(QWidget):
         self.next_button.clicked.connect(lambda: self.show_step(self.index + 1))
 
         details = QFormLayout()
-        for name, label in (("Thought", self.thought), ("Actions", self.action_list), ("Verdicts", self.verdicts),
-                            ("User answers", self.answers), ("Outcome", self.outcome), ("Timings", self.timings)):  # fmt: skip
+        for name, label in self._details():
             details.addRow(name, label)
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
@@ -141,14 +133,7 @@ class StepViewer(QWidget):
         else:
             self.view, self.marked = None, QPixmap()
             self.image.clear()
-            for label in (
-                self.thought,
-                self.action_list,
-                self.verdicts,
-                self.answers,
-                self.outcome,
-                self.timings,
-            ):
+            for _name, label in self._details():
                 label.setText("")
             self.raw.setPlainText("")
             self.title.setText(f"Task {task.id}: no steps were recorded ({task.status}).")
@@ -183,6 +168,11 @@ class StepViewer(QWidget):
                 size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
             )
         )
+
+    def _details(self) -> tuple[tuple[str, QLabel], ...]:
+        """The labels that describe a step, each with its title in the form."""
+        return (("Thought", self.thought), ("Actions", self.action_list), ("Verdicts", self.verdicts),
+                ("User answers", self.answers), ("Outcome", self.outcome), ("Timings", self.timings))  # fmt: skip
 
     def _toggle_raw(self, shown: bool) -> None:
         self.raw.setVisible(shown)

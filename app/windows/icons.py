@@ -25,6 +25,17 @@ COLOURS = {
 SIZES = (16, 22, 24, 32, 48, 64)
 
 
+def _arrow(painter: QPainter, s: float, corners: tuple[tuple[float, float], ...]) -> None:
+    """A filled white pointer arrow through ``corners`` (fractions of the icon's side ``s``)."""
+    (x0, y0), *rest = corners
+    path = QPainterPath(QPointF(s * x0, s * y0))
+    for x, y in rest:
+        path.lineTo(s * x, s * y)
+    path.closeSubpath()
+    painter.setBrush(QBrush(QColor("white")))
+    painter.drawPath(path)
+
+
 def _glyph(painter: QPainter, state: AgentState, s: float) -> None:
     white = QColor("white")
     pen = QPen(white, max(1.5, s * 0.09), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
@@ -32,13 +43,7 @@ def _glyph(painter: QPainter, state: AgentState, s: float) -> None:
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     if state is AgentState.IDLE:  # a pointer arrow at rest
-        path = QPainterPath(QPointF(s * 0.36, s * 0.24))
-        path.lineTo(s * 0.36, s * 0.74)
-        path.lineTo(s * 0.49, s * 0.61)
-        path.lineTo(s * 0.66, s * 0.66)
-        path.closeSubpath()
-        painter.setBrush(QBrush(white))
-        painter.drawPath(path)
+        _arrow(painter, s, ((0.36, 0.24), (0.36, 0.74), (0.49, 0.61), (0.66, 0.66)))
     elif state is AgentState.THINKING:  # three dots
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(white))
@@ -47,13 +52,7 @@ def _glyph(painter: QPainter, state: AgentState, s: float) -> None:
             painter.drawEllipse(QPointF(s * x, s * 0.5), r, r)
     elif state is AgentState.ACTING:  # a click: arrow plus a ring
         painter.drawEllipse(QPointF(s * 0.38, s * 0.38), s * 0.15, s * 0.15)
-        path = QPainterPath(QPointF(s * 0.42, s * 0.42))
-        path.lineTo(s * 0.42, s * 0.8)
-        path.lineTo(s * 0.53, s * 0.68)
-        path.lineTo(s * 0.72, s * 0.7)
-        path.closeSubpath()
-        painter.setBrush(QBrush(white))
-        painter.drawPath(path)
+        _arrow(painter, s, ((0.42, 0.42), (0.42, 0.8), (0.53, 0.68), (0.72, 0.7)))
     elif state is AgentState.WAITING:  # a question mark
         font = painter.font()
         font.setBold(True)

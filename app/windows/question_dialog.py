@@ -6,7 +6,7 @@ ends the task with the question, as the terminal does.  Opened only by ``QtAppro
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QWidget
 
 from deskhand.app.windows.countdown_dialog import CountdownDialog
 
@@ -25,10 +25,7 @@ class QuestionDialog(CountdownDialog):
             parent=parent,
         )
         layout = self.body
-        label = QLabel(question)
-        label.setObjectName("question")
-        label.setWordWrap(True)
-        layout.addWidget(label)
+        self.add_text(question, "question")
         self.entry = QLineEdit()
         self.entry.setObjectName("reply")
         self.focus_widget = self.entry
