@@ -13,14 +13,13 @@ the record of requests are ``tests.fakeserver.FakeServer``'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Unpack
 
-from tests.fakeserver import FakeServer
+from tests.fakeserver import FakeServer, Serving
 
 from .handler import Handler
 from .script import Script
-from .spaces import DIALECTS
 from .state import DEFAULT_LIBRARY, Models, ModelSpec, RecordedRequest, canonical
 
 DEFAULT_MODELS: dict[str, bool | ModelSpec] = {"qwen2.5vl:7b": True, "llama3.2:3b": False}
@@ -37,24 +36,9 @@ class FakeOllama(FakeServer[RecordedRequest]):
         models: Mapping[str, bool | ModelSpec] | None = None,
         *,
         library: Mapping[str, bool | ModelSpec] | None = None,
-        dialect: str | None = None,
-        port: int = 0,
-        first_token_ms: float = 0,
-        per_chunk_ms: float = 0,
-        chunk_chars: int = 6,
-        on_done: Callable[[RecordedRequest], None] | None = None,
+        **serving: Unpack[Serving[RecordedRequest]],
     ) -> None:
-        if dialect is not None and dialect not in DIALECTS:
-            raise ValueError(f"unknown dialect {dialect!r}; known: {DIALECTS}")
-        super().__init__(
-            Script(),
-            dialect=dialect,
-            port=port,
-            first_token_ms=first_token_ms,
-            per_chunk_ms=per_chunk_ms,
-            chunk_chars=chunk_chars,
-            on_done=on_done,
-        )
+        super().__init__(**serving)
         self.model_scripts: dict[str, Script] = {}
         self.models = Models(
             DEFAULT_MODELS if models is None else models,

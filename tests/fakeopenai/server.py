@@ -13,12 +13,10 @@ script, latency and the record of requests are ``tests.fakeserver.FakeServer``'s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Literal
+from collections.abc import Mapping
+from typing import Literal, Unpack
 
-from tests.fakeollama.script import Script
-from tests.fakeollama.spaces import DIALECTS
-from tests.fakeserver import FakeServer
+from tests.fakeserver import FakeServer, Serving
 
 from .handler import Handler
 from .record import FLAVORS, Request
@@ -41,28 +39,13 @@ class FakeOpenAI(FakeServer[Request]):
         api_key: str | None = None,
         echo_bad_key: bool = False,
         schema_support: SchemaSupport = "json_schema",
-        dialect: str | None = None,
         prefix: str = "/v1",
-        port: int = 0,
-        first_token_ms: float = 0,
-        per_chunk_ms: float = 0,
-        chunk_chars: int = 6,
         usage: bool = True,
-        on_done: Callable[[Request], None] | None = None,
+        **serving: Unpack[Serving[Request]],
     ) -> None:
         if flavor not in FLAVORS:
             raise ValueError(f"unknown flavor {flavor!r}; known: {FLAVORS}")
-        if dialect is not None and dialect not in DIALECTS:
-            raise ValueError(f"unknown dialect {dialect!r}; known: {DIALECTS}")
-        super().__init__(
-            Script(),
-            dialect=dialect,
-            port=port,
-            first_token_ms=first_token_ms,
-            per_chunk_ms=per_chunk_ms,
-            chunk_chars=chunk_chars,
-            on_done=on_done,
-        )
+        super().__init__(**serving)
         self.models = dict(DEFAULT_MODELS if models is None else models)
         self.flavor = flavor
         self.api_key = api_key

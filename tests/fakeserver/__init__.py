@@ -11,7 +11,7 @@ the ``python -m`` command line.  Each protocol adds its own routes on top:
 """
 
 from .record import Recorded
-from .server import FakeServer, started
+from .server import FakeServer, Serving, started
 from .wire import ClientGone, WireHandler
 
-__all__ = ["ClientGone", "FakeServer", "Recorded", "WireHandler", "started"]
+__all__ = ["ClientGone", "FakeServer", "Recorded", "Serving", "WireHandler", "started"]

@@ -13,17 +13,29 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
 from .record import Recorded
 
 if TYPE_CHECKING:
-    from tests.fakeollama.script import Script
-
     from .wire import WireHandler
 
 R = TypeVar("R", bound=Recorded)
 S = TypeVar("S", bound="FakeServer[Any]")
+
+
+class Serving(TypedDict, Generic[R], total=False):
+    """How any fake serves (``FakeServer``'s keywords, which each fake passes on): the
+    dialect it answers in whatever the model (one of ``tests.fakeollama.spaces.DIALECTS``),
+    the port (0: a free one), emulated latency, the characters per streamed chunk, and a
+    callback for each answered request."""
+
+    dialect: str | None
+    port: int
+    first_token_ms: float
+    per_chunk_ms: float
+    chunk_chars: int
+    on_done: Callable[[R], None] | None
 
 
 class FakeServer(Generic[R]):
@@ -34,19 +46,24 @@ class FakeServer(Generic[R]):
 
     def __init__(
         self,
-        script_state: Script,
         *,
-        dialect: str | None,
-        port: int,
-        first_token_ms: float,
-        per_chunk_ms: float,
-        chunk_chars: int,
-        on_done: Callable[[R], None] | None,
+        dialect: str | None = None,
+        port: int = 0,
+        first_token_ms: float = 0,
+        per_chunk_ms: float = 0,
+        chunk_chars: int = 6,
+        on_done: Callable[[R], None] | None = None,
     ) -> None:
+        # Imported here: tests.fakeollama's package imports this module (its FakeOllama).
+        from tests.fakeollama.script import Script
+        from tests.fakeollama.spaces import DIALECTS
+
+        if dialect is not None and dialect not in DIALECTS:
+            raise ValueError(f"unknown dialect {dialect!r}; known: {DIALECTS}")
         self.dialect = dialect
         self.chunk_chars = max(1, chunk_chars)
         self.latency: tuple[float, float] = (first_token_ms, per_chunk_ms)
-        self.script_state = script_state
+        self.script_state = Script()
         self._on_done = on_done
         self._requests: list[R] = []
         self._lock = threading.Lock()
