@@ -44,6 +44,7 @@ __all__ = [
     "first_imaged_step",
     "guarded",
     "image_point",
+    "json_body",
     "json_object_end",
     "key_names",
     "read_numbers",
@@ -201,6 +202,15 @@ def strip_fences(text: str) -> str:
     """Remove a Markdown code fence wrapped around the whole text, if there is one."""
     match = re.fullmatch(r"\s*```[\w-]*[ \t]*\n?(.*?)\n?[ \t]*```\s*", text, flags=re.S)
     return match.group(1) if match else text
+
+
+def json_body(raw: str) -> str:
+    """The JSON a JSON dialect's answer holds (a Markdown fence around it taken off);
+    ``Reject`` when nothing is left."""
+    body = strip_fences(raw).strip()
+    if not body:
+        raise Reject("the answer is empty")
+    return body
 
 
 # --------------------------------------------------------------------------- conversations

@@ -56,11 +56,11 @@ from deskhand.vision.dialects.common import (
     element_centre,
     guarded,
     image_point,
+    json_body,
     json_object_end,
     key_names,
     repaired,
     replay,
-    strip_fences,
     tool_lines,
     with_elements,
 )
@@ -242,9 +242,7 @@ class HoloDialect:
         return guarded(raw, lambda: self._parse(raw, observation))
 
     def _parse(self, raw: str, observation: Observation) -> Decision:
-        body = strip_fences(raw).strip()
-        if not body:
-            raise Reject("the answer is empty")
+        body = json_body(raw)
         try:
             step = self._model.model_validate_json(body)
         except ValidationError as exc:

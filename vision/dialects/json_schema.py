@@ -31,10 +31,10 @@ from deskhand.vision.dialects.common import (
     element_centre,
     guarded,
     image_point,
+    json_body,
     json_object_end,
     repaired,
     replay,
-    strip_fences,
     tool_lines,
     with_elements,
 )
@@ -113,9 +113,7 @@ class JsonDialect:
         return guarded(raw, lambda: self._parse(raw, observation))
 
     def _parse(self, raw: str, observation: Observation) -> Decision:
-        body = strip_fences(raw).strip()
-        if not body:
-            raise Reject("the answer is empty")
+        body = json_body(raw)
         try:
             if observation.elements or '"element"' in body:
                 body = json.dumps(_elements_resolved(_loads(body), observation))
