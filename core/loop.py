@@ -30,7 +30,7 @@ from deskhand.core.step import Step, StepEnd
 from deskhand.core.task import Limits, Parts, TaskResult, TaskRun, TaskStatus
 from deskhand.core.warm_up import WarmUp
 
-__all__ = ["Limits", "Parts", "TaskResult", "TaskStatus", "retrying", "run_task"]
+__all__ = ["Deadline", "Limits", "Parts", "TaskResult", "TaskStatus", "retrying", "run_task"]
 
 
 DEFAULT_LIMITS = Limits()
@@ -48,17 +48,13 @@ def run_task(
         memories=tuple(parts.recall(task)) if parts.recall is not None else (),
     )
     shared.history.extend(history)
-    deadline = parts.clock.now() + limits.max_seconds
+    deadline = Deadline(parts, limits)
     steps = 0
     try:
         for number in range(1, limits.max_steps + 1):
-            held_from = parts.clock.now()
-            if parts.pause.hold(parts.should_stop):
-                deadline += parts.clock.now() - held_from
-            if parts.clock.now() > deadline:
-                return _ended(
-                    shared, TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", steps
-                )
+            late = deadline.passed_after_pause()
+            if late is not None:
+                return _ended(shared, TaskStatus.GAVE_UP, late, steps)
             end = _run_step(number, shared)
             shared.history.append(end.memory)
             steps = number
@@ -74,6 +70,26 @@ def run_task(
         return _ended(shared, TaskStatus.STOPPED, str(stop), steps)
     finally:
         parts.executor.release_all()
+
+
+class Deadline:
+    """A task's ``limits.max_seconds``, counted from now; time held paused is not counted."""
+
+    def __init__(self, parts: Parts, limits: Limits) -> None:
+        self._parts = parts
+        self._seconds = limits.max_seconds
+        self._at = parts.clock.now() + limits.max_seconds
+
+    def passed_after_pause(self) -> str | None:
+        """Before a step: wait while the task is paused (moving the deadline on by as long),
+        then say "Ran out of time" if the deadline has passed (None if not)."""
+        clock = self._parts.clock
+        held_from = clock.now()
+        if self._parts.pause.hold(self._parts.should_stop):
+            self._at += clock.now() - held_from
+        if clock.now() > self._at:
+            return f"Ran out of time ({self._seconds:g} s)."
+        return None
 
 
 def _ended(shared: TaskRun, status: TaskStatus, message: str, steps: int) -> TaskResult:

@@ -30,7 +30,7 @@ from deskhand.core.actions import (
 from deskhand.core.carry_out import carry_out
 from deskhand.core.errors import Stopped
 from deskhand.core.geometry import ImagePoint
-from deskhand.core.loop import retrying
+from deskhand.core.loop import Deadline, retrying
 from deskhand.core.observation import Observation
 from deskhand.core.outcome import Executed, Unparseable
 from deskhand.core.repeat_guard import CHANGE_TOLERANCE, screens_alike
@@ -273,16 +273,12 @@ def run_replay(
 ) -> Replayed:
     """Replay ``steps`` (``bind(skill, values)``) with ``parts`` until done or stopped."""
     run = ReplayRun(f"skill {skill.name}", parts, limits, skill=skill, steps=steps, lookup=lookup)
-    deadline = parts.clock.now() + limits.max_seconds
+    deadline = Deadline(parts, limits)
     try:
         for number in range(1, limits.max_steps + 1):
-            held_from = parts.clock.now()
-            if parts.pause.hold(parts.should_stop):
-                deadline += parts.clock.now() - held_from
-            if parts.clock.now() > deadline:
-                return _ended(
-                    run, TaskStatus.GAVE_UP, f"Ran out of time ({limits.max_seconds:g} s).", number - 1
-                )
+            late = deadline.passed_after_pause()
+            if late is not None:
+                return _ended(run, TaskStatus.GAVE_UP, late, number - 1)
             end = _run_step(number, run)
             if end.result is not None:
                 return _ended(run, end.result.status, end.result.message, end.result.steps)
