@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from deskhand.app.store.memory_store import MemoryStore
+from deskhand.app.windows.page_button import page_button
 from deskhand.core.errors import DeskhandError
 
 __all__ = ["MemoryPage", "ask_fact"]
@@ -51,10 +51,10 @@ class MemoryPage(QGroupBox):
         self.entry.setObjectName("memory-entry")
         self.entry.setPlaceholderText("e.g. My reports go to ~/Reports")
         self.entry.returnPressed.connect(self.add)
-        self.add_button = self._button("Remember", "memory-add", self.add)
-        self.forget_button = self._button("Forget selected", "memory-forget", self.forget_selected)
-        self.clear_button = self._button("Forget all", "memory-clear", self.clear)
-        self.export_button = self._button("Export…", "memory-export", self.export)
+        self.add_button = page_button("Remember", "memory-add", self.add)
+        self.forget_button = page_button("Forget selected", "memory-forget", self.forget_selected)
+        self.clear_button = page_button("Forget all", "memory-clear", self.clear)
+        self.export_button = page_button("Export…", "memory-export", self.export)
         self.problem = QLabel()
         self.problem.setObjectName("memory-problem")
         self.problem.setWordWrap(True)
@@ -73,13 +73,6 @@ class MemoryPage(QGroupBox):
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.reload()
-
-    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     def _run(self, work: Callable[[MemoryStore], object]) -> bool:
         try:

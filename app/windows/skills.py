@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from deskhand.app.skills.skill_store import SkillStore
+from deskhand.app.windows.page_button import page_button
 from deskhand.app.windows.placement import fit_to_screen
 from deskhand.core.errors import DeskhandError
 from deskhand.core.skill import Skill, SkillError
@@ -62,9 +62,9 @@ class SkillsWindow(QWidget):
         self.problem.setObjectName("skills-problem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020")
-        self.run_button = self._button("Run", "skill-run", self.run_selected)
-        self.delete_button = self._button("Delete", "skill-delete", self.delete_selected)
-        self.teach_button = self._button("Teach a skill…", "skill-teach", self.teach_requested.emit)
+        self.run_button = page_button("Run", "skill-run", self.run_selected)
+        self.delete_button = page_button("Delete", "skill-delete", self.delete_selected)
+        self.teach_button = page_button("Teach a skill…", "skill-teach", self.teach_requested.emit)
         self._disarm = QTimer(self)
         self._disarm.setSingleShot(True)
         self._disarm.timeout.connect(self._reset_delete)
@@ -90,13 +90,6 @@ class SkillsWindow(QWidget):
         QVBoxLayout(self).addWidget(split)
         fit_to_screen(self, QSize(860, 520))
         self.reload()
-
-    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     def reload(self) -> None:
         """List the skills again, keeping the selection where it can."""
