@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import functools
 import io
-import itertools
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import mss
+from mss.screenshot import ScreenShot
 from PIL import Image
 
-from bench.legacy import PreviousScreen, PreviousSettler
+from bench.legacy import GrabbedScreen, PreviousScreen, PreviousSettler
 from deskhand.actions.settle import FixedSettler, ScreenSettler, SettleStats
 from deskhand.app.store.audit_log import AuditLog
 from deskhand.app.store.config import Settings
@@ -34,7 +32,7 @@ from deskhand.app.task_session import TaskSession
 from deskhand.app.wiring import TaskOptions
 from deskhand.core.actions import Action
 from deskhand.core.approval import UserAnswer
-from deskhand.core.geometry import Rect, ScreenGeometry, Size
+from deskhand.core.geometry import Size
 from deskhand.core.loop import Limits, Parts
 from deskhand.core.observation import Observation
 from deskhand.core.stop import StopToken
@@ -94,29 +92,16 @@ class Collector:
             self.session.close(None, "benchmark run")
 
 
-class FullPngScreen:
+class FullPngScreen(GrabbedScreen):
     """The peers' screenshot: the whole monitor at full resolution, as PNG."""
 
-    def __init__(self, monitor: Rect) -> None:
-        self.monitor = monitor
-        self._sct = mss.MSS()
-        self._ids = itertools.count(1)
+    prefix, mime = "png", "image/png"
 
-    def observe(self) -> Observation:
-        m = self.monitor
-        start = time.perf_counter()
-        shot = self._sct.grab({"left": m.x, "top": m.y, "width": m.width, "height": m.height})
-        grabbed = time.perf_counter()
+    def encode(self, shot: ScreenShot) -> tuple[bytes, Size]:
         image = Image.frombuffer("RGB", (shot.width, shot.height), shot.raw, "raw", "BGRX", 0, 1)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
-        done = time.perf_counter()
-        geometry = ScreenGeometry(image_size=Size(shot.width, shot.height), screen_rect=m)
-        return Observation(f"png-{next(self._ids):04d}", buffer.getvalue(), "image/png", geometry,
-                           (grabbed - start) * 1000, (done - grabbed) * 1000)  # fmt: skip
-
-    def close(self) -> None:
-        self._sct.close()
+        return buffer.getvalue(), Size(shot.width, shot.height)
 
 
 @dataclass(frozen=True)

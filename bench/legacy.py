@@ -11,6 +11,7 @@ import itertools
 import time
 
 import mss
+from mss.screenshot import ScreenShot
 
 from deskhand.core.actions import Action, AskUser, Finish, RunShell, Wait
 from deskhand.core.geometry import Grid, Rect, ScreenGeometry, Size
@@ -48,24 +49,45 @@ class PreviousSettler:
         self._sct.close()
 
 
-class PreviousScreen:
-    def __init__(self, monitor: Rect, grid: Grid) -> None:
-        self.monitor, self.grid = monitor, grid
+class GrabbedScreen:
+    """A ``Screen`` for the bench's other ways of taking a screenshot: grab the whole
+    monitor, ``encode`` the shot, and time both.  A subclass says how it encodes (the
+    bytes and the image size) and what its observation ids start with (``prefix``)."""
+
+    prefix: str
+    mime: str
+
+    def __init__(self, monitor: Rect) -> None:
+        self.monitor = monitor
         self._sct = mss.MSS()
         self._ids = itertools.count(1)
+
+    def encode(self, shot: ScreenShot) -> tuple[bytes, Size]:
+        raise NotImplementedError
 
     def observe(self) -> Observation:
         m = self.monitor
         start = time.perf_counter()
         shot = self._sct.grab({"left": m.x, "top": m.y, "width": m.width, "height": m.height})
         grabbed = time.perf_counter()
-        raw_size = Size(shot.width, shot.height)
-        image = resize_to(from_bgra(shot.bgra, raw_size), grid_size(raw_size, self.grid))
-        data = encode_jpeg(image, JPEG_QUALITY)
+        data, size = self.encode(shot)
         done = time.perf_counter()
-        geometry = ScreenGeometry(image_size=Size(*image.size), screen_rect=m)
-        return Observation(f"prev-{next(self._ids):04d}", data, "image/jpeg", geometry,
+        geometry = ScreenGeometry(image_size=size, screen_rect=m)
+        return Observation(f"{self.prefix}-{next(self._ids):04d}", data, self.mime, geometry,
                            (grabbed - start) * 1000, (done - grabbed) * 1000)  # fmt: skip
 
     def close(self) -> None:
         self._sct.close()
+
+
+class PreviousScreen(GrabbedScreen):
+    prefix, mime = "prev", "image/jpeg"
+
+    def __init__(self, monitor: Rect, grid: Grid) -> None:
+        super().__init__(monitor)
+        self.grid = grid
+
+    def encode(self, shot: ScreenShot) -> tuple[bytes, Size]:
+        raw_size = Size(shot.width, shot.height)
+        image = resize_to(from_bgra(shot.bgra, raw_size), grid_size(raw_size, self.grid))
+        return encode_jpeg(image, JPEG_QUALITY), Size(*image.size)
