@@ -54,6 +54,17 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def private_config(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The config file Settings saves to, one folder down so that saving must make it; none
+    is there yet, and no OLLAMA_HOST or DESKHAND_MODEL from the shell stands in for it."""
+    config = isolated / "config" / "config.toml"
+    monkeypatch.setenv("DESKHAND_CONFIG", str(config))
+    monkeypatch.delenv("OLLAMA_HOST", raising=False)
+    monkeypatch.delenv("DESKHAND_MODEL", raising=False)
+    return config
+
+
 @pytest.fixture(autouse=True)
 def threads_leave_widgets_alone() -> Iterator[None]:
     """Two ways a background thread crashes a Qt test run, both closed here for every test.

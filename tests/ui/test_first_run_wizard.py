@@ -20,18 +20,9 @@ from deskhand.app.windows.ollama_help import install_instructions
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port
 
+pytestmark = pytest.mark.usefixtures("private_config")
+
 GPU_12GB = Accelerator("nvidia", "NVIDIA GeForce RTX 3060", 12 * GB)
-
-
-@pytest.fixture(autouse=True)
-def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config" / "config.toml"
-    monkeypatch.setenv("DESKHAND_CONFIG", str(config))
-    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    monkeypatch.delenv("OLLAMA_HOST", raising=False)
-    return config
 
 
 @pytest.fixture
@@ -84,7 +75,7 @@ def test_check_again_finds_a_server_that_was_started(qtbot: QtBot, server: FakeO
     assert next_enabled(wizard)
 
 
-def test_recommend_pull_and_finish(qtbot: QtBot, server: FakeOllama, private_env: Path) -> None:
+def test_recommend_pull_and_finish(qtbot: QtBot, server: FakeOllama, private_config: Path) -> None:
     wizard = open_wizard(qtbot, server.url)
     qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
     wizard.next()
@@ -106,7 +97,7 @@ def test_recommend_pull_and_finish(qtbot: QtBot, server: FakeOllama, private_env
     saved = load_settings()
     assert completed.args == [saved]
     assert (saved.host, saved.model) == (server.url, "qwen2.5vl:7b")
-    assert private_env.exists()
+    assert private_config.exists()
 
 
 def test_an_installed_recommendation_is_chosen_at_once(qtbot: QtBot) -> None:
@@ -176,7 +167,9 @@ def test_pulling_shows_speed_and_time_left_not_layer_digests(qtbot: QtBot, serve
     assert not [text for text in seen if re.search(r"\b[0-9a-f]{12}\b", text)], seen
 
 
-def test_finish_says_how_to_give_the_first_task(qtbot: QtBot, server: FakeOllama, private_env: Path) -> None:
+def test_finish_says_how_to_give_the_first_task(
+    qtbot: QtBot, server: FakeOllama, private_config: Path
+) -> None:
     """Through the app's door: the wizard's Finish leaves the command bar open with the hint."""
     app = DeskhandApp()
     notices: list[tuple[str, str, bool]] = []

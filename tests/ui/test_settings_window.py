@@ -17,19 +17,9 @@ from deskhand.app.windows.settings import SettingsWindow
 from tests.fakeollama import FakeOllama
 from tests.fakeollama.fixtures import unused_port
 
+pytestmark = pytest.mark.usefixtures("private_config")
+
 MODELS = {"qwen2.5vl:7b": True, "ui-tars-1.5:7b": True, "llama3.2:3b": False}
-
-
-@pytest.fixture(autouse=True)
-def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config" / "config.toml"
-    monkeypatch.setenv("DESKHAND_CONFIG", str(config))
-    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    monkeypatch.delenv("OLLAMA_HOST", raising=False)
-    monkeypatch.delenv("DESKHAND_MODEL", raising=False)
-    return config
 
 
 @pytest.fixture
@@ -116,7 +106,7 @@ def test_pulling_an_unknown_model_says_what_to_check(qtbot: QtBot, server: FakeO
 
 
 def test_bad_values_are_refused_next_to_their_fields(
-    qtbot: QtBot, server: FakeOllama, private_env: Path
+    qtbot: QtBot, server: FakeOllama, private_config: Path
 ) -> None:
     window = open_window(qtbot, server.url)
     window.host.setText("ftp://example.org")
@@ -130,15 +120,15 @@ def test_bad_values_are_refused_next_to_their_fields(
     assert "not a key chord" in errors["hotkey_command_bar"]
     assert "absolute folder path" in errors["data_dir"]
     assert window.status.text().startswith("Nothing was saved")
-    assert not private_env.exists()
+    assert not private_config.exists()
 
 
-def test_the_same_hotkey_twice_is_refused(qtbot: QtBot, server: FakeOllama, private_env: Path) -> None:
+def test_the_same_hotkey_twice_is_refused(qtbot: QtBot, server: FakeOllama, private_config: Path) -> None:
     window = open_window(qtbot, server.url)
     window.hotkey_stop.setKeySequence(QKeySequence(window.hotkey_command_bar.keySequence()))
     assert not window.save()
     assert "Stop needs its own hotkey" in window.errors["hotkey_stop"].text()
-    assert not private_env.exists()
+    assert not private_config.exists()
 
 
 def test_a_bad_host_is_refused_before_asking_it(qtbot: QtBot, server: FakeOllama) -> None:
@@ -149,7 +139,7 @@ def test_a_bad_host_is_refused_before_asking_it(qtbot: QtBot, server: FakeOllama
     assert not window.errors["host"].isHidden()
 
 
-def test_save_round_trip(qtbot: QtBot, server: FakeOllama, private_env: Path, tmp_path: Path) -> None:
+def test_save_round_trip(qtbot: QtBot, server: FakeOllama, private_config: Path, tmp_path: Path) -> None:
     window = open_window(qtbot, server.url)
     window.models.combo.setCurrentIndex(window.models.combo.findData("ui-tars-1.5:7b"))
     window.confirm_timeout.setValue(25)
@@ -172,6 +162,6 @@ def test_save_round_trip(qtbot: QtBot, server: FakeOllama, private_env: Path, tm
     assert loaded.hotkey_command_bar == "Ctrl+Alt+K"
     assert loaded.hotkey_stop == Settings().hotkey_stop
     assert loaded.data_dir == str(tmp_path / "history")
-    assert stat.S_IMODE(private_env.stat().st_mode) == 0o600
-    assert window.status.text() == f"Saved to {private_env}."
+    assert stat.S_IMODE(private_config.stat().st_mode) == 0o600
+    assert window.status.text() == f"Saved to {private_config}."
     assert window.retention_days.text() == "keep forever"
