@@ -18,14 +18,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.e2e.xsession import ROOT, XSession, deskhand
+from tests.e2e.xsession import ROOT, XSession, deskhand, steps_of
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
-
-
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 @contextmanager

@@ -13,9 +13,8 @@ import pytest
 
 from deskhand.core.geometry import Size, smart_resize
 from deskhand.vision.dialects.common import QWEN25_GRID
-from tests.a11y import accessibility_bus
 from tests.e2e.test_safety_tasks import MODEL, start_risky_window, steps_of
-from tests.e2e.xsession import XSession, deskhand, read_events, x_session
+from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -23,8 +22,7 @@ pytestmark = pytest.mark.desktop
 
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[XSession]:
-    with accessibility_bus() as bus, x_session(1280, 800) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+    with a11y_session(1280, 800) as session:
         yield session
 
 

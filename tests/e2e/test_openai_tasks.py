@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.xsession import XSession, deskhand, read_events
+from tests.e2e.xsession import XSession, deskhand, read_events, steps_of
 from tests.fakeopenai import FakeOpenAI
 
 pytestmark = pytest.mark.desktop
@@ -39,10 +39,6 @@ def run(screen: XSession, server: FakeOpenAI, dialect: str, task: str, *extra: s
         screen, "do", task, "--backend", "openai", "--host", server.url, "--model", MODELS[dialect], *extra,
         stdin=stdin,
     )  # fmt: skip
-
-
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 @pytest.mark.parametrize("dialect", list(MODELS))

@@ -13,17 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.xsession import XSession, deskhand, form_command, read_events, wait_for
+from tests.e2e.xsession import XSession, deskhand, do_traced, form_command, read_events, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
 
 PLANNER = "llama3.2:3b"  # text-only in the fake: the planner may be a plain chat model
 GROUNDER = "qwen2.5vl:7b"
-
-
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 def test_planner_words_reach_the_grounder(screen_1080: XSession, ollama: FakeOllama, tmp_path: Path) -> None:
@@ -39,11 +35,9 @@ def test_planner_words_reach_the_grounder(screen_1080: XSession, ollama: FakeOll
         [{"do": "click", "target": "{match}", "pattern": r'Click the "([^"]+)"', "first_token_ms": 40}]
     )
     trace = tmp_path / "trace"
-    result = deskhand(
-        screen_1080, "do", "Cancel the form", "--model", GROUNDER, "--planner", PLANNER,
-        "--host", ollama.url, "--trace", str(trace),
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = do_traced(
+        screen_1080, trace, "Cancel the form", "--model", GROUNDER, "--planner", PLANNER, "--host", ollama.url
+    )
     assert "planned by llama3.2:3b" in result.stdout and "finished: Cancelled the form." in result.stdout
     clicks = [e for e in read_events(log) if e["event"] == "click"]
     assert [c["button"] for c in clicks] == ["Cancel"]
@@ -101,18 +95,7 @@ def test_second_action_is_dropped_when_its_target_goes(
         ]
     )
     trace = tmp_path / "trace"
-    result = deskhand(
-        screen_1080,
-        "do",
-        "Apply, then cancel",
-        "--model",
-        GROUNDER,
-        "--host",
-        ollama.url,
-        "--trace",
-        str(trace),
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    do_traced(screen_1080, trace, "Apply, then cancel", "--model", GROUNDER, "--host", ollama.url)
     clicks = [e["button"] for e in read_events(log) if e["event"] == "click"]
     assert clicks == ["Apply"]  # Cancel was gone: its click was not run
     first = steps_of(trace)[0]
@@ -136,10 +119,7 @@ def test_several_actions_run_when_the_screen_holds(
         ]
     )
     trace = tmp_path / "trace"
-    result = deskhand(
-        screen_1080, "do", "Type the name", "--model", GROUNDER, "--host", ollama.url, "--trace", str(trace)
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    do_traced(screen_1080, trace, "Type the name", "--model", GROUNDER, "--host", ollama.url)
     assert [e["text"] for e in read_events(log) if e["event"] == "text"][-1] == "Ada"
     first = steps_of(trace)[0]
     assert [a["kind"] for a in first["actions"]] == ["click", "type_text"]  # type: ignore[union-attr,index]

@@ -9,7 +9,6 @@ data dir, so the audit log and the skills are the same for both.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterator
@@ -17,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.a11y import accessibility_bus
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
+from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -34,17 +32,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def screen_big(data_dir: Path) -> Iterator[XSession]:
-    with accessibility_bus() as bus, x_session(1920, 1080) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
-        session.env["DESKHAND_DATA_DIR"] = str(data_dir)
+    with a11y_session(1920, 1080, data_dir) as session:
         yield session
 
 
 @pytest.fixture(scope="module")
 def screen_small(data_dir: Path) -> Iterator[XSession]:
-    with accessibility_bus() as bus, x_session(1366, 768) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
-        session.env["DESKHAND_DATA_DIR"] = str(data_dir)
+    with a11y_session(1366, 768, data_dir) as session:
         yield session
 
 
@@ -62,10 +56,6 @@ def start_orchard(session: XSession, buttons: str, place: str) -> tuple[Path, di
 
 def events(log: Path) -> list[dict[str, object]]:
     return [e for e in read_events(log) if e["event"] != "ready"]
-
-
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 def do_the_task(screen: XSession, ollama: FakeOllama, out: Path) -> None:

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.a11y import accessibility_bus
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
+from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -46,9 +45,7 @@ def screen_1440(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XSession]:
     data = tmp_path_factory.mktemp("deskhand-data")
     (data / "skills").mkdir()
     (data / "skills" / "note-field.yaml").write_text(SKILL, encoding="utf-8")
-    with accessibility_bus() as bus, x_session(2560, 1440) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
-        session.env["DESKHAND_DATA_DIR"] = str(data)
+    with a11y_session(2560, 1440, data) as session:
         yield session
 
 

@@ -6,7 +6,6 @@ nothing to refuse."""
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import sys
 import pytest
 from PIL import Image, ImageChops
 
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for
+from tests.e2e.xsession import XSession, do_traced, read_events, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -45,10 +44,10 @@ def test_enter_in_a_slow_save_dialog_is_waited_for_and_not_repeated(
         {"do": "hotkey", "keys": ["enter"]},
         {"do": "finish", "summary": "saved as notes.txt"},
     ])  # fmt: skip
-    r = deskhand(screen_1080, "do", "save the notes as notes.txt", "--model", "qwen2.5vl:7b",
-                 "--host", ollama.url, "--trace", str(trace))  # fmt: skip
-    assert r.returncode == 0, r.stdout + r.stderr
-    steps = [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
+    do_traced(
+        screen_1080, trace, "save the notes as notes.txt", "--model", "qwen2.5vl:7b", "--host", ollama.url
+    )
+    steps = steps_of(trace)
     assert [s["outcome"] for s in steps[:2]] == ["executed", "executed"], steps
     assert dialog_pixels((trace / str(steps[1]["screenshot"])).read_bytes()) > 10_000  # open at Enter
     after_enter = (trace / str(steps[2]["screenshot"])).read_bytes()
@@ -87,10 +86,9 @@ def test_mousepad_save_as_is_waited_for(screen_1080: XSession, ollama: FakeOllam
         {"do": "hotkey", "keys": ["enter"]},
         {"do": "finish", "summary": "saved as diary.txt"},
     ])  # fmt: skip
-    r = deskhand(screen_1080, "do", "write a diary entry and save it as diary.txt", "--model", "qwen2.5vl:7b",
-                 "--host", ollama.url, "--trace", str(trace))  # fmt: skip
-    assert r.returncode == 0, r.stdout + r.stderr
-    steps = [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
+    do_traced(screen_1080, trace, "write a diary entry and save it as diary.txt", "--model", "qwen2.5vl:7b",
+              "--host", ollama.url)  # fmt: skip
+    steps = steps_of(trace)
     assert all(s["outcome"] == "executed" for s in steps[:4]), steps
     shots = [(trace / str(s["screenshot"])).read_bytes() for s in steps]
     settles = [s["timings_ms"]["settle"] for s in steps]

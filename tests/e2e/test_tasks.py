@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import DIALECT_MODELS
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for
+from tests.e2e.xsession import XSession, deskhand, do_traced, read_events, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
 
 TEXT = "Grüße, naïve café — 5 < 6 > 4 & \"quotes\" 'too' €"
-
-
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 @pytest.mark.parametrize("dialect", list(DIALECT_MODELS))
@@ -72,18 +67,10 @@ def test_shell_output_reaches_the_model(
         ]
     )
     trace = tmp_path / "trace"
-    result = deskhand(
-        screen_1080,
-        "do",
-        "Put the kernel name in the Name field",
-        "--model",
-        DIALECT_MODELS[dialect],
-        "--host",
-        ollama.url,
-        "--trace",
-        str(trace),
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    do_traced(
+        screen_1080, trace, "Put the kernel name in the Name field", "--model", DIALECT_MODELS[dialect],
+        "--host", ollama.url,
+    )  # fmt: skip
     texts = [e["text"] for e in read_events(log) if e["event"] == "text"]
     assert texts and texts[-1] == "Linux"
     first = steps_of(trace)[1]
@@ -122,18 +109,9 @@ def test_several_steps_in_order(screen_1080: XSession, ollama: FakeOllama, tmp_p
         ]
     )
     trace = tmp_path / "trace"
-    result = deskhand(
-        screen_1080,
-        "do",
-        "Fill the name and apply",
-        "--model",
-        "ui-tars-1.5:7b",
-        "--host",
-        ollama.url,
-        "--trace",
-        str(trace),
+    result = do_traced(
+        screen_1080, trace, "Fill the name and apply", "--model", "ui-tars-1.5:7b", "--host", ollama.url
     )
-    assert result.returncode == 0, result.stdout + result.stderr
     events = [e for e in read_events(log) if e["event"] in ("click", "text")]
     assert events[-1]["event"] == "click" and events[-1]["button"] == "Apply"
     assert [e["text"] for e in events if e["event"] == "text"][-1] == "Ada Lovelace"

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.a11y import accessibility_bus
 from tests.e2e.test_skill_replay import events, start_orchard
-from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
+from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -35,9 +34,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def screen(data_dir: Path) -> Iterator[XSession]:
-    with accessibility_bus() as bus, x_session(1920, 1080) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
-        session.env["DESKHAND_DATA_DIR"] = str(data_dir)
+    with a11y_session(1920, 1080, data_dir) as session:
         for code, keysyms in GERMAN_KEYS.items():
             session.run(["xmodmap", "-e", f"keycode {code} = {keysyms}"])
         yield session

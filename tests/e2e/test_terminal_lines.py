@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.a11y import accessibility_bus
-from tests.e2e.xsession import XSession, deskhand, wait_for, x_session
+from tests.e2e.xsession import XSession, a11y_session, deskhand, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
 pytestmark = pytest.mark.desktop
@@ -28,13 +27,8 @@ TO_IMAGE = (1316 / 1920, 728 / 1080)  # a 1080p screen as qwen2.5-vl sees it
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[XSession]:
     """A 1080p session with an accessibility bus (xterm publishes no tree; mousepad does)."""
-    with accessibility_bus() as bus, x_session(1920, 1080) as session:
-        session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+    with a11y_session(1920, 1080) as session:
         yield session
-
-
-def steps_of(trace: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (trace / "steps.jsonl").read_text().splitlines()]
 
 
 def calls(*arguments: dict[str, object]) -> str:

@@ -170,10 +170,13 @@ def x_session(
 
 
 @contextmanager
-def a11y_session(width: int, height: int) -> Iterator[XSession]:
-    """An ``x_session`` with an accessibility bus, as a desktop with a screen reader has."""
+def a11y_session(width: int, height: int, data_dir: Path | None = None) -> Iterator[XSession]:
+    """An ``x_session`` with an accessibility bus, as a desktop with a screen reader has;
+    ``data_dir``: Deskhand's data folder (skills, memory) for every run on it."""
     with accessibility_bus() as bus, x_session(width, height) as session:
         session.env["DBUS_SESSION_BUS_ADDRESS"] = bus.session
+        if data_dir is not None:
+            session.env["DESKHAND_DATA_DIR"] = str(data_dir)
         yield session
 
 
@@ -227,6 +230,14 @@ def deskhand(
         timeout=timeout,
         check=False,
     )
+
+
+def do_traced(session: XSession, trace: Path, task: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """``deskhand do TASK OPTIONS --trace TRACE``, which must succeed (read its steps with
+    ``steps_of(trace)``)."""
+    result = deskhand(session, "do", task, *options, "--trace", str(trace))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
 
 
 def deskhand_started(session: XSession, *args: str, output: bool = False) -> subprocess.Popen[str]:
