@@ -19,6 +19,7 @@ import pytest
 
 from deskhand.app.store.audit_log import AuditLog
 from tests.e2e.conftest import MODELS
+from tests.e2e.window_ready import wait_until_ready
 from tests.e2e.xsession import (
     XSession,
     a11y_session,
@@ -48,7 +49,7 @@ def start_risky_window(session: XSession) -> Path:
     log.touch()
     session.start_app([sys.executable, str(RISKY_WINDOW), str(log)])
     wait_for(lambda: bool(log.read_text().strip()), 15, "the risky window")
-    time.sleep(0.5)  # stays: its accessibility tree registers (see test_skill_replay)
+    wait_until_ready(session, "Risky window", read_events(log)[0]["centres"])  # type: ignore[arg-type]
     return log
 
 
