@@ -30,6 +30,7 @@ from deskhand.app.store.audit_log import AuditLog
 from deskhand.core.geometry import Size, smart_resize
 from deskhand.vision.dialects.common import QWEN25_GRID
 from tests.a11y import accessibility_bus
+from tests.e2e.window_ready import wait_until_ready
 from tests.e2e.xsession import XSession, deskhand, read_events, wait_for, x_session
 from tests.fakeollama import FakeOllama
 
@@ -70,8 +71,9 @@ def start_risky_window(session: XSession) -> tuple[Path, dict[str, list[int]]]:
     log.touch()
     session.start_app([sys.executable, str(RISKY_WINDOW), str(log)])
     wait_for(lambda: bool(log.read_text().strip()), 15, "the risky window")
-    time.sleep(0.5)  # stays: its accessibility tree registers (see test_skill_replay)
-    return log, json.loads(log.read_text().splitlines()[0])["centres"]
+    centres: dict[str, list[int]] = json.loads(log.read_text().splitlines()[0])["centres"]
+    wait_until_ready(session, "Risky window", centres)
+    return log, centres
 
 
 def clicked(log: Path) -> list[object]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.window_ready import wait_until_ready
 from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
@@ -47,11 +48,9 @@ def start_orchard(session: XSession, buttons: str, place: str) -> tuple[Path, di
     session.start_app([sys.executable, "-m", "tests.e2e.apps.orchard", "--log", str(log),
                        "--buttons", buttons, "--place", place])  # fmt: skip
     wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the orchard window")
-    # stays: the window placed and its tree registered.  Polling the tree for it instead
-    # (tests.a11y.tree_shows) made test_teach lose its first click in 2 of 3 runs, and a
-    # test_terminal_lines step misjudged; not understood, so the e2e tests keep their sleeps.
-    time.sleep(0.8)
-    return log, read_events(log)[0]["centres"]  # type: ignore[return-value]
+    centres: dict[str, list[int]] = read_events(log)[0]["centres"]  # type: ignore[assignment]
+    wait_until_ready(session, "Orchard Panel", centres)
+    return log, centres
 
 
 def events(log: Path) -> list[dict[str, object]]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.e2e.window_ready import wait_until_ready
 from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events, wait_for
 from tests.fakeollama import FakeOllama
 
@@ -55,7 +56,7 @@ def test_a_field_click_on_a_big_screen_needs_no_model(screen_1440: XSession, pla
     screen_1440.start_app([sys.executable, "-m", "tests.e2e.apps.orchard", "--log", str(log),
                            "--buttons", "Pear,Plum", "--place", place])  # fmt: skip
     wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the orchard window")
-    time.sleep(0.8)  # let the window manager place it and its accessibility tree register
+    wait_until_ready(screen_1440, "Orchard Panel", read_events(log)[0]["centres"])  # type: ignore[arg-type]
     with FakeOllama(models={"qwen2.5vl:7b": True}) as ollama:
         r = deskhand(screen_1440, "skills", "run", "note-field", "--param", "note=Servus Wien",
                      "--model", "qwen2.5vl:7b", "--host", ollama.url)  # fmt: skip

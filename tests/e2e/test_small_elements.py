@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import DIALECT_MODELS, MODELS
+from tests.e2e.window_ready import wait_until_ready
 from tests.e2e.xsession import (
     XSession,
     a11y_session,
@@ -46,7 +47,7 @@ def small_form(session: XSession) -> Path:
     log = session.tmp / f"form-{time.monotonic_ns()}.jsonl"
     session.start_app([*form_command(log, "center", "Apply,Cancel"), "--point-size", "9"])
     wait_for(lambda: log.exists() and "ready" in log.read_text(), timeout=20, what="the test form")
-    time.sleep(0.7)  # stays: placed, its accessibility tree registered (see test_skill_replay)
+    wait_until_ready(session, "Deskhand test form", read_events(log)[0]["centres"])  # type: ignore[arg-type]
     return log
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_skill_replay import events, start_orchard
+from tests.e2e.window_ready import wait_until_ready
 from tests.e2e.xsession import XSession, a11y_session, deskhand, read_events, wait_for
 from tests.fakeollama import FakeOllama
 
@@ -138,8 +139,9 @@ def start_login(screen: XSession, *options: str) -> tuple[Path, dict[str, list[i
     log = screen.tmp / f"login-{time.monotonic_ns()}.jsonl"
     screen.start_app([sys.executable, "-m", "tests.e2e.apps.login", "--log", str(log), *options])
     wait_for(lambda: log.exists() and "ready" in log.read_text(), 20, "the login window")
-    time.sleep(0.8)  # stays, as in test_skill_replay.start_orchard: a tree wait lost clicks
-    return log, read_events(log)[0]["centres"]  # type: ignore[return-value]
+    centres: dict[str, list[int]] = read_events(log)[0]["centres"]  # type: ignore[assignment]
+    wait_until_ready(screen, "Login Panel", centres)
+    return log, centres
 
 
 def test_a_password_typed_while_teaching_is_never_stored(screen: XSession, data_dir: Path) -> None:

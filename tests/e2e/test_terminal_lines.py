@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.a11y import tree_focus
 from tests.e2e.xsession import XSession, a11y_session, deskhand, steps_of, wait_for
 from tests.fakeollama import FakeOllama
 
@@ -100,10 +101,12 @@ def test_a_path_typed_into_a_file_chooser_is_not_a_command(
     document = desktop.tmp / "home" / "draft.txt"
     document.write_text("draft")
     desktop.start_app([exe, str(document)])
+    bus = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
     wait_for(
-        lambda: desktop.run(["xdotool", "search", "--name", "draft.txt"]).returncode == 0, 20, "mousepad"
+        lambda: desktop.focused("draft.txt") and tree_focus(bus) is not None,
+        20,
+        "mousepad focused, with its document's focus in the accessibility tree",
     )
-    time.sleep(1.0)  # stays: its accessibility tree registers; a tree wait made the next step misjudged
     saved = tmp_path / "saved-copy.txt"
     trace = desktop.tmp / "trace-save-as"
     ollama.script([

@@ -18,7 +18,7 @@ class Recorded:
     method: str
     path: str
     body: dict[str, Any] | None
-    received_at: float = field(default_factory=time.time)
+    arrived: float = field(default_factory=time.monotonic)  # time.monotonic(): for intervals between requests
     step: dict[str, Any] | None = None
     answer: str | None = None
     status: int = 200
