@@ -24,11 +24,12 @@ from deskhand.core.observation import Observation
 from deskhand.core.outcome import Declined, Executed, Failed, Repeated, StepOutcome
 from deskhand.core.pointer import pointer_after
 from deskhand.core.policy import assess
+from deskhand.core.ports import Approver, ShouldStop
 from deskhand.core.step_log import StepLog
 from deskhand.core.task import TaskRun
 from deskhand.core.verdict import Level, Verdict
 
-__all__ = ["carry_out"]
+__all__ = ["ask_person", "carry_out"]
 
 
 def carry_out(action: Action, observation: Observation, run: TaskRun, log: StepLog) -> StepOutcome:
@@ -46,7 +47,15 @@ def carry_out(action: Action, observation: Observation, run: TaskRun, log: StepL
         run.secrets.add(action.text)  # never recorded, never remembered
     if element is not None:  # named to the person asked (the record keeps ``targets``)
         verdict = verdict.model_copy(update={"found": element.describe()})
-    answer = _ask_if_needed(action, verdict, observation, run, log)
+    answer = ask_person(
+        action,
+        verdict,
+        observation,
+        approver=parts.approver,
+        should_stop=parts.should_stop,
+        allowed=run.allowed,
+        log=log,
+    )
     approved = approve(action, verdict, observation.geometry, user=answer)
     log.judged(action, verdict, answer, element)
     if approved is None:
@@ -79,22 +88,32 @@ def _judge(
     )
 
 
-def _ask_if_needed(
-    action: Action, verdict: Verdict, observation: Observation, run: TaskRun, log: StepLog
+def ask_person(
+    action: Action,
+    verdict: Verdict,
+    observation: Observation,
+    *,
+    approver: Approver,
+    should_stop: ShouldStop,
+    allowed: set[tuple[str, ...]],
+    log: StepLog,
+    scope: tuple[str, ...] = (),
 ) -> UserAnswer | None:
-    """The person's answer to a ``confirm`` verdict (None for any other), unless they
-    already allowed this action for the task."""
+    """The person's answer to a ``confirm`` verdict (None for any other), unless they already
+    allowed this action "for the task": ``allowed`` keeps those answers, ``scope`` narrows what
+    they cover (the MCP desk: one client's calls).  Raises ``Stopped`` if the user stopped
+    while the question was open."""
     if verdict.level is not Level.CONFIRM:
         return None
-    key = (action.command if isinstance(action, RunShell) else action.kind, verdict.reason)
-    if key in run.allowed:
+    key = (*scope, action.command if isinstance(action, RunShell) else action.kind, verdict.reason)
+    if key in allowed:
         return UserAnswer.ALLOW_FOR_TASK
     with log.timing("confirm"):
-        answer = run.parts.approver.confirm(action, verdict, observation)
-    if run.parts.should_stop():
+        answer = approver.confirm(action, verdict, observation)
+    if should_stop():
         raise Stopped()
     if answer is UserAnswer.ALLOW_FOR_TASK:
-        run.allowed.add(key)
+        allowed.add(key)
     return answer
 
 

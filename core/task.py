@@ -109,7 +109,7 @@ class TaskRun:
     parts: Parts
     limits: Limits
     history: list[StepMemory] = field(default_factory=list)
-    allowed: set[tuple[str, str]] = field(default_factory=set)
+    allowed: set[tuple[str, ...]] = field(default_factory=set)
     guard: RepeatGuard = field(default_factory=RepeatGuard)
     lines: TypedLines = field(default_factory=TypedLines)
     warm_up: WarmUp | None = None

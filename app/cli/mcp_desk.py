@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from deskhand.app.store.audit_log import AuditLog, TaskLog
 from deskhand.app.task_session import TaskSession, desktop_turn
-from deskhand.core.actions import Action, RunShell, describe
-from deskhand.core.approval import UserAnswer, approve
+from deskhand.core.actions import Action, describe
+from deskhand.core.approval import approve
+from deskhand.core.carry_out import ask_person
 from deskhand.core.errors import DeskhandError, ExecutionFailed, Stopped
 from deskhand.core.inspection import judge
 from deskhand.core.loop import TaskResult, TaskStatus
@@ -151,7 +152,7 @@ class DesktopCalls:
         self.audit = audit
         self.shots = Screenshots()
         self.turn = threading.Lock()  # one desktop, one action (or task) at a time
-        self._allowed: set[tuple[str, str, str]] = set()  # (client, action key, reason)
+        self._allowed: set[tuple[str, ...]] = set()  # (client, action key, reason)
         # What each window holds unsent, across calls: typing split over calls is judged
         # by the line it sends, as in the loop.
         self.lines = TypedLines()
@@ -205,7 +206,16 @@ class DesktopCalls:
             lines=self.lines,
             timed_inspect=lambda: step.timing("inspect"),
         )
-        answer = self._ask(client, action, verdict, observation, step)
+        answer = ask_person(
+            action,
+            verdict,
+            observation,
+            approver=self.parts.approver,
+            should_stop=self.parts.should_stop,
+            allowed=self._allowed,
+            log=step,
+            scope=(client,),
+        )
         approved = approve(action, verdict, observation.geometry, user=answer)
         step.judged(action, verdict, answer, element)
         if approved is None:
@@ -224,23 +234,6 @@ class DesktopCalls:
         with step.timing("settle"):
             p.settler_for(observation).settle(action, observation)
         return outcome
-
-    def _ask(
-        self, client: str, action: Action, verdict: Verdict, observation: Observation, step: StepLog
-    ) -> UserAnswer | None:
-        """The person at the desktop answers a confirm; "for this task" means for this client."""
-        if verdict.level is not Level.CONFIRM:
-            return None
-        key = (client, action.command if isinstance(action, RunShell) else action.kind, verdict.reason)
-        if key in self._allowed:
-            return UserAnswer.ALLOW_FOR_TASK
-        with step.timing("confirm"):
-            answer = self.parts.approver.confirm(action, verdict, observation)
-        if self.parts.should_stop():
-            raise Stopped()
-        if answer is UserAnswer.ALLOW_FOR_TASK:
-            self._allowed.add(key)
-        return answer
 
     def run_task(self, task: str, max_steps: int | None) -> CallResult:
         """The whole loop, built as ``deskhand do`` builds it; the person at the desktop confirms."""
