@@ -110,6 +110,9 @@ class Config:
     label: str
     adapt: Callable[[Parts, Any], Parts]  # (parts from build_parts, url) -> parts to run
     full_png: bool = False
+    # The loop as November's bench wired it: no audit log, no skills' target journal and no
+    # element list -- what is left of the step's cost is the house itself.
+    bare: bool = False
 
 
 def _as_built(parts: Parts, url: str) -> Parts:
@@ -152,7 +155,9 @@ def _no_early_stop(parts: Parts, url: str) -> Parts:
 
 DESKHAND = Config("deskhand", "Deskhand (defaults)", _as_built)
 NAIVE = Config("naive", "naive baseline (peers)", _naive, full_png=True)
+BARE = Config("bare", "bare loop (no audit log, skills journal, element list)", _as_built, bare=True)
 ABLATIONS = (
+    BARE,
     Config("previous", "previous settle + capture", _previous),
     Config("no-pre-encode", "without work during settle (encode, element list)", _no_pre_encode),
     Config("whole-screen", "settle watching the whole monitor", _whole_screen_only),
@@ -188,6 +193,8 @@ def build(
     """The configuration as ``deskhand do`` assembles a task (``TaskSession``); its tasks are
     run with ``run_task`` on these parts, one after the other, as one audit-log task."""
     collector = Collector()
+    if config.bare:
+        settings = settings.model_copy(update={"element_list": False})
     options = TaskOptions(host=url, model=model, dialect=None, monitor=1, max_steps=12)
 
     def adapt(parts: Parts) -> Parts:
@@ -199,4 +206,7 @@ def build(
                           locked=True)  # fmt: skip
     collector.session = session
     collector.settler = session.parts.settler
-    return session.parts, session.limits, collector
+    parts = session.parts
+    if config.bare:
+        parts = replace(parts, journals=(), sinks=(collector,))
+    return parts, session.limits, collector

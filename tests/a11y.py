@@ -73,6 +73,43 @@ def tree_focus(session: str) -> str | None:
     return found.label if found is not None else None
 
 
+def _launcher_owns_the_bus_name(session: str) -> bool:
+    """Whether ``org.a11y.Bus`` has an owner on ``session`` -- asked of the daemon itself, so
+    unlike a call to ``org.a11y.Bus`` it never starts the daemon's own launcher."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    daemon = DBusAddress(
+        "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
+    )
+    try:
+        with open_dbus_connection(bus=session) as conn:
+            reply = conn.send_and_get_reply(
+                new_method_call(daemon, "NameHasOwner", "s", ("org.a11y.Bus",)), timeout=2
+            )
+            return bool(reply.body[0])
+    except Exception:  # the daemon not answering yet
+        return False
+
+
+def tree_active_windows(session: str) -> int | None:
+    """How many windows the tree calls active: 0 once every application has heard that a
+    window without a tree (a terminal) took the focus -- the X server says so first."""
+    from deskhand.vision.inspect.atspi import _STATE_ACTIVE
+
+    def count(tree: AtspiInspector) -> int | None:
+        found: list[int] = []
+
+        def walk(deadline: float) -> None:
+            windows = tree._app_windows(deadline)
+            found.append(sum(_STATE_ACTIVE in tree._states(w, deadline) for _, w in windows))
+
+        tree._guarded(walk)
+        return found[0] if found else None
+
+    return _ask_tree(session, count)
+
+
 class NoAccessibilityBus(RuntimeError):
     """dbus-daemon or at-spi2-core is not installed, or the bus did not come up."""
 
@@ -82,20 +119,22 @@ def accessibility_bus() -> Iterator[Bus]:
     """Raises NoAccessibilityBus when dbus or at-spi2-core is missing (apt: dbus at-spi2-core)."""
     if not (shutil.which("dbus-daemon") and os.path.exists(LAUNCHER)):
         raise NoAccessibilityBus("needs dbus and at-spi2-core (apt: dbus at-spi2-core)")
-    daemon = subprocess.run(
-        ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        capture_output=True, text=True, check=True, timeout=10,
-    )  # fmt: skip
-    address, pid = daemon.stdout.split()[:2]
     # The launcher puts its bus's socket in $XDG_RUNTIME_DIR/at-spi (else ~/.cache/at-spi): one
     # folder per bus, or two buses alive at once (two screens in one module, parallel runs)
-    # share one socket and each session's inspector sees the other's windows.
+    # share one socket and each session's inspector sees the other's windows.  The daemon gets
+    # the folder too: a call to org.a11y.Bus before our launcher owns the name would start the
+    # daemon's own launcher (D-Bus activation), with the daemon's environment.
     runtime = tempfile.mkdtemp(prefix="deskhand-a11y-")
+    daemon = subprocess.run(
+        ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        capture_output=True, text=True, check=True, timeout=10, env={**os.environ, "XDG_RUNTIME_DIR": runtime},
+    )  # fmt: skip
+    address, pid = daemon.stdout.split()[:2]
     env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": runtime}
     launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], env=env, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
-        while (a11y := _a11y_address(address)) is None:
+        while not _launcher_owns_the_bus_name(address) or (a11y := _a11y_address(address)) is None:
             if time.monotonic() > deadline:
                 raise NoAccessibilityBus("the accessibility bus did not come up within 10 s")
             time.sleep(0.05)
