@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -94,8 +95,10 @@ class Refiner:
         dialect: Dialect,
         ask: Ask,
         inspector: Inspector | None,
+        timed_inspect: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> tuple[Decision, list[Note]]:
-        """The decision with its points snapped or zoomed, and a note per change."""
+        """The decision with its points snapped or zoomed, and a note per change;
+        ``timed_inspect`` times the inspector's lookups as the step's "inspect" stage."""
         notes: list[Note] = []
         actions = list(decision.actions)
         zoomed = False
@@ -116,7 +119,8 @@ class Refiner:
             zoomer = self.zoomer
             if zoomed or zoomer is None:
                 continue
-            found_box = self._found_box(point, observation, inspector)
+            with timed_inspect():
+                found_box = self._found_box(point, observation, inspector)
             reason = zoom_reason(point, observation.elements, found_box, self.options)
             if reason is None:
                 continue

@@ -207,6 +207,7 @@ class Step:
             dialect=self.parts.dialect,
             ask=ask,
             inspector=self.parts.inspector,
+            timed_inspect=lambda: self.log.timing("inspect"),
         )
         self.log.grounded(notes)
         return refined
