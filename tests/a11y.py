@@ -121,13 +121,14 @@ def accessibility_bus() -> Iterator[Bus]:
         raise NoAccessibilityBus("needs dbus and at-spi2-core (apt: dbus at-spi2-core)")
     # The launcher puts its bus's socket in $XDG_RUNTIME_DIR/at-spi (else ~/.cache/at-spi): one
     # folder per bus, or two buses alive at once (two screens in one module, parallel runs)
-    # share one socket and each session's inspector sees the other's windows.  The daemon gets
-    # the folder too: a call to org.a11y.Bus before our launcher owns the name would start the
-    # daemon's own launcher (D-Bus activation), with the daemon's environment.
+    # share one socket and each session's inspector sees the other's windows.  Nothing may call
+    # org.a11y.Bus before our launcher owns the name: the daemon would start a launcher of its
+    # own (D-Bus activation) without the folder.  The daemon itself keeps the machine's
+    # XDG_RUNTIME_DIR: services it activates for the apps (gvfs) mount FUSE file systems there.
     runtime = tempfile.mkdtemp(prefix="deskhand-a11y-")
     daemon = subprocess.run(
         ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        capture_output=True, text=True, check=True, timeout=10, env={**os.environ, "XDG_RUNTIME_DIR": runtime},
+        capture_output=True, text=True, check=True, timeout=10,
     )  # fmt: skip
     address, pid = daemon.stdout.split()[:2]
     env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": runtime}
