@@ -107,11 +107,16 @@ def test_hold_to_talk_on_the_global_hotkey_ends_on_release_and_escape_cancels(
         speech.say("open the terminal and then type hello world and save it", lead_s=0.3, tail_s=2).path
     )
     app = make_app(mic, voice_review_seconds=5)
+    levels: list[float] = []
+    app.voice.level.connect(levels.append)
     assert app.bind_hotkeys(load_settings()) == []
     assert app.voice.key.reports_release
     with qtbot.waitSignal(app.voice.heard, timeout=HEARD_MS) as heard:
         subprocess.run(["xdotool", "keydown", "ctrl+alt+v"], check=True)
         qtbot.waitUntil(app.command_bar.meter.isVisible, timeout=5000)
+        # The person talks while holding the key: let go once the words have reached the
+        # recording (a loaded machine can deliver the file's audio late), then after 1.5 s more.
+        qtbot.waitUntil(lambda: bool(levels) and max(levels) > -40, timeout=10_000)
         qtbot.wait(1500)  # talking, key held
         subprocess.run(["xdotool", "keyup", "v", "alt", "ctrl"], check=True)
     result: Heard = heard.args[0]
