@@ -31,6 +31,7 @@ from deskhand.core.approval import Approved, UserAnswer, approve
 from deskhand.core.geometry import Rect, ScreenGeometry, Size
 from deskhand.core.observation import Observation
 from deskhand.core.policy import assess
+from tests.a11y import Bus, accessibility_bus
 
 T = TypeVar("T")
 PROBE = Path(__file__).parent / "apps" / "probe_window.py"
@@ -74,6 +75,13 @@ def window_manager() -> Iterator[None]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def bus() -> Iterator[Bus]:
+    """A private session bus with the accessibility bus on it, one per test module."""
+    with accessibility_bus() as found:
+        yield found
 
 
 def approved(action: Action, geometry: ScreenGeometry = FULL) -> Approved[Action]:

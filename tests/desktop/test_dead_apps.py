@@ -30,7 +30,7 @@ from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.inspect.atspi import _REGISTRY, _ROOT
 from deskhand.vision.inspect.elements import AtspiElements
 from deskhand.vision.lookup.tree import AccessibleTree
-from tests.a11y import Bus, accessibility_bus
+from tests.a11y import Bus
 from tests.desktop.conftest import wait_until
 
 pytestmark = pytest.mark.desktop
@@ -38,12 +38,6 @@ pytestmark = pytest.mark.desktop
 SCREEN = Rect(0, 0, 1920, 1080)
 BUDGET = 10.0  # the lookups wait for the paused registry; the default 150 ms would time out
 TITLE = "Deskhand test form"
-
-
-@pytest.fixture(scope="module")
-def bus() -> Iterator[Bus]:
-    with accessibility_bus() as found:
-        yield found
 
 
 def observation() -> Observation:

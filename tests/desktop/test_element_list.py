@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,17 +12,11 @@ import pytest
 
 from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.inspect.elements import AtspiElements
-from tests.a11y import Bus, accessibility_bus, tree_shows
+from tests.a11y import Bus, tree_shows
 from tests.desktop.conftest import observation, wait_until, xdotool
 from tests.e2e.xsession import form_command, read_events
 
 pytestmark = pytest.mark.desktop
-
-
-@pytest.fixture(scope="module")
-def bus() -> Iterator[Bus]:
-    with accessibility_bus() as found:
-        yield found
 
 
 def start(argv: list[str], bus: Bus) -> subprocess.Popen[bytes]:

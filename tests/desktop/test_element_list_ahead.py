@@ -4,7 +4,6 @@ in between and the list is read again, so the model never sees a list of an olde
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from deskhand.core.observation import Observation
 from deskhand.vision.capture import Frame, grab_frame
 from deskhand.vision.inspect import AtspiInspector
 from deskhand.vision.inspect.elements import AtspiElements
-from tests.a11y import Bus, accessibility_bus
+from tests.a11y import Bus
 from tests.desktop.conftest import observation, wait_screen_still, wait_until, xdotool
 from tests.desktop.test_element_list import start
 from tests.e2e.xsession import form_command
@@ -23,12 +22,6 @@ from tests.e2e.xsession import form_command
 pytestmark = pytest.mark.desktop
 
 SCREEN = Rect(0, 0, 1920, 1080)
-
-
-@pytest.fixture(scope="module")
-def bus() -> Iterator[Bus]:
-    with accessibility_bus() as found:
-        yield found
 
 
 class Grabs:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,16 +21,10 @@ from deskhand.core.gui_rules import Reach, typing_reaches
 from deskhand.core.policy import assess
 from deskhand.core.verdict import Level
 from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector, WindowInspector
-from tests.a11y import Bus, accessibility_bus
+from tests.a11y import Bus
 from tests.desktop.conftest import FULL, observation, wait_until, xdotool
 
 pytestmark = pytest.mark.desktop
-
-
-@pytest.fixture(scope="module")
-def bus() -> Iterator[Bus]:
-    with accessibility_bus() as found:
-        yield found
 
 
 def focused(bus: Bus) -> ElementInfo | None:

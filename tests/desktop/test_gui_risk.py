@@ -30,7 +30,7 @@ from deskhand.core.policy import assess
 from deskhand.core.verdict import Level
 from deskhand.vision.imaging import encode_jpeg, from_bgra, resize_to
 from deskhand.vision.inspect import AtspiInspector, ChainInspector, OcrInspector, WindowInspector
-from tests.a11y import Bus, accessibility_bus, tree_active_windows
+from tests.a11y import Bus, tree_active_windows
 from tests.desktop.conftest import active_window, wait_screen_still, wait_until, xdotool
 
 pytestmark = pytest.mark.desktop
@@ -39,12 +39,6 @@ APP = Path(__file__).parent / "apps" / "risky_window.py"
 SCREEN = Rect(0, 0, 1920, 1080)
 MODEL_IMAGE = Size(1316, 728)  # what a 1080p screen becomes for the Qwen grid
 RISKY = {"Send": "gui-send", "Delete account": "gui-delete", "Buy now": "gui-money"}
-
-
-@pytest.fixture(scope="module")
-def bus() -> Iterator[Bus]:
-    with accessibility_bus() as found:
-        yield found
 
 
 @dataclass

@@ -19,18 +19,12 @@ from deskhand.core.observation import Observation
 from deskhand.core.skill_target import Found, NotFound
 from deskhand.vision.lookup import ScreenLookup
 from deskhand.vision.lookup.tree import AccessibleTree
-from tests.a11y import Bus, accessibility_bus, tree_shows
+from tests.a11y import Bus, tree_shows
 from tests.desktop.conftest import wait_until
 
 pytestmark = pytest.mark.desktop
 
 SCREEN = Rect(0, 0, 1920, 1080)
-
-
-@pytest.fixture(scope="module")
-def bus() -> Iterator[Bus]:
-    with accessibility_bus() as found:
-        yield found
 
 
 def observation(name: str) -> Observation:
