@@ -18,6 +18,7 @@ from deskhand.core.geometry import ImagePoint, ScreenGeometry
 from deskhand.core.key_names import Keys
 
 __all__ = [
+    "CLICK_VERBS",
     "Action",
     "AskUser",
     "CallTool",
@@ -229,6 +230,10 @@ class Decision(BaseModel):
     actions: tuple[Action, ...] = Field(min_length=1, max_length=8)
 
 
+# A click's verb by how many times it clicks, as actions and skill steps are put in words.
+CLICK_VERBS = {1: "click", 2: "double-click", 3: "triple-click"}
+
+
 def describe(action: Action, on_screen: ScreenGeometry | None = None) -> str:
     """The action in plain words, for the terminal, the dialogs and the model's feedback.
 
@@ -242,7 +247,7 @@ def describe(action: Action, on_screen: ScreenGeometry | None = None) -> str:
 
     match action:
         case Click(at=p, button=b, count=n):
-            what = {1: "click", 2: "double-click", 3: "triple-click"}[n]
+            what = CLICK_VERBS[n]
             prefix = "" if b is MouseButton.LEFT else f"{b.value} "
             return f"{prefix}{what} at {at(p)}"
         case Move(at=p):

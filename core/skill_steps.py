@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from deskhand.core.actions import (
+    CLICK_VERBS,
     ClickCount,
     Hotkey,
     HotkeyFields,
@@ -136,7 +137,7 @@ def say(step: SkillStep) -> str:
         return step.say.strip()
     match step:
         case ClickStep(target=target, button=button, count=count):
-            verb = {1: "click", 2: "double-click", 3: "triple-click"}[count]
+            verb = CLICK_VERBS[count]
             prefix = "" if button is MouseButton.LEFT else f"{button.value}-"
             return f"{prefix}{verb} {target.words()}"
         case ScrollStep(direction=direction, amount=amount, target=target):
