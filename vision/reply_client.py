@@ -11,7 +11,7 @@ stream, how a chunk reads, and how its failures are put into words.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypedDict, TypeVar, Unpack
+from typing import TypedDict, TypeVar
 
 import httpx
 
@@ -26,7 +26,8 @@ _QUICK = 30.0  # seconds: the read timeout of metadata calls (list, show, versio
 
 
 class ReplyLimits(TypedDict, total=False):
-    """The keywords both clients take for their replies; the defaults are ``ReplyClient``'s."""
+    """The keywords both clients take for their replies, passed on to ``ReplyClient``, whose
+    signature holds the defaults (and rejects a misspelt keyword)."""
 
     connect_timeout: float  # seconds to connect (5)
     first_token_timeout: float  # seconds until the first chunk, and for any gap after it (120)
@@ -39,17 +40,25 @@ class ReplyLimits(TypedDict, total=False):
 class ReplyClient:
     """The base of ``OllamaModel`` and ``OpenAIModel``: the reply's limits and reading it."""
 
-    def __init__(self, host: str, name: str, **limits: Unpack[ReplyLimits]) -> None:
-        unknown = limits.keys() - ReplyLimits.__optional_keys__
-        if unknown:  # ``**limits`` would take any keyword; a misspelt one must not pass unseen
-            raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {min(unknown)!r}")
+    def __init__(
+        self,
+        host: str,
+        name: str,
+        *,
+        connect_timeout: float = 5.0,
+        first_token_timeout: float = 120.0,
+        total_timeout: float = 300.0,
+        reply_end: ReplyEnd | None = None,
+        early_stop: bool = True,
+        wait_left: WaitLeft | None = None,
+    ) -> None:
         self.host = host
         self.name = name
-        self.connect_timeout = limits.get("connect_timeout", 5.0)
-        self.first_token_timeout = limits.get("first_token_timeout", 120.0)
-        self.total_timeout = limits.get("total_timeout", 300.0)
-        self.reply_end = limits.get("reply_end") if limits.get("early_stop", True) else None
-        self.wait_left = limits.get("wait_left")
+        self.connect_timeout = connect_timeout
+        self.first_token_timeout = first_token_timeout
+        self.total_timeout = total_timeout
+        self.reply_end = reply_end if early_stop else None
+        self.wait_left = wait_left
 
     def _timeout(self, *, quick: bool = False) -> httpx.Timeout:
         """The HTTP timeouts.  The read timeout bounds the wait for the first chunk (model
